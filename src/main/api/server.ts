@@ -1,0 +1,213 @@
+// The HTTP adapter of the route table: Fastify on 127.0.0.1 with DESIGN §4's guards, in order:
+// Host (421), Origin (403), size (413), content type (415), bearer token (401 / 429),
+// locked (423), scope (403). Routes know nothing of HTTP; this file knows nothing of keys.
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { ERROR_STATUS, isKeydenError, KeydenError, type ErrorBody, type ErrorCode } from '../../shared/errors.js';
+import type { Caller } from '../core/types.js';
+import type { OwnedCore } from '../core/index.js';
+import { buildOpenApi } from './openapi.js';
+import { routes, type BodyKind, type Route } from './routes.js';
+import { AuthThrottle, RateWindow } from './throttle.js';
+import { parseInput } from '../services/validate.js';
+
+export const BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_PORT = 17321;
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface ApiServerOptions {
+  port?: number;
+  /** Only loopback addresses are accepted. */
+  host?: '127.0.0.1' | '::1';
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    keyden?: Route;
+  }
+  interface FastifyRequest {
+    keydenCaller?: Caller;
+    keydenTokenId?: string | null;
+    keydenBodyKind?: BodyKind | null;
+  }
+}
+
+function send(reply: FastifyReply, status: number, body: ErrorBody | unknown, headers: Record<string, string> = {}): FastifyReply {
+  return reply.code(status).headers(headers).type(JSON_TYPE).send(JSON.stringify(body));
+}
+
+function sendError(reply: FastifyReply, code: ErrorCode, message: string, details: Record<string, unknown> = {}, headers: Record<string, string> = {}): FastifyReply {
+  return send(reply, ERROR_STATUS[code], { error: message, code, details } satisfies ErrorBody, headers);
+}
+
+function bodyKindOf(contentType: string | undefined): BodyKind | null {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/json') return 'json';
+  if (type === 'text/plain') return 'text';
+  return null;
+}
+
+function hasBody(req: FastifyRequest): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+export async function startApiServer(core: OwnedCore, options: ApiServerOptions = {}): Promise<ApiServer> {
+  const host = options.host ?? '127.0.0.1';
+  const table = routes();
+  const openapi = buildOpenApi(table, core.version);
+  const throttle = new AuthThrottle();
+  const loginRequests = new RateWindow(5);
+  let allowedHosts = new Set<string>();
+
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, routerOptions: { maxParamLength: 1024 }, return503OnClosing: true, forceCloseConnections: true });
+
+  app.removeAllContentTypeParsers();
+  const parseBody = (kind: BodyKind) => (_req: FastifyRequest, raw: Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    let text: string;
+    try {
+      text = strictUtf8.decode(raw);
+    } catch {
+      return done(new KeydenError('VALIDATION_FAILED', 'the request body is not valid UTF-8', { body: 'not valid UTF-8' }));
+    }
+    if (kind === 'text') return done(null, text);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      // Never echo the parser's message: it quotes the body.
+      done(new KeydenError('VALIDATION_FAILED', 'the request body is not valid JSON', { body: 'not valid JSON' }));
+    }
+  };
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseBody('json'));
+  app.addContentTypeParser('text/plain', { parseAs: 'buffer' }, parseBody('text'));
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (!allowedHosts.has(req.headers.host ?? '')) {
+      return sendError(reply, 'MISDIRECTED', 'this server answers only to 127.0.0.1, localhost or [::1] with its own port');
+    }
+    if (req.headers.origin !== undefined) {
+      return sendError(reply, 'ORIGIN_FORBIDDEN', 'requests from web pages are refused');
+    }
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > BODY_LIMIT) return sendError(reply, 'PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB', { limit: BODY_LIMIT });
+    const route = req.routeOptions.config.keyden;
+    if (!route) return;
+    if (route.body && hasBody(req)) {
+      const kind = bodyKindOf(req.headers['content-type']);
+      if (!kind || !(route.bodyKinds ?? ['json']).includes(kind)) {
+        const accepted = (route.bodyKinds ?? ['json']).map((k) => (k === 'json' ? 'application/json' : 'text/plain'));
+        return sendError(reply, 'UNSUPPORTED_MEDIA_TYPE', `send the body as ${accepted.join(' or ')}`, { accepted });
+      }
+      req.keydenBodyKind = kind;
+    }
+    if (route.scope === 'none') {
+      if (route.path === '/api/auth/requests' && !loginRequests.take()) {
+        return sendError(reply, 'RATE_LIMITED', 'too many login requests; try again in a minute', {}, { 'retry-after': String(loginRequests.retryAfterSeconds()) });
+      }
+      return;
+    }
+    const auth = req.headers.authorization ?? '';
+    const secret = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+    core.refresh();
+    const live = secret ? core.tokens.identify(secret) : null;
+    if (!live) {
+      if (throttle.limited()) {
+        return sendError(reply, 'RATE_LIMITED', 'too many failed authentications; try again later', {}, { 'retry-after': String(throttle.retryAfterSeconds()) });
+      }
+      throttle.fail();
+      core.auditDenied({ actor: 'token:unknown', route: `${req.method} ${route.path}`, reason: secret ? 'invalid token' : 'no token' });
+      return sendError(reply, 'UNAUTHORIZED', 'a valid bearer token is required (keyden login, or keyden token create)', {}, { 'www-authenticate': 'Bearer' });
+    }
+    const actor = `token:${live.id}` as const;
+    req.keydenTokenId = live.id;
+    if (core.vault.status().locked) {
+      if (!route.whileLocked) return sendError(reply, 'VAULT_LOCKED', 'the vault is locked; unlock it in Keyden or with "keyden unlock"');
+      req.keydenCaller = { actor, projects: null, environments: null };
+      return;
+    }
+    const token = core.tokens.authenticate(secret);
+    if (!token) return sendError(reply, 'UNAUTHORIZED', 'a valid bearer token is required', {}, { 'www-authenticate': 'Bearer' });
+    if (route.scope !== 'token' && !token.scopes.includes(route.scope)) {
+      core.auditDenied({ actor, route: `${req.method} ${route.path}`, reason: 'scope', scope: route.scope });
+      return sendError(reply, 'SCOPE_REQUIRED', `this token lacks the ${route.scope} scope`, { scope: route.scope });
+    }
+    req.keydenCaller = { actor, projects: token.projects, environments: token.environments };
+  });
+
+  app.setErrorHandler((error, _req, reply) => {
+    if (isKeydenError(error)) return sendError(reply, error.code, error.message, error.details);
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    if (status === 413) return sendError(reply, 'PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB', { limit: BODY_LIMIT });
+    if (status === 415) return sendError(reply, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+    if (status >= 400 && status < 500) return sendError(reply, 'VALIDATION_FAILED', 'the request is malformed', {});
+    // A bug: say so without a stack, a message (it may quote input) or a secret.
+    process.stderr.write(`keyden: internal error (${(error as Error).name ?? 'Error'}) on ${_req.method} ${_req.routeOptions.url ?? ''}\n`);
+    return sendError(reply, 'INTERNAL', 'internal error', {});
+  });
+
+  app.setNotFoundHandler((req, reply) => sendError(reply, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
+
+  for (const route of table) {
+    app.route({
+      method: route.method,
+      url: route.path.replace(/\{(\w+)\}/g, ':$1'),
+      config: { keyden: route },
+      handler: async (req, reply) => {
+        if (route.path === '/api/openapi.json') return send(reply, 200, openapi);
+        const query = route.query ? parseInput(route.query, req.query ?? {}) : {};
+        let body: unknown = req.body;
+        if (route.body && req.keydenBodyKind !== 'text') body = parseInput(route.body, body ?? {});
+        if (route.path === '/api/unlock') {
+          if (throttle.limited()) {
+            return sendError(reply, 'RATE_LIMITED', 'too many failed attempts; try again later', {}, { 'retry-after': String(throttle.retryAfterSeconds()) });
+          }
+          try {
+            await route.handle(request(route, req, query, body));
+          } catch (e) {
+            if (isKeydenError(e) && e.code === 'INVALID_PASSWORD') throttle.fail();
+            throw e;
+          }
+          return reply.code(204).send();
+        }
+        const result = await route.handle(request(route, req, query, body));
+        reply.code(result.status ?? route.response.status);
+        if (result.headers) reply.headers(result.headers);
+        if (result.text !== undefined) return reply.type(result.contentType ?? 'text/plain; charset=utf-8').send(result.text);
+        if (result.json === undefined) return reply.send();
+        return reply.type(JSON_TYPE).send(JSON.stringify(result.json));
+      },
+    });
+  }
+
+  function request(route: Route, req: FastifyRequest, query: Record<string, unknown>, body: unknown) {
+    return {
+      core,
+      caller: req.keydenCaller ?? { actor: 'cli' as const, projects: null, environments: null },
+      tokenId: req.keydenTokenId ?? null,
+      params: req.params as Record<string, string>,
+      query,
+      body,
+      bodyKind: req.keydenBodyKind ?? (route.body ? 'json' : null),
+    };
+  }
+
+  const address = await app.listen({ port: options.port ?? DEFAULT_PORT, host });
+  const port = Number(new URL(address).port);
+  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+  const url = `http://${host === '::1' ? '[::1]' : host}:${port}`;
+  return {
+    url,
+    port,
+    close: async () => {
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,100 @@
+// Builds the Electron-free core in one place: the services, wired by constructor injection.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { acquireOwnerLock, type OwnerLock } from '../store/lockfile.js';
+import { Approvals } from '../services/approvals.js';
+import { Categories } from '../services/categories.js';
+import { Entries } from '../services/entries.js';
+import { Projects } from '../services/projects.js';
+import { Tokens } from '../services/tokens.js';
+import { Vault, type KdfCost } from '../services/vault.js';
+import { ensureHome } from '../home.js';
+import type { KeydenCore, AuditService } from './types.js';
+
+export * from './types.js';
+export type { KdfCost } from '../services/vault.js';
+
+export interface CoreOptions {
+  vaultPath: string;
+  /** 'owner' (default) holds `<vault>.lock`; 'admin' opens the file beside a running owner. */
+  role?: 'owner' | 'admin';
+  /** Whether someone (the desktop app) can approve `keyden login` requests. */
+  approver?: boolean;
+  /** better-sqlite3's native module for another runtime (Electron). */
+  nativeBinding?: string;
+  /** Tests and benchmarks only: cheaper Argon2 parameters (see VaultOptions). Never user-reachable. */
+  unsafeTestKdf?: KdfCost;
+}
+
+export interface OwnedCore extends KeydenCore {
+  /** Reloads what admin commands changed beside this owner (call before serving a request). */
+  refresh(): void;
+  /** Records a refused API call (never its token string); sealed detail only while unlocked. */
+  auditDenied(denied: { actor: string; route: string; reason: string; scope?: string }): void;
+}
+
+let cachedVersion: string | undefined;
+
+/** The package's version, found by walking up from this module to Keyden's package.json. */
+export function keydenVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'keyden' && pkg.version) return (cachedVersion = pkg.version);
+    } catch {
+      // Not here: keep walking up.
+    }
+    dir = path.dirname(dir);
+  }
+  return (cachedVersion = '0.0.0');
+}
+
+export function openKeydenCore(options: CoreOptions): OwnedCore {
+  const vaultPath = path.resolve(options.vaultPath);
+  ensureHome(path.dirname(vaultPath));
+  let lock: OwnerLock | null = (options.role ?? 'owner') === 'owner' ? acquireOwnerLock(vaultPath) : null;
+  try {
+    const vault = new Vault({ path: vaultPath, nativeBinding: options.nativeBinding, unsafeTestKdf: options.unsafeTestKdf });
+    const categories = new Categories(vault);
+    const entries = new Entries(vault);
+    const projects = new Projects(vault, categories, entries);
+    const tokens = new Tokens(vault);
+    const approvals = new Approvals(tokens, options.approver ?? false);
+    const audit: AuditService = {
+      list: (query) => {
+        vault.keys();
+        return vault.audit.list(vault.overviews, query);
+      },
+    };
+    return {
+      version: keydenVersion(),
+      vault,
+      categories,
+      entries,
+      projects,
+      tokens,
+      audit,
+      approvals,
+      refresh: () => vault.refreshIfChangedElsewhere(),
+      auditDenied: ({ actor, ...detail }) => {
+        vault.audit.record({ actor, action: 'api.denied', targetId: null, ok: false, detail }).catch(() => {
+          // A refused call is answered whether or not its audit row could be written.
+        });
+      },
+      close() {
+        try {
+          vault.close();
+        } finally {
+          lock?.release();
+          lock = null;
+        }
+      },
+    };
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+}

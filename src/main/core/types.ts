@@ -1,0 +1,151 @@
+// The shape of the Electron-free core: what the API routes, the IPC handlers and the admin CLI call.
+import type {
+  AuditEvent,
+  AuditQuery,
+  CallerToken,
+  Category,
+  CategoryInput,
+  CategoryUpdate,
+  Entry,
+  EntryInput,
+  EntryQuery,
+  EntryUpdate,
+  EntryWithCategory,
+  ExportFormat,
+  ImportMode,
+  ImportSummary,
+  LoginRequest,
+  LoginRequestInput,
+  Project,
+  Revealed,
+  RevealedVersion,
+  Settings,
+  Token,
+  TokenInput,
+  VersionInfo,
+} from '../../shared/model.js';
+
+/** Who is calling and what they may see. The app and the admin CLI see everything. */
+export interface Caller {
+  actor: 'app' | 'cli' | `token:${string}`;
+  /** Limit to these projects (case-insensitive), or null for all. */
+  projects: string[] | null;
+  /** Limit to these environments, or null for all. */
+  environments: string[] | null;
+}
+
+export const APP: Caller = { actor: 'app', projects: null, environments: null };
+export const CLI: Caller = { actor: 'cli', projects: null, environments: null };
+
+export interface VaultStatus {
+  exists: boolean;
+  locked: boolean;
+  path: string;
+  vaultId: string | null;
+}
+
+export interface VaultService {
+  status(): VaultStatus;
+  /** Creates a new vault file and leaves it unlocked. */
+  create(caller: Caller, password: string): Promise<void>;
+  /** Throws INVALID_PASSWORD on a wrong password (and audits the failure). */
+  unlock(caller: Caller, password: string): Promise<void>;
+  lock(caller: Caller): void;
+  changePassword(caller: Caller, current: string, next: string): Promise<void>;
+  settings(): Settings;
+  updateSettings(caller: Caller, patch: Partial<Settings>): Settings;
+  /** Notified after every lock (including auto-lock), e.g. to wipe the renderer. */
+  onLockChange(listener: (locked: boolean) => void): () => void;
+}
+
+export interface CategoryService {
+  list(): Category[];
+  get(id: string): Category;
+  create(caller: Caller, input: CategoryInput): Category;
+  update(caller: Caller, id: string, input: CategoryUpdate): Category;
+  /** Refuses (CONFLICT) when entries use it, unless cascade. */
+  remove(caller: Caller, id: string, options?: { cascade?: boolean }): void;
+}
+
+export interface EntryList {
+  items: EntryWithCategory[];
+  total: number;
+}
+
+export interface EntryService {
+  list(caller: Caller, query?: EntryQuery): EntryList;
+  get(caller: Caller, id: string): EntryWithCategory;
+  create(caller: Caller, input: EntryInput): Entry;
+  update(caller: Caller, id: string, input: EntryUpdate): Entry;
+  remove(caller: Caller, id: string): void;
+  /** Decrypts the value; resolves once the audit row is committed. */
+  reveal(caller: Caller, id: string, action?: 'entry.reveal' | 'entry.copy'): Promise<Revealed>;
+  versions(caller: Caller, id: string): VersionInfo[];
+  revealVersion(caller: Caller, id: string, version: number): Promise<RevealedVersion>;
+  restoreVersion(caller: Caller, id: string, version: number): Entry;
+}
+
+export interface ProjectVariable {
+  name: string;
+  entryId: string;
+  categoryName: string;
+  field: string | null;
+}
+
+export interface ProjectConflict {
+  name: string;
+  entries: { entryId: string; categoryName: string }[];
+}
+
+export interface ProjectService {
+  list(caller: Caller): Project[];
+  /** The variables a project's .env would hold, with conflicts, without decrypting any value. */
+  variables(caller: Caller, project: string, environment: string): { variables: ProjectVariable[]; conflicts: ProjectConflict[] };
+  exportEnv(caller: Caller, project: string, environment: string, format: ExportFormat): Promise<string>;
+  importEnv(caller: Caller, project: string, environment: string, content: string, mode: ImportMode): ImportSummary;
+}
+
+export interface CreatedToken {
+  token: Token;
+  /** The `kdn_…` string: shown once, never stored. */
+  secret: string;
+}
+
+export interface TokenService {
+  list(): Token[];
+  create(caller: Caller, input: TokenInput): CreatedToken;
+  revoke(caller: Caller, id: string): void;
+  /** The valid, unexpired, unrevoked token for this secret, or null. Records last use. Needs the vault unlocked. */
+  authenticate(secret: string): CallerToken | null;
+  /** Whether this is a live token, from plaintext columns only (works while locked). */
+  identify(secret: string): { id: string; expiresAt: string | null } | null;
+}
+
+export interface AuditService {
+  list(query?: AuditQuery): { items: AuditEvent[]; total: number };
+}
+
+export interface ApprovalService {
+  /** Whether someone (the desktop app) can approve requests. */
+  readonly hasApprover: boolean;
+  request(input: LoginRequestInput): { id: string; secret: string; code: string };
+  /** Resolves with the token once approved, REQUEST_DENIED, NOT_FOUND, or null if still pending after timeoutMs. */
+  wait(id: string, secret: string, timeoutMs: number): Promise<{ token: string } | null>;
+  pending(): LoginRequest[];
+  approve(caller: Caller, id: string, options?: { expiresAt?: string | null }): void;
+  deny(id: string): void;
+  onRequest(listener: (request: LoginRequest) => void): () => void;
+}
+
+export interface KeydenCore {
+  readonly version: string;
+  readonly vault: VaultService;
+  readonly categories: CategoryService;
+  readonly entries: EntryService;
+  readonly projects: ProjectService;
+  readonly tokens: TokenService;
+  readonly audit: AuditService;
+  readonly approvals: ApprovalService;
+  /** Locks and closes the vault file and releases the owner lock. */
+  close(): void;
+}

@@ -1,0 +1,126 @@
+// The audit log (DESIGN §2, §3). Writes of a service operation share its transaction; reads
+// (reveal, copy, export) are group-committed: the ones that arrive together share one fsync,
+// and each caller is answered only once its row is on disk.
+import type { AuditAction, AuditEvent, AuditQuery } from '../../shared/model.js';
+import { blobAad, open, seal } from '../crypto/aead.js';
+import type { Db } from '../store/db.js';
+import type { Keys, Overviews } from './context.js';
+
+export interface AuditRecord {
+  actor: string;
+  action: AuditAction;
+  targetId: string | null;
+  ok: boolean;
+  /** Names and such; never a secret. Sealed with K_ov, or dropped while the vault is locked. */
+  detail?: Record<string, unknown> | null;
+}
+
+interface Pending {
+  record: AuditRecord;
+  at: string;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export class AuditLog {
+  private queue: Pending[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly db: () => Db,
+    private readonly keys: () => Keys | null,
+  ) {}
+
+  /** Writes one row now; call inside the operation's transaction. */
+  write(record: AuditRecord, at = new Date().toISOString()): void {
+    const db = this.db();
+    const info = db
+      .prepare('INSERT INTO audit (at, actor, action, target_id, ok, detail) VALUES (?, ?, ?, ?, ?, NULL)')
+      .run(at, record.actor, record.action, record.targetId, record.ok ? 1 : 0);
+    const keys = this.keys();
+    if (record.detail && keys) {
+      const id = Number(info.lastInsertRowid);
+      db.prepare('UPDATE audit SET detail = ? WHERE id = ?').run(seal(keys.overview, blobAad('audit', 'detail', String(id)), record.detail), id);
+    }
+  }
+
+  /** Queues a row for the next group commit; resolves once it is durable. */
+  record(record: AuditRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ record, at: new Date().toISOString(), resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // setImmediate, not a microtask: requests that arrived in the same turn join this batch.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits every queued row in one transaction. */
+  flush(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    try {
+      this.db().transaction(() => {
+        for (const p of batch) this.write(p.record, p.at);
+      })();
+      for (const p of batch) p.resolve();
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+    }
+  }
+
+  list(overviews: Overviews, query: AuditQuery = {}): { items: AuditEvent[]; total: number } {
+    const db = this.db();
+    const where = query.action ? 'WHERE action = ?' : '';
+    const args: unknown[] = query.action ? [query.action] : [];
+    const total = (db.prepare(`SELECT count(*) AS n FROM audit ${where}`).get(...args) as { n: number }).n;
+    const limit = query.limit ?? -1;
+    const rows = db
+      .prepare(`SELECT id, at, actor, action, target_id, ok, detail FROM audit ${where} ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .all(...args, limit, query.offset ?? 0) as {
+      id: number;
+      at: string;
+      actor: string;
+      action: AuditAction;
+      target_id: string | null;
+      ok: number;
+      detail: Uint8Array | null;
+    }[];
+    const keys = this.keys();
+    const items = rows.map((r): AuditEvent => {
+      const detail = r.detail && keys ? (open(keys.overview, blobAad('audit', 'detail', String(r.id)), r.detail) as Record<string, unknown> | null) : null;
+      return {
+        id: r.id,
+        at: r.at,
+        actor: r.actor,
+        action: r.action,
+        targetId: r.target_id,
+        targetName: resolveName(overviews, r.target_id, detail),
+        ok: r.ok === 1,
+        detail,
+      };
+    });
+    return { items, total };
+  }
+}
+
+/** Names are resolved from ids at read time, so a rename shows everywhere. */
+function resolveName(o: Overviews, id: string | null, detail: Record<string, unknown> | null): string | null {
+  if (id) {
+    const entry = o.entries.get(id);
+    if (entry) {
+      const category = o.categories.get(entry.categoryId);
+      return `${category?.name ?? '?'}/${entry.name}/${entry.environment}`;
+    }
+    const category = o.categories.get(id);
+    if (category) return category.name;
+    const token = o.tokens.get(id);
+    if (token) return token.name;
+  }
+  if (detail && typeof detail.name === 'string') return detail.name;
+  if (detail && typeof detail.project === 'string') return detail.project;
+  return null;
+}

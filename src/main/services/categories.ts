@@ -1,0 +1,135 @@
+// Categories: one per service (OpenAI, AWS…), simple (one value) or group (named fields).
+import { CategoryInput, CategoryUpdate, type Category } from '../../shared/model.js';
+import { KeydenError } from '../../shared/errors.js';
+import type { Caller, CategoryService } from '../core/types.js';
+import { lower, newId, notFound, sealOverview, type VaultContext } from './context.js';
+import { parseInput } from './validate.js';
+
+export const categoryOverview = (c: Category) => ({ name: c.name, keyType: c.keyType, envVarName: c.envVarName, fields: c.fields, icon: c.icon });
+
+export class Categories implements CategoryService {
+  constructor(private readonly v: VaultContext) {}
+
+  list(): Category[] {
+    this.v.keys();
+    return [...this.v.overviews.categories.values()].sort((a, b) => lower(a.name).localeCompare(lower(b.name)));
+  }
+
+  get(id: string): Category {
+    this.v.keys();
+    const c = this.v.overviews.categories.get(id);
+    if (!c) throw notFound('category', { id });
+    return c;
+  }
+
+  findByName(name: string): Category | undefined {
+    const n = lower(name);
+    for (const c of this.v.overviews.categories.values()) if (lower(c.name) === n) return c;
+    return undefined;
+  }
+
+  create(caller: Caller, raw: CategoryInput): Category {
+    const input = parseInput(CategoryInput, raw);
+    this.v.keys();
+    this.assertNameFree(input.name);
+    const now = this.v.now();
+    const category: Category = {
+      id: newId(),
+      name: input.name,
+      keyType: input.keyType,
+      envVarName: input.keyType === 'simple' ? (input.envVarName ?? null) : null,
+      fields: input.keyType === 'group' ? (input.fields ?? []) : [],
+      icon: input.icon ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.v.db().transaction(() => this.insert(caller, category)).immediate();
+    this.v.overviews.categories.set(category.id, category);
+    this.v.overviews.generation++;
+    return category;
+  }
+
+  /** Inserts inside the caller's transaction (import creates categories in its own). */
+  insert(caller: Caller, category: Category): void {
+    this.v.db()
+      .prepare('INSERT INTO categories (id, overview, created_at, updated_at) VALUES (?, ?, ?, ?)')
+      .run(category.id, sealOverview(this.v.keys(), 'categories', category.id, categoryOverview(category)), category.createdAt, category.updatedAt);
+    this.v.audit.write({ actor: caller.actor, action: 'category.create', targetId: category.id, ok: true, detail: { name: category.name } });
+  }
+
+  update(caller: Caller, id: string, raw: CategoryUpdate): Category {
+    const input = parseInput(CategoryUpdate, raw);
+    const current = this.get(id);
+    if (input.name !== undefined && lower(input.name) !== lower(current.name)) this.assertNameFree(input.name);
+    const next: Category = { ...current, updatedAt: this.v.now() };
+    if (input.name !== undefined) next.name = input.name;
+    if (input.icon !== undefined) next.icon = input.icon;
+    if (current.keyType === 'simple') {
+      if (input.fields !== undefined && input.fields.length > 0) {
+        throw new KeydenError('VALIDATION_FAILED', 'a simple category has no fields', { fields: 'a simple category has no fields' });
+      }
+      if (input.envVarName === null) {
+        throw new KeydenError('VALIDATION_FAILED', 'a simple category needs an envVarName', { envVarName: 'required for a simple category' });
+      }
+      if (input.envVarName !== undefined) next.envVarName = input.envVarName;
+    } else {
+      if (input.envVarName) {
+        throw new KeydenError('VALIDATION_FAILED', 'a group category has no envVarName', { envVarName: 'a group category has no envVarName' });
+      }
+      if (input.fields !== undefined && !sameList(input.fields, current.fields)) {
+        const used = this.entryCount(id);
+        if (used > 0) {
+          throw new KeydenError('CONFLICT', `the fields of "${current.name}" cannot change while ${used} entries use it`, { entries: used });
+        }
+        next.fields = input.fields;
+      }
+    }
+    const db = this.v.db();
+    db.transaction(() => {
+      db.prepare('UPDATE categories SET overview = ?, updated_at = ? WHERE id = ?').run(
+        sealOverview(this.v.keys(), 'categories', id, categoryOverview(next)),
+        next.updatedAt,
+        id,
+      );
+      this.v.audit.write({ actor: caller.actor, action: 'category.update', targetId: id, ok: true, detail: { name: next.name } });
+    }).immediate();
+    this.v.overviews.categories.set(id, next);
+    this.v.overviews.generation++;
+    return next;
+  }
+
+  remove(caller: Caller, id: string, options: { cascade?: boolean } = {}): void {
+    const category = this.get(id);
+    const used = this.entryCount(id);
+    if (used > 0 && !options.cascade) {
+      throw new KeydenError('CONFLICT', `"${category.name}" still has ${used} entries; delete them first or use cascade`, { entries: used });
+    }
+    const db = this.v.db();
+    const entryIds = (db.prepare('SELECT id FROM entries WHERE category_id = ?').all(id) as { id: string }[]).map((r) => r.id);
+    db.transaction(() => {
+      for (const entryId of entryIds) {
+        db.prepare('DELETE FROM entries WHERE id = ?').run(entryId);
+        this.v.audit.write({ actor: caller.actor, action: 'entry.delete', targetId: entryId, ok: true, detail: { name: this.v.overviews.entries.get(entryId)?.name ?? null, category: category.name } });
+      }
+      db.prepare('DELETE FROM categories WHERE id = ?').run(id);
+      this.v.audit.write({ actor: caller.actor, action: 'category.delete', targetId: id, ok: true, detail: { name: category.name } });
+    }).immediate();
+    for (const entryId of entryIds) this.v.overviews.entries.delete(entryId);
+    this.v.overviews.categories.delete(id);
+    this.v.overviews.generation++;
+  }
+
+  private entryCount(categoryId: string): number {
+    // Counted in the file, not the cache: an unreadable entry still holds its foreign key.
+    return (this.v.db().prepare('SELECT count(*) AS n FROM entries WHERE category_id = ?').get(categoryId) as { n: number }).n;
+  }
+
+  private assertNameFree(name: string): void {
+    const existing = this.findByName(name);
+    if (existing) throw new KeydenError('CONFLICT', `a category named "${existing.name}" already exists`, { name: existing.name, id: existing.id });
+  }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,0 +1,91 @@
+// What every service shares: the open vault file, the keys while unlocked, and the in-memory
+// overviews (DESIGN §3: list and search never touch SQLite or K_sec).
+import { randomUUID } from 'node:crypto';
+import type { Category, Token } from '../../shared/model.js';
+import { KeydenError } from '../../shared/errors.js';
+import { blobAad, open, seal, type Subkeys } from '../crypto/aead.js';
+import type { Db } from '../store/db.js';
+import type { AuditLog } from './audit.js';
+
+export interface EntryRecord {
+  id: string;
+  categoryId: string;
+  name: string;
+  environment: string;
+  notes: string | null;
+  envVarName: string | null;
+  expiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TokenRecord extends Token {
+  hash: string;
+  /** The last-use time written to the file; in memory it is kept exact. */
+  persistedLastUsedAt: string | null;
+}
+
+export interface Keys extends Subkeys {
+  vaultKey: Uint8Array;
+}
+
+export class Overviews {
+  readonly categories = new Map<string, Category>();
+  readonly entries = new Map<string, EntryRecord>();
+  readonly tokens = new Map<string, TokenRecord>();
+  readonly tokensByHash = new Map<string, TokenRecord>();
+  /** Rows whose overview failed to open: left out of every list. */
+  unreadable = 0;
+  /** Bumped on every change, so derived views (sorted lists, search text) know to rebuild. */
+  generation = 0;
+
+  clear(): void {
+    this.categories.clear();
+    this.entries.clear();
+    this.tokens.clear();
+    this.tokensByHash.clear();
+    this.unreadable = 0;
+    this.generation++;
+  }
+
+  putToken(t: TokenRecord): void {
+    const old = this.tokens.get(t.id);
+    if (old) this.tokensByHash.delete(old.hash);
+    this.tokens.set(t.id, t);
+    this.tokensByHash.set(t.hash, t);
+  }
+}
+
+export interface VaultContext {
+  readonly db: () => Db;
+  readonly overviews: Overviews;
+  readonly audit: AuditLog;
+  keys(): Keys;
+  isUnlocked(): boolean;
+  now(): string;
+}
+
+export const newId = (): string => randomUUID();
+export const nowIso = (): string => new Date().toISOString();
+
+export function locked(): KeydenError {
+  return new KeydenError('VAULT_LOCKED', 'the vault is locked; unlock it first');
+}
+
+export function sealOverview(keys: Keys, table: string, rowId: string, value: unknown): Uint8Array {
+  return seal(keys.overview, blobAad(table, 'overview', rowId), value);
+}
+
+export function openOverview(keys: Keys, table: string, rowId: string, blob: Uint8Array): unknown {
+  return open(keys.overview, blobAad(table, 'overview', rowId), blob);
+}
+
+/** The AAD row id of an entry binds it to its category, so a moved row fails to open. */
+export const entryRowId = (id: string, categoryId: string): string => `${id}/${categoryId}`;
+export const versionRowId = (entryId: string, version: number): string => `${entryId}/${version}`;
+
+export function notFound(what: string, details: Record<string, unknown> = {}): KeydenError {
+  return new KeydenError('NOT_FOUND', `${what} not found`, details);
+}
+
+export const lower = (s: string): string => s.toLowerCase();

@@ -1,0 +1,329 @@
+// Entries: a category's key for one project and environment, with its value sealed under K_sec
+// and every previous value kept as a version (DESIGN §2, §3).
+import { EntryInput, EntryQuery, EntryUpdate, VERSIONS_KEPT, MAX_SIMPLE_VALUE_BYTES } from '../../shared/model.js';
+import type { Category, Entry, EntryValue, EntryWithCategory, Revealed, RevealedVersion, VersionInfo } from '../../shared/model.js';
+import { KeydenError } from '../../shared/errors.js';
+import { blobAad, open, seal } from '../crypto/aead.js';
+import type { Caller, EntryList, EntryService } from '../core/types.js';
+import {
+  entryRowId,
+  lower,
+  newId,
+  notFound,
+  sealOverview,
+  versionRowId,
+  type EntryRecord,
+  type Keys,
+  type VaultContext,
+} from './context.js';
+import { parseInput } from './validate.js';
+
+const entryOverview = (e: EntryRecord) => ({ name: e.name, environment: e.environment, notes: e.notes, envVarName: e.envVarName, expiresAt: e.expiresAt });
+
+export const toEntry = (e: EntryRecord): Entry => ({ ...e });
+
+/** Whether a token limited to projects/environments may see this entry (else: 404, as if absent). */
+export function visibleTo(caller: Caller, e: { name: string; environment: string }): boolean {
+  if (caller.projects && !caller.projects.some((p) => lower(p) === lower(e.name))) return false;
+  if (caller.environments && !caller.environments.includes(e.environment)) return false;
+  return true;
+}
+
+const utf8 = new TextEncoder();
+
+/** Checks a value against its category; a group value may arrive as a JSON string. */
+export function normalizeValue(category: Category, value: EntryValue): EntryValue {
+  if (category.keyType === 'simple') {
+    if (typeof value !== 'string') {
+      throw new KeydenError('VALIDATION_FAILED', `"${category.name}" holds one value: value must be a string`, { value: 'must be a string' });
+    }
+    return value;
+  }
+  let obj: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      obj = JSON.parse(value);
+    } catch {
+      throw new KeydenError('VALIDATION_FAILED', `"${category.name}" is a group: value must be an object of its fields`, { value: 'must be an object (or its JSON text)' });
+    }
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+    throw new KeydenError('VALIDATION_FAILED', `"${category.name}" is a group: value must be an object of its fields`, { value: 'must be an object' });
+  }
+  const record = obj as Record<string, unknown>;
+  const details: Record<string, string> = {};
+  for (const f of category.fields) if (!(f in record)) details[`value.${f}`] = 'missing field';
+  for (const [k, v] of Object.entries(record)) {
+    if (!category.fields.includes(k)) details[`value.${k}`] = 'unknown field';
+    else if (typeof v !== 'string') details[`value.${k}`] = 'must be a string';
+    else if (utf8.encode(v).length > MAX_SIMPLE_VALUE_BYTES) details[`value.${k}`] = 'must be at most 64 KiB';
+  }
+  const bad = Object.keys(details);
+  if (bad.length > 0) throw new KeydenError('VALIDATION_FAILED', `invalid value for "${category.name}": ${bad.map((k) => `${k.slice(6)} (${details[k]})`).join(', ')}`, details);
+  // Field order follows the category, so equal values compare equal.
+  return Object.fromEntries(category.fields.map((f) => [f, record[f] as string]));
+}
+
+const sameValue = (a: EntryValue, b: EntryValue): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+export class Entries implements EntryService {
+  private sorted: { generation: number; list: EntryRecord[]; haystacks: Map<string, string> } | null = null;
+
+  constructor(private readonly v: VaultContext) {}
+
+  private category(id: string): Category {
+    const c = this.v.overviews.categories.get(id);
+    if (!c) throw notFound('category', { categoryId: id });
+    return c;
+  }
+
+  withCategory(e: EntryRecord): EntryWithCategory {
+    const c = this.category(e.categoryId);
+    return { ...e, category: { name: c.name, keyType: c.keyType, envVarName: c.envVarName, icon: c.icon } };
+  }
+
+  /** Entries sorted by project, category and environment, with their lowercase search text. */
+  private view(): { list: EntryRecord[]; haystacks: Map<string, string> } {
+    const o = this.v.overviews;
+    if (this.sorted?.generation === o.generation) return this.sorted;
+    const list = [...o.entries.values()];
+    const haystacks = new Map<string, string>();
+    const keyOf = new Map<string, string>();
+    for (const e of list) {
+      const c = o.categories.get(e.categoryId);
+      // q matches category names, project names, env var names and notes — never values.
+      haystacks.set(e.id, lower([c?.name, e.name, e.envVarName ?? c?.envVarName ?? '', ...(c?.fields ?? []), e.notes ?? ''].join('\n')));
+      keyOf.set(e.id, `${lower(e.name)}\u0000${lower(c?.name ?? '')}\u0000${e.environment}`);
+    }
+    list.sort((a, b) => (keyOf.get(a.id)! < keyOf.get(b.id)! ? -1 : keyOf.get(a.id)! > keyOf.get(b.id)! ? 1 : 0));
+    this.sorted = { generation: o.generation, list, haystacks };
+    return this.sorted;
+  }
+
+  list(caller: Caller, raw: EntryQuery = {}): EntryList {
+    const query = parseInput(EntryQuery, raw);
+    this.v.keys();
+    const { list, haystacks } = this.view();
+    const project = query.project === undefined ? undefined : lower(query.project);
+    const q = query.q ? lower(query.q) : undefined;
+    const matches: EntryRecord[] = [];
+    for (const e of list) {
+      if (query.categoryId && e.categoryId !== query.categoryId) continue;
+      if (project !== undefined && lower(e.name) !== project) continue;
+      if (query.environment && e.environment !== query.environment) continue;
+      if (q && !haystacks.get(e.id)!.includes(q)) continue;
+      if (!visibleTo(caller, e)) continue;
+      matches.push(e);
+    }
+    const offset = query.offset ?? 0;
+    const page = query.limit === undefined ? matches.slice(offset) : matches.slice(offset, offset + query.limit);
+    return { items: page.map((e) => this.withCategory(e)), total: matches.length };
+  }
+
+  record(caller: Caller, id: string): EntryRecord {
+    this.v.keys();
+    const e = this.v.overviews.entries.get(id);
+    if (!e || !visibleTo(caller, e)) throw notFound('entry', { id });
+    return e;
+  }
+
+  get(caller: Caller, id: string): EntryWithCategory {
+    return this.withCategory(this.record(caller, id));
+  }
+
+  /** The entry with this category, project (any case) and environment, if any. */
+  findDuplicate(categoryId: string, name: string, environment: string, exceptId?: string): EntryRecord | undefined {
+    const n = lower(name);
+    for (const e of this.v.overviews.entries.values()) {
+      if (e.id !== exceptId && e.categoryId === categoryId && e.environment === environment && lower(e.name) === n) return e;
+    }
+    return undefined;
+  }
+
+  private assertUnique(categoryId: string, name: string, environment: string, exceptId?: string): void {
+    const dup = this.findDuplicate(categoryId, name, environment, exceptId);
+    if (dup) {
+      const c = this.category(categoryId);
+      throw new KeydenError('CONFLICT', `"${c.name}" already has an entry for ${dup.name} (${environment})`, { id: dup.id, ref: `${c.name}/${dup.name}/${environment}` });
+    }
+  }
+
+  create(caller: Caller, raw: EntryInput): Entry {
+    const input = parseInput(EntryInput, raw);
+    const keys = this.v.keys();
+    const category = this.category(input.categoryId);
+    if (!visibleTo(caller, { name: input.name, environment: input.environment })) {
+      throw new KeydenError('SCOPE_REQUIRED', 'this token may not write to that project or environment', { project: input.name, environment: input.environment });
+    }
+    const value = normalizeValue(category, input.value);
+    if (category.keyType === 'group' && input.envVarName) {
+      throw new KeydenError('VALIDATION_FAILED', 'a group entry takes its variable names from its fields', { envVarName: 'not allowed on a group entry' });
+    }
+    this.assertUnique(category.id, input.name, input.environment);
+    const now = this.v.now();
+    const e: EntryRecord = {
+      id: newId(),
+      categoryId: category.id,
+      name: input.name,
+      environment: input.environment,
+      notes: input.notes ?? null,
+      envVarName: input.envVarName ?? null,
+      expiresAt: input.expiresAt ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.v.db().transaction(() => this.insert(caller, keys, e, value)).immediate();
+    this.v.overviews.entries.set(e.id, e);
+    this.v.overviews.generation++;
+    return toEntry(e);
+  }
+
+  /** Writes a new entry inside the caller's transaction. */
+  insert(caller: Caller, keys: Keys, e: EntryRecord, value: EntryValue): void {
+    const rowId = entryRowId(e.id, e.categoryId);
+    this.v.db()
+      .prepare('INSERT INTO entries (id, category_id, overview, secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(e.id, e.categoryId, sealOverview(keys, 'entries', rowId, entryOverview(e)), sealSecret(keys, rowId, value), e.createdAt, e.updatedAt);
+    this.v.audit.write({ actor: caller.actor, action: 'entry.create', targetId: e.id, ok: true, detail: { name: e.name, environment: e.environment } });
+  }
+
+  update(caller: Caller, id: string, raw: EntryUpdate): Entry {
+    const input = parseInput(EntryUpdate, raw);
+    const keys = this.v.keys();
+    const current = this.record(caller, id);
+    const next: EntryRecord = { ...current };
+    if (input.categoryId !== undefined) next.categoryId = input.categoryId;
+    if (input.name !== undefined) next.name = input.name;
+    if (input.environment !== undefined) next.environment = input.environment;
+    if (input.notes !== undefined) next.notes = input.notes;
+    if (input.envVarName !== undefined) next.envVarName = input.envVarName;
+    if (input.expiresAt !== undefined) next.expiresAt = input.expiresAt;
+    if (!visibleTo(caller, next)) {
+      throw new KeydenError('SCOPE_REQUIRED', 'this token may not move an entry outside its projects or environments', { project: next.name, environment: next.environment });
+    }
+    const category = this.category(next.categoryId);
+    if (category.keyType === 'group' && next.envVarName) {
+      throw new KeydenError('VALIDATION_FAILED', 'a group entry takes its variable names from its fields', { envVarName: 'not allowed on a group entry' });
+    }
+    this.assertUnique(next.categoryId, next.name, next.environment, id);
+    const oldValue = this.readValue(keys, current);
+    const value = input.value !== undefined ? normalizeValue(category, input.value) : next.categoryId !== current.categoryId ? normalizeValue(category, oldValue) : oldValue;
+    next.updatedAt = this.v.now();
+    this.v.db().transaction(() => {
+      this.write(keys, current, next, oldValue, value);
+      this.v.audit.write({
+        actor: caller.actor,
+        action: 'entry.update',
+        targetId: id,
+        ok: true,
+        detail: { name: next.name, environment: next.environment, valueChanged: !sameValue(oldValue, value) },
+      });
+    }).immediate();
+    this.v.overviews.entries.set(id, next);
+    this.v.overviews.generation++;
+    return toEntry(next);
+  }
+
+  /** Rewrites an entry's row; a changed value first becomes the next version (inside a transaction). */
+  write(keys: Keys, current: EntryRecord, next: EntryRecord, oldValue: EntryValue, value: EntryValue): void {
+    const db = this.v.db();
+    if (!sameValue(oldValue, value)) this.pushVersion(keys, current.id, oldValue, next.updatedAt);
+    const rowId = entryRowId(next.id, next.categoryId);
+    db.prepare('UPDATE entries SET category_id = ?, overview = ?, secret = ?, updated_at = ? WHERE id = ?').run(
+      next.categoryId,
+      sealOverview(keys, 'entries', rowId, entryOverview(next)),
+      sealSecret(keys, rowId, value),
+      next.updatedAt,
+      next.id,
+    );
+  }
+
+  private pushVersion(keys: Keys, entryId: string, value: EntryValue, at: string): void {
+    const db = this.v.db();
+    const last = (db.prepare('SELECT max(version) AS v FROM entry_versions WHERE entry_id = ?').get(entryId) as { v: number | null }).v ?? 0;
+    const version = last + 1;
+    db.prepare('INSERT INTO entry_versions (entry_id, version, secret, created_at) VALUES (?, ?, ?, ?)').run(
+      entryId,
+      version,
+      seal(keys.secret, blobAad('entry_versions', 'secret', versionRowId(entryId, version)), { value }),
+      at,
+    );
+    db.prepare('DELETE FROM entry_versions WHERE entry_id = ? AND version <= ?').run(entryId, version - VERSIONS_KEPT);
+  }
+
+  remove(caller: Caller, id: string): void {
+    const e = this.record(caller, id);
+    const category = this.category(e.categoryId);
+    const db = this.v.db();
+    db.transaction(() => {
+      db.prepare('DELETE FROM entries WHERE id = ?').run(id);
+      this.v.audit.write({ actor: caller.actor, action: 'entry.delete', targetId: id, ok: true, detail: { name: e.name, environment: e.environment, category: category.name } });
+    }).immediate();
+    this.v.overviews.entries.delete(id);
+    this.v.overviews.generation++;
+  }
+
+  /** The current value; an entry whose secret fails to open is reported as absent. */
+  readValue(keys: Keys, e: EntryRecord): EntryValue {
+    const row = this.v.db().prepare('SELECT category_id, secret FROM entries WHERE id = ?').get(e.id) as { category_id: string; secret: Uint8Array } | undefined;
+    if (!row) throw notFound('entry', { id: e.id });
+    const opened = open(keys.secret, blobAad('entries', 'secret', entryRowId(e.id, row.category_id)), row.secret) as { value?: EntryValue } | null;
+    if (!opened || opened.value === undefined || row.category_id !== e.categoryId) throw notFound('entry', { id: e.id });
+    return opened.value;
+  }
+
+  async reveal(caller: Caller, id: string, action: 'entry.reveal' | 'entry.copy' = 'entry.reveal'): Promise<Revealed> {
+    const keys = this.v.keys();
+    const e = this.record(caller, id);
+    const value = this.readValue(keys, e);
+    await this.v.audit.record({ actor: caller.actor, action, targetId: id, ok: true, detail: { name: e.name, environment: e.environment } });
+    return { id, name: e.name, environment: e.environment, value };
+  }
+
+  versions(caller: Caller, id: string): VersionInfo[] {
+    this.record(caller, id);
+    const rows = this.v.db().prepare('SELECT version, created_at FROM entry_versions WHERE entry_id = ? ORDER BY version DESC').all(id) as { version: number; created_at: string }[];
+    return rows.map((r) => ({ version: r.version, createdAt: r.created_at }));
+  }
+
+  private readVersion(keys: Keys, id: string, version: number): EntryValue {
+    const row = this.v.db().prepare('SELECT secret FROM entry_versions WHERE entry_id = ? AND version = ?').get(id, version) as { secret: Uint8Array } | undefined;
+    const opened = row ? (open(keys.secret, blobAad('entry_versions', 'secret', versionRowId(id, version)), row.secret) as { value?: EntryValue } | null) : null;
+    if (!opened || opened.value === undefined) throw notFound('version', { id, version });
+    return opened.value;
+  }
+
+  async revealVersion(caller: Caller, id: string, version: number): Promise<RevealedVersion> {
+    const keys = this.v.keys();
+    const e = this.record(caller, id);
+    const value = this.readVersion(keys, id, version);
+    await this.v.audit.record({ actor: caller.actor, action: 'entry.reveal', targetId: id, ok: true, detail: { name: e.name, environment: e.environment, version } });
+    return { version, value };
+  }
+
+  restoreVersion(caller: Caller, id: string, version: number): Entry {
+    const keys = this.v.keys();
+    const current = this.record(caller, id);
+    const category = this.category(current.categoryId);
+    const restored = this.readVersion(keys, id, version);
+    let value: EntryValue;
+    try {
+      value = normalizeValue(category, restored);
+    } catch {
+      throw new KeydenError('CONFLICT', `version ${version} no longer fits "${category.name}" (its fields changed)`, { version });
+    }
+    const oldValue = this.readValue(keys, current);
+    const next: EntryRecord = { ...current, updatedAt: this.v.now() };
+    this.v.db().transaction(() => {
+      this.write(keys, current, next, oldValue, value);
+      this.v.audit.write({ actor: caller.actor, action: 'entry.restore', targetId: id, ok: true, detail: { name: next.name, environment: next.environment, version } });
+    }).immediate();
+    this.v.overviews.entries.set(id, next);
+    this.v.overviews.generation++;
+    return toEntry(next);
+  }
+}
+
+export function sealSecret(keys: Keys, rowId: string, value: EntryValue): Uint8Array {
+  return seal(keys.secret, blobAad('entries', 'secret', rowId), { value });
+}

@@ -1,0 +1,137 @@
+// API tokens (DESIGN §2): `kdn_` + base64url of 32 random bytes, shown once, kept as SHA-256.
+import { createHash, randomBytes } from 'node:crypto';
+import { TokenInput, type CallerToken, type Token } from '../../shared/model.js';
+import { KeydenError } from '../../shared/errors.js';
+import type { Db } from '../store/db.js';
+import type { Caller, CreatedToken, TokenService } from '../core/types.js';
+import { newId, notFound, openOverview, sealOverview, type Keys, type TokenRecord, type VaultContext } from './context.js';
+import { parseInput } from './validate.js';
+
+/** Last use is written at most this often; in memory it stays exact. */
+const LAST_USED_WRITE_MS = 60_000;
+
+export const hashToken = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
+
+const TOKEN_SHAPE = /^kdn_[A-Za-z0-9_-]{43}$/;
+
+interface TokenOverview {
+  name: string;
+  scopes: Token['scopes'];
+  projects: string[] | null;
+  environments: string[] | null;
+}
+
+export function loadTokens(db: Db, keys: Keys): TokenRecord[] {
+  const rows = db.prepare('SELECT id, hash, overview, created_at, last_used_at, expires_at, revoked_at FROM tokens').all() as {
+    id: string;
+    hash: string;
+    overview: Uint8Array;
+    created_at: string;
+    last_used_at: string | null;
+    expires_at: string | null;
+    revoked_at: string | null;
+  }[];
+  const out: TokenRecord[] = [];
+  for (const r of rows) {
+    const ov = openOverview(keys, 'tokens', r.id, r.overview) as TokenOverview | null;
+    if (!ov) continue;
+    out.push({
+      id: r.id,
+      hash: r.hash,
+      ...ov,
+      createdAt: r.created_at,
+      lastUsedAt: r.last_used_at,
+      persistedLastUsedAt: r.last_used_at,
+      expiresAt: r.expires_at,
+      revokedAt: r.revoked_at,
+    });
+  }
+  return out;
+}
+
+export const publicToken = ({ hash: _hash, persistedLastUsedAt: _p, ...token }: TokenRecord): Token => token;
+
+export class Tokens implements TokenService {
+  constructor(private readonly v: VaultContext) {}
+
+  list(): Token[] {
+    this.v.keys();
+    return [...this.v.overviews.tokens.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map(publicToken);
+  }
+
+  create(caller: Caller, raw: TokenInput): CreatedToken {
+    const input = parseInput(TokenInput, raw);
+    const keys = this.v.keys();
+    const secret = `kdn_${randomBytes(32).toString('base64url')}`;
+    const id = newId();
+    const now = this.v.now();
+    if (input.expiresAt && input.expiresAt <= now) {
+      throw new KeydenError('VALIDATION_FAILED', 'the expiry must be in the future', { expiresAt: 'must be in the future' });
+    }
+    const record: TokenRecord = {
+      id,
+      hash: hashToken(secret),
+      name: input.name,
+      scopes: [...new Set(input.scopes)],
+      projects: input.projects ?? null,
+      environments: input.environments ?? null,
+      createdAt: now,
+      lastUsedAt: null,
+      persistedLastUsedAt: null,
+      expiresAt: input.expiresAt ?? null,
+      revokedAt: null,
+    };
+    const overview: TokenOverview = { name: record.name, scopes: record.scopes, projects: record.projects, environments: record.environments };
+    const db = this.v.db();
+    db.transaction(() => {
+      db.prepare('INSERT INTO tokens (id, hash, overview, created_at, last_used_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, NULL, ?, NULL)').run(
+        id,
+        record.hash,
+        sealOverview(keys, 'tokens', id, overview),
+        now,
+        record.expiresAt,
+      );
+      this.v.audit.write({ actor: caller.actor, action: 'token.create', targetId: id, ok: true, detail: { name: record.name, scopes: record.scopes } });
+    }).immediate();
+    this.v.overviews.putToken(record);
+    return { token: publicToken(record), secret };
+  }
+
+  revoke(caller: Caller, id: string): void {
+    this.v.keys();
+    const record = this.v.overviews.tokens.get(id);
+    if (!record) throw notFound('token', { id });
+    if (record.revokedAt) return;
+    const now = this.v.now();
+    const db = this.v.db();
+    db.transaction(() => {
+      db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ?').run(now, id);
+      this.v.audit.write({ actor: caller.actor, action: 'token.revoke', targetId: id, ok: true, detail: { name: record.name } });
+    }).immediate();
+    record.revokedAt = now;
+  }
+
+  /** Which live token this is, from the plaintext columns only: works while the vault is locked. */
+  identify(secret: string): { id: string; expiresAt: string | null } | null {
+    if (!TOKEN_SHAPE.test(secret)) return null;
+    const row = this.v.db().prepare('SELECT id, expires_at, revoked_at FROM tokens WHERE hash = ?').get(hashToken(secret)) as
+      | { id: string; expires_at: string | null; revoked_at: string | null }
+      | undefined;
+    if (!row || row.revoked_at || (row.expires_at && row.expires_at <= this.v.now())) return null;
+    return { id: row.id, expiresAt: row.expires_at };
+  }
+
+  authenticate(secret: string): CallerToken | null {
+    if (!TOKEN_SHAPE.test(secret) || !this.v.isUnlocked()) return null;
+    const record = this.v.overviews.tokensByHash.get(hashToken(secret));
+    if (!record || record.revokedAt) return null;
+    const now = this.v.now();
+    if (record.expiresAt && record.expiresAt <= now) return null;
+    record.lastUsedAt = now;
+    if (!record.persistedLastUsedAt || Date.parse(now) - Date.parse(record.persistedLastUsedAt) >= LAST_USED_WRITE_MS) {
+      record.persistedLastUsedAt = now;
+      this.v.db().prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(now, record.id);
+    }
+    return { id: record.id, name: record.name, scopes: record.scopes, projects: record.projects, environments: record.environments, expiresAt: record.expiresAt };
+  }
+}

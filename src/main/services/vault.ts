@@ -1,0 +1,303 @@
+// Creating, unlocking, locking and re-keying the vault (DESIGN §3).
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { DEFAULT_SETTINGS, Settings as SettingsSchema, type Category, type Settings } from '../../shared/model.js';
+import { KeydenError } from '../../shared/errors.js';
+import { deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey } from '../crypto/aead.js';
+import { DEFAULT_KDF, deriveKek, isBelowDefault, newKdfParams, type KdfParams } from '../crypto/kdf.js';
+import { createVaultDb, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
+import type { Caller, VaultService, VaultStatus } from '../core/types.js';
+import { AuditLog } from './audit.js';
+import {
+  entryRowId,
+  locked,
+  nowIso,
+  openOverview,
+  Overviews,
+  type EntryRecord,
+  type Keys,
+  type VaultContext,
+} from './context.js';
+import { loadTokens } from './tokens.js';
+
+export const VAULT_FORMAT = 'keyden-vault/1';
+
+export interface KdfCost {
+  m: number;
+  t: number;
+}
+
+export interface VaultOptions extends OpenOptions {
+  path: string;
+  /**
+   * Cheaper Argon2 parameters for tests and benchmarks only: a code option, never a flag,
+   * environment variable or setting. While set, vaults are not upgraded to the defaults.
+   */
+  unsafeTestKdf?: KdfCost;
+}
+
+interface Meta {
+  vaultId: string;
+  kdf: KdfParams;
+  wrappedKey: Uint8Array;
+}
+
+export class Vault implements VaultService, VaultContext {
+  readonly overviews = new Overviews();
+  readonly audit: AuditLog;
+  private handle: Db | null = null;
+  private unlockedKeys: Keys | null = null;
+  private unlocking: Promise<void> | null = null;
+  private dataVersion = 0;
+  private readonly lockListeners = new Set<(locked: boolean) => void>();
+
+  constructor(private readonly options: VaultOptions) {
+    this.audit = new AuditLog(() => this.db(), () => this.unlockedKeys);
+  }
+
+  readonly db = (): Db => {
+    if (this.handle) return this.handle;
+    this.handle = openVaultDb(this.options.path, this.options);
+    this.dataVersion = this.handle.pragma('data_version', { simple: true }) as number;
+    return this.handle;
+  };
+
+  keys(): Keys {
+    if (!this.unlockedKeys) throw locked();
+    return this.unlockedKeys;
+  }
+
+  isUnlocked(): boolean {
+    return this.unlockedKeys !== null;
+  }
+
+  now(): string {
+    return nowIso();
+  }
+
+  status(): VaultStatus {
+    const exists = this.handle !== null || fileExists(this.options.path);
+    let vaultId: string | null = null;
+    if (exists) {
+      try {
+        vaultId = this.readMeta().vaultId;
+      } catch {
+        vaultId = null;
+      }
+    }
+    return { exists, locked: !this.isUnlocked(), path: this.options.path, vaultId };
+  }
+
+  async create(caller: Caller, password: string): Promise<void> {
+    checkNewPassword(password);
+    const params = newKdfParams(this.options.unsafeTestKdf ?? DEFAULT_KDF);
+    const kek = await deriveKek(password, params);
+    const vaultKey = randomKey();
+    const vaultId = randomBytes(16).toString('hex');
+    const wrapped = wrapVaultKey(kek, vaultKey, vaultId);
+    wipe(kek);
+    const db = createVaultDb(this.options.path, this.options);
+    this.handle = db;
+    this.unlockedKeys = { vaultKey, ...deriveSubkeys(vaultKey) };
+    db.transaction(() => {
+      const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+      put.run('format', VAULT_FORMAT);
+      put.run('vault_id', vaultId);
+      put.run('kdf', JSON.stringify(params));
+      put.run('wrapped_key', Buffer.from(wrapped).toString('base64'));
+      put.run('settings', JSON.stringify(DEFAULT_SETTINGS));
+      this.audit.write({ actor: caller.actor, action: 'vault.create', targetId: null, ok: true });
+    }).immediate();
+    restrictModes(this.options.path);
+    this.overviews.clear();
+    this.dataVersion = db.pragma('data_version', { simple: true }) as number;
+    this.notify(false);
+  }
+
+  unlock(caller: Caller, password: string): Promise<void> {
+    // Two unlocks at once share nothing but the file: let the second wait for the first.
+    const run = (this.unlocking ?? Promise.resolve()).then(() => this.doUnlock(caller, password));
+    this.unlocking = run.catch(() => undefined);
+    return run;
+  }
+
+  private async doUnlock(caller: Caller, password: string): Promise<void> {
+    const meta = this.readMeta();
+    const kek = await deriveKek(password, meta.kdf);
+    const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
+    if (!vaultKey) {
+      wipe(kek);
+      this.db().transaction(() => this.audit.write({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: false }))();
+      throw new KeydenError('INVALID_PASSWORD', 'wrong master password');
+    }
+    wipe(kek);
+    if (this.unlockedKeys) {
+      // Already open: the password was checked; nothing else to do.
+      wipe(vaultKey);
+      return;
+    }
+    if (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf) await this.rewrap(password, vaultKey, meta.vaultId);
+    const keys: Keys = { vaultKey, ...deriveSubkeys(vaultKey) };
+    this.loadOverviews(keys);
+    this.unlockedKeys = keys;
+    this.db().transaction(() => this.audit.write({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: true }))();
+    this.notify(false);
+  }
+
+  lock(caller: Caller): void {
+    if (!this.unlockedKeys) return;
+    this.audit.flush();
+    this.db().transaction(() => this.audit.write({ actor: caller.actor, action: 'vault.lock', targetId: null, ok: true }))();
+    const keys = this.unlockedKeys;
+    this.unlockedKeys = null;
+    wipe(keys.vaultKey, keys.overview, keys.secret);
+    this.overviews.clear();
+    this.notify(true);
+  }
+
+  async changePassword(caller: Caller, current: string, next: string): Promise<void> {
+    checkNewPassword(next);
+    const meta = this.readMeta();
+    const kek = await deriveKek(current, meta.kdf);
+    const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
+    wipe(kek);
+    if (!vaultKey) {
+      this.db().transaction(() => this.audit.write({ actor: caller.actor, action: 'vault.passwd', targetId: null, ok: false }))();
+      throw new KeydenError('INVALID_PASSWORD', 'the current master password is wrong');
+    }
+    await this.rewrap(next, vaultKey, meta.vaultId, { actor: caller.actor });
+    wipe(vaultKey);
+  }
+
+  /** Wraps the vault key under a new salt and the current default parameters. */
+  private async rewrap(password: string, vaultKey: Uint8Array, vaultId: string, audit?: { actor: string }): Promise<void> {
+    const params = newKdfParams(this.options.unsafeTestKdf ?? DEFAULT_KDF);
+    const kek = await deriveKek(password, params);
+    const wrapped = wrapVaultKey(kek, vaultKey, vaultId);
+    wipe(kek);
+    const db = this.db();
+    db.transaction(() => {
+      const put = db.prepare('UPDATE meta SET value = ? WHERE key = ?');
+      put.run(JSON.stringify(params), 'kdf');
+      put.run(Buffer.from(wrapped).toString('base64'), 'wrapped_key');
+      if (audit) this.audit.write({ actor: audit.actor, action: 'vault.passwd', targetId: null, ok: true });
+    }).immediate();
+  }
+
+  settings(): Settings {
+    const row = this.db().prepare("SELECT value FROM meta WHERE key = 'settings'").get() as { value: string } | undefined;
+    const parsed = SettingsSchema.partial().safeParse(row ? JSON.parse(row.value) : {});
+    return { ...DEFAULT_SETTINGS, ...(parsed.success ? parsed.data : {}) };
+  }
+
+  updateSettings(_caller: Caller, patch: Partial<Settings>): Settings {
+    const next = SettingsSchema.parse({ ...this.settings(), ...patch });
+    this.db().prepare("INSERT INTO meta (key, value) VALUES ('settings', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(JSON.stringify(next));
+    return next;
+  }
+
+  onLockChange(listener: (locked: boolean) => void): () => void {
+    this.lockListeners.add(listener);
+    return () => this.lockListeners.delete(listener);
+  }
+
+  /**
+   * Admin commands write beside the owner (tokens created or revoked): reload what they may
+   * have changed before serving the next request. `data_version` moves only on others' commits.
+   */
+  refreshIfChangedElsewhere(): void {
+    if (!this.handle || !this.unlockedKeys) return;
+    const v = this.handle.pragma('data_version', { simple: true }) as number;
+    if (v === this.dataVersion) return;
+    this.dataVersion = v;
+    const tokens = loadTokens(this.handle, this.unlockedKeys);
+    this.overviews.tokens.clear();
+    this.overviews.tokensByHash.clear();
+    for (const t of tokens) this.overviews.putToken(t);
+  }
+
+  close(): void {
+    if (this.unlockedKeys) this.lock({ actor: 'app', projects: null, environments: null });
+    this.audit.flush();
+    this.handle?.close();
+    this.handle = null;
+  }
+
+  private readMeta(): Meta {
+    const rows = this.db().prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
+    const meta = new Map(rows.map((r) => [r.key, r.value]));
+    const format = meta.get('format');
+    if (format !== VAULT_FORMAT) throw new KeydenError('VAULT_INVALID', `${this.options.path} has an unknown vault format (${format ?? 'none'})`);
+    const vaultId = meta.get('vault_id');
+    const kdfText = meta.get('kdf');
+    const wrapped = meta.get('wrapped_key');
+    if (!vaultId || !kdfText || !wrapped) throw new KeydenError('VAULT_INVALID', `${this.options.path} is missing its key rows; restore it from a backup`);
+    let kdf: KdfParams;
+    try {
+      kdf = JSON.parse(kdfText) as KdfParams;
+    } catch {
+      throw new KeydenError('VAULT_INVALID', `${this.options.path} has a damaged kdf row`);
+    }
+    if (kdf.alg !== 'argon2id' || kdf.version !== 19 || !(kdf.m >= 8) || !(kdf.t >= 1) || kdf.p !== 1 || typeof kdf.salt !== 'string') {
+      throw new KeydenError('VAULT_INVALID', `${this.options.path} names KDF parameters this version does not support`);
+    }
+    return { vaultId, kdf, wrappedKey: new Uint8Array(Buffer.from(wrapped, 'base64')) };
+  }
+
+  /** Decrypts every overview into memory; a row that fails to open is left out and counted. */
+  private loadOverviews(keys: Keys): void {
+    const db = this.db();
+    const o = this.overviews;
+    o.clear();
+    for (const r of db.prepare('SELECT id, overview, created_at, updated_at FROM categories').all() as RowWithOverview[]) {
+      const ov = openOverview(keys, 'categories', r.id, r.overview) as Omit<Category, 'id' | 'createdAt' | 'updatedAt'> | null;
+      if (!ov) {
+        o.unreadable++;
+        continue;
+      }
+      o.categories.set(r.id, { id: r.id, ...ov, createdAt: r.created_at, updatedAt: r.updated_at });
+    }
+    const entryRows = db.prepare('SELECT id, category_id, overview, created_at, updated_at FROM entries').all() as (RowWithOverview & { category_id: string })[];
+    for (const r of entryRows) {
+      const ov = openOverview(keys, 'entries', entryRowId(r.id, r.category_id), r.overview) as Omit<EntryRecord, 'id' | 'categoryId' | 'createdAt' | 'updatedAt'> | null;
+      if (!ov || !o.categories.has(r.category_id)) {
+        o.unreadable++;
+        continue;
+      }
+      o.entries.set(r.id, { id: r.id, categoryId: r.category_id, ...ov, createdAt: r.created_at, updatedAt: r.updated_at });
+    }
+    for (const t of loadTokens(db, keys)) o.putToken(t);
+    o.generation++;
+  }
+
+  private notify(isLocked: boolean): void {
+    for (const l of this.lockListeners) {
+      try {
+        l(isLocked);
+      } catch {
+        // A listener's failure must not stop the lock.
+      }
+    }
+  }
+}
+
+interface RowWithOverview {
+  id: string;
+  overview: Uint8Array;
+  created_at: string;
+  updated_at: string;
+}
+
+function fileExists(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function checkNewPassword(password: string): void {
+  if (password.length < 8) throw new KeydenError('VALIDATION_FAILED', 'the master password must have at least 8 characters', { password: 'at least 8 characters' });
+  if (password.length > 1024) throw new KeydenError('VALIDATION_FAILED', 'the master password is too long', { password: 'at most 1024 characters' });
+}
+

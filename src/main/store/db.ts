@@ -1,0 +1,119 @@
+// Opening a vault file (DESIGN §3): read-only checks first, so a foreign or damaged file stays
+// byte-identical; then the PRAGMAs, the migrations and private file modes.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { KeydenError } from '../../shared/errors.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+
+export type Db = Database.Database;
+
+export const APPLICATION_ID = 0x4b444e31; // "KDN1"
+
+export interface OpenOptions {
+  /** Where better-sqlite3's native module lives (the Electron build loads its own). */
+  nativeBinding?: string;
+}
+
+function invalid(file: string, why: string): KeydenError {
+  return new KeydenError('VAULT_INVALID', `${file} ${why}`, { path: file });
+}
+
+/** Checks, read-only, that the file is a healthy Keyden vault this version can open. */
+function checkExisting(file: string, options: OpenOptions): void {
+  const size = fs.statSync(file).size;
+  if (size === 0) throw invalid(file, 'is empty, not a Keyden vault');
+  let probe: Db | undefined;
+  try {
+    probe = new Database(file, { readonly: true, fileMustExist: true, nativeBinding: options.nativeBinding });
+    const appId = probe.pragma('application_id', { simple: true }) as number;
+    if (appId !== APPLICATION_ID) throw invalid(file, 'is an SQLite database but not a Keyden vault');
+    const version = probe.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw invalid(file, `was written by a newer Keyden (vault schema ${version}, this version knows up to ${SCHEMA_VERSION}); update Keyden to open it`);
+    }
+    if (version < 1) throw invalid(file, 'is not a complete Keyden vault (no schema)');
+    const check = probe.pragma('quick_check', { simple: true }) as string;
+    if (check !== 'ok') throw invalid(file, 'is damaged (SQLite integrity check failed); restore it from a backup');
+  } catch (e) {
+    if (e instanceof KeydenError) throw e;
+    const code = (e as { code?: string }).code ?? '';
+    if (code === 'SQLITE_NOTADB') throw invalid(file, 'is not a Keyden vault (not an SQLite database)');
+    if (code === 'SQLITE_CORRUPT') throw invalid(file, 'is damaged or truncated; restore it from a backup');
+    if (code === 'SQLITE_CANTOPEN' || code === 'EACCES') throw invalid(file, 'cannot be opened (check its permissions)');
+    throw invalid(file, `cannot be read as a Keyden vault (${code || 'unknown error'})`);
+  } finally {
+    probe?.close();
+  }
+}
+
+function applyPragmas(db: Db): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('secure_delete = ON');
+  db.pragma('busy_timeout = 5000');
+}
+
+function migrate(db: Db): void {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  if (from >= SCHEMA_VERSION) return;
+  db.transaction(() => {
+    for (let v = from; v < SCHEMA_VERSION; v++) MIGRATIONS[v]!(db);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+/** Keeps the vault and SQLite's side files private to the user. */
+export function restrictModes(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      fs.chmodSync(f, 0o600);
+    } catch {
+      // A side file that does not exist yet is created by SQLite with the vault's own mode.
+    }
+  }
+}
+
+/** Opens an existing vault after checking it. Throws VAULT_INVALID with one clear line. */
+export function openVaultDb(file: string, options: OpenOptions = {}): Db {
+  if (!fs.existsSync(file)) throw new KeydenError('NOT_FOUND', `no vault at ${file}; create one with "keyden init"`, { path: file });
+  checkExisting(file, options);
+  const db = new Database(file, { fileMustExist: true, nativeBinding: options.nativeBinding });
+  try {
+    applyPragmas(db);
+    migrate(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  restrictModes(file);
+  return db;
+}
+
+/** Creates a new, empty vault file (mode 0600; a folder it creates gets 0700) with the schema. */
+export function createVaultDb(file: string, options: OpenOptions = {}): Db {
+  const dir = path.dirname(file);
+  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // 'wx' refuses to replace an existing file: creating never overwrites a vault.
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  } catch (e) {
+    if ((e as { code?: string }).code === 'EEXIST') {
+      throw new KeydenError('CONFLICT', `a file already exists at ${file}; refusing to overwrite it`, { path: file });
+    }
+    throw e;
+  }
+  const db = new Database(file, { nativeBinding: options.nativeBinding });
+  try {
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    applyPragmas(db);
+    migrate(db);
+  } catch (e) {
+    db.close();
+    fs.rmSync(file, { force: true });
+    throw e;
+  }
+  restrictModes(file);
+  return db;
+}

@@ -1,0 +1,55 @@
+// One pure function per schema version, applied in order inside one transaction (DESIGN §3).
+import type { Database } from 'better-sqlite3';
+
+export type Migration = (db: Database) => void;
+
+export const MIGRATIONS: readonly Migration[] = [
+  // 1: the vault format of DESIGN §3.
+  (db) => {
+    db.exec(`
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE categories (
+        id TEXT PRIMARY KEY,
+        overview BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE entries (
+        id TEXT PRIMARY KEY,
+        category_id TEXT NOT NULL REFERENCES categories(id),
+        overview BLOB NOT NULL,
+        secret BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX entries_by_category ON entries(category_id);
+      CREATE TABLE entry_versions (
+        entry_id TEXT NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        secret BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (entry_id, version)
+      );
+      CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        overview BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        expires_at TEXT,
+        revoked_at TEXT
+      );
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target_id TEXT,
+        ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+        detail BLOB
+      );
+    `);
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,301 @@
+// The data model of DESIGN §2 as zod schemas: the single source for the API's validation,
+// the IPC contract, the renderer's forms and the OpenAPI document.
+import { z } from 'zod';
+
+export const ENV_VAR_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const ENVIRONMENT_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+export const STANDARD_ENVIRONMENTS = ['development', 'staging', 'production'] as const;
+export const MAX_SIMPLE_VALUE_BYTES = 64 * 1024;
+export const VERSIONS_KEPT = 20;
+
+export const SCOPES = [
+  'categories:read',
+  'categories:write',
+  'entries:read',
+  'entries:write',
+  'entries:reveal',
+  'audit:read',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export const AUDIT_ACTIONS = [
+  'vault.unlock',
+  'vault.lock',
+  'vault.create',
+  'vault.passwd',
+  'entry.reveal',
+  'entry.copy',
+  'entry.create',
+  'entry.update',
+  'entry.delete',
+  'entry.restore',
+  'category.create',
+  'category.update',
+  'category.delete',
+  'project.export',
+  'project.import',
+  'token.create',
+  'token.revoke',
+  'api.denied',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Control characters (C0, DEL, C1) and line separators are refused in every name. */
+// oxlint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+export const Name = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters')
+  .refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters')
+  .refine((s) => !s.includes('/'), 'must not contain "/"')
+  .refine((s) => s.trim().length > 0, 'must not be blank');
+
+export const EnvVarName = z
+  .string()
+  .max(128, 'must be at most 128 characters')
+  .regex(ENV_VAR_PATTERN, 'must match ^[A-Za-z_][A-Za-z0-9_]*$');
+
+export const Environment = z
+  .string()
+  .regex(ENVIRONMENT_PATTERN, 'must be a lowercase slug matching ^[a-z][a-z0-9-]{0,31}$');
+
+export const IsoTime = z.iso.datetime({ offset: false, precision: 3 });
+
+export const KeyType = z.enum(['simple', 'group']);
+export type KeyType = z.infer<typeof KeyType>;
+
+export const Icon = z.string().max(64).regex(/^[a-z0-9-]*$/, 'must be an icon slug').nullable();
+
+export const Category = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  keyType: KeyType,
+  envVarName: z.string().nullable(),
+  fields: z.array(z.string()),
+  icon: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Category = z.infer<typeof Category>;
+
+const GroupFields = z
+  .array(EnvVarName)
+  .min(1, 'a group needs at least one field')
+  .max(64, 'at most 64 fields')
+  .refine((f) => new Set(f).size === f.length, 'fields must be unique');
+
+export const CategoryInput = z
+  .object({
+    name: Name,
+    keyType: KeyType.default('simple'),
+    envVarName: EnvVarName.nullable().optional(),
+    fields: GroupFields.optional(),
+    icon: Icon.optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.keyType === 'simple') {
+      if (!c.envVarName) ctx.addIssue({ code: 'custom', path: ['envVarName'], message: 'required for a simple category' });
+      if (c.fields && c.fields.length > 0) ctx.addIssue({ code: 'custom', path: ['fields'], message: 'a simple category has no fields' });
+    } else {
+      if (!c.fields) ctx.addIssue({ code: 'custom', path: ['fields'], message: 'required for a group category' });
+      if (c.envVarName) ctx.addIssue({ code: 'custom', path: ['envVarName'], message: 'a group category has no envVarName' });
+    }
+  });
+export type CategoryInput = z.input<typeof CategoryInput>;
+
+export const CategoryUpdate = z
+  .object({
+    name: Name.optional(),
+    envVarName: EnvVarName.nullable().optional(),
+    fields: GroupFields.optional(),
+    icon: Icon.optional(),
+  })
+  .strict();
+export type CategoryUpdate = z.input<typeof CategoryUpdate>;
+
+export const SimpleValue = z
+  .string()
+  .refine((s) => utf8.encode(s).length <= MAX_SIMPLE_VALUE_BYTES, 'must be at most 64 KiB');
+const utf8 = new TextEncoder();
+/** A group value: field → string. The API also accepts it as a JSON string (seed contract). */
+export const GroupValue = z.record(z.string(), z.string());
+export const EntryValue = z.union([SimpleValue, GroupValue]);
+export type EntryValue = string | Record<string, string>;
+
+export const Entry = z.object({
+  id: z.uuid(),
+  categoryId: z.uuid(),
+  name: z.string(),
+  environment: z.string(),
+  notes: z.string().nullable(),
+  envVarName: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Entry = z.infer<typeof Entry>;
+
+export const EntryWithCategory = Entry.extend({
+  category: z.object({
+    name: z.string(),
+    keyType: KeyType,
+    envVarName: z.string().nullable(),
+    icon: z.string().nullable(),
+  }),
+});
+export type EntryWithCategory = z.infer<typeof EntryWithCategory>;
+
+const Notes = z.string().max(16 * 1024, 'must be at most 16 KiB').nullable();
+
+export const EntryInput = z
+  .object({
+    categoryId: z.uuid(),
+    name: Name,
+    value: EntryValue,
+    environment: Environment.default('development'),
+    notes: Notes.optional(),
+    envVarName: EnvVarName.nullable().optional(),
+    expiresAt: IsoTime.nullable().optional(),
+  })
+  .strict();
+export type EntryInput = z.input<typeof EntryInput>;
+
+export const EntryUpdate = z
+  .object({
+    categoryId: z.uuid().optional(),
+    name: Name.optional(),
+    value: EntryValue.optional(),
+    environment: Environment.optional(),
+    notes: Notes.optional(),
+    envVarName: EnvVarName.nullable().optional(),
+    expiresAt: IsoTime.nullable().optional(),
+  })
+  .strict();
+export type EntryUpdate = z.input<typeof EntryUpdate>;
+
+export const EntryQuery = z.object({
+  categoryId: z.uuid().optional(),
+  project: z.string().optional(),
+  environment: z.string().optional(),
+  q: z.string().optional(),
+  limit: z.coerce.number().int().min(0).max(10_000).optional(),
+  offset: z.coerce.number().int().min(0).optional(),
+});
+export type EntryQuery = z.infer<typeof EntryQuery>;
+
+export const Revealed = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  environment: z.string(),
+  value: z.union([z.string(), z.record(z.string(), z.string())]),
+});
+export type Revealed = z.infer<typeof Revealed>;
+
+export const VersionInfo = z.object({ version: z.number().int(), createdAt: z.string() });
+export type VersionInfo = z.infer<typeof VersionInfo>;
+
+export const RevealedVersion = z.object({
+  version: z.number().int(),
+  value: z.union([z.string(), z.record(z.string(), z.string())]),
+});
+export type RevealedVersion = z.infer<typeof RevealedVersion>;
+
+export const Project = z.object({
+  name: z.string(),
+  environments: z.record(z.string(), z.number().int()),
+  entryCount: z.number().int(),
+});
+export type Project = z.infer<typeof Project>;
+
+export const ExportFormat = z.enum(['dotenv', 'json', 'shell']);
+export type ExportFormat = z.infer<typeof ExportFormat>;
+
+export const ImportMode = z.enum(['upsert', 'skip']);
+export type ImportMode = z.infer<typeof ImportMode>;
+
+export const ImportSummary = z.object({
+  imported: z.number().int(),
+  updated: z.number().int(),
+  skipped: z.number().int(),
+  failed: z.array(z.object({ key: z.string(), line: z.number().int(), reason: z.string() })),
+});
+export type ImportSummary = z.infer<typeof ImportSummary>;
+
+export const Token = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  scopes: z.array(z.enum(SCOPES)),
+  projects: z.array(z.string()).nullable(),
+  environments: z.array(z.string()).nullable(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export type Token = z.infer<typeof Token>;
+
+export const TokenInput = z
+  .object({
+    name: Name,
+    scopes: z.array(z.enum(SCOPES)).min(1, 'at least one scope'),
+    projects: z.array(Name).min(1).nullable().optional(),
+    environments: z.array(Environment).min(1).nullable().optional(),
+    expiresAt: IsoTime.nullable().optional(),
+  })
+  .strict();
+export type TokenInput = z.input<typeof TokenInput>;
+
+export const CallerToken = Token.pick({ id: true, name: true, scopes: true, projects: true, environments: true, expiresAt: true });
+export type CallerToken = z.infer<typeof CallerToken>;
+
+export const AuditEvent = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.enum(AUDIT_ACTIONS),
+  targetId: z.string().nullable(),
+  targetName: z.string().nullable(),
+  ok: z.boolean(),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+export const AuditQuery = z.object({
+  limit: z.coerce.number().int().min(0).max(10_000).optional(),
+  offset: z.coerce.number().int().min(0).optional(),
+  action: z.enum(AUDIT_ACTIONS).optional(),
+});
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+export const Settings = z.object({
+  autoLockMinutes: z.number().int().min(1).max(24 * 60),
+  clipboardSeconds: z.number().int().min(5).max(600),
+  apiEnabled: z.boolean().nullable(),
+  apiPort: z.number().int().min(0).max(65535),
+});
+export type Settings = z.infer<typeof Settings>;
+export const DEFAULT_SETTINGS: Settings = { autoLockMinutes: 10, clipboardSeconds: 30, apiEnabled: null, apiPort: 17321 };
+
+export const LoginRequestInput = z
+  .object({
+    clientName: z.string().min(1).max(128).refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters'),
+    scopes: z.array(z.enum(SCOPES)).min(1),
+    projects: z.array(Name).min(1).nullable().optional(),
+    environments: z.array(Environment).min(1).nullable().optional(),
+  })
+  .strict();
+export type LoginRequestInput = z.input<typeof LoginRequestInput>;
+
+export const LoginRequest = z.object({
+  id: z.string(),
+  clientName: z.string(),
+  scopes: z.array(z.enum(SCOPES)),
+  projects: z.array(z.string()).nullable(),
+  environments: z.array(z.string()).nullable(),
+  code: z.string(),
+  createdAt: z.string(),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;

@@ -1,0 +1,102 @@
+// Test fixtures: a fresh vault in a temp folder, with cheap Argon2 so tests stay quick.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openKeydenCore, CLI, type OwnedCore } from '../../src/main/core/index.js';
+import { startApiServer, type ApiServer } from '../../src/main/api/server.js';
+import type { Scope } from '../../src/shared/model.js';
+
+export const TEST_KDF = { m: 256, t: 1 } as const;
+export const PASSWORD = 'correct horse battery staple';
+
+export function tempDir(prefix = 'keyden-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface TestVault {
+  dir: string;
+  vaultPath: string;
+  core: OwnedCore;
+  close(): void;
+}
+
+export async function createTestVault(options: { approver?: boolean; dir?: string } = {}): Promise<TestVault> {
+  const dir = options.dir ?? tempDir();
+  const vaultPath = path.join(dir, 'vault.db');
+  const core = openKeydenCore({ vaultPath, unsafeTestKdf: TEST_KDF, approver: options.approver ?? false });
+  await core.vault.create(CLI, PASSWORD);
+  return {
+    dir,
+    vaultPath,
+    core,
+    close() {
+      core.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestApi extends TestVault {
+  server: ApiServer;
+  url: string;
+  /** A token with every scope. */
+  token: string;
+  tokenWith(scopes: Scope[], limits?: { projects?: string[]; environments?: string[] }): string;
+  stop(): Promise<void>;
+}
+
+export const ALL_SCOPES: Scope[] = ['categories:read', 'categories:write', 'entries:read', 'entries:write', 'entries:reveal', 'audit:read'];
+
+export async function startTestApi(options: { approver?: boolean } = {}): Promise<TestApi> {
+  const vault = await createTestVault(options);
+  const server = await startApiServer(vault.core, { port: 0 });
+  const tokenWith = (scopes: Scope[], limits: { projects?: string[]; environments?: string[] } = {}) =>
+    vault.core.tokens.create(CLI, { name: `test ${scopes.join(' ')}`, scopes, projects: limits.projects ?? null, environments: limits.environments ?? null }).secret;
+  return {
+    ...vault,
+    server,
+    url: server.url,
+    token: tokenWith(ALL_SCOPES),
+    tokenWith,
+    async stop() {
+      await server.close();
+      vault.close();
+    },
+  };
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: unknown;
+}
+
+/** A request to the test API; `token: null` sends none. */
+export async function call(
+  api: { url: string; token: string },
+  method: string,
+  pathname: string,
+  options: { body?: unknown; text?: string; token?: string | null; headers?: Record<string, string> } = {},
+): Promise<HttpResult> {
+  const headers: Record<string, string> = { ...options.headers };
+  const token = options.token === undefined ? api.token : options.token;
+  if (token) headers.authorization = `Bearer ${token}`;
+  let body: string | undefined;
+  if (options.text !== undefined) {
+    body = options.text;
+    headers['content-type'] ??= 'text/plain';
+  } else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${api.url}${pathname}`, { method, headers, body });
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
