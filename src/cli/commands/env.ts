@@ -1,0 +1,113 @@
+// A project's variables: export (stdout or a 0600 file) and run (a child's environment, no file).
+import { spawn } from 'node:child_process';
+import { lstatSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ApiClient } from '../client.js';
+import { CliError, EXIT } from '../errors.js';
+import { writeOut } from '../output.js';
+
+export const FORMATS = ['dotenv', 'json', 'shell'] as const;
+export type Format = (typeof FORMATS)[number];
+
+async function fetchEnv(api: ApiClient, project: string, env: string, format: Format): Promise<Buffer> {
+  const response = await api.request('GET', `/api/projects/${encodeURIComponent(project)}/env`, {
+    query: { environment: env.toLowerCase(), format },
+  });
+  return response.body;
+}
+
+export async function exportEnv(opts: { project: string; env: string; format: Format; output?: string; force?: boolean }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const target = opts.output === undefined || opts.output === '-' ? null : resolve(opts.output);
+  // Refuse before asking: an export is audited, a refused one should not be.
+  if (target && !opts.force && exists(target)) {
+    throw new CliError(`${opts.output} already exists: use --force to overwrite it`, EXIT.ERROR);
+  }
+  let body = await fetchEnv(api, opts.project, opts.env, opts.format);
+  if (body.length > 0 && body[body.length - 1] !== 0x0a) body = Buffer.concat([body, Buffer.from('\n')]);
+  if (!target) {
+    writeOut(body);
+    return EXIT.OK;
+  }
+  writeSecretFile(target, body, opts.force === true);
+  process.stderr.write(`Wrote ${opts.output} (mode 0600)\n`);
+  return EXIT.OK;
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Mode 0600 from the first byte; replaced atomically with --force, never overwritten without it. */
+function writeSecretFile(target: string, body: Buffer, force: boolean): void {
+  if (!force) {
+    try {
+      writeFileSync(target, body, { mode: 0o600, flag: 'wx' });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new CliError(`${target} already exists: use --force to overwrite it`, EXIT.ERROR);
+      throw new CliError(`cannot write ${target}: ${(e as Error).message}`, EXIT.ERROR);
+    }
+    return;
+  }
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, body, { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, target);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created
+    }
+    throw new CliError(`cannot write ${target}: ${(e as Error).message}`, EXIT.ERROR);
+  }
+}
+
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+
+export async function run(command: string[], opts: { project: string; env: string }): Promise<number> {
+  const [file, ...args] = command;
+  if (!file) throw new CliError('nothing to run: keyden run --project P -- <command> [args…]', EXIT.USAGE);
+  const api = ApiClient.fromEnvironment();
+  const body = await fetchEnv(api, opts.project, opts.env, 'json');
+  let variables: Record<string, unknown>;
+  try {
+    variables = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new CliError('the API answered with variables that are not JSON', EXIT.ERROR);
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.KEYDEN_TOKEN;
+  for (const [name, value] of Object.entries(variables)) {
+    if (typeof value === 'string') env[name] = value;
+  }
+
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(file, args, { stdio: 'inherit', env });
+    const forward = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+    };
+    for (const s of FORWARDED_SIGNALS) process.on(s, forward);
+    const cleanup = (): void => {
+      for (const s of FORWARDED_SIGNALS) process.off(s, forward);
+    };
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      cleanup();
+      if (e.code === 'ENOENT') reject(new CliError(`command not found: ${file}`, 127));
+      else if (e.code === 'EACCES') reject(new CliError(`cannot run ${file}: permission denied`, 126));
+      else reject(new CliError(`cannot run ${file}: ${e.message}`, EXIT.ERROR));
+    });
+    child.on('exit', (code, signal) => {
+      cleanup();
+      if (signal) resolvePromise(128 + (constants.signals[signal] ?? 0));
+      else resolvePromise(code ?? EXIT.ERROR);
+    });
+  });
+}

@@ -1,0 +1,161 @@
+// Commands that read: status, list, get, categories, audit.
+import { ApiClient } from '../client.js';
+import { ApiError, CliError, EXIT } from '../errors.js';
+import { formatTable, shortTime, writeJson, writeOut } from '../output.js';
+import { formatRef, parseRef, pickOne } from '../ref.js';
+import type { AuditEvent, CallerToken, Category, EntryWithCategory, Health, Revealed } from '../types.js';
+
+export async function status(opts: { json?: boolean }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const health = await api.json<Health>('GET', '/healthz', { anonymous: true });
+  let token: CallerToken | null = null;
+  let tokenProblem: string | null = null;
+  let exitCode: number = EXIT.OK;
+  if (!api.token) {
+    tokenProblem = 'none (run `keyden login`, or set KEYDEN_TOKEN)';
+    exitCode = EXIT.UNAUTHORIZED;
+  } else {
+    try {
+      token = await api.json<CallerToken>('GET', '/api/auth/token');
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      tokenProblem = `refused (${e.message})`;
+      exitCode = e.exitCode;
+    }
+  }
+  if (opts.json) {
+    writeJson({
+      url: api.url,
+      urlSource: api.urlSource,
+      version: health.version,
+      locked: health.locked,
+      approver: health.approver,
+      token,
+      tokenSource: api.tokenSource,
+      tokenError: tokenProblem,
+    });
+    return exitCode;
+  }
+  const lines = [
+    `Owner:     ${api.url} (Keyden ${health.version}${api.urlSource === 'default' ? ', default port' : `, from ${api.urlSource}`})`,
+    `Vault:     ${health.locked ? 'locked (run `keyden unlock`)' : 'unlocked'}`,
+  ];
+  if (token) {
+    lines.push(
+      `Token:     ${token.name} (from ${api.tokenSource === 'KEYDEN_TOKEN' ? 'KEYDEN_TOKEN' : 'credentials'})`,
+      `Scopes:    ${token.scopes.join(', ')}`,
+      `Projects:  ${token.projects?.join(', ') ?? 'all'}`,
+      `Envs:      ${token.environments?.join(', ') ?? 'all'}`,
+      `Expires:   ${token.expiresAt ? shortTime(token.expiresAt) : 'never'}`,
+    );
+  } else {
+    lines.push(`Token:     ${tokenProblem ?? 'none'}`);
+  }
+  writeOut(`${lines.join('\n')}\n`);
+  return exitCode;
+}
+
+function variableOf(e: EntryWithCategory): string {
+  if (e.envVarName) return e.envVarName;
+  if (e.category.envVarName) return e.category.envVarName;
+  return e.category.keyType === 'group' ? '(group)' : '-';
+}
+
+export async function list(opts: { project?: string; env?: string; category?: string; json?: boolean }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const query = { project: opts.project, environment: opts.env?.toLowerCase() };
+  let entries = await api.json<EntryWithCategory[]>('GET', '/api/entries', { query });
+  if (opts.category) {
+    const wanted = opts.category.toLowerCase();
+    entries = entries.filter((e) => e.category.name.toLowerCase() === wanted || e.categoryId === wanted);
+  }
+  entries.sort((a, b) => formatRef(a).localeCompare(formatRef(b)));
+  if (opts.json) {
+    writeJson(entries);
+    return EXIT.OK;
+  }
+  const rows = entries.map((e) => [formatRef(e), variableOf(e), shortTime(e.updatedAt), e.expiresAt ? shortTime(e.expiresAt) : '-', e.id]);
+  writeOut(formatTable(['REF', 'VARIABLE', 'UPDATED', 'EXPIRES', 'ID'], rows));
+  return EXIT.OK;
+}
+
+export async function get(refText: string, opts: { field?: string; json?: boolean; newline: boolean }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const ref = parseRef(refText);
+  // An id needs no lookup: reveal directly (one request).
+  let id: string;
+  if (ref.kind === 'id') id = ref.id;
+  else {
+    const entries = await api.json<EntryWithCategory[]>('GET', '/api/entries', { query: { project: ref.project } });
+    id = pickOne(refText, ref, entries).id;
+  }
+  const revealed = await api.json<Revealed>('POST', `/api/entries/${id}/reveal`);
+  const end = opts.newline ? '\n' : '';
+  const value = revealed.value;
+  if (opts.field !== undefined) {
+    if (typeof value === 'string') throw new CliError(`${refText} is a simple entry: it has no fields (drop --field)`, EXIT.USAGE);
+    const field = pickField(value, opts.field, refText);
+    if (opts.json) writeJson({ [field]: value[field] });
+    else writeOut(`${value[field]}${end}`);
+    return EXIT.OK;
+  }
+  if (opts.json) {
+    writeJson(revealed);
+    return EXIT.OK;
+  }
+  if (typeof value !== 'string') {
+    throw new CliError(`${refText} is a group entry: use --field with one of ${Object.keys(value).join(', ')} (or --json for all)`, EXIT.USAGE);
+  }
+  writeOut(`${value}${end}`);
+  return EXIT.OK;
+}
+
+/** The field named exactly, else the one that matches case-insensitively. */
+function pickField(value: Record<string, string>, name: string, refText: string): string {
+  if (Object.hasOwn(value, name)) return name;
+  const matches = Object.keys(value).filter((k) => k.toLowerCase() === name.toLowerCase());
+  if (matches.length === 1 && matches[0]) return matches[0];
+  throw new CliError(`${refText} has no field ${name}: its fields are ${Object.keys(value).join(', ')}`, EXIT.NOT_FOUND);
+}
+
+export async function categories(opts: { json?: boolean }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const list = await api.json<Category[]>('GET', '/api/categories');
+  list.sort((a, b) => a.name.localeCompare(b.name));
+  if (opts.json) {
+    writeJson(list);
+    return EXIT.OK;
+  }
+  const rows = list.map((c) => [c.name, c.keyType, c.keyType === 'group' ? c.fields.join(', ') : (c.envVarName ?? '-'), c.id]);
+  writeOut(formatTable(['NAME', 'TYPE', 'VARIABLES', 'ID'], rows));
+  return EXIT.OK;
+}
+
+export async function audit(opts: { limit: string; offset?: string; action?: string; json?: boolean }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const events = await api.json<AuditEvent[]>('GET', '/api/audit', {
+    query: { limit: opts.limit, offset: opts.offset, action: opts.action },
+  });
+  if (opts.json) {
+    writeJson(events);
+    return EXIT.OK;
+  }
+  const rows = events.map((e) => [
+    e.at.replace('T', ' ').slice(0, 19),
+    e.actor,
+    e.action,
+    e.ok ? 'ok' : 'FAILED',
+    describeTarget(e),
+  ]);
+  writeOut(formatTable(['AT', 'ACTOR', 'ACTION', 'RESULT', 'TARGET'], rows));
+  return EXIT.OK;
+}
+
+function describeTarget(e: AuditEvent): string {
+  const detail = e.detail ?? {};
+  const project = typeof detail.project === 'string' ? detail.project : null;
+  const environment = typeof detail.environment === 'string' ? detail.environment : null;
+  if (project) return environment ? `${project}/${environment}` : project;
+  return e.targetName ?? e.targetId ?? '-';
+}
+

@@ -1,0 +1,115 @@
+// Commands that change the vault: import, add, set, rm.
+import { readFileSync } from 'node:fs';
+import { ApiClient } from '../client.js';
+import { CliError, EXIT } from '../errors.js';
+import { writeJson, writeOut } from '../output.js';
+import { formatRef, resolveRef } from '../ref.js';
+import { askLine, decodeUtf8, dropFinalNewline, promptHidden, readAllStdin, stdinIsTerminal } from '../stdin.js';
+import type { Category, EntryWithCategory, ImportSummary } from '../types.js';
+
+export async function importEnv(file: string, opts: { project: string; env: string; skipExisting?: boolean; json?: boolean }): Promise<number> {
+  let content: Buffer;
+  try {
+    content = file === '-' ? await readAllStdin() : readFileSync(file);
+  } catch (e) {
+    throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, EXIT.ERROR);
+  }
+  decodeUtf8(content, file === '-' ? 'stdin' : file);
+  const api = ApiClient.fromEnvironment();
+  const summary = await api.json<ImportSummary>('POST', `/api/projects/${encodeURIComponent(opts.project)}/import`, {
+    query: { environment: opts.env.toLowerCase(), mode: opts.skipExisting ? 'skip' : 'upsert' },
+    text: content,
+  });
+  if (opts.json) writeJson(summary);
+  else {
+    const lines = [`Imported ${summary.imported}, updated ${summary.updated}, skipped ${summary.skipped}, failed ${summary.failed.length}`];
+    for (const f of summary.failed) lines.push(`  line ${f.line}: ${f.key}: ${f.reason}`);
+    writeOut(`${lines.join('\n')}\n`);
+  }
+  if (summary.failed.length > 0) {
+    process.stderr.write(`keyden: ${summary.failed.length} variable${summary.failed.length === 1 ? '' : 's'} not imported\n`);
+    return EXIT.ERROR;
+  }
+  return EXIT.OK;
+}
+
+type Value = string | Record<string, string>;
+
+/**
+ * The value to store: from a pipe, stdin exactly minus one final `\n` / `\r\n`; on a terminal,
+ * asked without echo. A group value is a JSON object of its fields (asked field by field on a terminal).
+ */
+async function readValue(label: string, group: { fields: string[] } | null): Promise<Value> {
+  if (stdinIsTerminal()) {
+    if (!group) return promptHidden(`Value for ${label}: `);
+    const value: Record<string, string> = {};
+    for (const field of group.fields) value[field] = await promptHidden(`${field} for ${label}: `);
+    return value;
+  }
+  const text = dropFinalNewline(decodeUtf8(await readAllStdin()));
+  if (!group) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new CliError(`${label} is a group entry: stdin must be a JSON object of strings${group.fields.length ? ` with the fields ${group.fields.join(', ')}` : ''}`, EXIT.USAGE);
+  }
+  return parsed as Record<string, string>;
+}
+
+export async function add(opts: { category: string; project: string; env: string; notes?: string; json?: boolean }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const categories = await api.json<Category[]>('GET', '/api/categories');
+  const wanted = opts.category.toLowerCase();
+  const category = categories.find((c) => c.name.toLowerCase() === wanted || c.id === wanted);
+  if (!category) {
+    const names = categories.map((c) => c.name).sort();
+    throw new CliError(`no category ${JSON.stringify(opts.category)}${names.length ? `: there are ${names.join(', ')}` : ' (there are none yet)'}`, EXIT.NOT_FOUND);
+  }
+  const environment = opts.env.toLowerCase();
+  const label = `${category.name}/${opts.project}/${environment}`;
+  const value = await readValue(label, category.keyType === 'group' ? category : null);
+  const entry = await api.json<EntryWithCategory>('POST', '/api/entries', {
+    json: { categoryId: category.id, name: opts.project, environment, value, ...(opts.notes !== undefined ? { notes: opts.notes } : {}) },
+  });
+  if (opts.json) writeJson(entry);
+  else writeOut(`Added ${label} (${entry.id})\n`);
+  return EXIT.OK;
+}
+
+export async function set(refText: string, opts: { json?: boolean }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const entry = await resolveRef(api, refText);
+  let group: { fields: string[] } | null = null;
+  if (entry.category.keyType === 'group') {
+    // The fields are needed to ask for them on a terminal; from a pipe only to name them in an error.
+    const category = await api.json<Category>('GET', `/api/categories/${entry.categoryId}`).catch((e: unknown) => {
+      if (stdinIsTerminal()) throw e;
+      return null;
+    });
+    group = { fields: category?.fields ?? [] };
+  }
+  const value = await readValue(formatRef(entry), group);
+  const updated = await api.json<EntryWithCategory>('PUT', `/api/entries/${entry.id}`, { json: { value } });
+  if (opts.json) writeJson(updated);
+  else writeOut(`Updated ${formatRef(entry)}\n`);
+  return EXIT.OK;
+}
+
+export async function rm(refText: string, opts: { yes?: boolean }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const entry = await resolveRef(api, refText);
+  const ref = formatRef(entry);
+  if (!opts.yes) {
+    const answer = await askLine(`Delete ${ref} and its history? [y/N] `);
+    if (answer === null || !/^y(es)?$/i.test(answer.trim())) {
+      throw new CliError(`not deleted: ${ref}`, EXIT.ERROR);
+    }
+  }
+  await api.request('DELETE', `/api/entries/${entry.id}`);
+  writeOut(`Deleted ${ref}\n`);
+  return EXIT.OK;
+}

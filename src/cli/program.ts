@@ -1,0 +1,303 @@
+// The `keyden` command line (DESIGN §5): options and help only; each command's code is imported
+// when it runs, so that `keyden get` loads no more than it needs.
+import { createRequire } from 'node:module';
+import type * as CommanderModule from 'commander';
+import { oneLine } from './errors.js';
+
+// require() skips the ESM loader's CommonJS export analysis of commander: ~10 ms of every start.
+const commander = createRequire(import.meta.url)('commander') as typeof CommanderModule;
+const { Command, InvalidArgumentError, Option } = commander;
+type Command = CommanderModule.Command;
+export const CommanderError = commander.CommanderError;
+
+export type ExitCodeSink = (code: number) => void;
+
+const ENV_HELP = 'environment: development, staging, production or a custom slug';
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function parsePort(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535');
+  return Number(value);
+}
+
+function parseCount(value: string): string {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
+  return value;
+}
+
+export function buildProgram(version: string, done: ExitCodeSink): Command {
+  const program = new Command('keyden');
+  program
+    .description('Keyden: your API keys from the local vault, for scripts and shells.\nThe desktop app or `keyden serve` must be running; see `keyden status`.')
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .enablePositionalOptions()
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      outputError: (message, write) => write(`keyden: ${oneLine(message.replace(/^error: /, ''))}\n`),
+    })
+    .addHelpText(
+      'after',
+      `\nThe API is found via KEYDEN_URL, else <home>/api.json, else http://127.0.0.1:17321;\nthe token via KEYDEN_TOKEN, else <home>/credentials (written by \`keyden login\`).\n<home> is $KEYDEN_HOME, else ~/.config/keyden (Linux).\n\nExit codes: 0 ok, 1 error, 2 usage or ambiguous ref, 3 not found, 4 unauthorized or\nmissing scope, 5 vault locked, 6 conflict.\n${examples('keyden login', 'keyden get OpenAI/Blog', 'keyden export --project Blog > .env', 'keyden run --project Blog -- npm start')}`,
+    );
+
+  const act =
+    <A extends unknown[]>(load: (...args: A) => Promise<number>) =>
+    async (...args: A): Promise<void> => {
+      done(await load(...args));
+    };
+
+  program
+    .command('status')
+    .description("show the owner's URL, whether the vault is locked, and the token's name and scopes")
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples('keyden status', 'keyden status --json'))
+    .action(act(async (opts: { json?: boolean }) => (await import('./commands/read.js')).status(opts)));
+
+  program
+    .command('list')
+    .description('list entries (never values): a table on a terminal, tab-separated lines otherwise')
+    .option('--project <name>', 'only this project')
+    .option('--env <env>', `only this ${ENV_HELP}`)
+    .option('--category <name>', 'only this category')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples('keyden list', 'keyden list --project "Blog Project" --env production', 'keyden list --category OpenAI --json'))
+    .action(act(async (opts: { project?: string; env?: string; category?: string; json?: boolean }) => (await import('./commands/read.js')).list(opts)));
+
+  program
+    .command('get')
+    .description('print a value and one newline')
+    .argument('<ref>', 'an entry id or Category/Project[/env] (case-insensitive)')
+    .option('--field <name>', "one field of a group entry (e.g. AWS_SECRET_ACCESS_KEY)")
+    .option('--json', 'print JSON: {id, name, environment, value} (a group: all fields)')
+    .option('-n, --no-newline', 'omit the final newline')
+    .addHelpText(
+      'after',
+      examples(
+        'keyden get OpenAI/Blog',
+        'keyden get OpenAI/Blog/production -n | pbcopy',
+        'keyden get AWS/Blog --field AWS_SECRET_ACCESS_KEY',
+        'OPENAI_API_KEY=$(keyden get OpenAI/Blog) node app.js',
+      ),
+    )
+    .action(act(async (ref: string, opts: { field?: string; json?: boolean; newline: boolean }) => (await import('./commands/read.js')).get(ref, opts)));
+
+  program
+    .command('export')
+    .description("print (or write) a project's variables for one environment")
+    .requiredOption('--project <name>', 'the project')
+    .option('--env <env>', ENV_HELP, 'development')
+    .addOption(new Option('--format <format>', 'output format').choices(['dotenv', 'json', 'shell']).default('dotenv'))
+    .option('-o, --output <file>', 'write to FILE (mode 0600) instead of stdout')
+    .option('--force', 'overwrite FILE if it exists')
+    .addHelpText(
+      'after',
+      examples(
+        'keyden export --project Blog > .env',
+        'keyden export --project Blog --env production -o .env.production',
+        'eval "$(keyden export --project Blog --format shell)"',
+      ),
+    )
+    .action(act(async (opts: { project: string; env: string; format: 'dotenv' | 'json' | 'shell'; output?: string; force?: boolean }) => (await import('./commands/env.js')).exportEnv(opts)));
+
+  program
+    .command('run')
+    .description("run a command with a project's variables in its environment (nothing is written to disk)")
+    .requiredOption('--project <name>', 'the project')
+    .option('--env <env>', ENV_HELP, 'development')
+    .argument('<command...>', 'the command and its arguments, after --')
+    .passThroughOptions()
+    .addHelpText(
+      'after',
+      `\nThe command's stdin, stdout and stderr are the terminal's; its exit code is keyden's; a command\nkilled by signal N makes keyden exit 128+N. KEYDEN_TOKEN is removed from its environment.\n${examples('keyden run --project Blog -- npm start', 'keyden run --project Blog --env staging -- node -e "console.log(process.env.OPENAI_API_KEY.length)"')}`,
+    )
+    .action(act(async (command: string[], opts: { project: string; env: string }) => (await import('./commands/env.js')).run(command, opts)));
+
+  program
+    .command('import')
+    .description("import a .env file into a project's environment (- reads stdin)")
+    .argument('<file>', 'the .env file')
+    .requiredOption('--project <name>', 'the project (created if new)')
+    .option('--env <env>', ENV_HELP, 'development')
+    .option('--skip-existing', 'leave variables that already have an entry unchanged')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText('after', examples('keyden import .env --project Blog', 'keyden import .env.production --project Blog --env production --skip-existing'))
+    .action(act(async (file: string, opts: { project: string; env: string; skipExisting?: boolean; json?: boolean }) => (await import('./commands/write.js')).importEnv(file, opts)));
+
+  program
+    .command('add')
+    .description('add an entry; the value is read from stdin (asked without echo on a terminal)')
+    .requiredOption('--category <name>', 'the category (service), e.g. OpenAI')
+    .requiredOption('--project <name>', 'the project')
+    .option('--env <env>', ENV_HELP, 'development')
+    .option('--notes <text>', 'notes (not secret)')
+    .option('--json', 'print the new entry as JSON')
+    .addHelpText(
+      'after',
+      `\nFrom a pipe the value is stdin exactly, minus one final newline. A group entry reads a JSON\nobject of its fields.\n${examples(
+        'keyden add --category OpenAI --project Blog',
+        'echo "$KEY" | keyden add --category OpenAI --project Blog --env production',
+        'keyden add --category "Google Cloud" --project Blog < service-account.pem',
+        `echo '{"AWS_ACCESS_KEY_ID":"AKIA…","AWS_SECRET_ACCESS_KEY":"…","AWS_REGION":"eu-west-1"}' | keyden add --category AWS --project Blog`,
+      )}`,
+    )
+    .action(act(async (opts: { category: string; project: string; env: string; notes?: string; json?: boolean }) => (await import('./commands/write.js')).add(opts)));
+
+  program
+    .command('set')
+    .description("replace an entry's value from stdin (the old one is kept as a version)")
+    .argument('<ref>', 'an entry id or Category/Project[/env]')
+    .option('--json', 'print the entry as JSON')
+    .addHelpText('after', examples('keyden set OpenAI/Blog/production', 'echo "sk-…" | keyden set OpenAI/Blog', `echo '{"AWS_ACCESS_KEY_ID":"…","AWS_SECRET_ACCESS_KEY":"…","AWS_REGION":"us-east-1"}' | keyden set AWS/Blog`))
+    .action(act(async (ref: string, opts: { json?: boolean }) => (await import('./commands/write.js')).set(ref, opts)));
+
+  program
+    .command('rm')
+    .description('delete an entry and its history (asks for y unless --yes)')
+    .argument('<ref>', 'an entry id or Category/Project[/env]')
+    .option('-y, --yes', 'do not ask')
+    .addHelpText('after', examples('keyden rm OpenAI/Blog/staging', 'keyden rm 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b --yes'))
+    .action(act(async (ref: string, opts: { yes?: boolean }) => (await import('./commands/write.js')).rm(ref, opts)));
+
+  program
+    .command('categories')
+    .description('list categories (services) and their variables')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples('keyden categories', 'keyden categories --json'))
+    .action(act(async (opts: { json?: boolean }) => (await import('./commands/read.js')).categories(opts)));
+
+  program
+    .command('lock')
+    .description('lock the vault now')
+    .addHelpText('after', examples('keyden lock'))
+    .action(act(async () => (await import('./commands/session.js')).lock()));
+
+  program
+    .command('unlock')
+    .description('unlock the vault with the master password (asked without echo)')
+    .option('--password-stdin', 'read the password from the first line of stdin')
+    .addHelpText('after', examples('keyden unlock', 'keyden unlock --password-stdin < ~/.secrets/keyden-password'))
+    .action(act(async (opts: { passwordStdin?: boolean }) => (await import('./commands/session.js')).unlock(opts)));
+
+  program
+    .command('login')
+    .description('ask the desktop app for a token (you approve it there) and store it in <home>/credentials')
+    .option('--scopes <list>', 'comma-separated scopes', 'entries:read,entries:reveal')
+    .option('--project <name>', 'limit the token to this project (repeatable)', collect)
+    .option('--env <env>', 'limit the token to this environment (repeatable)', collect)
+    .option('--name <name>', 'the name the app shows for this client')
+    .addHelpText(
+      'after',
+      `\nScopes: categories:read, categories:write, entries:read, entries:write, entries:reveal, audit:read.\nA headless owner (\`keyden serve\`) cannot approve: make a token there with \`keyden token create\`.\n${examples('keyden login', 'keyden login --scopes entries:read,entries:reveal,entries:write --project Blog')}`,
+    )
+    .action(act(async (opts: { scopes: string; project?: string[]; env?: string[]; name?: string }) => (await import('./commands/session.js')).login(opts)));
+
+  program
+    .command('logout')
+    .description('remove the token stored by `keyden login`')
+    .addHelpText('after', examples('keyden logout'))
+    .action(act(async () => (await import('./commands/session.js')).logout()));
+
+  program
+    .command('audit')
+    .description('show the audit log, newest first (never a secret)')
+    .option('--limit <n>', 'how many events', parseCount, '50')
+    .option('--offset <n>', 'skip this many', parseCount)
+    .option('--action <action>', 'only this action, e.g. entry.reveal')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples('keyden audit', 'keyden audit --action entry.reveal --limit 10 --json'))
+    .action(act(async (opts: { limit: string; offset?: string; action?: string; json?: boolean }) => (await import('./commands/read.js')).audit(opts)));
+
+  addOwnerCommands(program, act);
+  return program;
+}
+
+type Act = <A extends unknown[]>(load: (...args: A) => Promise<number>) => (...args: A) => Promise<void>;
+
+const VAULT_HELP = 'the vault file (default <home>/vault.db)';
+const PASSWORD_STDIN_HELP = 'read the master password from the first line of stdin';
+
+/** Commands that open the vault file themselves (the owner, and admin commands beside it). */
+function addOwnerCommands(program: Command, act: Act): void {
+  program
+    .command('init')
+    .description('create a new, empty vault (asks for a master password twice)')
+    .option('--vault <path>', VAULT_HELP)
+    .option('--password-stdin', PASSWORD_STDIN_HELP)
+    .addHelpText('after', examples('keyden init', 'keyden init --vault ~/vaults/work.db', 'keyden init --password-stdin < password.txt'))
+    .action(act(async (opts: { vault?: string; passwordStdin?: boolean }) => (await import('./commands/admin.js')).init(opts)));
+
+  program
+    .command('serve')
+    .description('run a headless owner: open the vault and serve the local API on 127.0.0.1')
+    .option('--vault <path>', VAULT_HELP)
+    .option('--port <n>', 'the port (0: any free one; default from settings, else 17321)', parsePort)
+    .option('--password-stdin', PASSWORD_STDIN_HELP)
+    .addHelpText(
+      'after',
+      `\nAsks for the master password on a terminal; with neither a terminal nor --password-stdin it\nstarts locked (unlock it later with \`keyden unlock\`). Stops cleanly on Ctrl+C / SIGTERM.\n${examples('keyden serve', 'keyden serve --port 0 --password-stdin < password.txt', 'keyden serve --vault ~/vaults/work.db --port 17400')}`,
+    )
+    .action(act(async (opts: { vault?: string; port?: number; passwordStdin?: boolean }) => (await import('./commands/admin.js')).serve(opts)));
+
+  const token = program
+    .command('token')
+    .description('create, list or revoke API tokens (opens the vault file; works beside a running owner)')
+    .addHelpText('after', examples('TOKEN=$(keyden token create --name ci --scopes entries:read,entries:reveal)', 'keyden token list', 'keyden token revoke 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b'));
+
+  token
+    .command('create')
+    .description('create a token and print it once, alone on stdout')
+    .requiredOption('--name <name>', 'a name to recognise it by')
+    .requiredOption('--scopes <list>', 'comma-separated: categories:read, categories:write, entries:read, entries:write, entries:reveal, audit:read')
+    .option('--project <name>', 'limit to this project (repeatable)', collect)
+    .option('--env <env>', 'limit to this environment (repeatable)', collect)
+    .option('--expires <when>', 'expiry: 30d, 12h, 90m, 2w or an ISO date (default: never)')
+    .option('--vault <path>', VAULT_HELP)
+    .option('--password-stdin', PASSWORD_STDIN_HELP)
+    .addHelpText(
+      'after',
+      examples(
+        'export KEYDEN_TOKEN=$(keyden token create --name laptop --scopes entries:read,entries:reveal)',
+        'keyden token create --name deploy --scopes entries:read,entries:reveal --project Blog --env production --expires 30d',
+      ),
+    )
+    .action(
+      act(async (opts: { name: string; scopes: string; project?: string[]; env?: string[]; expires?: string; vault?: string; passwordStdin?: boolean }) =>
+        (await import('./commands/admin.js')).tokenCreate(opts),
+      ),
+    );
+
+  token
+    .command('list')
+    .description('list tokens (never a token string)')
+    .option('--json', 'print JSON')
+    .option('--vault <path>', VAULT_HELP)
+    .option('--password-stdin', PASSWORD_STDIN_HELP)
+    .addHelpText('after', examples('keyden token list', 'keyden token list --json'))
+    .action(act(async (opts: { json?: boolean; vault?: string; passwordStdin?: boolean }) => (await import('./commands/admin.js')).tokenList(opts)));
+
+  token
+    .command('revoke')
+    .description('revoke a token at once')
+    .argument('<id>', "the token's id (see `keyden token list`)")
+    .option('--vault <path>', VAULT_HELP)
+    .option('--password-stdin', PASSWORD_STDIN_HELP)
+    .addHelpText('after', examples('keyden token revoke 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b'))
+    .action(act(async (id: string, opts: { vault?: string; passwordStdin?: boolean }) => (await import('./commands/admin.js')).tokenRevoke(id, opts)));
+
+  program
+    .command('passwd')
+    .description('change the master password')
+    .option('--vault <path>', VAULT_HELP)
+    .option('--password-stdin', 'read the current password from line 1 of stdin and the new one from line 2')
+    .addHelpText('after', examples('keyden passwd', "printf '%s\\n%s\\n' \"$OLD\" \"$NEW\" | keyden passwd --password-stdin"))
+    .action(act(async (opts: { vault?: string; passwordStdin?: boolean }) => (await import('./commands/admin.js')).passwd(opts)));
+}

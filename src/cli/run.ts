@@ -1,0 +1,15 @@
+// Runs the CLI (bin/keyden.js imports this): kept apart from index.ts so tests can import main().
+import { describeError, EXIT } from './errors.js';
+import { main } from './index.js';
+
+// Never a stack trace: whatever escapes becomes one plain line.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (e: unknown) => {
+    process.stderr.write(`keyden: ${describeError(e).message}\n`);
+    process.exit(EXIT.ERROR);
+  });
+}
+
+const code = await main();
+// Let stdout drain (a pipe is asynchronous on some systems) before exiting.
+process.stdout.write('', () => process.exit(code));
