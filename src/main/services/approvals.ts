@@ -123,7 +123,8 @@ export class Approvals implements ApprovalService {
   }
 
   private wake(p: Pending): void {
-    for (const w of [...p.waiters]) w();
+    // Each waiter removes itself; a Set allows that while iterating.
+    for (const w of p.waiters) w();
   }
 
   private sweep(): void {

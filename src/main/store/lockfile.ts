@@ -11,22 +11,28 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Locks this process holds, so a second owner inside the same process is refused too. */
+const held = new Set<string>();
+
 export interface OwnerLock {
   release(): void;
 }
 
 export function acquireOwnerLock(vaultPath: string): OwnerLock {
   const lockPath = `${vaultPath}.lock`;
+  if (held.has(lockPath)) throw new KeydenError('CONFLICT', 'the vault is already open in this Keyden process', { pid: process.pid });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = fs.openSync(lockPath, 'wx', 0o600);
       fs.writeSync(fd, String(process.pid));
       fs.closeSync(fd);
+      held.add(lockPath);
       let released = false;
       return {
         release() {
           if (released) return;
           released = true;
+          held.delete(lockPath);
           try {
             if (fs.readFileSync(lockPath, 'utf8').trim() === String(process.pid)) fs.unlinkSync(lockPath);
           } catch {

@@ -1,0 +1,268 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { APP, CLI, openKeydenCore } from '../../src/main/core/index.js';
+import { SCHEMA_VERSION } from '../../src/main/store/migrations.js';
+import { createTestVault, PASSWORD, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+async function vaultWithEntries(): Promise<TestVault & { ids: string[]; categoryId: string }> {
+  const v = await createTestVault();
+  cleanups.push(() => v.close());
+  const c = v.core.categories.create(APP, { name: 'OpenAI', keyType: 'simple', envVarName: 'OPENAI_API_KEY' });
+  const ids = ['Blog', 'Shop', 'Docs'].map((name) => v.core.entries.create(APP, { categoryId: c.id, name, value: `sk-${name}` }).id);
+  return { ...v, ids, categoryId: c.id };
+}
+
+function reopen(vaultPath: string) {
+  const core = openKeydenCore({ vaultPath, unsafeTestKdf: TEST_KDF });
+  cleanups.push(() => core.close());
+  return core;
+}
+
+function sha(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+describe('unlocking', () => {
+  it('refuses a wrong password with INVALID_PASSWORD and records the failure', async () => {
+    const v = await vaultWithEntries();
+    v.core.vault.lock(APP);
+    await expect(v.core.vault.unlock(APP, 'wrong password!')).rejects.toMatchObject({ code: 'INVALID_PASSWORD' });
+    expect(v.core.vault.status().locked).toBe(true);
+    await v.core.vault.unlock(APP, PASSWORD);
+    const failed = v.core.audit.list({ action: 'vault.unlock' }).items.find((e) => !e.ok);
+    expect(failed).toBeDefined();
+  });
+
+  it('brings back every entry after a lock and an unlock', async () => {
+    const v = await vaultWithEntries();
+    v.core.close();
+    const core = reopen(v.vaultPath);
+    await core.vault.unlock(APP, PASSWORD);
+    expect(core.entries.list(APP).total).toBe(3);
+    expect((await core.entries.reveal(APP, v.ids[1]!)).value).toBe('sk-Shop');
+  });
+
+  it('forgets overviews and keys when locked', async () => {
+    const v = await vaultWithEntries();
+    v.core.vault.lock(APP);
+    expect(() => v.core.entries.list(APP)).toThrow(expect.objectContaining({ code: 'VAULT_LOCKED' }));
+    expect(() => v.core.categories.list()).toThrow(expect.objectContaining({ code: 'VAULT_LOCKED' }));
+  });
+
+  it('upgrades a vault with weaker Argon2 parameters to the defaults when unlocked normally', async () => {
+    const v = await vaultWithEntries();
+    v.core.close();
+    const core = openKeydenCore({ vaultPath: v.vaultPath });
+    cleanups.push(() => core.close());
+    await core.vault.unlock(APP, PASSWORD);
+    const db = new Database(v.vaultPath, { readonly: true });
+    const kdf = JSON.parse((db.prepare("SELECT value FROM meta WHERE key='kdf'").get() as { value: string }).value);
+    db.close();
+    expect(kdf).toMatchObject({ alg: 'argon2id', version: 19, m: 65536, t: 3, p: 1 });
+    core.vault.lock(APP);
+    await core.vault.unlock(APP, PASSWORD);
+    expect(core.entries.list(APP).total).toBe(3);
+  });
+});
+
+describe('changing the master password', () => {
+  it('re-wraps the vault key so only the new password opens it, and keeps every value', async () => {
+    const v = await vaultWithEntries();
+    await v.core.vault.changePassword(APP, PASSWORD, 'a brand new password');
+    v.core.vault.lock(APP);
+    await expect(v.core.vault.unlock(APP, PASSWORD)).rejects.toMatchObject({ code: 'INVALID_PASSWORD' });
+    await v.core.vault.unlock(APP, 'a brand new password');
+    expect((await v.core.entries.reveal(APP, v.ids[0]!)).value).toBe('sk-Blog');
+  });
+
+  it('refuses to change it when the current password is wrong', async () => {
+    const v = await vaultWithEntries();
+    await expect(v.core.vault.changePassword(APP, 'not the password', 'another password')).rejects.toMatchObject({ code: 'INVALID_PASSWORD' });
+  });
+});
+
+describe('tampering', () => {
+  it('leaves out only the entry whose blob has a flipped byte; the others still work', async () => {
+    const v = await vaultWithEntries();
+    v.core.close();
+    const db = new Database(v.vaultPath);
+    const row = db.prepare('SELECT secret FROM entries WHERE id = ?').get(v.ids[0]) as { secret: Buffer };
+    row.secret[40] ^= 0x01;
+    db.prepare('UPDATE entries SET secret = ? WHERE id = ?').run(row.secret, v.ids[0]);
+    db.close();
+    const core = reopen(v.vaultPath);
+    await core.vault.unlock(APP, PASSWORD);
+    await expect(core.entries.reveal(APP, v.ids[0]!)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await core.entries.reveal(APP, v.ids[1]!)).value).toBe('sk-Shop');
+    expect((await core.entries.reveal(APP, v.ids[2]!)).value).toBe('sk-Docs');
+  });
+
+  it('refuses both entries whose blobs were swapped, as if absent, while the rest work', async () => {
+    const v = await vaultWithEntries();
+    v.core.close();
+    const db = new Database(v.vaultPath);
+    const get = db.prepare('SELECT overview, secret FROM entries WHERE id = ?');
+    const a = get.get(v.ids[0]) as { overview: Buffer; secret: Buffer };
+    const b = get.get(v.ids[1]) as { overview: Buffer; secret: Buffer };
+    const put = db.prepare('UPDATE entries SET overview = ?, secret = ? WHERE id = ?');
+    put.run(b.overview, b.secret, v.ids[0]);
+    put.run(a.overview, a.secret, v.ids[1]);
+    db.close();
+    const core = reopen(v.vaultPath);
+    await core.vault.unlock(APP, PASSWORD);
+    const listed = core.entries.list(APP).items.map((e) => e.id);
+    expect(listed).toEqual([v.ids[2]]);
+    expect(() => core.entries.get(APP, v.ids[0]!)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    await expect(core.entries.reveal(APP, v.ids[1]!)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await core.entries.reveal(APP, v.ids[2]!)).value).toBe('sk-Docs');
+  });
+
+  it('detects an entry moved to another category by editing the file', async () => {
+    const v = await vaultWithEntries();
+    const other = v.core.categories.create(APP, { name: 'Other', keyType: 'simple', envVarName: 'OTHER' });
+    v.core.close();
+    const db = new Database(v.vaultPath);
+    db.prepare('UPDATE entries SET category_id = ? WHERE id = ?').run(other.id, v.ids[0]);
+    db.close();
+    const core = reopen(v.vaultPath);
+    await core.vault.unlock(APP, PASSWORD);
+    expect(core.entries.list(APP).items.map((e) => e.id).sort()).toEqual([v.ids[1], v.ids[2]].sort());
+  });
+});
+
+describe('opening files that are not healthy vaults', () => {
+  async function expectRefused(file: string, pattern: RegExp) {
+    const before = sha(file);
+    let error: unknown;
+    try {
+      openKeydenCore({ vaultPath: file, role: 'admin' }).vault.status();
+      const core = openKeydenCore({ vaultPath: file, role: 'admin' });
+      await core.vault.unlock(CLI, PASSWORD);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'VAULT_INVALID' });
+    const message = (error as Error).message;
+    expect(message).toMatch(pattern);
+    expect(message).not.toContain('\n');
+    expect(sha(file)).toBe(before);
+  }
+
+  it('refuses a file that is not SQLite and leaves it byte-identical', async () => {
+    const dir = tempDir();
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'notes.db');
+    fs.writeFileSync(file, 'these are my notes, not a database\n'.repeat(200));
+    await expectRefused(file, /not a Keyden vault/);
+  });
+
+  it('refuses an SQLite database of another application', async () => {
+    const dir = tempDir();
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'other.db');
+    const db = new Database(file);
+    db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1);');
+    db.close();
+    await expectRefused(file, /not a Keyden vault/);
+  });
+
+  it('refuses a truncated vault', async () => {
+    const v = await vaultWithEntries();
+    v.core.close();
+    const db = new Database(v.vaultPath);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('journal_mode = DELETE');
+    db.close();
+    const size = fs.statSync(v.vaultPath).size;
+    fs.truncateSync(v.vaultPath, Math.floor(size / 2));
+    await expectRefused(v.vaultPath, /damaged|truncated|not a Keyden vault/);
+  });
+
+  it('refuses a vault written by a newer schema, naming both versions', async () => {
+    const v = await vaultWithEntries();
+    v.core.close();
+    const db = new Database(v.vaultPath);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    await expectRefused(v.vaultPath, /newer Keyden/);
+  });
+});
+
+describe('the vault file', () => {
+  it('is created with mode 0600 and its application id', async () => {
+    const v = await vaultWithEntries();
+    expect(fs.statSync(v.vaultPath).mode & 0o777).toBe(0o600);
+    for (const side of ['-wal', '-shm']) {
+      if (fs.existsSync(v.vaultPath + side)) expect(fs.statSync(v.vaultPath + side).mode & 0o077).toBe(0);
+    }
+    const db = new Database(v.vaultPath, { readonly: true });
+    expect(db.pragma('application_id', { simple: true })).toBe(0x4b444e31);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('is refused to a second owner while the first holds it', async () => {
+    const v = await vaultWithEntries();
+    expect(() => openKeydenCore({ vaultPath: v.vaultPath })).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+  });
+
+  it('is taken over from an owner whose process is gone', async () => {
+    const v = await vaultWithEntries();
+    v.core.close();
+    fs.writeFileSync(`${v.vaultPath}.lock`, '999999');
+    const core = reopen(v.vaultPath);
+    await core.vault.unlock(APP, PASSWORD);
+    expect(core.entries.list(APP).total).toBe(3);
+  });
+
+  it('shows the owner tokens that an admin created or revoked beside it', async () => {
+    const v = await vaultWithEntries();
+    const admin = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF });
+    cleanups.push(() => admin.close());
+    await admin.vault.unlock(CLI, PASSWORD);
+    const created = admin.tokens.create(CLI, { name: 'script', scopes: ['entries:read'] });
+    expect(v.core.tokens.authenticate(created.secret)).toBeNull();
+    v.core.refresh();
+    expect(v.core.tokens.authenticate(created.secret)).toMatchObject({ name: 'script' });
+    admin.tokens.revoke(CLI, created.token.id);
+    v.core.refresh();
+    expect(v.core.tokens.authenticate(created.secret)).toBeNull();
+  });
+});
+
+describe('versions', () => {
+  it('keeps the last 20 previous values, numbered on without reuse', async () => {
+    const v = await vaultWithEntries();
+    const id = v.ids[0]!;
+    for (let i = 1; i <= 25; i++) v.core.entries.update(APP, id, { value: `sk-${i}` });
+    const versions = v.core.entries.versions(APP, id);
+    expect(versions).toHaveLength(20);
+    expect(versions[0]!.version).toBe(25);
+    expect(versions.at(-1)!.version).toBe(6);
+    expect((await v.core.entries.revealVersion(APP, id, 25)).value).toBe('sk-24');
+  });
+
+  it('makes no version when the same value is saved again', async () => {
+    const v = await vaultWithEntries();
+    v.core.entries.update(APP, v.ids[0]!, { value: 'sk-Blog', notes: 'same value' });
+    expect(v.core.entries.versions(APP, v.ids[0]!)).toHaveLength(0);
+  });
+
+  it('restores a previous value and keeps the replaced one as a new version', async () => {
+    const v = await vaultWithEntries();
+    const id = v.ids[0]!;
+    v.core.entries.update(APP, id, { value: 'sk-second' });
+    v.core.entries.restoreVersion(APP, id, 1);
+    expect((await v.core.entries.reveal(APP, id)).value).toBe('sk-Blog');
+    expect(v.core.entries.versions(APP, id).map((x) => x.version)).toEqual([2, 1]);
+    expect((await v.core.entries.revealVersion(APP, id, 2)).value).toBe('sk-second');
+  });
+});
