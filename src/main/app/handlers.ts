@@ -1,0 +1,143 @@
+// The one handler table behind the IPC channels. Each handler adapts a validated input to a core
+// service call (the same services the local API uses); only app concerns live here: clipboard,
+// dialogs, files, the API toggle and the auto-lock countdown.
+import { APP, type KeydenCore } from '../core/types.js';
+import { KeydenError } from '../../shared/errors.js';
+import type { AppInfo, SettingsView } from '../../shared/ipc.js';
+import type { ApiControl } from './api-control.js';
+import type { AutoLock } from './auto-lock.js';
+import type { ClipboardGuard } from './clipboard.js';
+import type { Handlers } from './dispatch.js';
+
+export interface DialogPort {
+  /** Asks where to save; null when the user cancels. */
+  saveFile(options: { title: string; defaultName: string }): Promise<string | null>;
+  /** Asks which file to open; null when the user cancels. */
+  openFile(options: { title: string }): Promise<string | null>;
+}
+
+export interface FilePort {
+  /** Writes a file readable only by the user (0600). */
+  writePrivate(path: string, content: string): Promise<void>;
+  /** Reads a UTF-8 text file of at most maxBytes. */
+  readText(path: string, maxBytes: number): Promise<string>;
+}
+
+export interface AppDeps {
+  core: KeydenCore;
+  clipboard: ClipboardGuard;
+  dialogs: DialogPort;
+  files: FilePort;
+  api: ApiControl;
+  autoLock: AutoLock;
+  info: AppInfo;
+  installCli: () => Promise<{ path: string }>;
+}
+
+const MAX_IMPORT_BYTES = 1024 * 1024;
+
+export function createHandlers(deps: AppDeps): Handlers {
+  const { core, clipboard, dialogs, files, api, autoLock } = deps;
+
+  const settingsView = (): SettingsView => ({ settings: core.vault.settings(), api: api.status() });
+  const clipboardSeconds = (): number => core.vault.settings().clipboardSeconds;
+  const startApiIfWanted = async (): Promise<void> => {
+    const s = core.vault.settings();
+    await api.reconcile(s.apiEnabled === true, s.apiPort);
+  };
+
+  return {
+    'app.info': () => deps.info,
+    'app.activity': () => autoLock.activity(),
+    'app.installCli': () => deps.installCli(),
+
+    'vault.status': () => {
+      const s = core.vault.status();
+      return { exists: s.exists, locked: s.locked, path: s.path };
+    },
+    'vault.create': async ({ password }) => {
+      await core.vault.create(APP, password);
+      autoLock.activity();
+    },
+    'vault.unlock': async ({ password }) => {
+      await core.vault.unlock(APP, password);
+      autoLock.activity();
+      await startApiIfWanted();
+    },
+    'vault.lock': () => autoLock.lockNow('user'),
+    'vault.changePassword': ({ current, next }) => core.vault.changePassword(APP, current, next),
+
+    'settings.get': () => settingsView(),
+    'settings.update': async (patch) => {
+      const next = core.vault.updateSettings(APP, patch);
+      if (patch.apiEnabled !== undefined || patch.apiPort !== undefined) await api.reconcile(next.apiEnabled === true, next.apiPort);
+      if (patch.autoLockMinutes !== undefined) autoLock.activity();
+      return settingsView();
+    },
+
+    'categories.list': () => core.categories.list(),
+    'categories.create': (input) => core.categories.create(APP, input),
+    'categories.update': ({ id, patch }) => core.categories.update(APP, id, patch),
+    'categories.remove': ({ id, cascade }) => core.categories.remove(APP, id, { cascade: cascade ?? false }),
+
+    'entries.list': (query) => core.entries.list(APP, query),
+    'entries.get': ({ id }) => core.entries.get(APP, id),
+    'entries.create': (input) => core.entries.create(APP, input),
+    'entries.update': ({ id, patch }) => core.entries.update(APP, id, patch),
+    'entries.remove': ({ id }) => core.entries.remove(APP, id),
+    'entries.reveal': ({ id }) => core.entries.reveal(APP, id, 'entry.reveal'),
+    'entries.copy': async ({ id, field }) => {
+      const { value } = await core.entries.reveal(APP, id, 'entry.copy');
+      let text: string;
+      if (typeof value === 'string') {
+        if (field !== undefined) throw new KeydenError('VALIDATION_FAILED', 'This entry has a single value', { field: 'not a group entry' });
+        text = value;
+      } else {
+        if (field === undefined) throw new KeydenError('VALIDATION_FAILED', 'Choose which field to copy', { field: 'required for a group entry' });
+        const fieldValue = value[field];
+        if (fieldValue === undefined) throw new KeydenError('NOT_FOUND', `No field ${field} in this entry`, { field });
+        text = fieldValue;
+      }
+      const seconds = clipboardSeconds();
+      await clipboard.copy(text, seconds);
+      return { clearsInSeconds: seconds };
+    },
+    'entries.versions': ({ id }) => core.entries.versions(APP, id),
+    'entries.revealVersion': ({ id, version }) => core.entries.revealVersion(APP, id, version),
+    'entries.restoreVersion': ({ id, version }) => core.entries.restoreVersion(APP, id, version),
+
+    'projects.list': () => core.projects.list(APP),
+    'projects.variables': ({ project, environment }) => core.projects.variables(APP, project, environment),
+    'projects.copyEnv': async ({ project, environment }) => {
+      const text = await core.projects.exportEnv(APP, project, environment, 'dotenv');
+      const seconds = clipboardSeconds();
+      await clipboard.copy(text, seconds);
+      return { clearsInSeconds: seconds };
+    },
+    'projects.exportEnv': async ({ project, environment, format }) => {
+      const fmt = format ?? 'dotenv';
+      const ext = fmt === 'json' ? 'json' : fmt === 'shell' ? 'sh' : 'env';
+      const path = await dialogs.saveFile({ title: `Export ${project} (${environment})`, defaultName: fmt === 'dotenv' ? '.env' : `${project}.${environment}.${ext}` });
+      if (path === null) return null;
+      const text = await core.projects.exportEnv(APP, project, environment, fmt);
+      await files.writePrivate(path, text);
+      return { path };
+    },
+    'projects.importEnv': async ({ project, environment, mode }) => {
+      const path = await dialogs.openFile({ title: `Import a .env into ${project} (${environment})` });
+      if (path === null) return null;
+      const content = await files.readText(path, MAX_IMPORT_BYTES);
+      return core.projects.importEnv(APP, project, environment, content, mode);
+    },
+
+    'tokens.list': () => core.tokens.list(),
+    'tokens.create': (input) => core.tokens.create(APP, input),
+    'tokens.revoke': ({ id }) => core.tokens.revoke(APP, id),
+
+    'audit.list': (query) => core.audit.list(query),
+
+    'approvals.pending': () => core.approvals.pending(),
+    'approvals.approve': ({ id, expiresAt }) => core.approvals.approve(APP, id, expiresAt === undefined ? {} : { expiresAt }),
+    'approvals.deny': ({ id }) => core.approvals.deny(id),
+  };
+}

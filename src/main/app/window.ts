@@ -1,0 +1,63 @@
+// The one window, with Electron's security checklist applied.
+import { BrowserWindow, nativeTheme, type BrowserWindowConstructorOptions, type WebContents } from 'electron';
+
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'keyden';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+
+export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+  return {
+    width: 1180,
+    height: 760,
+    minWidth: 820,
+    minHeight: 560,
+    show: false,
+    title: 'Keyden',
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#16181d' : '#f7f7f8',
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      devTools: true,
+    },
+  };
+}
+
+/** Denies navigation away from the app, new windows, webviews and every permission request. */
+export function lockDownContents(contents: WebContents, allowedOrigin: string): void {
+  const isOwnPage = (url: string): boolean => {
+    try {
+      const u = new URL(url);
+      return `${u.protocol}//${u.host}` === allowedOrigin;
+    } catch {
+      return false;
+    }
+  };
+  contents.on('will-navigate', (event, url) => {
+    if (!isOwnPage(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isOwnPage(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  contents.session.setPermissionCheckHandler(() => false);
+}
+
+export function createMainWindow(options: { preloadPath: string; url: string; allowedOrigin: string }): BrowserWindow {
+  const win = new BrowserWindow(mainWindowOptions(options.preloadPath));
+  lockDownContents(win.webContents, options.allowedOrigin);
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(options.url);
+  return win;
+}

@@ -1,0 +1,113 @@
+// The app: picks the screen for the vault's phase, wires events and keyboard shortcuts.
+import { useEffect, useState } from 'react';
+import type { EntryWithCategory } from '../../shared/model.js';
+import { call, onEvent } from './api.js';
+import { Toaster } from './components/toast.js';
+import { ApiPrompt, ApprovalDialog } from './screens/Approvals.js';
+import { AuditLog } from './screens/AuditLog.js';
+import { CategoriesView } from './screens/Categories.js';
+import { CreateVault } from './screens/CreateVault.js';
+import { EntryDetail } from './screens/EntryDetail.js';
+import { EntryEditor } from './screens/EntryEditor.js';
+import { EntryList } from './screens/EntryList.js';
+import { ProjectView } from './screens/ProjectView.js';
+import { SettingsView } from './screens/Settings.js';
+import { Sidebar } from './screens/Sidebar.js';
+import { Unlock } from './screens/Unlock.js';
+import { useSession } from './store/session.js';
+
+const ACTIVITY_EVERY_MS = 20_000;
+
+export function App() {
+  const phase = useSession((s) => s.phase);
+
+  useEffect(() => {
+    void useSession.getState().boot();
+    const offLock = onEvent('vault.lockChanged', ({ locked }) => {
+      if (locked) useSession.getState().wipe();
+    });
+    const offApproval = onEvent('approvals.requested', (request) => {
+      if (useSession.getState().phase === 'unlocked') useSession.getState().addApproval(request);
+    });
+    return () => {
+      offLock();
+      offApproval();
+    };
+  }, []);
+
+  // Keyboard and pointer use postpones auto-lock (throttled: main restarts its countdown).
+  useEffect(() => {
+    if (phase !== 'unlocked') return;
+    let last = 0;
+    const poke = (): void => {
+      const now = Date.now();
+      if (now - last < ACTIVITY_EVERY_MS) return;
+      last = now;
+      void call('app.activity');
+    };
+    window.addEventListener('keydown', poke, true);
+    window.addEventListener('pointerdown', poke, true);
+    return () => {
+      window.removeEventListener('keydown', poke, true);
+      window.removeEventListener('pointerdown', poke, true);
+    };
+  }, [phase]);
+
+  return (
+    <>
+      {phase === 'loading' ? <main className="onboarding" aria-busy="true" /> : phase === 'create' ? <CreateVault /> : phase === 'locked' ? <Unlock /> : <Unlocked />}
+      <Toaster />
+    </>
+  );
+}
+
+function Unlocked() {
+  const { view, entries, selectedId } = useSession();
+  const [editor, setEditor] = useState<{ entry: EntryWithCategory | null } | null>(null);
+  const selected = entries.find((e) => e.id === selectedId) ?? null;
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      const mod = e.metaKey || e.ctrlKey;
+      if (!mod || e.altKey) return;
+      const key = e.key.toLowerCase();
+      if (key === 'k') {
+        e.preventDefault();
+        useSession.getState().focusSearch();
+      } else if (key === 'l') {
+        e.preventDefault();
+        void call('vault.lock');
+      } else if (key === 'n' && useSession.getState().categories.length > 0) {
+        e.preventDefault();
+        setEditor({ entry: null });
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div className="app">
+      <Sidebar />
+      <main className="content">
+        {view.kind === 'entries' ? (
+          <div className="split">
+            <EntryList onNew={() => setEditor({ entry: null })} />
+            <EntryDetail entry={selected} onEdit={(entry) => setEditor({ entry })} />
+          </div>
+        ) : view.kind === 'project' ? (
+          <ProjectView key={view.name} name={view.name} />
+        ) : view.kind === 'categories' ? (
+          <CategoriesView />
+        ) : view.kind === 'settings' ? (
+          <SettingsView />
+        ) : (
+          <AuditLog />
+        )}
+      </main>
+      {editor ? <EntryEditor key={editor.entry?.id ?? 'new'} entry={editor.entry} onClose={() => setEditor(null)} /> : null}
+      <ApprovalDialog />
+      <ApiPrompt />
+    </div>
+  );
+}

@@ -1,0 +1,268 @@
+// Entry detail: masked value, Reveal (hides again after revealSeconds), Copy (done in main),
+// Edit, History with restore, Delete with confirm, expiry badge.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { EntryValue, EntryWithCategory, VersionInfo } from '../../../shared/model.js';
+import { call, errorMessage } from '../api.js';
+import { CopyIcon, EditIcon, EyeIcon, EyeOffIcon, HistoryIcon, TrashIcon, ServiceIcon } from '../components/icons.js';
+import { toast } from '../components/toast.js';
+import { Button, Confirm, EmptyState, formatDate, formatTime, Modal } from '../components/ui.js';
+import { useSession } from '../store/session.js';
+
+const DAY = 86_400_000;
+
+export function ExpiryBadge({ expiresAt, compact = false }: { expiresAt: string | null; compact?: boolean }) {
+  if (!expiresAt) return null;
+  const ms = new Date(expiresAt).getTime() - Date.now();
+  if (ms <= 0) return <span className="badge badge-danger">{compact ? 'Expired' : `Expired ${formatDate(expiresAt)}`}</span>;
+  const days = Math.ceil(ms / DAY);
+  if (days <= 30) return <span className="badge badge-warn">{compact ? `${days}d left` : `Expires in ${days} day${days === 1 ? '' : 's'}`}</span>;
+  return compact ? null : <span className="badge">Expires {formatDate(expiresAt)}</span>;
+}
+
+/** A revealed value kept only in this component, cleared after `seconds`. */
+function useTimedSecret(seconds: number) {
+  const [secret, setSecret] = useState<{ value: EntryValue; until: number } | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const hide = useCallback(() => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    setSecret(null);
+  }, []);
+  const show = useCallback(
+    (value: EntryValue) => {
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = setTimeout(() => setSecret(null), seconds * 1000);
+      setSecret({ value, until: Date.now() + seconds * 1000 });
+      setNow(Date.now());
+    },
+    [seconds],
+  );
+  useEffect(() => {
+    if (!secret) return;
+    const tick = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(tick);
+  }, [secret]);
+  useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
+  const left = secret ? Math.max(0, Math.ceil((secret.until - now) / 1000)) : 0;
+  return { secret: secret?.value ?? null, left, show, hide };
+}
+
+const MASK = '••••••••••••••••';
+
+export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null; onEdit: (entry: EntryWithCategory) => void }) {
+  const revealSeconds = useSession((s) => s.info?.revealSeconds ?? 30);
+  const { secret, left, show, hide } = useTimedSecret(revealSeconds);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const category = useSession((s) => s.categories.find((c) => c.id === entry?.categoryId));
+
+  useEffect(() => hide(), [entry?.id, hide]);
+
+  if (!entry) return <section className="detail-pane"><EmptyState title="No entry selected">Pick an entry on the left, or press the + button to add one.</EmptyState></section>;
+
+  const isGroup = entry.category.keyType === 'group';
+  const fields = category?.fields ?? [];
+  const envVar = entry.envVarName ?? entry.category.envVarName;
+
+  async function reveal(): Promise<void> {
+    if (!entry) return;
+    if (secret !== null) return hide();
+    setBusy(true);
+    try {
+      const revealed = await call('entries.reveal', { id: entry.id });
+      show(revealed.value);
+    } catch (e) {
+      toast(errorMessage(e), 'error');
+    } finally {
+      setBusy(false);
+    }
+  }
+  async function copy(field?: string): Promise<void> {
+    if (!entry) return;
+    try {
+      const r = await call('entries.copy', field === undefined ? { id: entry.id } : { id: entry.id, field });
+      toast(`Copied${field ? ` ${field}` : ''} — the clipboard clears in ${r.clearsInSeconds} s`);
+    } catch (e) {
+      toast(errorMessage(e), 'error');
+    }
+  }
+  async function remove(): Promise<void> {
+    if (!entry) return;
+    try {
+      await call('entries.remove', { id: entry.id });
+      toast(`Deleted ${entry.category.name} · ${entry.name}`);
+      await useSession.getState().refresh();
+    } catch (e) {
+      toast(errorMessage(e), 'error');
+    }
+  }
+
+  const valueOf = (field: string | null): string => {
+    if (secret === null) return MASK;
+    if (typeof secret === 'string') return secret;
+    return field ? (secret[field] ?? '') : '';
+  };
+
+  return (
+    <section className="detail-pane" aria-label="Entry detail">
+      <header className="detail-header">
+        <ServiceIcon slug={entry.category.icon} size={44} label={entry.category.name} />
+        <div className="detail-title">
+          <h2>{entry.category.name}</h2>
+          <p>
+            <span className="muted">{entry.name}</span> <span className={`env-badge env-${entry.environment}`}>{entry.environment}</span> <ExpiryBadge expiresAt={entry.expiresAt} />
+          </p>
+        </div>
+        <div className="detail-actions">
+          <Button onClick={() => onEdit(entry)}>
+            <EditIcon /> Edit
+          </Button>
+          <Button onClick={() => setHistoryOpen(true)}>
+            <HistoryIcon /> History
+          </Button>
+          <Button variant="danger" onClick={() => setConfirmDelete(true)} aria-label="Delete entry">
+            <TrashIcon />
+          </Button>
+        </div>
+      </header>
+
+      <div className="value-card">
+        <div className="value-card-head">
+          <h3>{isGroup ? 'Values' : 'Value'}</h3>
+          <div className="row-gap">
+            {secret !== null ? <span className="muted small" data-testid="hide-countdown">Hides in {left} s</span> : null}
+            <Button onClick={() => void reveal()} busy={busy} aria-pressed={secret !== null}>
+              {secret !== null ? <><EyeOffIcon /> Hide</> : <><EyeIcon /> Reveal</>}
+            </Button>
+            {!isGroup ? (
+              <Button variant="primary" onClick={() => void copy()}>
+                <CopyIcon /> Copy
+              </Button>
+            ) : null}
+          </div>
+        </div>
+        {isGroup ? (
+          <dl className="fields">
+            {fields.map((f) => (
+              <div key={f} className="field-row">
+                <dt><code>{f}</code></dt>
+                <dd>
+                  <code className={`secret${secret === null ? ' masked' : ''}`} data-testid={`value-${f}`}>{valueOf(f)}</code>
+                  <Button variant="ghost" onClick={() => void copy(f)} aria-label={`Copy ${f}`}>
+                    <CopyIcon />
+                  </Button>
+                </dd>
+              </div>
+            ))}
+          </dl>
+        ) : (
+          <div className="field-row">
+            <dt><code>{envVar}</code></dt>
+            <dd><code className={`secret${secret === null ? ' masked' : ''}`} data-testid="value">{valueOf(null)}</code></dd>
+          </div>
+        )}
+      </div>
+
+      <dl className="meta-grid">
+        <dt>Project</dt>
+        <dd>{entry.name}</dd>
+        <dt>Environment</dt>
+        <dd>{entry.environment}</dd>
+        {!isGroup ? (<><dt>Variable</dt><dd><code>{envVar}</code>{entry.envVarName ? <span className="muted small"> (overrides {entry.category.envVarName})</span> : null}</dd></>) : null}
+        <dt>Expires</dt>
+        <dd>{entry.expiresAt ? formatDate(entry.expiresAt) : 'Never'}</dd>
+        <dt>Updated</dt>
+        <dd>{formatTime(entry.updatedAt)}</dd>
+        <dt>Created</dt>
+        <dd>{formatTime(entry.createdAt)}</dd>
+      </dl>
+      {entry.notes ? (
+        <div className="notes">
+          <h3>Notes</h3>
+          <p>{entry.notes}</p>
+        </div>
+      ) : null}
+
+      <Confirm
+        open={confirmDelete}
+        onOpenChange={setConfirmDelete}
+        danger
+        title="Delete this entry?"
+        description={<>The key for <strong>{entry.category.name}</strong> in <strong>{entry.name}</strong> ({entry.environment}) and its history will be deleted. This cannot be undone.</>}
+        confirmLabel="Delete"
+        onConfirm={() => void remove()}
+      />
+      {historyOpen ? <HistoryDialog entry={entry} fields={fields} onClose={() => setHistoryOpen(false)} /> : null}
+    </section>
+  );
+}
+
+function HistoryDialog({ entry, fields, onClose }: { entry: EntryWithCategory; fields: string[]; onClose: () => void }) {
+  const revealSeconds = useSession((s) => s.info?.revealSeconds ?? 30);
+  const [versions, setVersions] = useState<VersionInfo[] | null>(null);
+  const [shown, setShown] = useState<number | null>(null);
+  const { secret, show, hide } = useTimedSecret(revealSeconds);
+  const [restoring, setRestoring] = useState<number | null>(null);
+
+  useEffect(() => {
+    void call('entries.versions', { id: entry.id }).then((v) => setVersions([...v].sort((a, b) => b.version - a.version)), (e: unknown) => toast(errorMessage(e), 'error'));
+  }, [entry.id]);
+
+  async function reveal(version: number): Promise<void> {
+    if (shown === version && secret !== null) {
+      hide();
+      setShown(null);
+      return;
+    }
+    const r = await call('entries.revealVersion', { id: entry.id, version });
+    setShown(version);
+    show(r.value);
+  }
+  async function restore(version: number): Promise<void> {
+    try {
+      await call('entries.restoreVersion', { id: entry.id, version });
+      toast(`Restored version ${version}`);
+      await useSession.getState().refresh();
+      onClose();
+    } catch (e) {
+      toast(errorMessage(e), 'error');
+    }
+  }
+  const render = (value: EntryValue): string => (typeof value === 'string' ? value : fields.map((f) => `${f}=${value[f] ?? ''}`).join('\n'));
+
+  return (
+    <Modal open onOpenChange={(open) => !open && onClose()} title="History" description={`Earlier values of ${entry.category.name} · ${entry.name} (${entry.environment}). The current value is not listed.`} wide>
+      {versions === null ? <p className="muted">Loading…</p> : versions.length === 0 ? <EmptyState title="No earlier values">Each time you change the value, the previous one is kept here (the last 20).</EmptyState> : (
+        <ul className="versions" aria-label="Versions">
+          {versions.map((v) => (
+            <li key={v.version} className="version-row">
+              <div>
+                <strong>Version {v.version}</strong>
+                <span className="muted small"> replaced {formatTime(v.createdAt)}</span>
+                {shown === v.version && secret !== null ? <pre className="secret version-value" data-testid={`version-value-${v.version}`}>{render(secret)}</pre> : null}
+              </div>
+              <div className="row-gap">
+                <Button onClick={() => void reveal(v.version)}>{shown === v.version && secret !== null ? 'Hide' : 'Reveal'}</Button>
+                <Button variant="primary" onClick={() => setRestoring(v.version)}>Restore</Button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="modal-actions">
+        <Button onClick={onClose}>Close</Button>
+      </div>
+      <Confirm
+        open={restoring !== null}
+        onOpenChange={(open) => !open && setRestoring(null)}
+        title={`Restore version ${restoring ?? ''}?`}
+        description="The current value is kept in the history, so you can undo this."
+        confirmLabel="Restore"
+        onConfirm={() => restoring !== null && void restore(restoring)}
+      />
+    </Modal>
+  );
+}
+

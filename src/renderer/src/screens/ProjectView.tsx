@@ -1,0 +1,151 @@
+// A project: its variables per environment, conflicts, Copy as .env, Export .env…, Import .env….
+import { Tabs } from 'radix-ui';
+import { useEffect, useState } from 'react';
+import type { ProjectVariablesView } from '../../../shared/ipc.js';
+import type { ImportSummary } from '../../../shared/model.js';
+import { call, errorMessage } from '../api.js';
+import { AlertIcon, CopyIcon, DownloadIcon, FolderIcon, UploadIcon } from '../components/icons.js';
+import { toast } from '../components/toast.js';
+import { Button, EmptyState } from '../components/ui.js';
+import { useSession } from '../store/session.js';
+
+export function ProjectView({ name }: { name: string }) {
+  const project = useSession((s) => s.projects.find((p) => p.name === name));
+  const environments = Object.keys(project?.environments ?? {});
+  const [environment, setEnvironment] = useState(environments[0] ?? 'development');
+  const [vars, setVars] = useState<ProjectVariablesView | null>(null);
+  const [summary, setSummary] = useState<ImportSummary | null>(null);
+  const [skipExisting, setSkipExisting] = useState(false);
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => {
+    if (!environments.includes(environment) && environments[0]) setEnvironment(environments[0]);
+  }, [environments.join(','), environment]); // eslint-style deps on the joined names
+
+  useEffect(() => {
+    let live = true;
+    setVars(null);
+    call('projects.variables', { project: name, environment }).then(
+      (v) => live && setVars(v),
+      () => live && setVars({ variables: [], conflicts: [] }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [name, environment, version]);
+
+  async function copyEnv(): Promise<void> {
+    try {
+      const r = await call('projects.copyEnv', { project: name, environment });
+      toast(`Copied the .env — the clipboard clears in ${r.clearsInSeconds} s`);
+    } catch (e) {
+      toast(errorMessage(e), 'error');
+    }
+  }
+  async function exportEnv(): Promise<void> {
+    try {
+      const r = await call('projects.exportEnv', { project: name, environment });
+      if (r) toast(`Exported to ${r.path}`);
+    } catch (e) {
+      toast(errorMessage(e), 'error');
+    }
+  }
+  async function importEnv(): Promise<void> {
+    try {
+      const r = await call('projects.importEnv', { project: name, environment, mode: skipExisting ? 'skip' : 'upsert' });
+      if (!r) return;
+      setSummary(r);
+      await useSession.getState().refresh();
+      setVersion((v) => v + 1);
+    } catch (e) {
+      toast(errorMessage(e), 'error');
+    }
+  }
+
+  const conflicted = new Set(vars?.conflicts.map((c) => c.name));
+  return (
+    <section className="page" aria-labelledby="project-title">
+      <header className="page-header">
+        <h1 id="project-title"><FolderIcon width={22} height={22} /> {name}</h1>
+        <span className="muted">{project?.entryCount ?? 0} entries</span>
+      </header>
+      <Tabs.Root value={environment} onValueChange={setEnvironment}>
+        <Tabs.List className="tabs" aria-label="Environment">
+          {(environments.length ? environments : ['development']).map((env) => (
+            <Tabs.Trigger key={env} value={env} className="tab">
+              <span className={`env-dot env-${env}`} aria-hidden="true" /> {env} <span className="count">{project?.environments[env] ?? 0}</span>
+            </Tabs.Trigger>
+          ))}
+        </Tabs.List>
+      </Tabs.Root>
+
+      <div className="toolbar">
+        <Button onClick={() => void copyEnv()} disabled={!vars || vars.variables.length === 0 || conflicted.size > 0}>
+          <CopyIcon /> Copy as .env
+        </Button>
+        <Button onClick={() => void exportEnv()} disabled={!vars || vars.variables.length === 0 || conflicted.size > 0}>
+          <DownloadIcon /> Export .env…
+        </Button>
+        <Button onClick={() => void importEnv()}>
+          <UploadIcon /> Import .env…
+        </Button>
+        <label className="checkbox small">
+          <input type="checkbox" checked={skipExisting} onChange={(e) => setSkipExisting(e.target.checked)} /> Keep existing values on import
+        </label>
+      </div>
+
+      {vars && vars.conflicts.length > 0 ? (
+        <div className="banner banner-warn" role="alert">
+          <AlertIcon />
+          <div>
+            <strong>Conflicts: export is blocked until they are resolved.</strong>
+            <ul>
+              {vars.conflicts.map((c) => (
+                <li key={c.name}>
+                  <code>{c.name}</code> is written by {c.entries.map((e) => e.categoryName).join(' and ')}
+                </li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      ) : null}
+
+      {summary ? (
+        <div className="banner" role="status" data-testid="import-summary">
+          <div>
+            <strong>Imported {summary.imported}, updated {summary.updated}, skipped {summary.skipped}{summary.failed.length ? `, failed ${summary.failed.length}` : ''}.</strong>
+            {summary.failed.length ? (
+              <ul>
+                {summary.failed.map((f) => (
+                  <li key={`${f.key}-${f.line}`}>
+                    Line {f.line}: <code>{f.key}</code> — {f.reason}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </div>
+          <Button variant="ghost" onClick={() => setSummary(null)} aria-label="Dismiss summary">×</Button>
+        </div>
+      ) : null}
+
+      {vars === null ? <p className="muted">Loading…</p> : vars.variables.length === 0 ? (
+        <EmptyState title={`No variables in ${environment}`}>Add an entry for this project, or import an existing .env file.</EmptyState>
+      ) : (
+        <table className="table" aria-label="Variables">
+          <thead>
+            <tr><th>Variable</th><th>From</th><th>Value</th></tr>
+          </thead>
+          <tbody>
+            {vars.variables.map((v) => (
+              <tr key={`${v.name}-${v.entryId}-${v.field ?? ''}`} className={conflicted.has(v.name) ? 'row-conflict' : undefined}>
+                <td><code>{v.name}</code></td>
+                <td>{v.categoryName}{v.field ? <span className="muted"> · {v.field}</span> : null}</td>
+                <td className="muted">••••••••</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,144 @@
+// The renderer's state. Holds overviews only (names, env vars, dates) — never a secret value:
+// a revealed value lives in the entry detail's local state and dies with it. Locking wipes all.
+import { create } from 'zustand';
+import type { AppInfo } from '../../../shared/ipc.js';
+import type { Category, EntryWithCategory, LoginRequest, Project, Settings } from '../../../shared/model.js';
+import { call } from '../api.js';
+
+export type Phase = 'loading' | 'create' | 'locked' | 'unlocked';
+export type View =
+  | { kind: 'entries' }
+  | { kind: 'project'; name: string }
+  | { kind: 'categories' }
+  | { kind: 'settings' }
+  | { kind: 'audit' };
+
+export interface Filter {
+  q: string;
+  project: string | null;
+  categoryId: string | null;
+  environment: string | null;
+}
+
+interface VaultData {
+  categories: Category[];
+  projects: Project[];
+  entries: EntryWithCategory[];
+  total: number;
+  filter: Filter;
+  view: View;
+  selectedId: string | null;
+  approvals: LoginRequest[];
+  settings: Settings | null;
+  /** Bumped to ask the search box to take focus (⌘/Ctrl+K). */
+  searchFocus: number;
+}
+
+interface SessionState extends VaultData {
+  phase: Phase;
+  info: AppInfo | null;
+  vaultPath: string;
+  boot(): Promise<void>;
+  unlocked(): Promise<void>;
+  wipe(): void;
+  refresh(): Promise<void>;
+  loadEntries(): Promise<void>;
+  setFilter(patch: Partial<Filter>): void;
+  setView(view: View): void;
+  select(id: string | null): void;
+  focusSearch(): void;
+  addApproval(request: LoginRequest): void;
+  removeApproval(id: string): void;
+  setSettings(settings: Settings): void;
+}
+
+const EMPTY_FILTER: Filter = { q: '', project: null, categoryId: null, environment: null };
+const emptyVault = (): VaultData => ({
+  categories: [],
+  projects: [],
+  entries: [],
+  total: 0,
+  filter: { ...EMPTY_FILTER },
+  view: { kind: 'entries' },
+  selectedId: null,
+  approvals: [],
+  settings: null,
+  searchFocus: 0,
+});
+
+let entryRequest = 0;
+
+export const useSession = create<SessionState>()((set, get) => ({
+  phase: 'loading',
+  info: null,
+  vaultPath: '',
+  ...emptyVault(),
+
+  async boot() {
+    const [info, status] = await Promise.all([call('app.info'), call('vault.status')]);
+    set({ info, vaultPath: status.path, phase: !status.exists ? 'create' : status.locked ? 'locked' : 'unlocked' });
+    if (status.exists && !status.locked) await get().unlocked();
+  },
+
+  async unlocked() {
+    set({ phase: 'unlocked' });
+    const [view, approvals] = await Promise.all([call('settings.get'), call('approvals.pending')]);
+    set({ settings: view.settings, approvals });
+    await get().refresh();
+  },
+
+  wipe() {
+    entryRequest++;
+    set({ ...emptyVault(), phase: 'locked' });
+  },
+
+  async refresh() {
+    const [categories, projects] = await Promise.all([call('categories.list'), call('projects.list')]);
+    if (get().phase !== 'unlocked') return;
+    set({ categories, projects });
+    await get().loadEntries();
+  },
+
+  async loadEntries() {
+    const id = ++entryRequest;
+    const { filter } = get();
+    const query = {
+      ...(filter.q ? { q: filter.q } : {}),
+      ...(filter.project ? { project: filter.project } : {}),
+      ...(filter.categoryId ? { categoryId: filter.categoryId } : {}),
+      ...(filter.environment ? { environment: filter.environment } : {}),
+    };
+    const list = await call('entries.list', query);
+    if (id !== entryRequest) return; // a newer search has started: drop this answer
+    const selectedId = get().selectedId;
+    set({
+      entries: list.items,
+      total: list.total,
+      selectedId: selectedId && list.items.some((e) => e.id === selectedId) ? selectedId : (list.items[0]?.id ?? null),
+    });
+  },
+
+  setFilter(patch) {
+    set({ filter: { ...get().filter, ...patch }, view: { kind: 'entries' } });
+    void get().loadEntries();
+  },
+  setView(view) {
+    set({ view });
+  },
+  select(id) {
+    set({ selectedId: id });
+  },
+  focusSearch() {
+    set({ view: { kind: 'entries' }, searchFocus: get().searchFocus + 1 });
+  },
+  addApproval(request) {
+    if (get().approvals.some((r) => r.id === request.id)) return;
+    set({ approvals: [...get().approvals, request] });
+  },
+  removeApproval(id) {
+    set({ approvals: get().approvals.filter((r) => r.id !== id) });
+  },
+  setSettings(settings) {
+    set({ settings });
+  },
+}));

@@ -1,0 +1,166 @@
+// The typed IPC contract: one map channel → zod input schema → output type, used by the main
+// process (validation before any handler runs), the preload (shape) and the renderer (types).
+import { z } from 'zod';
+import type { ErrorCode, ErrorDetails } from './errors.js';
+import {
+  AuditQuery,
+  CategoryInput,
+  CategoryUpdate,
+  Environment,
+  EntryInput,
+  EntryQuery,
+  EntryUpdate,
+  ExportFormat,
+  ImportMode,
+  IsoTime,
+  Name,
+  Settings,
+  TokenInput,
+  type AuditEvent,
+  type Category,
+  type Entry,
+  type EntryWithCategory,
+  type ImportSummary,
+  type LoginRequest,
+  type Project,
+  type Revealed,
+  type RevealedVersion,
+  type Token,
+  type VersionInfo,
+} from './model.js';
+import type { BridgeEvent, BridgeNamespace, BRIDGE_API, Channel } from './ipc-channels.js';
+
+export * from './ipc-channels.js';
+
+/** Output types only exist at compile time; the marker carries them through the map. */
+declare const OUTPUT: unique symbol;
+interface Spec<I extends z.ZodType, O> {
+  input: I;
+  readonly [OUTPUT]?: O;
+}
+function spec<O>() {
+  return <I extends z.ZodType>(input: I): Spec<I, O> => ({ input });
+}
+
+const NoInput = z.undefined();
+const Id = z.object({ id: z.uuid() }).strict();
+const ProjectEnv = z.object({ project: Name, environment: Environment }).strict();
+export const MASTER_PASSWORD_MIN = 8;
+const MasterPassword = z.string().min(MASTER_PASSWORD_MIN, `must be at least ${MASTER_PASSWORD_MIN} characters`).max(1024);
+
+export interface AppInfo {
+  version: string;
+  platform: string;
+  /** How long a revealed value stays visible (30 s; shortened only by tests). */
+  revealSeconds: number;
+  /** Whether "Install the keyden command" can be offered (packaged app only). */
+  canInstallCli: boolean;
+}
+export interface VaultStatusView {
+  exists: boolean;
+  locked: boolean;
+  path: string;
+}
+export interface ApiStatus {
+  running: boolean;
+  url: string | null;
+  error: string | null;
+}
+export interface SettingsView {
+  settings: Settings;
+  api: ApiStatus;
+}
+export interface CopyResult {
+  clearsInSeconds: number;
+}
+export interface ProjectVariablesView {
+  variables: { name: string; entryId: string; categoryName: string; field: string | null }[];
+  conflicts: { name: string; entries: { entryId: string; categoryName: string }[] }[];
+}
+
+export const ipcContract = {
+  'app.info': spec<AppInfo>()(NoInput),
+  /** The user did something: postpones auto-lock. */
+  'app.activity': spec<void>()(NoInput),
+  'app.installCli': spec<{ path: string }>()(NoInput),
+
+  'vault.status': spec<VaultStatusView>()(NoInput),
+  'vault.create': spec<void>()(z.object({ password: MasterPassword }).strict()),
+  'vault.unlock': spec<void>()(z.object({ password: z.string().min(1).max(1024) }).strict()),
+  'vault.lock': spec<void>()(NoInput),
+  'vault.changePassword': spec<void>()(z.object({ current: z.string().min(1).max(1024), next: MasterPassword }).strict()),
+
+  'settings.get': spec<SettingsView>()(NoInput),
+  'settings.update': spec<SettingsView>()(Settings.partial().strict()),
+
+  'categories.list': spec<Category[]>()(NoInput),
+  'categories.create': spec<Category>()(CategoryInput),
+  'categories.update': spec<Category>()(z.object({ id: z.uuid(), patch: CategoryUpdate }).strict()),
+  'categories.remove': spec<void>()(z.object({ id: z.uuid(), cascade: z.boolean().optional() }).strict()),
+
+  'entries.list': spec<{ items: EntryWithCategory[]; total: number }>()(EntryQuery.strict()),
+  'entries.get': spec<EntryWithCategory>()(Id),
+  'entries.create': spec<Entry>()(EntryInput),
+  'entries.update': spec<Entry>()(z.object({ id: z.uuid(), patch: EntryUpdate }).strict()),
+  'entries.remove': spec<void>()(Id),
+  'entries.reveal': spec<Revealed>()(Id),
+  /** Decrypts and writes the clipboard in main; the renderer never receives the value. */
+  'entries.copy': spec<CopyResult>()(z.object({ id: z.uuid(), field: z.string().max(128).optional() }).strict()),
+  'entries.versions': spec<VersionInfo[]>()(Id),
+  'entries.revealVersion': spec<RevealedVersion>()(z.object({ id: z.uuid(), version: z.number().int().min(1) }).strict()),
+  'entries.restoreVersion': spec<Entry>()(z.object({ id: z.uuid(), version: z.number().int().min(1) }).strict()),
+
+  'projects.list': spec<Project[]>()(NoInput),
+  'projects.variables': spec<ProjectVariablesView>()(ProjectEnv),
+  'projects.copyEnv': spec<CopyResult>()(ProjectEnv),
+  /** Asks for a file in a save dialog (main), writes it 0600; null when cancelled. */
+  'projects.exportEnv': spec<{ path: string } | null>()(ProjectEnv.extend({ format: ExportFormat.optional() }).strict()),
+  /** Asks for a file in an open dialog (main) and imports it; null when cancelled. */
+  'projects.importEnv': spec<ImportSummary | null>()(ProjectEnv.extend({ mode: ImportMode }).strict()),
+
+  'tokens.list': spec<Token[]>()(NoInput),
+  'tokens.create': spec<{ token: Token; secret: string }>()(TokenInput),
+  'tokens.revoke': spec<void>()(Id),
+
+  'audit.list': spec<{ items: AuditEvent[]; total: number }>()(AuditQuery.strict()),
+
+  'approvals.pending': spec<LoginRequest[]>()(NoInput),
+  'approvals.approve': spec<void>()(z.object({ id: z.string().min(1).max(128), expiresAt: IsoTime.nullable().optional() }).strict()),
+  'approvals.deny': spec<void>()(z.object({ id: z.string().min(1).max(128) }).strict()),
+} satisfies Record<Channel, Spec<z.ZodType, unknown>>;
+
+// The contract and the zod-free channel list must name exactly the same channels.
+type ContractChannel = keyof typeof ipcContract;
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const CONTRACT_MATCHES_CHANNELS: Exact<ContractChannel, Channel> = true;
+
+export type InputOf<C extends Channel> = z.input<(typeof ipcContract)[C]['input']>;
+export type ParsedInputOf<C extends Channel> = z.output<(typeof ipcContract)[C]['input']>;
+export type OutputOf<C extends Channel> = (typeof ipcContract)[C] extends Spec<z.ZodType, infer O> ? O : never;
+
+export type IpcErrorCode = ErrorCode | 'UNKNOWN_CHANNEL' | 'FORBIDDEN_SENDER';
+export interface IpcError {
+  code: IpcErrorCode;
+  message: string;
+  details: ErrorDetails;
+}
+/** Every call resolves with an envelope; errors cross processes as plain data recognised by `code`. */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+export interface EventPayloads {
+  'vault.lockChanged': { locked: boolean };
+  'approvals.requested': LoginRequest;
+  'clipboard.cleared': Record<string, never>;
+}
+export type EventListener<E extends BridgeEvent> = (payload: EventPayloads[E]) => void;
+
+type MethodName<N extends BridgeNamespace> = (typeof BRIDGE_API)[N][number];
+type BridgeMethod<C extends Channel> =
+  InputOf<C> extends undefined ? () => Promise<IpcResult<OutputOf<C>>> : (input: InputOf<C>) => Promise<IpcResult<OutputOf<C>>>;
+
+/** `window.keyden`: the object the preload exposes (and the test transport imitates). */
+export type KeydenBridge = {
+  [N in BridgeNamespace]: { [M in MethodName<N>]: BridgeMethod<`${N}.${M}` & Channel> };
+} & {
+  events: { on<E extends BridgeEvent>(event: E, listener: EventListener<E>): () => void };
+};
