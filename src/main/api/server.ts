@@ -67,7 +67,15 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
   const loginRequests = new RateWindow(5);
   let allowedHosts = new Set<string>();
 
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, routerOptions: { maxParamLength: 1024 }, return503OnClosing: true, forceCloseConnections: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: 1024 },
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    // Node would answer a Host-less HTTP/1.1 request 400 itself; the Host guard answers it 421.
+    http: { requireHostHeader: false },
+  });
 
   app.removeAllContentTypeParsers();
   const parseBody = (kind: BodyKind) => (_req: FastifyRequest, raw: Buffer, done: (err: Error | null, body?: unknown) => void) => {
