@@ -33,8 +33,8 @@ export type BodyKind = 'json' | 'text';
 export interface RouteRequest {
   core: KeydenCore;
   caller: Caller;
-  /** The calling token; null on routes whose scope is 'none'. */
-  tokenId: string | null;
+  /** The calling token (from its plaintext columns); null on routes whose scope is 'none'. */
+  token: { id: string; expiresAt: string | null } | null;
   params: Record<string, string>;
   query: Record<string, unknown>;
   body: unknown;
@@ -115,9 +115,9 @@ export function routes(): Route[] {
       scope: 'token',
       whileLocked: true,
       response: { status: 200, schema: LockedCallerToken, description: 'the token (no secret)' },
-      handle: ({ core, tokenId }) => {
-        const t = core.vault.status().locked ? null : core.tokens.list().find((x) => x.id === tokenId);
-        if (!t) return { json: { id: tokenId, name: null, scopes: null, projects: null, environments: null, expiresAt: null } };
+      handle: ({ core, token }) => {
+        const t = core.vault.status().locked ? null : core.tokens.list().find((x) => x.id === token?.id);
+        if (!t) return { json: { id: token?.id ?? null, name: null, scopes: null, projects: null, environments: null, expiresAt: token?.expiresAt ?? null } };
         return { json: { id: t.id, name: t.name, scopes: t.scopes, projects: t.projects, environments: t.environments, expiresAt: t.expiresAt } };
       },
     },

@@ -34,7 +34,7 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     keydenCaller?: Caller;
-    keydenTokenId?: string | null;
+    keydenToken?: { id: string; expiresAt: string | null } | null;
     keydenBodyKind?: BodyKind | null;
   }
 }
@@ -135,7 +135,7 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
       return sendError(reply, 'UNAUTHORIZED', 'a valid bearer token is required (keyden login, or keyden token create)', {}, { 'www-authenticate': 'Bearer' });
     }
     const actor = `token:${live.id}` as const;
-    req.keydenTokenId = live.id;
+    req.keydenToken = live;
     if (core.vault.status().locked) {
       if (!route.whileLocked) return sendError(reply, 'VAULT_LOCKED', 'the vault is locked; unlock it in Keyden or with "keyden unlock"');
       req.keydenCaller = { actor, projects: null, environments: null };
@@ -199,7 +199,7 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
     return {
       core,
       caller: req.keydenCaller ?? { actor: 'cli' as const, projects: null, environments: null },
-      tokenId: req.keydenTokenId ?? null,
+      token: req.keydenToken ?? null,
       params: req.params as Record<string, string>,
       query,
       body,
