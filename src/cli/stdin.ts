@@ -160,5 +160,6 @@ export async function readNewPassword(lines: (string | null)[] | null, index: nu
 export async function askLine(prompt: string): Promise<string | null> {
   process.stderr.write(prompt);
   const [line] = await readStdinLines(1);
+  if (!stdinIsTerminal()) process.stderr.write('\n'); // a terminal echoed the answer's line end
   return line ?? null;
 }

@@ -23,6 +23,7 @@ export async function status(opts: { json?: boolean }): Promise<number> {
       exitCode = e.exitCode;
     }
   }
+  if (tokenProblem) process.stderr.write(`keyden: token ${tokenProblem}\n`);
   if (opts.json) {
     writeJson({
       url: api.url,
