@@ -2,33 +2,19 @@
 import { app, BrowserWindow, ipcMain, Menu, powerMonitor } from 'electron';
 import { join } from 'node:path';
 import { openKeydenCore } from '../core/index.js';
-import { startApiServer } from '../api/server.js';
+import { defaultVaultPath, keydenHome } from '../home.js';
 import { KeydenError } from '../../shared/errors.js';
-import { ApiControl } from './api-control.js';
-import { AutoLock } from './auto-lock.js';
 import { installLauncher, launcherPlan } from './cli-install.js';
-import { ClipboardGuard } from './clipboard.js';
-import { createDispatch } from './dispatch.js';
 import { electronClipboard, electronDialogs } from './electron-ports.js';
-import { wireCoreEvents } from './events.js';
-import { nodeFiles } from './files.js';
-import { createHandlers } from './handlers.js';
 import { createEmitter, registerIpc } from './ipc-main.js';
 import { buildMenu } from './menu.js';
-import { electronSqliteBinding, keydenHome } from './paths.js';
+import { electronSqliteBinding } from './paths.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
+import { createAppRuntime } from './runtime.js';
 import { realTimers } from './timers.js';
 import { APP_ORIGIN, createMainWindow, lockDownContents } from './window.js';
 
 const REVEAL_SECONDS = 30;
-
-if (!app.requestSingleInstanceLock()) {
-  app.quit();
-} else {
-  registerAppScheme();
-  app.on('web-contents-created', (_event, contents) => lockDownContents(contents, pageOrigin()));
-  void app.whenReady().then(start);
-}
 
 /** In `npm run dev` the renderer comes from electron-vite's dev server; otherwise from app://. */
 function devServerUrl(): string | null {
@@ -42,51 +28,44 @@ function pageOrigin(): string {
   return `${u.protocol}//${u.host}`;
 }
 
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  registerAppScheme();
+  app.on('web-contents-created', (_event, contents) => lockDownContents(contents, pageOrigin()));
+  void app.whenReady().then(start);
+}
+
 function start(): void {
   let win: BrowserWindow | null = null;
   const currentWindow = (): BrowserWindow | null => (win && !win.isDestroyed() ? win : null);
+  const home = keydenHome();
 
   const core = openKeydenCore({
-    vaultPath: join(keydenHome(), 'vault.db'),
+    vaultPath: defaultVaultPath(home),
     role: 'owner',
     approver: true,
     nativeBinding: electronSqliteBinding({ isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath }),
   });
-  const emit = createEmitter(currentWindow);
-  const clipboard = new ClipboardGuard(electronClipboard(), realTimers, () => emit('clipboard.cleared', {}));
-  const autoLock = new AutoLock({
-    timers: realTimers,
-    minutes: () => core.vault.settings().autoLockMinutes,
-    isLocked: () => core.vault.status().locked,
-    lock: () => core.vault.lock({ actor: 'app', projects: null, environments: null }),
-  });
-  const api = new ApiControl((port) => startApiServer(core, { port, host: '127.0.0.1' }));
-  const handlers = createHandlers({
+  const runtime = createAppRuntime({
     core,
-    clipboard,
-    autoLock,
-    api,
+    home,
+    clipboard: electronClipboard(),
     dialogs: electronDialogs(currentWindow),
-    files: nodeFiles,
+    timers: realTimers,
+    emit: createEmitter(currentWindow),
     info: { version: app.getVersion(), platform: process.platform, revealSeconds: REVEAL_SECONDS, canInstallCli: app.isPackaged },
     installCli: () => {
       if (!app.isPackaged) throw new KeydenError('VALIDATION_FAILED', 'Only the installed app can install the keyden command; use npx keyden here');
       return installLauncher(launcherPlan({ platform: process.platform, execPath: process.execPath, resourcesPath: process.resourcesPath, env: process.env }));
     },
-  });
-  const dispatch = createDispatch(handlers, {
-    // Any call from the page is user activity; the idle countdown restarts.
-    onCall: (channel) => {
-      if (channel !== 'vault.lock') autoLock.activity();
-    },
     onInternalError: (channel, e) => console.error(`keyden: ${channel} failed: ${e instanceof Error ? e.name : 'error'}`),
   });
-  registerIpc(ipcMain, dispatch, { window: currentWindow, appOrigin: pageOrigin() });
-  wireCoreEvents(core, { emit, autoLock, clipboard });
+  registerIpc(ipcMain, runtime.dispatch, { window: currentWindow, appOrigin: pageOrigin() });
 
-  powerMonitor.on('suspend', () => autoLock.lockNow('sleep'));
-  powerMonitor.on('lock-screen', () => autoLock.lockNow('screen-lock'));
-  Menu.setApplicationMenu(buildMenu({ lock: () => autoLock.lockNow('shortcut'), isMac: process.platform === 'darwin' }));
+  powerMonitor.on('suspend', () => runtime.autoLock.lockNow('sleep'));
+  powerMonitor.on('lock-screen', () => runtime.autoLock.lockNow('screen-lock'));
+  Menu.setApplicationMenu(buildMenu({ lock: () => runtime.autoLock.lockNow('shortcut'), isMac: process.platform === 'darwin' }));
 
   if (!devServerUrl()) serveRenderer(join(import.meta.dirname, '../renderer'));
   win = createMainWindow({
@@ -94,10 +73,7 @@ function start(): void {
     url: devServerUrl() ?? `${APP_ORIGIN}/index.html`,
     allowedOrigin: pageOrigin(),
   });
-
-  // The API follows the stored setting (settings are plaintext in the vault, readable while locked).
-  const settings = safeSettings(core);
-  if (settings?.apiEnabled) void api.reconcile(true, settings.apiPort);
+  void runtime.startApiIfEnabled();
 
   app.on('second-instance', () => {
     const w = currentWindow();
@@ -106,17 +82,11 @@ function start(): void {
     w.focus();
   });
   app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', () => {
-    void clipboard.clearIfUnchanged();
-    void api.stop();
-    core.close();
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    void runtime.shutdown().finally(() => app.quit());
   });
-}
-
-function safeSettings(core: ReturnType<typeof openKeydenCore>): { apiEnabled: boolean | null; apiPort: number } | null {
-  try {
-    return core.vault.status().exists ? core.vault.settings() : null;
-  } catch {
-    return null;
-  }
 }

@@ -1,0 +1,103 @@
+// Wires the app's parts around one core: clipboard guard, auto-lock, API toggle, handler table
+// and the IPC gate. The Electron shell and the e2e test transport both build the app through
+// this, with different ports (real clipboard and dialogs, or recording fakes).
+import type { OwnedCore } from '../core/index.js';
+import { startApiServer } from '../api/server.js';
+import { removeDiscovery, writeDiscovery } from '../home.js';
+import { APP } from '../core/types.js';
+import type { AppInfo } from '../../shared/ipc.js';
+import { ApiControl } from './api-control.js';
+import { AutoLock } from './auto-lock.js';
+import { ClipboardGuard, type ClipboardPort } from './clipboard.js';
+import { createDispatch, type Dispatch } from './dispatch.js';
+import { wireCoreEvents, type Emit } from './events.js';
+import { nodeFiles } from './files.js';
+import { createHandlers, type DialogPort, type FilePort } from './handlers.js';
+import type { Timers } from './timers.js';
+
+export interface RuntimeOptions {
+  core: OwnedCore;
+  /** The Keyden home, where the API's discovery file goes while it runs. */
+  home: string;
+  clipboard: ClipboardPort;
+  dialogs: DialogPort;
+  files?: FilePort;
+  timers: Timers;
+  info: AppInfo;
+  emit: Emit;
+  installCli: () => Promise<{ path: string }>;
+  onInternalError?: (channel: string, e: unknown) => void;
+}
+
+export interface AppRuntime {
+  dispatch: Dispatch;
+  autoLock: AutoLock;
+  clipboard: ClipboardGuard;
+  api: ApiControl;
+  /** Starts the API if the stored settings ask for it (settings are readable while locked). */
+  startApiIfEnabled(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export function createAppRuntime(options: RuntimeOptions): AppRuntime {
+  const { core, home } = options;
+  const clipboard = new ClipboardGuard(options.clipboard, options.timers, () => options.emit('clipboard.cleared', {}));
+  const autoLock = new AutoLock({
+    timers: options.timers,
+    minutes: () => core.vault.settings().autoLockMinutes,
+    isLocked: () => core.vault.status().locked,
+    lock: () => core.vault.lock(APP),
+  });
+  const api = new ApiControl(async (port) => {
+    const server = await startApiServer(core, { port, host: '127.0.0.1' });
+    writeDiscovery(home, { url: server.url, pid: process.pid, version: core.version });
+    return {
+      url: server.url,
+      async close() {
+        removeDiscovery(home);
+        await server.close();
+      },
+    };
+  });
+  const handlers = createHandlers({
+    core,
+    clipboard,
+    autoLock,
+    api,
+    dialogs: options.dialogs,
+    files: options.files ?? nodeFiles,
+    info: options.info,
+    installCli: options.installCli,
+  });
+  const dispatch = createDispatch(handlers, {
+    // Any call from the page is user activity: the idle countdown restarts.
+    onCall: (channel) => {
+      if (channel !== 'vault.lock' && channel !== 'vault.status') autoLock.activity();
+    },
+    ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
+  });
+  const unwire = wireCoreEvents(core, { emit: options.emit, autoLock, clipboard });
+
+  return {
+    dispatch,
+    autoLock,
+    clipboard,
+    api,
+    async startApiIfEnabled() {
+      try {
+        if (!core.vault.status().exists) return;
+        const s = core.vault.settings();
+        if (s.apiEnabled) await api.reconcile(true, s.apiPort);
+      } catch {
+        // An unreadable vault shows its error on the unlock screen; the API just stays off.
+      }
+    },
+    async shutdown() {
+      unwire();
+      autoLock.stop();
+      await clipboard.clearIfUnchanged();
+      await api.stop();
+      core.close();
+    },
+  };
+}
