@@ -5,10 +5,13 @@ import { formatTable, shortTime, writeJson, writeOut } from '../output.js';
 import { formatRef, parseRef, pickOne } from '../ref.js';
 import type { AuditEvent, CallerToken, Category, EntryWithCategory, Health, Revealed } from '../types.js';
 
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
 export async function status(opts: { json?: boolean }): Promise<number> {
   const api = ApiClient.fromEnvironment();
   const health = await api.json<Health>('GET', '/healthz', { anonymous: true });
-  let token: CallerToken | null = null;
+  // While the vault is locked the owner answers with name, scopes, projects and environments null.
+  let token: Nullable<CallerToken> | null = null;
   let tokenProblem: string | null = null;
   let exitCode: number = EXIT.OK;
   if (!api.token) {
@@ -16,7 +19,7 @@ export async function status(opts: { json?: boolean }): Promise<number> {
     exitCode = EXIT.UNAUTHORIZED;
   } else {
     try {
-      token = await api.json<CallerToken>('GET', '/api/auth/token');
+      token = await api.json<Nullable<CallerToken>>('GET', '/api/auth/token');
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       tokenProblem = `refused (${e.message})`;
@@ -41,10 +44,13 @@ export async function status(opts: { json?: boolean }): Promise<number> {
     `Owner:     ${api.url} (Keyden ${health.version}${api.urlSource === 'default' ? ', default port' : `, from ${api.urlSource}`})`,
     `Vault:     ${health.locked ? 'locked (run `keyden unlock`)' : 'unlocked'}`,
   ];
-  if (token) {
+  if (token && token.name === null) {
+    // A locked owner cannot decrypt the token's name and scopes, only confirm it is valid.
+    lines.push(`Token:     valid, ${token.id} (name and scopes shown once the vault is unlocked)`);
+  } else if (token) {
     lines.push(
       `Token:     ${token.name} (from ${api.tokenSource === 'KEYDEN_TOKEN' ? 'KEYDEN_TOKEN' : 'credentials'})`,
-      `Scopes:    ${token.scopes.join(', ')}`,
+      `Scopes:    ${token.scopes?.join(', ') ?? '-'}`,
       `Projects:  ${token.projects?.join(', ') ?? 'all'}`,
       `Envs:      ${token.environments?.join(', ') ?? 'all'}`,
       `Expires:   ${token.expiresAt ? shortTime(token.expiresAt) : 'never'}`,

@@ -1,0 +1,205 @@
+// The owner and admin commands (init, serve, token, passwd) and the session commands (lock,
+// unlock, login), each through the real `keyden` process.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, openKeydenCore } from '../../src/main/core/index.js';
+import { startApiServer } from '../../src/main/api/server.js';
+import { ALL_SCOPES, BIN, CHEAP_BIN, CHEAP_KDF, collect, ensureBuilt, hasStackTrace, keyden, PASSWORD, seedVault, serve, spawnKeyden, tempDir, type Serving } from './helpers.js';
+
+const homes: string[] = [];
+function newHome(): string {
+  const home = tempDir();
+  homes.push(home);
+  return home;
+}
+
+beforeAll(() => ensureBuilt(), 90_000);
+afterAll(() => {
+  for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
+});
+
+describe('a headless owner with the real bin (default KDF)', () => {
+  it('runs init, serve, token create / list / revoke beside it, passwd and unlock with the new password', async () => {
+    const home = newHome();
+    const init = await keyden(home, ['init', '--password-stdin'], { input: `${PASSWORD}\n`, timeoutMs: 30_000 });
+    expect(init.code).toBe(0);
+    expect(init.stdout).toContain(`Created an empty vault at ${path.join(home, 'vault.db')}`);
+    expect(fs.statSync(path.join(home, 'vault.db')).mode & 0o777).toBe(0o600);
+    const again = await keyden(home, ['init', '--password-stdin'], { input: `${PASSWORD}\n`, timeoutMs: 30_000 });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(`keyden: a vault already exists at ${path.join(home, 'vault.db')}\n`);
+
+    const owner = await serve(home, [], { bin: BIN });
+    try {
+      expect(owner.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const discovery = path.join(home, 'api.json');
+      expect(fs.statSync(discovery).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(fs.readFileSync(discovery, 'utf8'))).toEqual({ url: owner.url, pid: owner.child.pid, version: expect.any(String) as string });
+
+      const created = await keyden(home, ['token', 'create', '--name', 'laptop', '--scopes', 'entries:read,entries:reveal', '--expires', '30d', '--password-stdin'], { input: `${PASSWORD}\n`, timeoutMs: 30_000 });
+      expect(created.code).toBe(0);
+      expect(created.stdout).toMatch(/^kdn_[A-Za-z0-9_-]{43}\n$/);
+      const token = created.stdout.trim();
+
+      const status = await keyden(home, ['status', '--json'], { env: { KEYDEN_TOKEN: token } });
+      expect(status.code).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({ url: owner.url, urlSource: 'api.json', locked: false, token: { name: 'laptop', scopes: ['entries:read', 'entries:reveal'] } });
+
+      const listed = await keyden(home, ['token', 'list', '--json', '--password-stdin'], { input: `${PASSWORD}\n`, timeoutMs: 30_000 });
+      const tokens = JSON.parse(listed.stdout) as Record<string, unknown>[];
+      expect(tokens).toHaveLength(1);
+      expect(Object.keys(tokens[0] ?? {}).sort()).toEqual(['createdAt', 'environments', 'expiresAt', 'id', 'lastUsedAt', 'name', 'projects', 'revokedAt', 'scopes']);
+      expect(listed.stdout).not.toContain(token);
+
+      const revoked = await keyden(home, ['token', 'revoke', String(tokens[0]?.id), '--password-stdin'], { input: `${PASSWORD}\n`, timeoutMs: 30_000 });
+      expect(revoked.code).toBe(0);
+      expect((await keyden(home, ['list'], { env: { KEYDEN_TOKEN: token } })).code).toBe(4);
+
+      const wrong = await keyden(home, ['token', 'list', '--password-stdin'], { input: 'not the password\n', timeoutMs: 30_000 });
+      expect(wrong.code).toBe(4);
+
+      const changed = await keyden(home, ['passwd', '--password-stdin'], { input: `${PASSWORD}\nan even better password\n`, timeoutMs: 30_000 });
+      expect(changed).toMatchObject({ code: 0, stdout: 'Master password changed\n' });
+      const admin = await keyden(home, ['token', 'create', '--name', 'after', '--scopes', 'entries:read', '--password-stdin'], { input: 'an even better password\n', timeoutMs: 30_000 });
+      expect(admin.code).toBe(0);
+      const token2 = admin.stdout.trim();
+      expect((await keyden(home, ['lock'], { env: { KEYDEN_TOKEN: token2 } })).code).toBe(0);
+      expect((await keyden(home, ['list'], { env: { KEYDEN_TOKEN: token2 } })).code).toBe(5);
+      expect((await keyden(home, ['unlock', '--password-stdin'], { input: `${PASSWORD}\n`, env: { KEYDEN_TOKEN: token2 }, timeoutMs: 30_000 })).code).toBe(4);
+      const unlocked = await keyden(home, ['unlock', '--password-stdin'], { input: 'an even better password\r\n', env: { KEYDEN_TOKEN: token2 }, timeoutMs: 30_000 });
+      expect(unlocked).toMatchObject({ code: 0, stdout: 'Vault unlocked\n' });
+    } finally {
+      const stopped = await owner.stop('SIGTERM');
+      expect(stopped.code).toBe(0);
+    }
+    expect(fs.existsSync(path.join(home, 'api.json'))).toBe(false);
+  }, 90_000);
+});
+
+describe('keyden serve', () => {
+  let home: string;
+  let token: string;
+  beforeAll(async () => {
+    home = newHome();
+    const seeded = await seedVault(home, { categories: [{ name: 'OpenAI', envVarName: 'OPENAI_API_KEY' }], entries: [{ key: 'e', category: 'OpenAI', name: 'Blog', value: 'sk-1' }], tokens: [{ key: 't', scopes: ALL_SCOPES }] });
+    token = seeded.tokens.t ?? '';
+  });
+
+  it('starts locked without a terminal or --password-stdin; lock and unlock --password-stdin round-trip', async () => {
+    const owner = await serve(home, [], { password: null });
+    try {
+      const env = { KEYDEN_TOKEN: token };
+      const locked = await keyden(home, ['get', 'OpenAI/Blog'], { env });
+      expect(locked.code).toBe(5);
+      expect(locked.stderr).toContain('keyden unlock');
+      const status = await keyden(home, ['status'], { env });
+      expect(status.code).toBe(0);
+      expect(status.stdout).toContain('Vault:     locked');
+      expect(status.stdout).toContain('Token:     valid');
+      expect((await keyden(home, ['unlock', '--password-stdin'], { env, input: 'wrong password\n' })).code).toBe(4);
+      expect((await keyden(home, ['unlock', '--password-stdin'], { env, input: '' })).code).toBe(2);
+      expect((await keyden(home, ['unlock', '--password-stdin'], { env, input: `${PASSWORD}\n` })).code).toBe(0);
+      expect((await keyden(home, ['get', 'OpenAI/Blog'], { env })).stdout).toBe('sk-1\n');
+      expect(await keyden(home, ['lock'], { env })).toMatchObject({ code: 0, stdout: 'Vault locked\n' });
+      expect((await keyden(home, ['get', 'OpenAI/Blog'], { env })).code).toBe(5);
+      expect((await keyden(home, ['unlock', '--password-stdin'], { env, input: `${PASSWORD}\n` })).code).toBe(0);
+      expect((await keyden(home, ['get', 'OpenAI/Blog'], { env })).stdout).toBe('sk-1\n');
+      // Without a terminal and without --password-stdin there is nobody to ask.
+      expect((await keyden(home, ['unlock'], { env })).code).toBe(2);
+    } finally {
+      expect((await owner.stop('SIGINT')).code).toBe(0);
+    }
+  }, 60_000);
+
+  it('refuses a second owner of the same vault, and a vault that does not exist', async () => {
+    const owner = await serve(home);
+    try {
+      const second = await collect(spawnKeyden(home, ['serve', '--port', '0', '--password-stdin'], { bin: CHEAP_BIN }), { input: `${PASSWORD}\n` });
+      // The core refuses with CONFLICT: exit 6, one line naming the running owner's pid.
+      expect(second.code).toBe(6);
+      expect(second.stderr).toBe(`keyden: the vault is already open in another Keyden process (pid ${owner.child.pid}); close it first\n`);
+      expect(hasStackTrace(second.stderr)).toBe(false);
+      // The first owner is untouched.
+      expect((await keyden(home, ['get', 'OpenAI/Blog'], { env: { KEYDEN_TOKEN: token } })).stdout).toBe('sk-1\n');
+      expect(JSON.parse(fs.readFileSync(path.join(home, 'api.json'), 'utf8'))).toMatchObject({ url: owner.url });
+    } finally {
+      await owner.stop();
+    }
+    const missing = await keyden(home, ['serve', '--vault', path.join(home, 'nope.db'), '--port', '0', '--password-stdin'], { input: `${PASSWORD}\n`, bin: CHEAP_BIN });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('keyden init');
+    expect(fs.existsSync(path.join(home, 'nope.db'))).toBe(false);
+    expect((await keyden(home, ['serve', '--port', 'abc'])).code).toBe(2);
+  }, 60_000);
+
+  it('exits 4 on a wrong master password and serves nothing', async () => {
+    const r = await keyden(home, ['serve', '--port', '0', '--password-stdin'], { input: 'wrong password\n', bin: CHEAP_BIN });
+    expect(r.code).toBe(4);
+    expect(r.stdout).toBe('');
+    expect(fs.existsSync(path.join(home, 'api.json'))).toBe(false);
+  });
+});
+
+describe('keyden login', () => {
+  it('prints the code, waits for the approval in the app and stores the token in credentials (0600)', async () => {
+    const home = newHome();
+    const vaultPath = path.join(home, 'vault.db');
+    const core = openKeydenCore({ vaultPath, role: 'owner', approver: true, unsafeTestKdf: CHEAP_KDF });
+    await core.vault.create(CLI, PASSWORD);
+    core.categories.create(CLI, { name: 'OpenAI', keyType: 'simple', envVarName: 'OPENAI_API_KEY' });
+    const entry = core.entries.create(CLI, { categoryId: core.categories.list()[0]?.id ?? '', name: 'Blog', value: 'sk-approved' });
+    const api = await startApiServer(core, { port: 0 });
+    try {
+      const env = { KEYDEN_URL: api.url };
+      const child = spawnKeyden(home, ['login', '--scopes', 'entries:read,entries:reveal', '--project', 'Blog', '--name', 'test laptop'], { env });
+      const done = collect(child, { timeoutMs: 20_000 });
+      let stderr = '';
+      const code = await new Promise<string>((resolve) => {
+        child.stderr?.on('data', (c: Buffer) => {
+          stderr += c.toString();
+          const m = /code ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(stderr);
+          if (m?.[1]) resolve(m[1]);
+        });
+      });
+      const pending = core.approvals.pending();
+      expect(pending).toHaveLength(1);
+      expect(pending[0]).toMatchObject({ code, clientName: 'test laptop', scopes: ['entries:read', 'entries:reveal'], projects: ['Blog'] });
+      core.approvals.approve(CLI, pending[0]?.id ?? '');
+      const r = await done;
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('Logged in as test laptop (entries:read, entries:reveal)');
+      const credentials = path.join(home, 'credentials');
+      expect(fs.statSync(credentials).mode & 0o777).toBe(0o600);
+      // The stored token now serves every client command (no KEYDEN_TOKEN set).
+      expect((await keyden(home, ['get', 'OpenAI/Blog'], { env })).stdout).toBe('sk-approved\n');
+      expect((await keyden(home, ['get', entry.id], { env })).stdout).toBe('sk-approved\n');
+      expect(await keyden(home, ['logout'], { env })).toMatchObject({ code: 0 });
+      expect(fs.existsSync(credentials)).toBe(false);
+      expect((await keyden(home, ['get', 'OpenAI/Blog'], { env })).code).toBe(4);
+    } finally {
+      await api.close();
+      core.close();
+    }
+  }, 30_000);
+
+  it('exits 4 when the request is denied in the app', async () => {
+    const home = newHome();
+    const core = openKeydenCore({ vaultPath: path.join(home, 'vault.db'), role: 'owner', approver: true, unsafeTestKdf: CHEAP_KDF });
+    await core.vault.create(CLI, PASSWORD);
+    const api = await startApiServer(core, { port: 0 });
+    const unsubscribe = core.approvals.onRequest((request) => setTimeout(() => core.approvals.deny(request.id), 50));
+    try {
+      const r = await keyden(home, ['login'], { env: { KEYDEN_URL: api.url } });
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain('denied');
+      expect(fs.existsSync(path.join(home, 'credentials'))).toBe(false);
+    } finally {
+      unsubscribe();
+      await api.close();
+      core.close();
+    }
+  });
+});
+
+export type { Serving };
