@@ -121,16 +121,16 @@ const AUDIT_DETAIL: Record<string, string[][] | null> = {
   'category.update': [['name']],
   'category.delete': [['name']],
   'entry.create': [['name', 'environment']],
-  'entry.copy': [['name', 'environment']],
-  'entry.reveal': [['name', 'environment'], ['name', 'environment', 'version']],
+  'entry.copy': [['name', 'environment', 'version']],
+  'entry.reveal': [['name', 'environment', 'version']],
   'entry.restore': [['name', 'environment', 'version']],
   'entry.update': [['name', 'environment', 'valueChanged']],
-  'entry.delete': [['name', 'environment', 'category'], ['name', 'category']],
+  'entry.delete': [['name', 'environment', 'category']],
   'token.create': [['name', 'scopes']],
   'token.revoke': [['name']],
   'project.export': [['project', 'environment', 'format']],
   'project.import': [['project', 'environment', 'summary']],
-  'api.denied': [['route', 'reason'], ['route', 'reason', 'scope']],
+  'api.denied': [['route', 'reason', 'scope']],
 };
 
 // ---- The rows, read with plain SQL --------------------------------------------------------

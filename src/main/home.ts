@@ -21,9 +21,10 @@ export interface Discovery {
   version: string;
 }
 
-/** Creates the home folder private to the user (0700). */
+/** Creates Keyden's home folder, or tightens an existing one, so only the user can enter it (0700). */
 export function ensureHome(home: string): void {
   fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+  fs.chmodSync(home, 0o700);
 }
 
 /** Writes a file only the user can read (0600), replacing it atomically. */

@@ -9,7 +9,7 @@ import { Entries } from '../services/entries.js';
 import { Projects } from '../services/projects.js';
 import { Tokens } from '../services/tokens.js';
 import { Vault, type KdfCost } from '../services/vault.js';
-import { ensureHome } from '../home.js';
+import { ensureHome, keydenHome } from '../home.js';
 import type { KeydenCore, AuditService } from './types.js';
 
 export * from './types.js';
@@ -54,7 +54,10 @@ export function keydenVersion(): string {
 
 export function openKeydenCore(options: CoreOptions): OwnedCore {
   const vaultPath = path.resolve(options.vaultPath);
-  ensureHome(path.dirname(vaultPath));
+  // The default vault lives in Keyden's home, which is kept 0700; a folder the user chose for
+  // --vault is created 0700 if missing but otherwise left as the user set it up.
+  if (path.dirname(vaultPath) === keydenHome()) ensureHome(path.dirname(vaultPath));
+  else fs.mkdirSync(path.dirname(vaultPath), { recursive: true, mode: 0o700 });
   let lock: OwnerLock | null = (options.role ?? 'owner') === 'owner' ? acquireOwnerLock(vaultPath) : null;
   try {
     const vault = new Vault({ path: vaultPath, nativeBinding: options.nativeBinding, unsafeTestKdf: options.unsafeTestKdf });
@@ -79,8 +82,8 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
       audit,
       approvals,
       refresh: () => vault.refreshIfChangedElsewhere(),
-      auditDenied: ({ actor, ...detail }) => {
-        vault.audit.record({ actor, action: 'api.denied', targetId: null, ok: false, detail }).catch(() => {
+      auditDenied: ({ actor, route, reason, scope }) => {
+        vault.audit.record({ actor, action: 'api.denied', targetId: null, ok: false, detail: { route, reason, scope: scope ?? null } }).catch(() => {
           // A refused call is answered whether or not its audit row could be written.
         });
       },

@@ -109,7 +109,14 @@ export class Categories implements CategoryService {
     db.transaction(() => {
       for (const entryId of entryIds) {
         db.prepare('DELETE FROM entries WHERE id = ?').run(entryId);
-        this.v.audit.write({ actor: caller.actor, action: 'entry.delete', targetId: entryId, ok: true, detail: { name: this.v.overviews.entries.get(entryId)?.name ?? null, category: category.name } });
+        const entry = this.v.overviews.entries.get(entryId);
+        this.v.audit.write({
+          actor: caller.actor,
+          action: 'entry.delete',
+          targetId: entryId,
+          ok: true,
+          detail: { name: entry?.name ?? null, environment: entry?.environment ?? null, category: category.name },
+        });
       }
       db.prepare('DELETE FROM categories WHERE id = ?').run(id);
       this.v.audit.write({ actor: caller.actor, action: 'category.delete', targetId: id, ok: true, detail: { name: category.name } });

@@ -276,7 +276,7 @@ export class Entries implements EntryService {
     const keys = this.v.keys();
     const e = this.record(caller, id);
     const value = this.readValue(keys, e);
-    await this.v.audit.record({ actor: caller.actor, action, targetId: id, ok: true, detail: { name: e.name, environment: e.environment } });
+    await this.v.audit.record({ actor: caller.actor, action, targetId: id, ok: true, detail: { name: e.name, environment: e.environment, version: null } });
     return { id, name: e.name, environment: e.environment, value };
   }
 
