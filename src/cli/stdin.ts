@@ -92,6 +92,8 @@ export function stdinIsTerminal(): boolean {
 export function promptHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
   if (!stdin.isTTY) throw new CliError('no terminal to ask on: pipe the input and use --password-stdin', EXIT.USAGE);
+  // Echo goes off before the prompt shows: whatever is typed after it is never echoed.
+  stdin.setRawMode(true);
   process.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let value = '';
@@ -124,7 +126,6 @@ export function promptHidden(prompt: string): Promise<string> {
         else value += ch;
       }
     };
-    stdin.setRawMode(true);
     stdin.on('data', onData);
     stdin.resume();
   });

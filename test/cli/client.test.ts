@@ -61,6 +61,8 @@ beforeAll(async () => {
       { key: 'aws', category: 'AWS', name: 'Blog Project', value: { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalr/secret', AWS_REGION: 'eu-west-1' } },
       ...Object.entries(GET_VALUES).map(([k, v]) => ({ key: `get-${k}`, category: 'Getter', name: `get-${k}`, value: v })),
       ...Object.entries(NASTY).map(([k, v]) => ({ key: k, category: k, name: 'Nasty', value: v })),
+      // No dotenv line reads back as this value (a '#' needs quotes, a final backslash breaks them).
+      { key: 'unwritable', category: 'Getter', name: 'Unwritable', value: '# ends in a backslash \\' },
       // Two entries writing OPENAI_API_KEY in one project: an export conflict.
       { key: 'clash1', category: 'OpenAI', name: 'Clash', value: 'a' },
       { key: 'clash2', category: 'Stripe', name: 'Clash', value: 'b', envVarName: 'OPENAI_API_KEY' },
@@ -263,6 +265,18 @@ describe('keyden export', () => {
     expect(parseDotenv(fs.readFileSync(file))).toEqual({ OPENAI_API_KEY: 'sk-prod-5678' });
     expect(fs.readdirSync(dir)).toEqual(['.env']);
     fs.rmSync(dir, { recursive: true });
+  });
+
+  it('exits 1 when the format cannot hold a value exactly, naming the variable but not the value', async () => {
+    const r = await run(['export', '--project', 'Unwritable']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('GETTER');
+    expect(r.stderr).not.toContain('backslash');
+    const file = path.join(home, 'unwritable.env');
+    expect((await run(['export', '--project', 'Unwritable', '-o', file])).code).toBe(1);
+    expect(fs.existsSync(file)).toBe(false);
+    expect((await run(['export', '--project', 'Unwritable', '--format', 'shell'])).code).toBe(0);
   });
 
   it('exits 6 on an export conflict, 3 for an unknown project and 4 without entries:reveal', async () => {

@@ -1,11 +1,12 @@
 // The owner and admin commands (init, serve, token, passwd) and the session commands (lock,
 // unlock, login), each through the real `keyden` process.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, openKeydenCore } from '../../src/main/core/index.js';
 import { startApiServer } from '../../src/main/api/server.js';
-import { ALL_SCOPES, BIN, CHEAP_BIN, CHEAP_KDF, collect, ensureBuilt, hasStackTrace, keyden, PASSWORD, seedVault, serve, spawnKeyden, tempDir, type Serving } from './helpers.js';
+import { ALL_SCOPES, BIN, CHEAP_BIN, CHEAP_KDF, collect, ensureBuilt, hasStackTrace, keyden, PASSWORD, seedVault, serve, spawnKeyden, tempDir } from './helpers.js';
 
 const homes: string[] = [];
 function newHome(): string {
@@ -112,6 +113,29 @@ describe('keyden serve', () => {
     }
   }, 60_000);
 
+  it.skipIf(!fs.existsSync('/usr/bin/script'))('asks for the master password and a value on a terminal without echoing them', async () => {
+    const owner = await serve(home, [], { password: null });
+    try {
+      const env = { KEYDEN_TOKEN: token };
+      const unlocked = await onTerminal(home, ['unlock'], env, [['Master password: ', `${PASSWORD}\r`]]);
+      expect(unlocked.code).toBe(0);
+      expect(unlocked.output).toContain('Vault unlocked');
+      expect(unlocked.output).not.toContain(PASSWORD);
+      const added = await onTerminal(home, ['add', '--category', 'OpenAI', '--project', 'Typed'], env, [['Value for OpenAI/Typed/development: ', 'sk-typed-secret\r']]);
+      expect(added.code).toBe(0);
+      expect(added.output).not.toContain('sk-typed-secret');
+      expect((await keyden(home, ['get', 'OpenAI/Typed'], { env })).stdout).toBe('sk-typed-secret\n');
+      const table = await onTerminal(home, ['list'], env, []);
+      expect(table.output).toMatch(/^REF +VARIABLE +UPDATED +EXPIRES +ID\r\nOpenAI\/Blog\/development +OPENAI_API_KEY +/);
+      const kept = await onTerminal(home, ['rm', 'OpenAI/Typed'], env, [['[y/N] ', 'n\r']]);
+      expect(kept.code).toBe(1);
+      const removed = await onTerminal(home, ['rm', 'OpenAI/Typed'], env, [['[y/N] ', 'y\r']]);
+      expect(removed.code).toBe(0);
+    } finally {
+      await owner.stop();
+    }
+  }, 60_000);
+
   it('refuses a second owner of the same vault, and a vault that does not exist', async () => {
     const owner = await serve(home);
     try {
@@ -202,4 +226,30 @@ describe('keyden login', () => {
   });
 });
 
-export type { Serving };
+/** Runs keyden on a pseudo-terminal (util-linux `script`), typing each answer after its prompt. */
+async function onTerminal(home: string, args: string[], env: Record<string, string>, answers: [string, string][]): Promise<{ code: number | null; output: string }> {
+  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qefc', command, '/dev/null'], {
+    cwd: home,
+    env: { PATH: process.env.PATH ?? '', HOME: home, KEYDEN_HOME: home, TERM: 'dumb', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let next = 0;
+  child.stdout.on('data', (c: Buffer) => {
+    output += c.toString();
+    const answer = answers[next];
+    if (answer && output.endsWith(answer[0])) {
+      next++;
+      child.stdin.write(answer[1]);
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.on('close', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  return { code, output };
+}
