@@ -1,0 +1,474 @@
+// `npm run bench`: Keyden's speed where users feel it, against floors measured in the same run
+// (DESIGN §7, docs/benchmarks.md). Builds src → build/ first, then imports the built JS, as the
+// product runs. Everything happens in a temp folder and on 127.0.0.1; every loop is bounded.
+//
+//   node bench/run.js [--json] [--smoke] [--no-build] [--entries N] [--cpu-prof DIR]
+//
+// --json     one JSON object on stdout (keys of DESIGN §7, ms unless named otherwise); progress on stderr
+// --smoke    a few entries and short runs, for the test suite (figures meaningless, shape checked)
+// --cpu-prof DIR  run `keyden serve` under `node --cpu-prof` and write its profile into DIR
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin/keyden.js');
+const LOAD = path.join(ROOT, 'bench/load.js');
+const FLOOR_SERVER = path.join(ROOT, 'bench/floor-server.js');
+
+// ---------------------------------------------------------------- options
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const option = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const JSON_OUT = flag('--json');
+const SMOKE = flag('--smoke');
+const CPU_PROF = option('--cpu-prof');
+const ENTRIES = Number(option('--entries') ?? (SMOKE ? 100 : 10_000));
+const EXPORT_VARS = SMOKE ? 20 : 200;
+const IMPORT_LINES = SMOKE ? 200 : 10_000;
+const REPS = SMOKE ? 1 : 3; // runs of the expensive figures (KDF, import, HTTP load)
+const FAST_REPS = SMOKE ? 3 : 21; // runs of the cheap ones
+const LOAD_MS = SMOKE ? 300 : 3000;
+const WARMUP_MS = SMOKE ? 100 : 500;
+const PASSWORD = 'bench horse battery staple';
+/** The vault is built with the core's test-only cheap KDF (a code option); `serve` upgrades it at unlock. */
+const CHEAP_KDF = { m: 8, t: 1 };
+
+const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
+
+// ---------------------------------------------------------------- build, then load the built core
+if (!flag('--no-build')) {
+  log('building src → build/ (tsc -p tsconfig.node.json)');
+  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.node.json')], {
+    cwd: ROOT,
+    stdio: ['ignore', 2, 2],
+    timeout: 120_000,
+  });
+  if (tsc.status !== 0) {
+    if (!fs.existsSync(path.join(ROOT, 'build/cli/run.js'))) {
+      log('the build failed and there is no build/ to run');
+      process.exit(1);
+    }
+    log('tsc reported errors (output was still emitted); measuring what was built');
+  }
+}
+const { openKeydenCore, APP, CLI } = await import('../build/main/core/index.js');
+const { deriveKek, newKdfParams, DEFAULT_KDF } = await import('../build/main/crypto/kdf.js');
+const { xchacha20poly1305 } = await import('@noble/ciphers/chacha.js');
+const { default: Database } = await import('better-sqlite3');
+
+// ---------------------------------------------------------------- helpers
+const now = () => performance.now();
+async function timed(fn) {
+  const t0 = now();
+  await fn();
+  return now() - t0;
+}
+function stats(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return { median: s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2, min: s[0], max: s[s.length - 1] };
+}
+const figures = {};
+const round = (x) => (Math.abs(x) >= 100 ? Math.round(x) : Math.abs(x) >= 10 ? Math.round(x * 10) / 10 : Math.round(x * 100) / 100);
+function put(key, values) {
+  const s = stats(Array.isArray(values) ? values : [values]);
+  figures[key] = round(s.median);
+  figures[`${key}_min`] = round(s.min);
+  figures[`${key}_max`] = round(s.max);
+}
+function shuffle(a, seed = 42) {
+  let x = seed;
+  for (let i = a.length - 1; i > 0; i--) {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    const j = x % (i + 1);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+let valueSeq = 0;
+const fakeValue = (prefix = 'sk-') => `${prefix}${Buffer.from(`bench-value-${valueSeq++}-${'x'.repeat(16)}`).toString('base64url').slice(0, 40)}`;
+
+function children() {
+  const list = [];
+  return {
+    add(child) {
+      list.push(child);
+      return child;
+    },
+    killAll() {
+      for (const c of list) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+    },
+  };
+}
+const kids = children();
+process.on('exit', () => kids.killAll());
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+
+/** Spawns a server process and resolves with the first stdout line that matches. */
+function startProcess(cmd, args, options, pattern, input, timeoutMs = 90_000) {
+  return new Promise((resolve, reject) => {
+    const child = kids.add(spawn(cmd, args, { ...options, stdio: ['pipe', 'pipe', 'pipe'] }));
+    // The floor server exits when its stdin ends (so it never outlives the harness); serve reads a password.
+    if (input !== undefined) child.stdin.end(input);
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`${path.basename(args[0] ?? cmd)} did not start in ${timeoutMs} ms: ${err}`)), timeoutMs);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = pattern.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, match: m });
+      }
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${path.basename(args[0] ?? cmd)} exited (${code}) before it was ready: ${err.trim()}`));
+    });
+  });
+}
+
+function runLoad(spec) {
+  return new Promise((resolve, reject) => {
+    const child = kids.add(spawn(process.execPath, [LOAD, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load generator failed (${code}): ${err.trim()}`));
+      const result = JSON.parse(out);
+      if (result.bad > 0) return reject(new Error(`${result.bad} of ${result.requests} responses were not ${spec.expectStatus ?? 200}`));
+      resolve(result);
+    });
+  });
+}
+
+function rssMb(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+  return kb / 1024;
+}
+
+// ---------------------------------------------------------------- the vault of N entries
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'keyden-bench-'));
+const home = path.join(tmp, 'home');
+fs.mkdirSync(home, { mode: 0o700 });
+const vaultPath = path.join(home, 'vault.db');
+const started = now();
+let exitCode = 0;
+
+try {
+  const categoryNames = ['OpenAI', 'Anthropic', 'Stripe', 'GitHub', 'SendGrid', 'Google AI', 'Cloudflare', 'Mistral', 'Resend', 'Sentry', 'Vercel', 'Mapbox', 'Algolia', 'Postmark', 'Datadog'];
+  while (categoryNames.length < 45) categoryNames.push(`Service ${String(categoryNames.length + 1).padStart(2, '0')}`);
+  const groups = [
+    { name: 'AWS', fields: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION'] },
+    { name: 'Supabase', fields: ['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_ROLE_KEY'] },
+    { name: 'Twilio', fields: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] },
+    { name: 'Azure OpenAI', fields: ['AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_KEY', 'AZURE_OPENAI_DEPLOYMENT'] },
+    { name: 'Auth0', fields: ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET'] },
+  ];
+  const envVarOf = (name) => `${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_API_KEY`;
+  const words = ['Blog', 'Shop', 'Billing', 'Search', 'Chat', 'Docs', 'Admin', 'Mobile', 'Analytics', 'Payments', 'Auth', 'Media', 'Mail', 'Maps', 'Jobs'];
+  const perChunk = categoryNames.length + groups.length; // entries per (project, environment)
+  const chunks = Math.max(1, Math.floor((ENTRIES - EXPORT_VARS) / perChunk));
+  const environments = ['development', 'production'];
+  const projectCount = Math.ceil(chunks / environments.length);
+  const projectName = (i) => `${words[i % words.length]} ${words[Math.floor(i / words.length) % words.length]} ${i + 1}`;
+
+  log(`building a vault of ${chunks * perChunk + EXPORT_VARS} entries in ${tmp}`);
+  const buildStart = now();
+  let core = openKeydenCore({ vaultPath, unsafeTestKdf: CHEAP_KDF });
+  await core.vault.create(CLI, PASSWORD);
+  for (const name of categoryNames) core.categories.create(CLI, { name, keyType: 'simple', envVarName: envVarOf(name) });
+  for (const g of groups) core.categories.create(CLI, { name: g.name, keyType: 'group', fields: g.fields });
+  const envText = () =>
+    [
+      ...categoryNames.map((n) => `${envVarOf(n)}=${fakeValue()}`),
+      ...groups.flatMap((g) => g.fields.map((f) => `${f}=${fakeValue('')}`)),
+    ].join('\n');
+  let made = 0;
+  for (let p = 0; p < projectCount && made < chunks; p++) {
+    for (const env of environments) {
+      if (made++ >= chunks) break;
+      const summary = core.projects.importEnv(CLI, projectName(p), env, envText(), 'upsert');
+      if (summary.failed.length > 0) throw new Error(`seeding failed: ${JSON.stringify(summary.failed[0])}`);
+    }
+  }
+  // The export project: EXPORT_VARS variables, each its own new category (as an import makes them).
+  const exportText = Array.from({ length: EXPORT_VARS }, (_, i) => `EXPORT_VAR_${String(i + 1).padStart(3, '0')}=${fakeValue()}`).join('\n');
+  core.projects.importEnv(CLI, 'Export Bench', 'development', exportText, 'upsert');
+  const entryCount = core.entries.list(APP).total;
+  figures.entries = entryCount;
+  figures.build_vault_ms = Math.round(now() - buildStart);
+  log(`vault ready: ${entryCount} entries in ${figures.build_vault_ms} ms`);
+
+  const token = core.tokens.create(CLI, {
+    name: 'bench',
+    scopes: ['categories:read', 'entries:read', 'entries:reveal'],
+    projects: null,
+    environments: null,
+  }).secret;
+  const all = core.entries.list(APP).items;
+  const simple = all.find((e) => e.category.keyType === 'simple' && e.name !== 'Export Bench');
+  const simpleValue = (await core.entries.reveal(APP, simple.id)).value;
+
+  // ------------------------------------------------------------ search as you type (in memory)
+  const queries = ['s', 'st', 'str', 'stri', 'strip', 'stripe', 'b', 'bl', 'blo', 'blog', 'aws', 'aws_reg', 'pay', 'payments 3'];
+  core.entries.list(APP, { q: 'warm' }); // builds the sorted view once, as the first keystroke after a change does
+  const searchTimes = [];
+  const matchCounts = {};
+  for (let r = 0; r < FAST_REPS; r++) {
+    for (const q of queries) {
+      const t0 = now();
+      const res = core.entries.list(APP, { q });
+      searchTimes.push(now() - t0);
+      matchCounts[q] = res.total;
+    }
+  }
+  put('search_ms', searchTimes);
+  const worstQuery = queries.reduce((a, b) => (matchCounts[a] >= matchCounts[b] ? a : b));
+  const worstTimes = [];
+  for (let r = 0; r < FAST_REPS; r++) {
+    const t0 = now();
+    core.entries.list(APP, { q: worstQuery });
+    worstTimes.push(now() - t0);
+  }
+  put('search_broadest_ms', worstTimes);
+  figures.search_broadest_matches = matchCounts[worstQuery];
+  const inproc = [];
+  for (let r = 0; r < FAST_REPS; r++) {
+    const t0 = now();
+    core.entries.list(APP);
+    inproc.push(now() - t0);
+  }
+  put('list_10k_inproc_ms', inproc);
+
+  // ------------------------------------------------------------ export of the 200-variable project
+  const exportTimes = [];
+  for (let r = 0; r < FAST_REPS; r++) exportTimes.push(await timed(() => core.projects.exportEnv(APP, 'Export Bench', 'development', 'dotenv')));
+  put('export_200_ms', exportTimes);
+
+  // ------------------------------------------------------------ unlock overhead beyond the KDF
+  const meta = new Database(vaultPath, { readonly: true, fileMustExist: true });
+  const vaultKdf = JSON.parse(meta.prepare("SELECT value FROM meta WHERE key = 'kdf'").get().value);
+  meta.close();
+  const overheads = [];
+  const unlockTotals = [];
+  for (let r = 0; r < Math.max(5, REPS * 2 + 1); r++) {
+    core.vault.lock(APP);
+    const kdf = await timed(() => deriveKek(PASSWORD, vaultKdf));
+    const unlock = await timed(() => core.vault.unlock(APP, PASSWORD));
+    overheads.push(unlock - kdf);
+    unlockTotals.push(unlock);
+  }
+  put('unlock_overhead_ms', overheads);
+  put('unlock_cheap_kdf_ms', unlockTotals);
+
+  // ------------------------------------------------------------ KDF at the default parameters
+  const kdfParams = SMOKE ? newKdfParams(CHEAP_KDF) : newKdfParams(DEFAULT_KDF);
+  const kdfTimes = [];
+  for (let r = 0; r < REPS; r++) kdfTimes.push(await timed(() => deriveKek(PASSWORD, kdfParams)));
+  put('kdf_ms', kdfTimes);
+  log(`in-process figures done (search ${figures.search_ms} ms, export ${figures.export_200_ms} ms, unlock overhead ${figures.unlock_overhead_ms} ms, kdf ${figures.kdf_ms} ms)`);
+
+  // ------------------------------------------------------------ floors: bare SQLite read, bare decrypt
+  {
+    const db = new Database(vaultPath, { readonly: true, fileMustExist: true });
+    const stmt = db.prepare('SELECT category_id, secret FROM entries WHERE id = ?');
+    const ids = shuffle(all.map((e) => e.id));
+    const per = [];
+    const n = SMOKE ? 1000 : 20_000;
+    for (let r = 0; r < (SMOKE ? 1 : 5); r++) {
+      const t0 = now();
+      for (let i = 0; i < n; i++) stmt.get(ids[i % ids.length]);
+      per.push(((now() - t0) * 1000) / n);
+    }
+    db.close();
+    put('floor_sqlite_read_us', per);
+  }
+  {
+    const key = new Uint8Array(32).fill(7);
+    const nonce = new Uint8Array(24).fill(9);
+    const aad = new TextEncoder().encode(`keyden/1/entries/secret/${all[0].id}/${all[0].categoryId}`);
+    const ct = xchacha20poly1305(key, nonce, aad).encrypt(new TextEncoder().encode(JSON.stringify({ value: simpleValue })));
+    const per = [];
+    const n = SMOKE ? 1000 : 20_000;
+    for (let r = 0; r < (SMOKE ? 1 : 5); r++) {
+      const t0 = now();
+      for (let i = 0; i < n; i++) xchacha20poly1305(key, nonce, aad).decrypt(ct);
+      per.push(((now() - t0) * 1000) / n);
+    }
+    put('floor_decrypt_us', per);
+  }
+
+  core.close();
+  core = null;
+
+  // ------------------------------------------------------------ import of a 10 000-line .env
+  {
+    const lines = ['# a big .env, as a monorepo might have', ...Array.from({ length: IMPORT_LINES }, (_, i) => `IMPORT_VAR_${String(i + 1).padStart(5, '0')}=${fakeValue()}`)];
+    const text = `${lines.join('\n')}\n`;
+    const times = [];
+    for (let r = 0; r < REPS; r++) {
+      const copy = path.join(tmp, `import-${r}.db`);
+      fs.copyFileSync(vaultPath, copy);
+      const c = openKeydenCore({ vaultPath: copy, unsafeTestKdf: CHEAP_KDF });
+      await c.vault.unlock(CLI, PASSWORD);
+      let summary;
+      times.push(await timed(() => (summary = c.projects.importEnv(CLI, 'Import Bench', 'development', text, 'upsert'))));
+      c.close();
+      if (summary.imported !== IMPORT_LINES) throw new Error(`import imported ${summary.imported} of ${IMPORT_LINES}`);
+      for (const f of [copy, `${copy}-wal`, `${copy}-shm`, `${copy}.lock`]) fs.rmSync(f, { force: true });
+    }
+    put('import_10k_ms', times);
+    log(`import of ${IMPORT_LINES} lines: ${figures.import_10k_ms} ms`);
+  }
+
+  // ------------------------------------------------------------ keyden serve: unlock, RSS, HTTP
+  const env = { ...process.env, KEYDEN_HOME: home };
+  delete env.KEYDEN_URL;
+  delete env.KEYDEN_TOKEN;
+  log('starting keyden serve (it upgrades the cheap-KDF vault to the default Argon2 parameters at unlock)');
+  const serveStart = now();
+  const serveArgs = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(CPU_PROF), BIN] : [BIN];
+  const { child: serve, match } = await startProcess(
+    process.execPath,
+    [...serveArgs, 'serve', '--vault', vaultPath, '--port', '0', '--password-stdin'],
+    { env, cwd: tmp },
+    /listening on http:\/\/127\.0\.0\.1:(\d+)/,
+    `${PASSWORD}\n`,
+  );
+  const port = Number(match[1]);
+  figures.serve_start_ms = Math.round(now() - serveStart);
+  await new Promise((r) => setTimeout(r, 300));
+  put('serve_rss_mb', rssMb(serve.pid));
+  log(`keyden serve on port ${port}, unlocked in ${figures.serve_start_ms} ms, RSS ${figures.serve_rss_mb} MB`);
+
+  const auth = { authorization: `Bearer ${token}` };
+  // GET /api/entries of all N, over HTTP, one client, the whole body read.
+  {
+    const runs = SMOKE ? 3 : 20;
+    const res = await runLoad({ port, method: 'GET', paths: ['/api/entries'], headers: auth, concurrency: 1, requests: runs + 3, keepLatencies: true });
+    put('list_10k_ms', res.latencies.slice(3));
+    figures.list_10k_bytes = Math.round(res.bytes / res.requests);
+  }
+
+  // Reveal with keep-alive against the bare node:http floor, interleaved so drift hits both alike.
+  const { child: floor, match: floorMatch } = await startProcess(process.execPath, [FLOOR_SERVER], { cwd: tmp }, /^(\d+)\n/);
+  const floorPort = Number(floorMatch[1]);
+  const pathsFile = path.join(tmp, 'reveal-paths.json');
+  fs.writeFileSync(pathsFile, JSON.stringify(shuffle(all.map((e) => `/api/entries/${e.id}/reveal`))));
+  const r4 = [];
+  const r32 = [];
+  const f4 = [];
+  const f32 = [];
+  for (let r = 0; r < REPS; r++) {
+    f4.push(await runLoad({ port: floorPort, method: 'POST', paths: ['/api/entries/x/reveal'], concurrency: 4, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
+    r4.push(await runLoad({ port, method: 'POST', pathsFile, headers: auth, concurrency: 4, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
+    f32.push(await runLoad({ port: floorPort, method: 'POST', paths: ['/api/entries/x/reveal'], concurrency: 32, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
+    r32.push(await runLoad({ port, method: 'POST', pathsFile, headers: auth, concurrency: 32, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
+    log(`reveal run ${r + 1}/${REPS}: 4 clients ${Math.round(r4.at(-1).rps)}/s (floor ${Math.round(f4.at(-1).rps)}/s), 32 clients ${Math.round(r32.at(-1).rps)}/s (floor ${Math.round(f32.at(-1).rps)}/s)`);
+  }
+  put('reveal_p50_ms', r4.map((x) => x.p50));
+  put('reveal_p99_ms', r4.map((x) => x.p99));
+  put('reveal_rps', r4.map((x) => x.rps));
+  put('reveal_rps_32', r32.map((x) => x.rps));
+  put('reveal_p50_ms_32', r32.map((x) => x.p50));
+  put('reveal_p99_ms_32', r32.map((x) => x.p99));
+  put('floor_http_rps', f4.map((x) => x.rps));
+  put('floor_http_rps_32', f32.map((x) => x.rps));
+  put('floor_http_p50_ms', f4.map((x) => x.p50));
+  put('floor_http_p99_ms', f4.map((x) => x.p99));
+  figures.reveal_ratio = round(figures.reveal_rps / figures.floor_http_rps);
+  figures.reveal_ratio_32 = round(figures.reveal_rps_32 / figures.floor_http_rps_32);
+  put('serve_rss_loaded_mb', rssMb(serve.pid));
+
+  // ------------------------------------------------------------ keyden get against node -e 0
+  {
+    const getEnv = { ...env, KEYDEN_TOKEN: token };
+    const gets = [];
+    const nodes = [];
+    const runs = SMOKE ? 2 : 15;
+    for (let r = 0; r < runs + 1; r++) {
+      let t0 = now();
+      const g = spawnSync(BIN, ['get', simple.id], { env: getEnv, encoding: 'utf8', timeout: 30_000 });
+      const tg = now() - t0;
+      if (g.status !== 0 || g.stdout !== `${simpleValue}\n`) throw new Error(`keyden get failed (${g.status}): ${g.stderr.trim()}`);
+      t0 = now();
+      const n = spawnSync(process.execPath, ['-e', '0'], { timeout: 30_000 });
+      const tn = now() - t0;
+      if (n.status !== 0) throw new Error('node -e 0 failed');
+      if (r === 0) continue; // the first of each warms the file cache
+      gets.push(tg);
+      nodes.push(tn);
+    }
+    put('get_ms', gets);
+    put('node_e0_ms', nodes);
+    figures.get_ratio = round(figures.get_ms / figures.node_e0_ms);
+  }
+
+  // Stop the servers; serve writes its CPU profile (if asked) on a clean exit.
+  serve.kill('SIGTERM');
+  await new Promise((r) => serve.once('exit', r));
+  floor.kill('SIGTERM');
+  figures.bench_total_s = Math.round((now() - started) / 100) / 10;
+} catch (e) {
+  log(`failed: ${e && e.stack ? e.stack : e}`);
+  exitCode = 1;
+} finally {
+  kids.killAll();
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+const machine = {
+  nproc: os.availableParallelism?.() ?? os.cpus().length,
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  platform: `${process.platform} ${os.release()}`,
+  loadavg_1m: Math.round(os.loadavg()[0] * 100) / 100,
+};
+
+if (exitCode === 0) {
+  if (JSON_OUT) process.stdout.write(`${JSON.stringify({ ...figures, machine })}\n`);
+  else printTable();
+}
+process.exit(exitCode);
+
+function printTable() {
+  const rows = [
+    ['KDF (Argon2id m=64 MiB t=3 p=1)', 'kdf_ms', 'ms', ''],
+    ['unlock overhead beyond the KDF', 'unlock_overhead_ms', 'ms', '≤ 100'],
+    ['search as you type (in memory)', 'search_ms', 'ms', '≤ 5'],
+    [`GET /api/entries (all ${figures.entries})`, 'list_10k_ms', 'ms', '≤ 60'],
+    ['reveal p50, 4 clients', 'reveal_p50_ms', 'ms', '≤ 1'],
+    ['reveal p99, 4 clients', 'reveal_p99_ms', 'ms', ''],
+    ['reveal, 4 clients', 'reveal_rps', 'req/s', '≥ 5000'],
+    ['reveal, 32 clients', 'reveal_rps_32', 'req/s', '≥ 15000'],
+    ['floor: bare node:http, 4 clients', 'floor_http_rps', 'req/s', ''],
+    ['floor: bare node:http, 32 clients', 'floor_http_rps_32', 'req/s', ''],
+    ['floor: better-sqlite3 read', 'floor_sqlite_read_us', 'µs', ''],
+    ['floor: xchacha20poly1305 decrypt', 'floor_decrypt_us', 'µs', ''],
+    [`export of a ${EXPORT_VARS}-variable project`, 'export_200_ms', 'ms', '≤ 20'],
+    [`import of a ${IMPORT_LINES}-line .env`, 'import_10k_ms', 'ms', '≤ 1500'],
+    ['keyden get', 'get_ms', 'ms', '≤ 1.5 × node -e 0'],
+    ['node -e 0', 'node_e0_ms', 'ms', ''],
+    ['keyden serve RSS, unlocked', 'serve_rss_mb', 'MB', '≤ 150'],
+  ];
+  const lines = [`| figure | median | min | max | unit | target |`, `|---|---|---|---|---|---|`];
+  for (const [label, key, unit, target] of rows) {
+    lines.push(`| ${label} | ${figures[key]} | ${figures[`${key}_min`]} | ${figures[`${key}_max`]} | ${unit} | ${target} |`);
+  }
+  lines.push('');
+  lines.push(`reveal/floor: ${figures.reveal_ratio} (4 clients), ${figures.reveal_ratio_32} (32 clients); keyden get / node -e 0: ${figures.get_ratio}`);
+  lines.push(`machine: ${machine.nproc} × ${machine.cpu}, Node ${machine.node}, load ${machine.loadavg_1m}; ${figures.entries} entries; ${figures.bench_total_s} s in all`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
