@@ -48,3 +48,13 @@ export async function openApp(page: Page, app: Transport): Promise<void> {
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `docs/screenshots/${name}.png`, animations: 'disabled', caret: 'hide' });
 }
+
+/** A toast with this text (not its screen-reader announcement twin). */
+export function toastWith(page: Page, text: string | RegExp) {
+  return page.locator('.toast', { hasText: text });
+}
+
+/** Lets pending promise callbacks in this process (e.g. a clipboard check) run. */
+export function settle(): Promise<void> {
+  return new Promise((ok) => setImmediate(ok));
+}

@@ -1,6 +1,6 @@
 // Sidebar: all entries, projects, categories (with icons), environments, then audit and settings.
 import { STANDARD_ENVIRONMENTS } from '../../../shared/model.js';
-import { FolderIcon, LayersIcon, ListIcon, LockIcon, SettingsIcon, ShieldIcon, TagIcon, ServiceIcon } from '../components/icons.js';
+import { FolderIcon, ListIcon, LockIcon, SettingsIcon, ShieldIcon, TagIcon, ServiceIcon } from '../components/icons.js';
 import { Kbd, MOD } from '../components/ui.js';
 import { call } from '../api.js';
 import { useSession } from '../store/session.js';
@@ -47,7 +47,7 @@ export function Sidebar() {
         <h2 className="nav-heading">Environments</h2>
         {environments.map((env) => (
           <button key={env} className={item(onEntries && filter.environment === env)} onClick={() => setFilter({ environment: filter.environment === env ? null : env })}>
-            <LayersIcon /> <span className={`env-dot env-${env}`} aria-hidden="true" />
+            <span className={`env-dot env-${env}`} aria-hidden="true" />
             {env}
           </button>
         ))}

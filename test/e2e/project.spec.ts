@@ -1,0 +1,54 @@
+// The project view: variables per environment, conflicts, copy / export / import of .env.
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'dotenv';
+import { expect, seedEntry, seedVault, shot, test, toastWith } from './support/fixtures.js';
+
+test('a project exports its .env to the chosen file, copies it, and imports a .env with a summary', async ({ page, app }) => {
+  const c = await seedVault(app);
+  seedEntry(app, { categoryId: c.openai!.id, name: 'Blog Project', value: 'sk-openai "quoted" value' });
+  seedEntry(app, { categoryId: c.aws!.id, name: 'Blog Project', value: { AWS_ACCESS_KEY_ID: 'AKIA1', AWS_SECRET_ACCESS_KEY: 'secret/with+chars', AWS_REGION: 'eu-west-1' } });
+  seedEntry(app, { categoryId: c.openai!.id, name: 'Blog Project', environment: 'production', value: 'sk-prod' });
+  await page.goto(app.url);
+
+  await page.getByRole('navigation', { name: 'Vault' }).getByRole('button', { name: /Blog Project/ }).click();
+  const vars = page.getByRole('table', { name: 'Variables' });
+  for (const name of ['OPENAI_API_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION']) await expect(vars.getByRole('cell', { name, exact: true }).first()).toBeVisible();
+  await expect(page.getByRole('tab', { name: /production/ })).toBeVisible();
+
+  // Export: main asks where (save dialog), writes the file 0600.
+  const target = join(app.home, 'blog.env');
+  app.dialogs.nextSavePath = target;
+  await page.getByRole('button', { name: 'Export .env…' }).click();
+  await expect(toastWith(page, `Exported to ${target}`)).toBeVisible();
+  expect(parse(readFileSync(target, 'utf8'))).toEqual({ OPENAI_API_KEY: 'sk-openai "quoted" value', AWS_ACCESS_KEY_ID: 'AKIA1', AWS_SECRET_ACCESS_KEY: 'secret/with+chars', AWS_REGION: 'eu-west-1' });
+  expect(statSync(target).mode & 0o777).toBe(0o600);
+  expect(app.dialogs.calls.at(-1)).toMatchObject({ kind: 'save', defaultName: '.env' });
+
+  // A cancelled dialog writes nothing and says nothing.
+  app.dialogs.nextSavePath = null;
+  await page.getByRole('button', { name: 'Export .env…' }).click();
+  await expect.poll(() => app.dialogs.calls.length).toBe(2);
+
+  await page.getByRole('button', { name: 'Copy as .env' }).click();
+  await expect(toastWith(page, /Copied the .env/)).toBeVisible();
+  expect(parse(app.clipboard.text).OPENAI_API_KEY).toBe('sk-openai "quoted" value');
+
+  // Import: main asks which file (open dialog), the summary names what happened.
+  const source = join(app.home, 'incoming.env');
+  writeFileSync(source, '# from the old laptop\nSTRIPE_SECRET_KEY=sk_live_imported\nOPENAI_API_KEY=sk-replaced\nSENTRY_DSN=https://example.invalid/1\n');
+  app.dialogs.nextOpenPath = source;
+  await page.getByRole('button', { name: 'Import .env…' }).click();
+  const summary = page.getByTestId('import-summary');
+  await expect(summary).toContainText('Imported 2, updated 1, skipped 0');
+  await expect(vars.getByRole('cell', { name: 'STRIPE_SECRET_KEY', exact: true }).first()).toBeVisible();
+  await expect(vars.getByRole('cell', { name: 'SENTRY_DSN', exact: true }).first()).toBeVisible();
+
+  // Two entries that would write the same variable: shown as a conflict, export blocked.
+  seedEntry(app, { categoryId: c.anthropic!.id, name: 'Blog Project', value: 'x', envVarName: 'STRIPE_SECRET_KEY' });
+  await page.getByRole('tab', { name: /production/ }).click();
+  await page.getByRole('tab', { name: /development/ }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Conflicts' })).toContainText('STRIPE_SECRET_KEY is written by');
+  await expect(page.getByRole('button', { name: 'Export .env…' })).toBeDisabled();
+  await shot(page, 'project');
+});
