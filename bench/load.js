@@ -17,7 +17,7 @@ if (!spec.port || !Array.isArray(paths) || paths.length === 0) {
 }
 const concurrency = spec.concurrency ?? 1;
 const expectStatus = spec.expectStatus ?? 200;
-const headerLines = Object.entries({ host: `127.0.0.1:${spec.port}`, ...(spec.headers ?? {}) })
+const headerLines = Object.entries({ host: `127.0.0.1:${spec.port}`, ...spec.headers })
   .map(([k, v]) => `${k}: ${v}\r\n`)
   .join('');
 const requests = paths.map((p) => Buffer.from(`${spec.method ?? 'GET'} ${p} HTTP/1.1\r\n${headerLines}content-length: 0\r\n\r\n`, 'latin1'));
