@@ -10,6 +10,12 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
   });
 }
 
+// A reader that went away (`keyden list | head -1`) ends us quietly, as SIGPIPE would.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(141);
+  throw e;
+});
+
 const code = await main();
 // Let stdout drain (a pipe is asynchronous on some systems) before exiting.
 process.stdout.write('', () => process.exit(code));

@@ -2,7 +2,7 @@
 // imported only when one of them runs (the core loads zod, better-sqlite3 and the crypto).
 import { resolve } from 'node:path';
 import { openKeydenCore, type OwnedCore } from '../../main/core/index.js';
-import { startApiServer } from '../../main/api/server.js';
+import { startApiServer, type ApiServer } from '../../main/api/server.js';
 import { CLI } from '../../main/core/types.js';
 import { defaultVaultPath, keydenHome, removeDiscovery, writeDiscovery } from '../../main/home.js';
 import { DEFAULT_API_PORT } from '../client.js';
@@ -44,7 +44,7 @@ async function withUnlockedVault<T>(opts: { vault?: string; passwordStdin?: bool
     await core.vault.unlock(CLI, await readPassword(opts.passwordStdin));
     return await work(core);
   } finally {
-    core.close();
+    closeAsCli(core);
   }
 }
 
@@ -57,7 +57,7 @@ export async function init(opts: { vault?: string; passwordStdin?: boolean }): P
     const password = await readNewPassword(lines, 0, 'Master password');
     await core.vault.create(CLI, password);
   } finally {
-    core.close();
+    closeAsCli(core);
   }
   writeOut(`Created an empty vault at ${vaultPath}\nNext: keyden serve (or open the desktop app), then keyden token create\n`);
   return EXIT.OK;
@@ -68,31 +68,17 @@ export async function serve(opts: { vault?: string; port?: number; passwordStdin
   const home = keydenHome();
   const vaultPath = vaultPathOf(opts);
   const core = openCore(vaultPath, 'owner');
-  let server: { url: string; close(): Promise<void> } | null = null;
+  let server: ApiServer;
   try {
-    requireVault(core, vaultPath);
-    let password: string | null = null;
-    if (opts.passwordStdin) password = await readPassword(true);
-    else if (stdinIsTerminal()) password = await promptHidden('Master password: ');
-    if (password !== null) await core.vault.unlock(CLI, password);
-    const port = opts.port ?? settingsPort(core);
-    try {
-      server = await startApiServer(core, { port, host: '127.0.0.1' });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new CliError(`port ${port} is in use (another Keyden owner?): choose one with --port`, EXIT.ERROR);
-      }
-      throw e;
-    }
+    server = await startOwner(core, vaultPath, opts);
   } catch (e) {
-    core.close();
+    closeAsCli(core);
     throw e;
   }
-  const running = server as { url: string; close(): Promise<void> }; // set, or the catch above threw
-  writeDiscovery(home, { url: running.url, pid: process.pid, version: core.version });
+  writeDiscovery(home, { url: server.url, pid: process.pid, version: core.version });
   const onExit = (): void => removeDiscovery(home);
   process.on('exit', onExit);
-  writeOut(`Keyden API listening on ${running.url}\n`);
+  writeOut(`Keyden API listening on ${server.url}\n`);
   if (core.vault.status().locked) process.stderr.write('The vault is locked: unlock it with `keyden unlock`\n');
 
   return new Promise((resolvePromise) => {
@@ -101,11 +87,11 @@ export async function serve(opts: { vault?: string; port?: number; passwordStdin
       if (stopping) return;
       stopping = true;
       removeDiscovery(home);
-      running
+      server
         .close()
         .catch(() => undefined)
         .finally(() => {
-          core.close();
+          closeAsCli(core);
           process.off('exit', onExit);
           resolvePromise(EXIT.OK);
         });
@@ -113,6 +99,32 @@ export async function serve(opts: { vault?: string; port?: number; passwordStdin
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+async function startOwner(core: OwnedCore, vaultPath: string, opts: { port?: number; passwordStdin?: boolean }): Promise<ApiServer> {
+  requireVault(core, vaultPath);
+  let password: string | null = null;
+  if (opts.passwordStdin) password = await readPassword(true);
+  else if (stdinIsTerminal()) password = await promptHidden('Master password: ');
+  if (password !== null) await core.vault.unlock(CLI, password);
+  const port = opts.port ?? settingsPort(core);
+  try {
+    return await startApiServer(core, { port, host: '127.0.0.1' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new CliError(`port ${port} is in use (another Keyden owner?): choose one with --port`, EXIT.ERROR);
+    }
+    throw e;
+  }
+}
+
+/** Locks as the CLI before closing, so the audit log names who locked. */
+function closeAsCli(core: OwnedCore): void {
+  try {
+    if (!core.vault.status().locked) core.vault.lock(CLI);
+  } finally {
+    core.close();
+  }
 }
 
 function settingsPort(core: OwnedCore): number {
