@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { call, PASSWORD, startTestApi, type TestApi } from '../helpers/core.js';
 import { CLI } from '../../src/main/core/index.js';
-import type { AuditEvent, Category, Entry } from '../../src/shared/model.js';
+import type { AuditAction, AuditEvent, Category, Entry } from '../../src/shared/model.js';
 import { createCategory, createEntry, expectError, unique } from './fixtures.js';
 
 let api: TestApi;
@@ -80,7 +80,7 @@ afterAll(async () => {
 describe('GET /api/audit', () => {
   it('records every audited action of the session, newest first', async () => {
     const actions = (await events()).map((e) => e.action).reverse();
-    const expected = [
+    const expected: AuditAction[] = [
       'vault.create',
       'token.create',
       'category.create',
