@@ -1,0 +1,85 @@
+// Settings: tokens (shown once, revoked), master password change, auto-lock.
+import { expect, PASSWORD, seedEntry, seedVault, shot, test, toastWith } from './support/fixtures.js';
+
+test('a token is shown once, listed with its scopes and last use, and stops working when revoked', async ({ page, app }) => {
+  const c = await seedVault(app);
+  seedEntry(app, { categoryId: c.openai!.id, name: 'Blog Project', value: 'sk-1' });
+  await page.goto(app.url);
+  await page.getByRole('navigation', { name: 'Vault' }).getByRole('button', { name: 'Settings' }).click();
+
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create token' });
+  await dialog.getByLabel('Name').fill('deploy script');
+  await dialog.getByLabel('Blog Project').check();
+  await dialog.getByRole('button', { name: 'Create token' }).click();
+  const shown = page.getByRole('dialog', { name: 'Token created' });
+  const secret = await shown.getByLabel('New token').inputValue();
+  expect(secret).toMatch(/^kdn_[A-Za-z0-9_-]{43}$/);
+  await shot(page, 'token-created');
+  await shown.getByRole('button', { name: 'Done' }).click();
+
+  const tokens = page.getByRole('table', { name: 'Tokens' });
+  const row = tokens.getByRole('row', { name: /deploy script/ });
+  await expect(row).toContainText('entries:read, entries:reveal');
+  await expect(row).toContainText('Blog Project');
+  await expect(row).toContainText('Never');
+  await expect(page.getByText(secret)).toHaveCount(0); // never shown again
+  expect(app.core.tokens.authenticate(secret)?.name).toBe('deploy script');
+  await shot(page, 'settings');
+
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await page.getByRole('alertdialog', { name: 'Revoke deploy script?' }).getByRole('button', { name: 'Revoke' }).click();
+  await expect(row).toContainText('Revoked');
+  expect(app.core.tokens.authenticate(secret)).toBeNull();
+});
+
+test('changing the master password makes the old one fail at the next unlock', async ({ page, app }) => {
+  await seedVault(app);
+  await page.goto(app.url);
+  await page.getByRole('navigation', { name: 'Vault' }).getByRole('button', { name: 'Settings' }).click();
+  await page.getByLabel('Current password').fill('wrong current password');
+  await page.getByLabel('New password', { exact: true }).fill('a much better passphrase 2026');
+  await page.getByLabel('Confirm new password').fill('a much better passphrase 2026');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByText('The current password is wrong')).toBeVisible();
+
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(toastWith(page, 'Master password changed')).toBeVisible();
+
+  await page.keyboard.press('Control+L');
+  await page.getByLabel('Master password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByText('Wrong password. Try again.')).toBeVisible();
+  await page.getByLabel('Master password').fill('a much better passphrase 2026');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('navigation', { name: 'Vault' })).toBeVisible();
+});
+
+test('auto-lock fires after the idle minutes set in Settings, locks the vault and wipes the page', async ({ page, app }) => {
+  const c = await seedVault(app);
+  seedEntry(app, { categoryId: c.github!.id, name: 'Secret Project Name', value: 'ghp_1' });
+  await page.goto(app.url);
+  await expect(page.getByRole('listbox', { name: 'Entry list' })).toContainText('Secret Project Name');
+  await page.getByRole('navigation', { name: 'Vault' }).getByRole('button', { name: 'Settings' }).click();
+  await page.getByLabel('Lock after idle (minutes)').fill('1');
+  await page.getByLabel('Clear clipboard after (seconds)').fill('12');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(toastWith(page, 'Settings saved')).toBeVisible();
+  expect(app.core.vault.settings()).toMatchObject({ autoLockMinutes: 1, clipboardSeconds: 12 });
+
+  // The countdown restarts on each call from the page and asks for the configured delay.
+  expect(app.timers.armed('auto-lock').map((t) => t.ms)).toEqual([60_000]);
+  expect(app.timers.fire('auto-lock')).toBe(1);
+  await expect(page.getByRole('heading', { name: 'Keyden is locked' })).toBeVisible();
+  expect(app.core.vault.status().locked).toBe(true);
+  await expect(page.getByText('Secret Project Name')).toHaveCount(0);
+
+  await page.getByLabel('Master password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('listbox', { name: 'Entry list' })).toContainText('Secret Project Name');
+  // Values set in Settings stay; a stored invalid value is refused by the contract.
+  expect(app.core.vault.settings().autoLockMinutes).toBe(1);
+  const refused = await app.runtime.dispatch('settings.update', { autoLockMinutes: 0 });
+  expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+});
