@@ -433,6 +433,10 @@ describe('every failure', () => {
         expect(o.stderr.trimEnd().split('\n').filter((l) => l.startsWith('keyden:')), `${args.join(' ')}: ${o.stderr}`).toHaveLength(1);
       }
       for (const s of secrets) expect(o.stderr.includes(s)).toBe(false);
+      // Only get, export and run print values; list, status, audit, categories never do.
+      if (['list', 'status', 'audit', 'categories'].includes(args[0] ?? '')) {
+        for (const s of secrets) expect(o.stdout.includes(s), `${args.join(' ')} printed a secret`).toBe(false);
+      }
     }
   });
 });
