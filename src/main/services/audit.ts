@@ -3,7 +3,7 @@
 // and each caller is answered only once its row is on disk.
 import type { AuditAction, AuditEvent, AuditQuery } from '../../shared/model.js';
 import { blobAad, open, seal } from '../crypto/aead.js';
-import type { Db } from '../store/db.js';
+import { statement, type Db } from '../store/db.js';
 import type { Keys, Overviews } from './context.js';
 
 export interface AuditRecord {
@@ -34,13 +34,11 @@ export class AuditLog {
   /** Writes one row now; call inside the operation's transaction. */
   write(record: AuditRecord, at = new Date().toISOString()): void {
     const db = this.db();
-    const info = db
-      .prepare('INSERT INTO audit (at, actor, action, target_id, ok, detail) VALUES (?, ?, ?, ?, ?, NULL)')
-      .run(at, record.actor, record.action, record.targetId, record.ok ? 1 : 0);
+    const info = statement(db, 'INSERT INTO audit (at, actor, action, target_id, ok, detail) VALUES (?, ?, ?, ?, ?, NULL)').run(at, record.actor, record.action, record.targetId, record.ok ? 1 : 0);
     const keys = this.keys();
     if (record.detail && keys) {
       const id = Number(info.lastInsertRowid);
-      db.prepare('UPDATE audit SET detail = ? WHERE id = ?').run(seal(keys.overview, blobAad('audit', 'detail', String(id)), record.detail), id);
+      statement(db, 'UPDATE audit SET detail = ? WHERE id = ?').run(seal(keys.overview, blobAad('audit', 'detail', String(id)), record.detail), id);
     }
   }
 

@@ -17,6 +17,7 @@ import {
   type VaultContext,
 } from './context.js';
 import { parseInput } from './validate.js';
+import { statement } from '../store/db.js';
 
 const entryOverview = (e: EntryRecord) => ({ name: e.name, environment: e.environment, notes: e.notes, envVarName: e.envVarName, expiresAt: e.expiresAt });
 
@@ -181,9 +182,7 @@ export class Entries implements EntryService {
   /** Writes a new entry inside the caller's transaction. */
   insert(caller: Caller, keys: Keys, e: EntryRecord, value: EntryValue): void {
     const rowId = entryRowId(e.id, e.categoryId);
-    this.v.db()
-      .prepare('INSERT INTO entries (id, category_id, overview, secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(e.id, e.categoryId, sealOverview(keys, 'entries', rowId, entryOverview(e)), sealSecret(keys, rowId, value), e.createdAt, e.updatedAt);
+    statement(this.v.db(), 'INSERT INTO entries (id, category_id, overview, secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(e.id, e.categoryId, sealOverview(keys, 'entries', rowId, entryOverview(e)), sealSecret(keys, rowId, value), e.createdAt, e.updatedAt);
     this.v.audit.write({ actor: caller.actor, action: 'entry.create', targetId: e.id, ok: true, detail: { name: e.name, environment: e.environment } });
   }
 
@@ -229,7 +228,7 @@ export class Entries implements EntryService {
     const db = this.v.db();
     if (!sameValue(oldValue, value)) this.pushVersion(keys, current.id, oldValue, next.updatedAt);
     const rowId = entryRowId(next.id, next.categoryId);
-    db.prepare('UPDATE entries SET category_id = ?, overview = ?, secret = ?, updated_at = ? WHERE id = ?').run(
+    statement(db, 'UPDATE entries SET category_id = ?, overview = ?, secret = ?, updated_at = ? WHERE id = ?').run(
       next.categoryId,
       sealOverview(keys, 'entries', rowId, entryOverview(next)),
       sealSecret(keys, rowId, value),
@@ -240,15 +239,15 @@ export class Entries implements EntryService {
 
   private pushVersion(keys: Keys, entryId: string, value: EntryValue, at: string): void {
     const db = this.v.db();
-    const last = (db.prepare('SELECT max(version) AS v FROM entry_versions WHERE entry_id = ?').get(entryId) as { v: number | null }).v ?? 0;
+    const last = (statement(db, 'SELECT max(version) AS v FROM entry_versions WHERE entry_id = ?').get(entryId) as { v: number | null }).v ?? 0;
     const version = last + 1;
-    db.prepare('INSERT INTO entry_versions (entry_id, version, secret, created_at) VALUES (?, ?, ?, ?)').run(
+    statement(db, 'INSERT INTO entry_versions (entry_id, version, secret, created_at) VALUES (?, ?, ?, ?)').run(
       entryId,
       version,
       seal(keys.secret, blobAad('entry_versions', 'secret', versionRowId(entryId, version)), { value }),
       at,
     );
-    db.prepare('DELETE FROM entry_versions WHERE entry_id = ? AND version <= ?').run(entryId, version - VERSIONS_KEPT);
+    statement(db, 'DELETE FROM entry_versions WHERE entry_id = ? AND version <= ?').run(entryId, version - VERSIONS_KEPT);
   }
 
   remove(caller: Caller, id: string): void {
@@ -265,7 +264,7 @@ export class Entries implements EntryService {
 
   /** The current value; an entry whose secret fails to open is reported as absent. */
   readValue(keys: Keys, e: EntryRecord): EntryValue {
-    const row = this.v.db().prepare('SELECT category_id, secret FROM entries WHERE id = ?').get(e.id) as { category_id: string; secret: Uint8Array } | undefined;
+    const row = statement(this.v.db(), 'SELECT category_id, secret FROM entries WHERE id = ?').get(e.id) as { category_id: string; secret: Uint8Array } | undefined;
     if (!row) throw notFound('entry', { id: e.id });
     const opened = open(keys.secret, blobAad('entries', 'secret', entryRowId(e.id, row.category_id)), row.secret) as { value?: EntryValue } | null;
     if (!opened || opened.value === undefined || row.category_id !== e.categoryId) throw notFound('entry', { id: e.id });
@@ -287,7 +286,7 @@ export class Entries implements EntryService {
   }
 
   private readVersion(keys: Keys, id: string, version: number): EntryValue {
-    const row = this.v.db().prepare('SELECT secret FROM entry_versions WHERE entry_id = ? AND version = ?').get(id, version) as { secret: Uint8Array } | undefined;
+    const row = statement(this.v.db(), 'SELECT secret FROM entry_versions WHERE entry_id = ? AND version = ?').get(id, version) as { secret: Uint8Array } | undefined;
     const opened = row ? (open(keys.secret, blobAad('entry_versions', 'secret', versionRowId(id, version)), row.secret) as { value?: EntryValue } | null) : null;
     if (!opened || opened.value === undefined) throw notFound('version', { id, version });
     return opened.value;

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { TokenInput, type CallerToken, type Token } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
-import type { Db } from '../store/db.js';
+import { statement, type Db } from '../store/db.js';
 import type { Caller, CreatedToken, TokenService } from '../core/types.js';
 import { newId, notFound, openOverview, sealOverview, type Keys, type TokenRecord, type VaultContext } from './context.js';
 import { parseInput } from './validate.js';
@@ -114,7 +114,7 @@ export class Tokens implements TokenService {
   /** Which live token this is, from the plaintext columns only: works while the vault is locked. */
   identify(secret: string): { id: string; expiresAt: string | null } | null {
     if (!TOKEN_SHAPE.test(secret)) return null;
-    const row = this.v.db().prepare('SELECT id, expires_at, revoked_at FROM tokens WHERE hash = ?').get(hashToken(secret)) as
+    const row = statement(this.v.db(), 'SELECT id, expires_at, revoked_at FROM tokens WHERE hash = ?').get(hashToken(secret)) as
       | { id: string; expires_at: string | null; revoked_at: string | null }
       | undefined;
     if (!row || row.revoked_at || (row.expires_at && row.expires_at <= this.v.now())) return null;
@@ -130,7 +130,7 @@ export class Tokens implements TokenService {
     record.lastUsedAt = now;
     if (!record.persistedLastUsedAt || Date.parse(now) - Date.parse(record.persistedLastUsedAt) >= LAST_USED_WRITE_MS) {
       record.persistedLastUsedAt = now;
-      this.v.db().prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(now, record.id);
+      statement(this.v.db(), 'UPDATE tokens SET last_used_at = ? WHERE id = ?').run(now, record.id);
     }
     return { id: record.id, name: record.name, scopes: record.scopes, projects: record.projects, environments: record.environments, expiresAt: record.expiresAt };
   }

@@ -5,7 +5,7 @@ import { DEFAULT_SETTINGS, Settings as SettingsSchema, type Category, type Setti
 import { KeydenError } from '../../shared/errors.js';
 import { deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey } from '../crypto/aead.js';
 import { DEFAULT_KDF, deriveKek, isBelowDefault, newKdfParams, type KdfParams } from '../crypto/kdf.js';
-import { createVaultDb, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
+import { createVaultDb, dataVersion, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
 import type { Caller, VaultService, VaultStatus } from '../core/types.js';
 import { AuditLog } from './audit.js';
 import {
@@ -49,6 +49,8 @@ export class Vault implements VaultService, VaultContext {
   private unlockedKeys: Keys | null = null;
   private unlocking: Promise<void> | null = null;
   private dataVersion = 0;
+  /** The open file's vault_id (it never changes): status() runs on every API request. */
+  private vaultId: string | null = null;
   private readonly lockListeners = new Set<(locked: boolean) => void>();
 
   constructor(private readonly options: VaultOptions) {
@@ -58,7 +60,7 @@ export class Vault implements VaultService, VaultContext {
   readonly db = (): Db => {
     if (this.handle) return this.handle;
     this.handle = openVaultDb(this.options.path, this.options);
-    this.dataVersion = this.handle.pragma('data_version', { simple: true }) as number;
+    this.dataVersion = dataVersion(this.handle);
     return this.handle;
   };
 
@@ -77,8 +79,8 @@ export class Vault implements VaultService, VaultContext {
 
   status(): VaultStatus {
     const exists = this.handle !== null || fileExists(this.options.path);
-    let vaultId: string | null = null;
-    if (exists) {
+    let vaultId: string | null = this.handle ? this.vaultId : null;
+    if (exists && vaultId === null) {
       try {
         vaultId = this.readMeta().vaultId;
       } catch {
@@ -110,7 +112,7 @@ export class Vault implements VaultService, VaultContext {
     }).immediate();
     restrictModes(this.options.path);
     this.overviews.clear();
-    this.dataVersion = db.pragma('data_version', { simple: true }) as number;
+    this.dataVersion = dataVersion(db);
     this.notify(false);
   }
 
@@ -207,7 +209,7 @@ export class Vault implements VaultService, VaultContext {
    */
   refreshIfChangedElsewhere(): void {
     if (!this.handle || !this.unlockedKeys) return;
-    const v = this.handle.pragma('data_version', { simple: true }) as number;
+    const v = dataVersion(this.handle);
     if (v === this.dataVersion) return;
     this.dataVersion = v;
     const tokens = loadTokens(this.handle, this.unlockedKeys);
@@ -221,6 +223,7 @@ export class Vault implements VaultService, VaultContext {
     this.audit.flush();
     this.handle?.close();
     this.handle = null;
+    this.vaultId = null;
   }
 
   private readMeta(): Meta {
@@ -241,6 +244,7 @@ export class Vault implements VaultService, VaultContext {
     if (kdf.alg !== 'argon2id' || kdf.version !== 19 || !(kdf.m >= 8) || !(kdf.t >= 1) || kdf.p !== 1 || typeof kdf.salt !== 'string') {
       throw new KeydenError('VAULT_INVALID', `${this.options.path} names KDF parameters this version does not support`);
     }
+    this.vaultId = vaultId;
     return { vaultId, kdf, wrappedKey: new Uint8Array(Buffer.from(wrapped, 'base64')) };
   }
 
