@@ -8,7 +8,7 @@ import type { Emit } from './events.js';
 export function registerIpc(ipcMain: IpcMain, dispatch: Dispatch, options: { window: () => BrowserWindow | null; appOrigin: string }): () => void {
   const channels = allChannels();
   for (const channel of channels) {
-    ipcMain.handle(`${IPC_PREFIX}${channel}`, (event: IpcMainInvokeEvent, input: unknown) => {
+    ipcMain.handle(`${IPC_PREFIX}${channel}`, async (event: IpcMainInvokeEvent, input: unknown) => {
       const win = options.window();
       if (!win || !isAppSender(event, win.webContents, options.appOrigin)) {
         return refusal('FORBIDDEN_SENDER', 'This page may not talk to Keyden');

@@ -1,0 +1,91 @@
+// The window's security settings and lock-down, with Electron mocked (no binary needed).
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const created: { options: Record<string, unknown>; contents: FakeContents }[] = [];
+
+class FakeContents {
+  readonly handlers = new Map<string, (...args: unknown[]) => void>();
+  windowOpenHandler: ((details: unknown) => { action: string }) | null = null;
+  permissionRequest: ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void) | null = null;
+  permissionCheck: (() => boolean) | null = null;
+  readonly session = {
+    setPermissionRequestHandler: (h: FakeContents['permissionRequest']) => (this.permissionRequest = h),
+    setPermissionCheckHandler: (h: FakeContents['permissionCheck']) => (this.permissionCheck = h),
+  };
+  on(event: string, handler: (...args: unknown[]) => void): this {
+    this.handlers.set(event, handler);
+    return this;
+  }
+  setWindowOpenHandler(h: (details: unknown) => { action: string }): void {
+    this.windowOpenHandler = h;
+  }
+}
+
+vi.mock('electron', () => {
+  class BrowserWindow {
+    readonly webContents = new FakeContents();
+    constructor(options: Record<string, unknown>) {
+      created.push({ options, contents: this.webContents });
+    }
+    once(): void {}
+    loadURL(): Promise<void> {
+      return Promise.resolve();
+    }
+  }
+  return { BrowserWindow, nativeTheme: { shouldUseDarkColors: false } };
+});
+
+const { createMainWindow, mainWindowOptions, APP_ORIGIN } = await import('../../src/main/app/window.js');
+
+function navigate(contents: FakeContents, event: string, url: string): boolean {
+  let prevented = false;
+  contents.handlers.get(event)?.({ preventDefault: () => (prevented = true) }, url);
+  return prevented;
+}
+
+describe('the main window', () => {
+  beforeEach(() => {
+    created.length = 0;
+  });
+
+  it('isolates the page: context isolation, sandbox, no Node, web security on', () => {
+    const prefs = mainWindowOptions('/app/preload.cjs').webPreferences!;
+    expect(prefs).toMatchObject({
+      preload: '/app/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    });
+  });
+
+  it('is created with those options and loads only the app origin', () => {
+    createMainWindow({ preloadPath: '/p.cjs', url: `${APP_ORIGIN}/index.html`, allowedOrigin: APP_ORIGIN });
+    expect(created).toHaveLength(1);
+    expect((created[0]!.options.webPreferences as Record<string, unknown>).sandbox).toBe(true);
+  });
+
+  it('refuses navigation and redirects to any other origin but allows its own pages', () => {
+    createMainWindow({ preloadPath: '/p.cjs', url: `${APP_ORIGIN}/index.html`, allowedOrigin: APP_ORIGIN });
+    const contents = created[0]!.contents;
+    expect(navigate(contents, 'will-navigate', 'https://evil.example/')).toBe(true);
+    expect(navigate(contents, 'will-navigate', 'file:///etc/passwd')).toBe(true);
+    expect(navigate(contents, 'will-redirect', 'http://127.0.0.1:17321/')).toBe(true);
+    expect(navigate(contents, 'will-navigate', `${APP_ORIGIN}/index.html`)).toBe(false);
+  });
+
+  it('denies window.open, webviews and every permission request', () => {
+    createMainWindow({ preloadPath: '/p.cjs', url: `${APP_ORIGIN}/index.html`, allowedOrigin: APP_ORIGIN });
+    const contents = created[0]!.contents;
+    expect(contents.windowOpenHandler?.({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    expect(navigate(contents, 'will-attach-webview', '')).toBe(true);
+    let granted: boolean | null = null;
+    contents.permissionRequest?.(contents, 'clipboard-read', (ok) => (granted = ok));
+    expect(granted).toBe(false);
+    expect(contents.permissionCheck?.()).toBe(false);
+  });
+});
