@@ -17,5 +17,5 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 const code = await main();
-// Let stdout drain (a pipe is asynchronous on some systems) before exiting.
-process.stdout.write('', () => process.exit(code));
+// Let stdout drain (a pipe is asynchronous on some systems), and a write error surface, before exiting.
+process.stdout.write('', () => setImmediate(() => process.exit(code)));

@@ -376,6 +376,18 @@ describe('keyden list, categories, status and audit', () => {
     expect(json.every((e) => !('value' in e))).toBe(true);
   });
 
+  it('ends quietly with 141 when its reader has gone away, as SIGPIPE would', async () => {
+    const { spawnKeyden } = await import('./helpers.js');
+    const child = spawnKeyden(home, ['list'], { env: { KEYDEN_TOKEN: seeded.tokens.full } });
+    child.stdout?.destroy();
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdin?.end();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(141);
+    expect(stderr).toBe('');
+  });
+
   it('lists categories with their variables', async () => {
     const r = await run(['categories']);
     expect(r.stdout).toContain('AWS\tgroup\tAWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION\t');

@@ -73,6 +73,7 @@ describe('a headless owner with the real bin (default KDF)', () => {
     } finally {
       const stopped = await owner.stop('SIGTERM');
       expect(stopped.code).toBe(0);
+      expect(stopped.stdout).toBe(`Keyden API listening on ${owner.url}\n`);
     }
     expect(fs.existsSync(path.join(home, 'api.json'))).toBe(false);
   }, 90_000);
