@@ -454,10 +454,56 @@ describe('POST /api/projects/{name}/import', () => {
     expect(await exportJson(target)).toEqual(Object.fromEntries(Object.entries(NASTY).map(([k, v]) => [`RT_${k}`, v])));
   });
 
+  it('fails a variable whose name is not a valid env var name, creating no category for it', async () => {
+    const project = unique('Odd names ');
+    const long = `L${'x'.repeat(128)}`;
+    const summary = await importText(project, `MY-DASHED=1\nMY.DOTTED=2\n1LEADING_DIGIT=3\n${long}=4\nFINE_${unique('').toUpperCase()}=5\n`);
+    expect(summary.imported).toBe(1);
+    expect(summary.failed.map((f) => [f.key, f.line])).toEqual([
+      ['MY-DASHED', 1],
+      ['MY.DOTTED', 2],
+      ['1LEADING_DIGIT', 3],
+      [long, 4],
+    ]);
+    const names = ((await call(api, 'GET', '/api/categories')).json as Category[]).map((c) => c.envVarName);
+    for (const bad of ['MY-DASHED', 'MY.DOTTED', '1LEADING_DIGIT', long]) expect(names).not.toContain(bad);
+  });
+
+  it('fails a value over 64 KiB, also when it would update an existing entry, and keeps the old value', async () => {
+    const project = unique('Oversized ');
+    const c = await createCategory(api, { envVarName: `BIG_${unique('').toUpperCase()}` });
+    const e = await createEntry(api, { categoryId: c.id, name: project, value: 'small' });
+    const fresh = `BIG_NEW_${unique('').toUpperCase()}`;
+    const big = 'x'.repeat(64 * 1024 + 1);
+    const summary = await importText(project, `${c.envVarName}=${big}\n${fresh}=${big}\n`);
+    expect(summary).toMatchObject({ imported: 0, updated: 0 });
+    expect(summary.failed.map((f) => f.key)).toEqual([c.envVarName, fresh]);
+    expect(await reveal(api, e.id)).toBe('small');
+  });
+
+  it("never makes a second entry of a category whose entry in the project writes another variable", async () => {
+    const project = unique('Overridden ');
+    const c = await createCategory(api, { envVarName: `GENERIC_${unique('').toUpperCase()}` });
+    const e = await createEntry(api, { categoryId: c.id, name: project, value: 'mine', envVarName: `CUSTOM_${unique('').toUpperCase()}` });
+    const summary = await importText(project, `${c.envVarName}=other\n`);
+    expect(summary.imported).toBe(0);
+    expect(summary.failed).toEqual([expect.objectContaining({ key: c.envVarName, line: 1 })]);
+    const entries = (await call(api, 'GET', `/api/entries?project=${encodeURIComponent(project)}`)).json as Entry[];
+    expect(entries.map((x) => x.id)).toEqual([e.id]);
+    expect(await reveal(api, e.id)).toBe('mine');
+  });
+
+  it('imports an empty .env as nothing to do', async () => {
+    const project = unique('Empty ');
+    expect(await importText(project, '')).toEqual({ imported: 0, updated: 0, skipped: 0, failed: [] });
+    expect(await importText(project, '# only a comment\n\n')).toEqual({ imported: 0, updated: 0, skipped: 0, failed: [] });
+  });
+
   it('answers 400 to an invalid project name, environment or mode, and stores nothing', async () => {
     const name = `BAD_${unique('').toUpperCase()}`;
     expectError(await call(api, 'POST', importPath('p'.repeat(129)), { text: `${name}=1` }), 400, 'VALIDATION_FAILED');
     expectError(await call(api, 'POST', importPath('tab\there'), { text: `${name}=1` }), 400, 'VALIDATION_FAILED');
+    expectError(await call(api, 'POST', importPath('a/b'), { text: `${name}=1` }), 400, 'VALIDATION_FAILED');
     expectError(await call(api, 'POST', importPath(unique('P '), '?environment=Prod'), { text: `${name}=1` }), 400, 'VALIDATION_FAILED');
     expectError(await call(api, 'POST', importPath(unique('P '), '?mode=replace'), { text: `${name}=1` }), 400, 'VALIDATION_FAILED');
     const categories = (await call(api, 'GET', '/api/categories')).json as Category[];

@@ -108,13 +108,15 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
     if (length > BODY_LIMIT) return sendError(reply, 'PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB', { limit: BODY_LIMIT });
     const route = req.routeOptions.config.keyden;
     if (!route) return;
-    if (route.body && hasBody(req)) {
+    if (route.body) {
       const kind = bodyKindOf(req.headers['content-type']);
-      if (!kind || !(route.bodyKinds ?? ['json']).includes(kind)) {
+      const acceptable = kind !== null && (route.bodyKinds ?? ['json']).includes(kind);
+      if (hasBody(req) && !acceptable) {
         const accepted = (route.bodyKinds ?? ['json']).map((k) => (k === 'json' ? 'application/json' : 'text/plain'));
         return sendError(reply, 'UNSUPPORTED_MEDIA_TYPE', `send the body as ${accepted.join(' or ')}`, { accepted });
       }
-      req.keydenBodyKind = kind;
+      // An empty text/plain body is still a text body (an empty .env imports nothing).
+      if (acceptable) req.keydenBodyKind = kind;
     }
     if (route.scope === 'none') {
       if (route.path === '/api/auth/requests' && !loginRequests.take()) {

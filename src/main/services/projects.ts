@@ -1,5 +1,5 @@
 // Projects are derived: the distinct entry names. A project's environment makes a .env (DESIGN §2, §4).
-import { Environment, ExportFormat, ImportMode, Name, type Category, type EntryValue, type ImportSummary, type Project } from '../../shared/model.js';
+import { Environment, EnvVarName, ExportFormat, ImportMode, MAX_SIMPLE_VALUE_BYTES, Name, type Category, type EntryValue, type ImportSummary, type Project } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
 import type { Caller, ProjectConflict, ProjectService, ProjectVariable } from '../core/types.js';
 import type { Categories } from './categories.js';
@@ -7,6 +7,8 @@ import { lower, newId, type EntryRecord, type VaultContext } from './context.js'
 import { normalizeValue, visibleTo, type Entries } from './entries.js';
 import { formatVariables, parseDotenv, type ParsedVariable } from './envfile.js';
 import { parseInput } from './validate.js';
+
+const utf8 = new TextEncoder();
 
 interface Binding {
   entry: EntryRecord;
@@ -125,6 +127,15 @@ export class Projects implements ProjectService {
 
     for (const variable of parsed) {
       const fail = (reason: string) => summary.failed.push({ key: variable.name, line: variable.line, reason });
+      // dotenv takes names like MY-VAR or 1ABC, which no category may write.
+      if (!EnvVarName.safeParse(variable.name).success) {
+        fail('not a valid variable name (^[A-Za-z_][A-Za-z0-9_]*$, at most 128 characters)');
+        continue;
+      }
+      if (utf8.encode(variable.value).length > MAX_SIMPLE_VALUE_BYTES) {
+        fail('value is larger than 64 KiB');
+        continue;
+      }
       const own = bound.get(variable.name);
       if (own && own.length > 1) {
         fail(`several entries of this project write it (${own.map((b) => this.ref(b.entry)).join(', ')})`);
@@ -144,6 +155,12 @@ export class Projects implements ProjectService {
       }
       if (claimed.length === 1) {
         const c = claimed[0]!;
+        // Its entry here writes an override instead; a second entry would break (category, project, environment) uniqueness.
+        const taken = this.entries.findDuplicate(c.id, project, environment);
+        if (taken) {
+          fail(`the project's ${c.name} entry writes ${taken.envVarName ?? 'another variable'} instead`);
+          continue;
+        }
         const plan = creates.get(c.id) ?? { categoryId: c.id, fields: new Map<string, ParsedVariable>() };
         plan.fields.set(c.keyType === 'group' ? variable.name : '', variable);
         creates.set(c.id, plan);
