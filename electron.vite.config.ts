@@ -24,6 +24,8 @@ export default defineConfig({
     root: resolve('src/renderer'),
     build: {
       outDir: resolve('out/renderer'),
+      minify: true,
+      chunkSizeWarningLimit: 1500, // the zxcvbn dictionaries: a lazy chunk, loaded on the password screens only
       rolldownOptions: { input: { index: resolve('src/renderer/index.html') } },
     },
     plugins: [react()],
