@@ -47,7 +47,9 @@ export class ApiClient {
       url = env.KEYDEN_URL;
       urlSource = 'KEYDEN_URL';
     } else {
-      const discovery = readDiscovery(home);
+      const found = readDiscovery(home);
+      // An owner that died without cleaning up leaves a stale api.json: ignore it.
+      const discovery = found && isAlive(found.pid) ? found : null;
       url = discovery?.url ?? `http://127.0.0.1:${DEFAULT_API_PORT}`;
       urlSource = discovery ? 'api.json' : 'default';
     }
@@ -163,5 +165,15 @@ export function readStoredToken(home: string): string | null {
     return typeof parsed.token === 'string' && parsed.token ? parsed.token : null;
   } catch {
     return null;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true; // no pid to check: trust the file
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -421,6 +421,13 @@ describe('keyden list, categories, status and audit', () => {
 
   it('finds the owner through api.json without KEYDEN_URL, and fails with exit 1 when none runs', async () => {
     expect(JSON.parse(fs.readFileSync(path.join(home, 'api.json'), 'utf8'))).toMatchObject({ url: server.url, version: expect.any(String) as string });
+    // A stale api.json (its owner's pid is gone) is ignored: the default port is tried instead.
+    const stale = tempDir();
+    fs.writeFileSync(path.join(stale, 'api.json'), JSON.stringify({ url: server.url, pid: 2 ** 22 + 12345, version: '0.1.0' }));
+    const ignored = await keyden(stale, ['status', '--json'], { env: { KEYDEN_TOKEN: seeded.tokens.full } });
+    expect(ignored.stdout + ignored.stderr).toContain('http://127.0.0.1:17321');
+    expect(ignored.stdout + ignored.stderr).not.toContain(server.url);
+    fs.rmSync(stale, { recursive: true });
     const gone = await run(['get', 'OpenAI/Blog Project/development'], { env: { KEYDEN_URL: 'http://127.0.0.1:9' } });
     expect(gone.code).toBe(1);
     expect(gone.stderr).toBe('keyden: cannot reach the Keyden API at http://127.0.0.1:9: start the desktop app (with its local API on) or `keyden serve`\n');

@@ -96,8 +96,7 @@ export async function serve(opts: { vault?: string; port?: number; passwordStdin
           resolvePromise(EXIT.OK);
         });
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
   });
 }
 
