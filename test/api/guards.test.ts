@@ -291,6 +291,44 @@ describe('errors', () => {
   });
 });
 
+describe('malformed requests', () => {
+  it('answer a malformed URL 400 VALIDATION_FAILED in the error shape, without echoing the URL', async () => {
+    const res = await rawRequest({ port, method: 'GET', path: '/api/entries/%E0%A4%Asecret-in-url', headers: { authorization: `Bearer ${api.token}` } });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ code: 'VALIDATION_FAILED', details: {} });
+    expect(Object.keys(res.json as object).sort()).toEqual(['code', 'details', 'error']);
+    expect(res.text).not.toContain('secret-in-url');
+  });
+
+  it('answer an over-long path parameter 400 VALIDATION_FAILED in the error shape', async () => {
+    const res = await rawRequest({ port, method: 'GET', path: `/api/projects/${'x'.repeat(5000)}/env`, headers: { authorization: `Bearer ${api.token}` } });
+    expect(res.status).toBe(400);
+    expect(Object.keys(res.json as object).sort()).toEqual(['code', 'details', 'error']);
+    expect((res.json as { code: string }).code).toBe('VALIDATION_FAILED');
+  });
+
+  it('still answer 421 to a foreign Host and 403 to an Origin when the URL is malformed', async () => {
+    const badHost = await rawRequest({ port, method: 'GET', path: '/api/entries/%E0%A4%A', headers: { host: 'evil.example' } });
+    expect(badHost.status).toBe(421);
+    expect((badHost.json as { code: string }).code).toBe('MISDIRECTED');
+    const origin = await rawRequest({ port, method: 'GET', path: '/api/entries/%E0%A4%A', headers: { origin: 'https://evil.example' } });
+    expect(origin.status).toBe(403);
+    expect((origin.json as { code: string }).code).toBe('ORIGIN_FORBIDDEN');
+  });
+
+  it('take a small chunked JSON body', async () => {
+    const res = await rawRequest({
+      port,
+      method: 'POST',
+      path: '/api/categories',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${api.token}` },
+      body: JSON.stringify({ name: unique('Chunked '), envVarName: 'CHUNKED_VAR' }),
+      chunked: true,
+    });
+    expect(res.status, res.text).toBe(201);
+  });
+});
+
 describe('GET /healthz', () => {
   it('needs no token and reports status, locked, the package version and whether an approver exists', async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };

@@ -67,6 +67,15 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
   const loginRequests = new RateWindow(5);
   let allowedHosts = new Set<string>();
 
+  /** The first two guards: Host (421, DNS rebinding) and Origin (403, web pages). */
+  function refuseForeign(req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+    if (!allowedHosts.has(req.headers.host ?? '')) {
+      return sendError(reply, 'MISDIRECTED', 'this server answers only to 127.0.0.1, localhost or [::1] with its own port');
+    }
+    if (req.headers.origin !== undefined) return sendError(reply, 'ORIGIN_FORBIDDEN', 'requests from web pages are refused');
+    return undefined;
+  }
+
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT,
@@ -75,6 +84,9 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
     forceCloseConnections: true,
     // Node would answer a Host-less HTTP/1.1 request 400 itself; the Host guard answers it 421.
     http: { requireHostHeader: false },
+    // Fastify's routing errors (a malformed URL, an over-long parameter) run no hooks: guard and
+    // answer them here in Keyden's shape, without echoing the URL (a wait secret may be in it).
+    frameworkErrors: (_error, req, reply) => refuseForeign(req, reply) ?? sendError(reply, 'VALIDATION_FAILED', 'the request URL is malformed', {}),
   });
 
   app.removeAllContentTypeParsers();
@@ -98,12 +110,8 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
   app.addContentTypeParser('text/plain', { parseAs: 'buffer' }, parseBody('text'));
 
   app.addHook('onRequest', async (req, reply) => {
-    if (!allowedHosts.has(req.headers.host ?? '')) {
-      return sendError(reply, 'MISDIRECTED', 'this server answers only to 127.0.0.1, localhost or [::1] with its own port');
-    }
-    if (req.headers.origin !== undefined) {
-      return sendError(reply, 'ORIGIN_FORBIDDEN', 'requests from web pages are refused');
-    }
+    const foreign = refuseForeign(req, reply);
+    if (foreign) return foreign;
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > BODY_LIMIT) return sendError(reply, 'PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB', { limit: BODY_LIMIT });
     const route = req.routeOptions.config.keyden;
