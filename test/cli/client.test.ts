@@ -70,6 +70,7 @@ beforeAll(async () => {
     tokens: [
       { key: 'full', scopes: ALL_SCOPES },
       { key: 'readOnly', scopes: ['entries:read', 'categories:read'] },
+      { key: 'writer', scopes: ['entries:read', 'entries:write', 'entries:reveal'] },
       { key: 'blogOnly', scopes: ['entries:read', 'entries:reveal'], projects: ['Blog Project'], environments: ['development'] },
     ],
   });
@@ -156,6 +157,15 @@ describe('keyden add, set and rm', () => {
     const duplicate = await run(['add', '--category', 'OpenAI', '--project', 'added', '--env', 'staging'], { input: 'other\n' });
     expect(duplicate.code).toBe(6);
     expect((await run(['get', 'OpenAI/Added'])).stdout).toBe('sk-added\n');
+  });
+
+  it('adds with a token that lacks categories:read, finding the category through its entries', async () => {
+    const env = { KEYDEN_TOKEN: seeded.tokens.writer };
+    expect((await run(['add', '--category', 'stripe', '--project', 'Writer'], { env, input: 'sk_writer\n' })).code).toBe(0);
+    expect((await run(['get', 'Stripe/Writer'], { env })).stdout).toBe('sk_writer\n');
+    const hidden = await run(['add', '--category', 'NASTY_NOWHERE', '--project', 'Writer'], { env, input: 'x' });
+    expect(hidden.code).toBe(3);
+    expect(hidden.stderr).toContain('categories:read');
   });
 
   it('exits 3 for an unknown category and 2 for a name the API rejects', async () => {

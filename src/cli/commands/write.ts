@@ -1,7 +1,7 @@
 // Commands that change the vault: import, add, set, rm.
 import { readFileSync } from 'node:fs';
 import { ApiClient } from '../client.js';
-import { CliError, EXIT } from '../errors.js';
+import { ApiError, CliError, EXIT } from '../errors.js';
 import { writeJson, writeOut } from '../output.js';
 import { formatRef, resolveRef } from '../ref.js';
 import { askLine, decodeUtf8, dropFinalNewline, promptHidden, readAllStdin, stdinIsTerminal } from '../stdin.js';
@@ -42,6 +42,7 @@ type Value = string | Record<string, string>;
 async function readValue(label: string, group: { fields: string[] } | null): Promise<Value> {
   if (stdinIsTerminal()) {
     if (!group) return promptHidden(`Value for ${label}: `);
+    if (group.fields.length === 0) throw new CliError(`${label} is a group entry whose fields this token cannot see: pipe a JSON object of its fields`, EXIT.USAGE);
     const value: Record<string, string> = {};
     for (const field of group.fields) value[field] = await promptHidden(`${field} for ${label}: `);
     return value;
@@ -62,13 +63,7 @@ async function readValue(label: string, group: { fields: string[] } | null): Pro
 
 export async function add(opts: { category: string; project: string; env: string; notes?: string; json?: boolean }): Promise<number> {
   const api = ApiClient.fromEnvironment();
-  const categories = await api.json<Category[]>('GET', '/api/categories');
-  const wanted = opts.category.toLowerCase();
-  const category = categories.find((c) => c.name.toLowerCase() === wanted || c.id === wanted);
-  if (!category) {
-    const names = categories.map((c) => c.name).sort();
-    throw new CliError(`no category ${JSON.stringify(opts.category)}${names.length ? `: there are ${names.join(', ')}` : ' (there are none yet)'}`, EXIT.NOT_FOUND);
-  }
+  const category = await findCategory(api, opts.category);
   const environment = opts.env.toLowerCase();
   const label = `${category.name}/${opts.project}/${environment}`;
   const value = await readValue(label, category.keyType === 'group' ? category : null);
@@ -78,6 +73,34 @@ export async function add(opts: { category: string; project: string; env: string
   if (opts.json) writeJson(entry);
   else writeOut(`Added ${label} (${entry.id})\n`);
   return EXIT.OK;
+}
+
+type CategoryRef = Pick<Category, 'id' | 'name' | 'keyType' | 'fields'>;
+
+/**
+ * The category named (case-insensitively) or with this id. A token without categories:read still
+ * sees the categories of the entries it may read, so `add` works with entries:read + entries:write.
+ */
+async function findCategory(api: ApiClient, nameOrId: string): Promise<CategoryRef> {
+  const wanted = nameOrId.toLowerCase();
+  let categories: CategoryRef[];
+  let partial = false;
+  try {
+    categories = await api.json<Category[]>('GET', '/api/categories');
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === 'SCOPE_REQUIRED')) throw e;
+    const entries = await api.json<EntryWithCategory[]>('GET', '/api/entries');
+    const seen = new Map<string, CategoryRef>();
+    for (const entry of entries) seen.set(entry.categoryId, { id: entry.categoryId, name: entry.category.name, keyType: entry.category.keyType, fields: [] });
+    categories = [...seen.values()];
+    partial = true;
+  }
+  const category = categories.find((c) => c.name.toLowerCase() === wanted || c.id === wanted);
+  if (category) return category;
+  const names = categories.map((c) => c.name).sort();
+  const known = names.length ? `: there are ${names.join(', ')}` : ' (there are none yet)';
+  const hint = partial ? ' (without the categories:read scope only categories that have entries are visible)' : '';
+  throw new CliError(`no category ${JSON.stringify(nameOrId)}${known}${hint}`, EXIT.NOT_FOUND);
 }
 
 export async function set(refText: string, opts: { json?: boolean }): Promise<number> {
