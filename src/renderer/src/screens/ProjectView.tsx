@@ -18,9 +18,12 @@ export function ProjectView({ name }: { name: string }) {
   const [skipExisting, setSkipExisting] = useState(false);
   const [version, setVersion] = useState(0);
 
+  const environmentKey = environments.join(',');
   useEffect(() => {
-    if (!environments.includes(environment) && environments[0]) setEnvironment(environments[0]);
-  }, [environments.join(','), environment]); // eslint-style deps on the joined names
+    // After an import or delete the tab shown may no longer exist: fall back to the first one.
+    const names = environmentKey ? environmentKey.split(',') : [];
+    if (!names.includes(environment) && names[0]) setEnvironment(names[0]);
+  }, [environmentKey, environment]);
 
   useEffect(() => {
     let live = true;
