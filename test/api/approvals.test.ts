@@ -150,6 +150,21 @@ describe('GET /api/auth/requests/{id}/wait', () => {
     expect(Object.keys(expectError(await call(api, 'GET', waitPath(created, 31), { token: null }), 400, 'VALIDATION_FAILED').details)).toContain('timeout');
   });
 
+  it('forgets a request after five minutes: its wait answers 404', async () => {
+    await api.stop();
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    try {
+      api = await startTestApi({ approver: true });
+      const created = await ask();
+      expect((await call(api, 'GET', waitPath(created), { token: null })).status).toBe(202);
+      vi.setSystemTime(Date.now() + 5 * 60_000 + 1000);
+      expectError(await call(api, 'GET', waitPath(created), { token: null }), 404, 'NOT_FOUND');
+      expect(api.core.approvals.pending()).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('gives a token that is limited to the projects it asked for', async () => {
     const created = await ask({ clientName: 'limited', scopes: ['entries:read'], projects: ['Only This'] });
     api.core.approvals.approve(APP, created.id);

@@ -173,6 +173,12 @@ describe('GET /api/entries', () => {
     expect(await ids('ROTATES month')).toEqual([made[0]!.id]);
   });
 
+  it('finds a group entry by one of its field names', async () => {
+    const e = await createEntry(api, { categoryId: group.id, value: awsValue });
+    const found = (await call(api, 'GET', '/api/entries?q=aws_secret_access')).json as Entry[];
+    expect(found.map((x) => x.id)).toContain(e.id);
+  });
+
   it('never matches a value in a search', async () => {
     const res = await call(api, 'GET', `/api/entries?q=${encodeURIComponent('sk-list-SECRET')}`);
     expect(res.json).toEqual([]);

@@ -166,6 +166,13 @@ describe('the failed-authentication throttle', () => {
     expect((await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } })).status).toBe(204);
   });
 
+  it('keeps serving the routes that need no token while failing tokens are throttled', async () => {
+    await failAuthentications(10);
+    expect((await call(api, 'GET', '/healthz', { token: BAD_TOKEN })).status).toBe(200);
+    expect((await call(api, 'GET', '/api/openapi.json', { token: null })).status).toBe(200);
+    expectError(await call(api, 'GET', '/api/categories', { token: BAD_TOKEN }), 429, 'RATE_LIMITED');
+  });
+
   it('does not count requests to routes that need no token', async () => {
     for (let i = 0; i < 12; i++) expect((await call(api, 'GET', '/healthz', { token: BAD_TOKEN })).status).toBe(200);
     expectError(await call(api, 'GET', '/api/categories', { token: BAD_TOKEN }), 401, 'UNAUTHORIZED');
@@ -324,6 +331,13 @@ describe('a token limited to projects and environments', () => {
     const shop = (await call(api, 'GET', '/api/entries?project=Shop')).json as Entry[];
     expect(shop.map((e) => e.id)).toEqual([shopProd.id]);
     expect((await call(api, 'GET', `/api/entries/${blogProd.id}`)).json).toMatchObject({ name: 'Blog' });
+  });
+
+  it('imports into its own project and environment', async () => {
+    const res = await call(api, 'POST', '/api/projects/Blog/import?environment=production', { token: limited, text: 'OPENAI_API_KEY=sk-blog-rotated\n' });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).toEqual({ imported: 0, updated: 1, skipped: 0, failed: [] });
+    expect((await call(api, 'POST', `/api/entries/${blogProd.id}/reveal`)).json).toMatchObject({ value: 'sk-blog-rotated' });
   });
 
   it('limited to environments only, sees every project in those environments', async () => {
