@@ -119,6 +119,24 @@ describe('POST /api/entries', () => {
     expect(Object.keys(expectError(res, 400, 'VALIDATION_FAILED').details)).toContain('value');
   });
 
+  it('never echoes the value in an error body', async () => {
+    const value = 'sk-echo-SECRET-4411';
+    const bad = await call(api, 'POST', '/api/entries', { body: { categoryId: simple.id, name: unique('P '), value, environment: 'BAD ENV' } });
+    expectError(bad, 400, 'VALIDATION_FAILED');
+    expect(bad.text).not.toContain(value);
+    const name = unique('Echo ');
+    await createEntry(api, { categoryId: simple.id, name, value });
+    const dup = await call(api, 'POST', '/api/entries', { body: { categoryId: simple.id, name, value } });
+    expectError(dup, 409, 'CONFLICT');
+    expect(dup.text).not.toContain(value);
+    const groupBad = await call(api, 'POST', '/api/entries', { body: { categoryId: group.id, name: unique('G '), value: JSON.stringify({ AWS_REGION: value }) } });
+    expectError(groupBad, 400, 'VALIDATION_FAILED');
+    expect(groupBad.text).not.toContain(value);
+    const notJson = await call(api, 'POST', '/api/entries', { body: { categoryId: group.id, name: unique('G '), value: `{${value}` } });
+    expectError(notJson, 400, 'VALIDATION_FAILED');
+    expect(notJson.text).not.toContain(value);
+  });
+
   it('needs the entries:write scope', async () => {
     const res = await call(api, 'POST', '/api/entries', { token: api.tokenWith(['entries:read', 'entries:reveal']), body: { categoryId: simple.id, name: unique('P '), value: 'x' } });
     expect(expectError(res, 403, 'SCOPE_REQUIRED').details.scope).toBe('entries:write');
