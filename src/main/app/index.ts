@@ -1,9 +1,9 @@
 // Electron main process: the app shell. Wires the Electron-free core to one secure window.
-import { app, BrowserWindow, ipcMain, Menu, powerMonitor } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, powerMonitor } from 'electron';
 import { join } from 'node:path';
 import { openKeydenCore } from '../core/index.js';
 import { defaultVaultPath, keydenHome } from '../home.js';
-import { KeydenError } from '../../shared/errors.js';
+import { isKeydenError, KeydenError } from '../../shared/errors.js';
 import { installLauncher, launcherPlan } from './cli-install.js';
 import { electronClipboard, electronDialogs } from './electron-ports.js';
 import { createEmitter, registerIpc } from './ipc-main.js';
@@ -41,12 +41,20 @@ function start(): void {
   const currentWindow = (): BrowserWindow | null => (win && !win.isDestroyed() ? win : null);
   const home = keydenHome();
 
-  const core = openKeydenCore({
-    vaultPath: defaultVaultPath(home),
-    role: 'owner',
-    approver: true,
-    nativeBinding: electronSqliteBinding({ isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath }),
-  });
+  let core: ReturnType<typeof openKeydenCore>;
+  try {
+    core = openKeydenCore({
+      vaultPath: defaultVaultPath(home),
+      role: 'owner',
+      approver: true,
+      nativeBinding: electronSqliteBinding({ isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath }),
+    });
+  } catch (e) {
+    // Another owner (keyden serve) holds the vault, or the file is not a vault: say so and stop.
+    dialog.showErrorBox('Keyden cannot open the vault', isKeydenError(e) ? e.message : 'The vault file could not be opened.');
+    app.quit();
+    return;
+  }
   const runtime = createAppRuntime({
     core,
     home,

@@ -55,9 +55,22 @@ export function App() {
 
   return (
     <>
-      {phase === 'loading' ? <main className="onboarding" aria-busy="true" /> : phase === 'create' ? <CreateVault /> : phase === 'locked' ? <Unlock /> : <Unlocked />}
+      {phase === 'loading' ? <main className="onboarding" aria-busy="true" /> : phase === 'error' ? <Fatal /> : phase === 'create' ? <CreateVault /> : phase === 'locked' ? <Unlock /> : <Unlocked />}
       <Toaster />
     </>
+  );
+}
+
+function Fatal() {
+  const message = useSession((s) => s.fatal);
+  return (
+    <main className="onboarding">
+      <div className="card unlock-card" role="alert">
+        <h1>Keyden cannot open the vault</h1>
+        <p className="muted">{message}</p>
+        <p className="small muted">The file was left untouched. Move it aside to start a new vault, or restore a backup.</p>
+      </div>
+    </main>
   );
 }
 

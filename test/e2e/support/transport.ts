@@ -1,7 +1,7 @@
 // The e2e test transport: a Node server on 127.0.0.1 that serves the built renderer (under the
 // app's CSP) and forwards each bridge call to the real handler table (real core, real vault in
 // a temp folder, cheap KDF), with the clipboard, dialogs and timers as recording fakes.
-import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, relative, resolve } from 'node:path';
@@ -38,9 +38,10 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-export async function startTransport(options: { revealSeconds?: number } = {}): Promise<Transport> {
+export async function startTransport(options: { revealSeconds?: number; vaultFile?: Buffer } = {}): Promise<Transport> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('out/renderer is missing: run `npm run build:renderer` first');
   const home = mkdtempSync(join(tmpdir(), 'keyden-e2e-'));
+  if (options.vaultFile) writeFileSync(join(home, 'vault.db'), options.vaultFile, { mode: 0o600 });
   const core = openKeydenCore({ vaultPath: join(home, 'vault.db'), approver: true, unsafeTestKdf: TEST_KDF });
   const clipboard = new RecordingClipboard();
   const dialogs = new RecordingDialogs();

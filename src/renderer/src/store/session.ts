@@ -3,9 +3,9 @@
 import { create } from 'zustand';
 import type { AppInfo } from '../../../shared/ipc.js';
 import type { Category, EntryWithCategory, LoginRequest, Project, Settings } from '../../../shared/model.js';
-import { call } from '../api.js';
+import { call, errorMessage } from '../api.js';
 
-export type Phase = 'loading' | 'create' | 'locked' | 'unlocked';
+export type Phase = 'loading' | 'create' | 'locked' | 'unlocked' | 'error';
 export type View =
   | { kind: 'entries' }
   | { kind: 'project'; name: string }
@@ -38,6 +38,8 @@ interface SessionState extends VaultData {
   phase: Phase;
   info: AppInfo | null;
   vaultPath: string;
+  /** Why the vault cannot be used (a damaged or foreign file), shown instead of the app. */
+  fatal: string | null;
   boot(): Promise<void>;
   unlocked(): Promise<void>;
   wipe(): void;
@@ -72,10 +74,18 @@ export const useSession = create<SessionState>()((set, get) => ({
   phase: 'loading',
   info: null,
   vaultPath: '',
+  fatal: null,
   ...emptyVault(),
 
   async boot() {
-    const [info, status] = await Promise.all([call('app.info'), call('vault.status')]);
+    let info: AppInfo;
+    let status: { exists: boolean; locked: boolean; path: string };
+    try {
+      [info, status] = await Promise.all([call('app.info'), call('vault.status')]);
+    } catch (e) {
+      set({ phase: 'error', fatal: errorMessage(e) });
+      return;
+    }
     set({ info, vaultPath: status.path, phase: !status.exists ? 'create' : status.locked ? 'locked' : 'unlocked' });
     if (status.exists && !status.locked) await get().unlocked();
   },

@@ -1,0 +1,27 @@
+// A file that is not a Keyden vault is refused with a clear message and left untouched.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test as base, expect } from '@playwright/test';
+import { installTestBridge } from './support/bridge.js';
+import { startTransport } from './support/transport.js';
+
+base('a foreign file in place of the vault is refused with a clear message and left byte-identical', async ({ page }) => {
+  const foreign = Buffer.from('SQLite format 3\0'.padEnd(4096, 'x'));
+  const app = await startTransport({ vaultFile: foreign });
+  try {
+    await installTestBridge(page);
+    await page.goto(app.url);
+    const refusal = page.getByRole('alert').or(page.getByText(/not a Keyden vault|cannot open|damaged|unknown vault format/i));
+    // Either the app says so at start, or the unlock attempt does; it never shows the vault.
+    if (await page.getByRole('heading', { name: 'Keyden is locked' }).isVisible()) {
+      await page.getByLabel('Master password').fill('whatever password');
+      await page.getByRole('button', { name: 'Unlock' }).click();
+    }
+    await expect(refusal.first()).toBeVisible();
+    await expect(page.getByRole('navigation', { name: 'Vault' })).toHaveCount(0);
+    expect(readFileSync(join(app.home, 'vault.db')).equals(foreign)).toBe(true);
+  } finally {
+    await page.close();
+    await app.close();
+  }
+});
