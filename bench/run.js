@@ -153,6 +153,23 @@ function runLoad(spec) {
   });
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 1/100 s). */
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Runs the load generator and adds the server's CPU µs per request (warm-up included in both). */
+async function runLoadOn(pid, spec) {
+  const before = cpuSeconds(pid);
+  const result = await runLoad(spec);
+  const cpu = cpuSeconds(pid) - before;
+  // The warm-up's requests are not counted, so scale the count by the time they took as well.
+  const total = result.requests * ((result.seconds * 1000 + (spec.warmupMs ?? 0)) / (result.seconds * 1000));
+  return { ...result, cpuUsPerRequest: (cpu * 1e6) / total };
+}
+
 function rssMb(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
@@ -379,10 +396,10 @@ try {
   const f4 = [];
   const f32 = [];
   for (let r = 0; r < REPS; r++) {
-    f4.push(await runLoad({ port: floorPort, method: 'POST', paths: ['/api/entries/x/reveal'], concurrency: 4, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
-    r4.push(await runLoad({ port, method: 'POST', pathsFile, headers: auth, concurrency: 4, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
-    f32.push(await runLoad({ port: floorPort, method: 'POST', paths: ['/api/entries/x/reveal'], concurrency: 32, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
-    r32.push(await runLoad({ port, method: 'POST', pathsFile, headers: auth, concurrency: 32, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
+    f4.push(await runLoadOn(floor.pid, { port: floorPort, method: 'POST', paths: ['/api/entries/x/reveal'], concurrency: 4, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
+    r4.push(await runLoadOn(serve.pid, { port, method: 'POST', pathsFile, headers: auth, concurrency: 4, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
+    f32.push(await runLoadOn(floor.pid, { port: floorPort, method: 'POST', paths: ['/api/entries/x/reveal'], concurrency: 32, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
+    r32.push(await runLoadOn(serve.pid, { port, method: 'POST', pathsFile, headers: auth, concurrency: 32, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
     log(`reveal run ${r + 1}/${REPS}: 4 clients ${Math.round(r4.at(-1).rps)}/s (floor ${Math.round(f4.at(-1).rps)}/s), 32 clients ${Math.round(r32.at(-1).rps)}/s (floor ${Math.round(f32.at(-1).rps)}/s)`);
   }
   put('reveal_p50_ms', r4.map((x) => x.p50));
@@ -395,6 +412,8 @@ try {
   put('floor_http_rps_32', f32.map((x) => x.rps));
   put('floor_http_p50_ms', f4.map((x) => x.p50));
   put('floor_http_p99_ms', f4.map((x) => x.p99));
+  put('reveal_cpu_us', r32.map((x) => x.cpuUsPerRequest));
+  put('floor_http_cpu_us', f32.map((x) => x.cpuUsPerRequest));
   figures.reveal_ratio = round(figures.reveal_rps / figures.floor_http_rps);
   figures.reveal_ratio_32 = round(figures.reveal_rps_32 / figures.floor_http_rps_32);
   put('serve_rss_loaded_mb', rssMb(serve.pid));
@@ -402,23 +421,32 @@ try {
   // ------------------------------------------------------------ keyden get against node -e 0
   {
     const getEnv = { ...env, KEYDEN_TOKEN: token };
+    // By reference (Category/Project/env: one lookup of the project, then the reveal), as people
+    // type it; and by id (the reveal alone).
+    const ref = `${simple.category.name}/${simple.name}/${simple.environment}`;
     const gets = [];
+    const getsById = [];
     const nodes = [];
     const runs = SMOKE ? 2 : 15;
-    for (let r = 0; r < runs + 1; r++) {
-      let t0 = now();
-      const g = spawnSync(BIN, ['get', simple.id], { env: getEnv, encoding: 'utf8', timeout: 30_000 });
-      const tg = now() - t0;
-      if (g.status !== 0 || g.stdout !== `${simpleValue}\n`) throw new Error(`keyden get failed (${g.status}): ${g.stderr.trim()}`);
-      t0 = now();
-      const n = spawnSync(process.execPath, ['-e', '0'], { timeout: 30_000 });
-      const tn = now() - t0;
-      if (n.status !== 0) throw new Error('node -e 0 failed');
-      if (r === 0) continue; // the first of each warms the file cache
-      gets.push(tg);
-      nodes.push(tn);
+    const wall = (cmd, args, opts) => {
+      const t0 = now();
+      const r = spawnSync(cmd, args, { timeout: 30_000, encoding: 'utf8', ...opts });
+      return { ms: now() - t0, r };
+    };
+    for (let i = 0; i < runs + 1; i++) {
+      const g = wall(BIN, ['get', ref], { env: getEnv });
+      if (g.r.status !== 0 || g.r.stdout !== `${simpleValue}\n`) throw new Error(`keyden get failed (${g.r.status}): ${g.r.stderr.trim()}`);
+      const gi = wall(BIN, ['get', simple.id], { env: getEnv });
+      if (gi.r.status !== 0 || gi.r.stdout !== `${simpleValue}\n`) throw new Error(`keyden get <id> failed (${gi.r.status}): ${gi.r.stderr.trim()}`);
+      const n = wall(process.execPath, ['-e', '0'], {});
+      if (n.r.status !== 0) throw new Error('node -e 0 failed');
+      if (i === 0) continue; // the first of each warms the file cache
+      gets.push(g.ms);
+      getsById.push(gi.ms);
+      nodes.push(n.ms);
     }
     put('get_ms', gets);
+    put('get_id_ms', getsById);
     put('node_e0_ms', nodes);
     figures.get_ratio = round(figures.get_ms / figures.node_e0_ms);
   }
@@ -462,12 +490,15 @@ function printTable() {
     ['reveal, 32 clients', 'reveal_rps_32', 'req/s', '≥ 15000'],
     ['floor: bare node:http, 4 clients', 'floor_http_rps', 'req/s', ''],
     ['floor: bare node:http, 32 clients', 'floor_http_rps_32', 'req/s', ''],
+    ['server CPU per reveal (32 clients)', 'reveal_cpu_us', 'µs', ''],
+    ['server CPU per floor request (32 clients)', 'floor_http_cpu_us', 'µs', ''],
     ['floor: better-sqlite3 read', 'floor_sqlite_read_us', 'µs', ''],
     ['floor: xchacha20poly1305 decrypt (node:crypto + HChaCha)', 'floor_decrypt_us', 'µs', ''],
     ['  the same with @noble/ciphers (pure JS)', 'floor_decrypt_noble_us', 'µs', ''],
     [`export of a ${EXPORT_VARS}-variable project`, 'export_200_ms', 'ms', '≤ 20'],
     [`import of a ${IMPORT_LINES}-line .env`, 'import_10k_ms', 'ms', '≤ 1500'],
-    ['keyden get', 'get_ms', 'ms', '≤ 1.5 × node -e 0'],
+    ['keyden get Category/Project/env', 'get_ms', 'ms', '≤ 1.5 × node -e 0'],
+    ['keyden get <id>', 'get_id_ms', 'ms', ''],
     ['node -e 0', 'node_e0_ms', 'ms', ''],
     ['keyden serve RSS, unlocked', 'serve_rss_mb', 'MB', '≤ 150'],
   ];
