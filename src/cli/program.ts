@@ -1,39 +1,16 @@
 // The `keyden` command line (DESIGN §5): options and help only; each command's code is imported
 // when it runs, so that `keyden get` loads no more than it needs.
-import { createRequire } from 'node:module';
-import type * as CommanderModule from 'commander';
 import { oneLine } from './errors.js';
+import { collect, commander, ENV_HELP, examples, parseCount, type Act, type Command } from './options.js';
+import { addOwnerCommands } from './program-owner.js';
 
-// require() skips the ESM loader's CommonJS export analysis of commander: ~10 ms of every start.
-const commander = createRequire(import.meta.url)('commander') as typeof CommanderModule;
-const { Command, InvalidArgumentError, Option } = commander;
-type Command = CommanderModule.Command;
+const { Option } = commander;
 export const CommanderError = commander.CommanderError;
 
 export type ExitCodeSink = (code: number) => void;
 
-const ENV_HELP = 'environment: development, staging, production or a custom slug';
-
-function examples(...lines: string[]): string {
-  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-function parsePort(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535');
-  return Number(value);
-}
-
-function parseCount(value: string): string {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
-  return value;
-}
-
 export function buildProgram(version: string, done: ExitCodeSink): Command {
-  const program = new Command('keyden');
+  const program = new commander.Command('keyden');
   program
     .description('Keyden: your API keys from the local vault, for scripts and shells.\nThe desktop app or `keyden serve` must be running; see `keyden status`.')
     .version(version, '-V, --version', 'print the version')
@@ -49,9 +26,9 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
       `\nThe API is found via KEYDEN_URL, else <home>/api.json, else http://127.0.0.1:17321;\nthe token via KEYDEN_TOKEN, else <home>/credentials (written by \`keyden login\`).\n<home> is $KEYDEN_HOME, else ~/.config/keyden (Linux).\n\nExit codes: 0 ok, 1 error, 2 usage or ambiguous ref, 3 not found, 4 unauthorized or\nmissing scope, 5 vault locked, 6 conflict.\n${examples('keyden login', 'keyden get OpenAI/Blog', 'keyden export --project Blog > .env', 'keyden run --project Blog -- npm start')}`,
     );
 
-  const act =
-    <A extends unknown[]>(load: (...args: A) => Promise<number>) =>
-    async (...args: A): Promise<void> => {
+  const act: Act =
+    (load) =>
+    async (...args) => {
       done(await load(...args));
     };
 
@@ -218,86 +195,4 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
 
   addOwnerCommands(program, act);
   return program;
-}
-
-type Act = <A extends unknown[]>(load: (...args: A) => Promise<number>) => (...args: A) => Promise<void>;
-
-const VAULT_HELP = 'the vault file (default <home>/vault.db)';
-const PASSWORD_STDIN_HELP = 'read the master password from the first line of stdin';
-
-/** Commands that open the vault file themselves (the owner, and admin commands beside it). */
-function addOwnerCommands(program: Command, act: Act): void {
-  program
-    .command('init')
-    .description('create a new, empty vault (asks for a master password twice)')
-    .option('--vault <path>', VAULT_HELP)
-    .option('--password-stdin', PASSWORD_STDIN_HELP)
-    .addHelpText('after', examples('keyden init', 'keyden init --vault ~/vaults/work.db', 'keyden init --password-stdin < password.txt'))
-    .action(act(async (opts: { vault?: string; passwordStdin?: boolean }) => (await import('./commands/admin.js')).init(opts)));
-
-  program
-    .command('serve')
-    .description('run a headless owner: open the vault and serve the local API on 127.0.0.1')
-    .option('--vault <path>', VAULT_HELP)
-    .option('--port <n>', 'the port (0: any free one; default from settings, else 17321)', parsePort)
-    .option('--password-stdin', PASSWORD_STDIN_HELP)
-    .addHelpText(
-      'after',
-      `\nAsks for the master password on a terminal; with neither a terminal nor --password-stdin it\nstarts locked (unlock it later with \`keyden unlock\`). Stops cleanly on Ctrl+C / SIGTERM.\n${examples('keyden serve', 'keyden serve --port 0 --password-stdin < password.txt', 'keyden serve --vault ~/vaults/work.db --port 17400')}`,
-    )
-    .action(act(async (opts: { vault?: string; port?: number; passwordStdin?: boolean }) => (await import('./commands/admin.js')).serve(opts)));
-
-  const token = program
-    .command('token')
-    .description('create, list or revoke API tokens (opens the vault file; works beside a running owner)')
-    .addHelpText('after', examples('TOKEN=$(keyden token create --name ci --scopes entries:read,entries:reveal)', 'keyden token list', 'keyden token revoke 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b'));
-
-  token
-    .command('create')
-    .description('create a token and print it once, alone on stdout')
-    .requiredOption('--name <name>', 'a name to recognise it by')
-    .requiredOption('--scopes <list>', 'comma-separated: categories:read, categories:write, entries:read, entries:write, entries:reveal, audit:read')
-    .option('--project <name>', 'limit to this project (repeatable)', collect)
-    .option('--env <env>', 'limit to this environment (repeatable)', collect)
-    .option('--expires <when>', 'expiry: 30d, 12h, 90m, 2w or an ISO date (default: never)')
-    .option('--vault <path>', VAULT_HELP)
-    .option('--password-stdin', PASSWORD_STDIN_HELP)
-    .addHelpText(
-      'after',
-      examples(
-        'export KEYDEN_TOKEN=$(keyden token create --name laptop --scopes entries:read,entries:reveal)',
-        'keyden token create --name deploy --scopes entries:read,entries:reveal --project Blog --env production --expires 30d',
-      ),
-    )
-    .action(
-      act(async (opts: { name: string; scopes: string; project?: string[]; env?: string[]; expires?: string; vault?: string; passwordStdin?: boolean }) =>
-        (await import('./commands/admin.js')).tokenCreate(opts),
-      ),
-    );
-
-  token
-    .command('list')
-    .description('list tokens (never a token string)')
-    .option('--json', 'print JSON')
-    .option('--vault <path>', VAULT_HELP)
-    .option('--password-stdin', PASSWORD_STDIN_HELP)
-    .addHelpText('after', examples('keyden token list', 'keyden token list --json'))
-    .action(act(async (opts: { json?: boolean; vault?: string; passwordStdin?: boolean }) => (await import('./commands/admin.js')).tokenList(opts)));
-
-  token
-    .command('revoke')
-    .description('revoke a token at once')
-    .argument('<id>', "the token's id (see `keyden token list`)")
-    .option('--vault <path>', VAULT_HELP)
-    .option('--password-stdin', PASSWORD_STDIN_HELP)
-    .addHelpText('after', examples('keyden token revoke 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b'))
-    .action(act(async (id: string, opts: { vault?: string; passwordStdin?: boolean }) => (await import('./commands/admin.js')).tokenRevoke(id, opts)));
-
-  program
-    .command('passwd')
-    .description('change the master password')
-    .option('--vault <path>', VAULT_HELP)
-    .option('--password-stdin', 'read the current password from line 1 of stdin and the new one from line 2')
-    .addHelpText('after', examples('keyden passwd', "printf '%s\\n%s\\n' \"$OLD\" \"$NEW\" | keyden passwd --password-stdin"))
-    .action(act(async (opts: { vault?: string; passwordStdin?: boolean }) => (await import('./commands/admin.js')).passwd(opts)));
 }

@@ -1,0 +1,140 @@
+// `keyden export` and `keyden run`, the real process against a real `keyden serve`.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
+import { expectCleanOutputs, NASTY, useOwner } from './fixture.js';
+
+const owner = useOwner();
+const { run } = owner;
+
+describe('keyden export', () => {
+  it('writes dotenv that dotenv.parse reads back exactly, with a header and no secret in it', async () => {
+    const r = await run(['export', '--project', 'nasty']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('#')).toBe(true);
+    expect(parseDotenv(r.stdout)).toEqual(NASTY);
+  });
+
+  it('writes shell lines that bash sources to the exact values', async () => {
+    const r = await run(['export', '--project', 'Nasty', '--format', 'shell']);
+    expect(r.code).toBe(0);
+    const file = path.join(owner.home, 'nasty.sh');
+    fs.writeFileSync(file, r.stdout, { mode: 0o600 });
+    const names = Object.keys(NASTY);
+    const printed = execFileSync('bash', ['-c', `. "$1"; for n in ${names.join(' ')}; do printf '%s\\0' "\${!n}"; done`, 'bash', file], { env: { PATH: process.env.PATH } });
+    fs.rmSync(file);
+    expect(printed.toString('utf8').split('\0').slice(0, -1)).toEqual(Object.values(NASTY));
+  });
+
+  it('prints a JSON object with --format json', async () => {
+    const r = await run(['export', '--project', 'Blog Project', '--format', 'json']);
+    expect(JSON.parse(r.stdout)).toEqual({
+      OPENAI_API_KEY: 'sk-dev-1234',
+      STRIPE_SECRET_KEY: 'sk_test_stripe',
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalr/secret',
+      AWS_REGION: 'eu-west-1',
+    });
+    expect(parseDotenv((await run(['export', '--project', 'Blog Project', '--env', 'production'])).stdout)).toEqual({ OPENAI_API_KEY: 'sk-prod-5678' });
+  });
+
+  it('writes -o FILE with mode 0600 and refuses to overwrite it without --force (exit 1)', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, '.env');
+    const first = await run(['export', '--project', 'Blog Project', '-o', file]);
+    expect(first).toMatchObject({ code: 0, stdout: '' });
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(parseDotenv(fs.readFileSync(file))).toMatchObject({ OPENAI_API_KEY: 'sk-dev-1234' });
+    fs.writeFileSync(file, 'KEEP=me\n', { mode: 0o644 });
+    fs.chmodSync(file, 0o644);
+    const refused = await run(['export', '--project', 'Blog Project', '-o', file]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--force');
+    expect(fs.readFileSync(file, 'utf8')).toBe('KEEP=me\n');
+    const forced = await run(['export', '--project', 'Blog Project', '--env', 'production', '-o', file, '--force']);
+    expect(forced.code).toBe(0);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(parseDotenv(fs.readFileSync(file))).toEqual({ OPENAI_API_KEY: 'sk-prod-5678' });
+    expect(fs.readdirSync(dir)).toEqual(['.env']);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('exits 1 when the format cannot hold a value exactly, naming the variable but not the value', async () => {
+    const r = await run(['export', '--project', 'Unwritable']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('GETTER');
+    expect(r.stderr).not.toContain('backslash');
+    const file = path.join(owner.home, 'unwritable.env');
+    expect((await run(['export', '--project', 'Unwritable', '-o', file])).code).toBe(1);
+    expect(fs.existsSync(file)).toBe(false);
+    expect((await run(['export', '--project', 'Unwritable', '--format', 'shell'])).code).toBe(0);
+  });
+
+  it('exits 6 on an export conflict, 3 for an unknown project and 4 without entries:reveal', async () => {
+    const clash = await run(['export', '--project', 'Clash']);
+    expect(clash.code).toBe(6);
+    expect(clash.stdout).toBe('');
+    expect((await run(['export', '--project', 'Nobody'])).code).toBe(3);
+    expect((await run(['export', '--project', 'Blog Project'], { env: { KEYDEN_TOKEN: owner.seeded.tokens.readOnly } })).code).toBe(4);
+    expect((await run(['export', '--project', 'Blog Project', '--format', 'yaml'])).code).toBe(2);
+  });
+});
+
+describe('keyden run', () => {
+  const printEnv = `process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('NASTY_') || k === 'KEYDEN_TOKEN' || k === 'OUTER'))))`;
+
+  it('gives the child the exact variables, without KEYDEN_TOKEN, and leaves no file behind', async () => {
+    const cwd = tempDir();
+    const before = listTree(owner.home);
+    const r = await run(['run', '--project', 'Nasty', '--', process.execPath, '-e', printEnv], { cwd, env: { OUTER: 'kept' } });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ ...NASTY, OUTER: 'kept' });
+    expect(fs.readdirSync(cwd)).toEqual([]);
+    expect(listTree(owner.home)).toEqual(before);
+    fs.rmSync(cwd, { recursive: true });
+  });
+
+  it('passes the exit code through', async () => {
+    const r = await run(['run', '--project', 'Blog Project', '--', process.execPath, '-e', 'process.exit(7)']);
+    expect(r.code).toBe(7);
+  });
+
+  it('exits 128+n when the child is killed by signal n', async () => {
+    const r = await run(['run', '--project', 'Blog Project', '--', process.execPath, '-e', "process.kill(process.pid, 'SIGTERM')"]);
+    expect(r.code).toBe(143);
+  });
+
+  it('forwards SIGINT and SIGTERM to the child', async () => {
+    const script = `process.on('SIGTERM', () => { process.stdout.write('got SIGTERM'); process.exit(42); }); process.stdout.write('ready'); setInterval(() => {}, 1000);`;
+    const { spawnKeyden, collect } = await import('./helpers.js');
+    for (const [signal, expected] of [['SIGTERM', 42], ['SIGINT', 130]] as const) {
+      const child = spawnKeyden(owner.home, ['run', '--project', 'Blog Project', '--', process.execPath, '-e', script], { env: { KEYDEN_TOKEN: owner.seeded.tokens.full } });
+      const done = collect(child);
+      await new Promise<void>((resolve) => child.stdout?.on('data', (c: Buffer) => c.toString().includes('ready') && resolve()));
+      child.kill(signal);
+      const r = await done;
+      expect(r.code).toBe(expected);
+      if (signal === 'SIGTERM') expect(r.stdout).toContain('got SIGTERM');
+    }
+  });
+
+  it('exits 127 for a command that does not exist and 2 without a command', async () => {
+    expect((await run(['run', '--project', 'Blog Project', '--', 'no-such-command-xyz'])).code).toBe(127);
+    expect((await run(['run', '--project', 'Blog Project'])).code).toBe(2);
+  });
+});
+
+describe('every failure above', () => {
+  it('was one plain line without a stack trace, and no secret leaked', () => expectCleanOutputs(owner.outputs));
+});
+
+function listTree(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((p) => !p.startsWith('vault.db'))
+    .sort();
+}
