@@ -81,6 +81,13 @@ const NASTY: Record<string, string> = {
   ONLY_SPACE: ' ',
   SHELL_META: "'; rm -rf / # && echo pwned",
   GLOB: '*.txt ~ !bang',
+  INJECTION: 'first\nINJECTED_VAR=evil\n# not a comment\nexport ALSO=no',
+  LINE_SEPARATORS: 'a\u2028b\u2029c\u0085d',
+  NBSP_EDGES: '\u00a0nbsp\u00a0',
+  BOM_FIRST: '\ufeffbom',
+  ZERO_WIDTH: 'zw\u200bj\u200d',
+  LOOKS_LIKE_EXPORT: 'export X=1',
+  JSON_LIKE: '{"a": [1, "b"]}',
 };
 
 describe('export of nasty values', () => {
