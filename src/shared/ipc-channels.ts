@@ -3,7 +3,7 @@
 
 export const BRIDGE_API = {
   app: ['info', 'activity', 'installCli'],
-  vault: ['status', 'create', 'unlock', 'lock', 'changePassword'],
+  vault: ['status', 'create', 'unlock', 'lock', 'changePassword', 'backup'],
   settings: ['get', 'update'],
   categories: ['list', 'create', 'update', 'remove'],
   entries: ['list', 'get', 'create', 'update', 'remove', 'reveal', 'copy', 'versions', 'revealVersion', 'restoreVersion'],

@@ -55,6 +55,8 @@ export interface AppInfo {
   revealSeconds: number;
   /** Whether "Install the keyden command" can be offered (packaged app only). */
   canInstallCli: boolean;
+  /** Whether the core can write a backup copy of the vault. */
+  canBackup: boolean;
 }
 export interface VaultStatusView {
   exists: boolean;
@@ -89,6 +91,8 @@ export const ipcContract = {
   'vault.unlock': spec<void>()(z.object({ password: z.string().min(1).max(1024) }).strict()),
   'vault.lock': spec<void>()(NoInput),
   'vault.changePassword': spec<void>()(z.object({ current: z.string().min(1).max(1024), next: MasterPassword }).strict()),
+  /** Asks where to save (main's dialog) and writes a consistent copy of the vault; null when cancelled. */
+  'vault.backup': spec<{ path: string } | null>()(NoInput),
 
   'settings.get': spec<SettingsView>()(NoInput),
   'settings.update': spec<SettingsView>()(Settings.partial().strict()),

@@ -99,6 +99,13 @@ test('the main view lists entries with their environment and expiry, in light an
   await list.getByRole('option', { name: /Stripe/ }).click();
   await expect(page.getByRole('region', { name: 'Entry detail' })).toContainText('Live key, rotate every 90 days');
   await expect(list.getByText('5d left')).toBeVisible();
+  // Keyboard: ⌘/Ctrl+Shift+C copies the selected entry (in main), ⌘/Ctrl+E edits it.
+  await page.keyboard.press('Control+Shift+C');
+  await expect.poll(() => app.clipboard.text).toBe('sk_live_1');
+  await page.keyboard.press('Control+E');
+  await expect(page.getByRole('dialog', { name: 'Edit entry' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: 'Edit entry' })).toHaveCount(0);
   await shot(page, 'main-view');
   await page.emulateMedia({ colorScheme: 'dark' });
   await shot(page, 'main-view-dark');

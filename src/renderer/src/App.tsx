@@ -1,8 +1,8 @@
 // The app: picks the screen for the vault's phase, wires events and keyboard shortcuts.
 import { useEffect, useState } from 'react';
 import type { EntryWithCategory } from '../../shared/model.js';
-import { call, onEvent } from './api.js';
-import { Toaster } from './components/toast.js';
+import { call, errorMessage, onEvent } from './api.js';
+import { toast, Toaster } from './components/toast.js';
 import { ApiPrompt, ApprovalDialog } from './screens/Approvals.js';
 import { AuditLog } from './screens/AuditLog.js';
 import { CategoriesView } from './screens/Categories.js';
@@ -61,6 +61,20 @@ export function App() {
   );
 }
 
+/** ⌘/Ctrl+Shift+C: copy the selected entry's value (done in main; a group names its fields). */
+async function copyEntry(entry: EntryWithCategory): Promise<void> {
+  if (entry.category.keyType === 'group') {
+    toast('A group entry has several values: use the copy button of the field you want');
+    return;
+  }
+  try {
+    const r = await call('entries.copy', { id: entry.id });
+    toast(`Copied — the clipboard clears in ${r.clearsInSeconds} s`);
+  } catch (e) {
+    toast(errorMessage(e), 'error');
+  }
+}
+
 function Fatal() {
   const message = useSession((s) => s.fatal);
   return (
@@ -84,7 +98,18 @@ function Unlocked() {
       const mod = e.metaKey || e.ctrlKey;
       if (!mod || e.altKey) return;
       const key = e.key.toLowerCase();
-      if (key === 'k') {
+      const state = useSession.getState();
+      const current = state.entries.find((x) => x.id === state.selectedId);
+      if (key === 'c' && e.shiftKey) {
+        e.preventDefault();
+        if (current && state.view.kind === 'entries') void copyEntry(current);
+      } else if (key === 'e' && !e.shiftKey && current && state.view.kind === 'entries') {
+        e.preventDefault();
+        setEditor({ entry: current });
+      } else if (key === ',') {
+        e.preventDefault();
+        state.setView({ kind: 'settings' });
+      } else if (key === 'k') {
         e.preventDefault();
         useSession.getState().focusSearch();
       } else if (key === 'l') {

@@ -5,7 +5,7 @@ import type { EntryValue, EntryWithCategory, VersionInfo } from '../../../shared
 import { call, errorMessage } from '../api.js';
 import { CopyIcon, EditIcon, EyeIcon, EyeOffIcon, HistoryIcon, TrashIcon, ServiceIcon } from '../components/icons.js';
 import { toast } from '../components/toast.js';
-import { Button, Confirm, EmptyState, formatDate, formatTime, Modal } from '../components/ui.js';
+import { Button, Confirm, EmptyState, formatDate, formatTime, Modal, MOD } from '../components/ui.js';
 import { useSession } from '../store/session.js';
 
 const DAY = 86_400_000;
@@ -116,7 +116,7 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
           </p>
         </div>
         <div className="detail-actions">
-          <Button onClick={() => onEdit(entry)}>
+          <Button onClick={() => onEdit(entry)} title={`Edit (${MOD}+E)`}>
             <EditIcon /> Edit
           </Button>
           <Button onClick={() => setHistoryOpen(true)}>
@@ -137,7 +137,7 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
               {secret !== null ? <><EyeOffIcon /> Hide</> : <><EyeIcon /> Reveal</>}
             </Button>
             {!isGroup ? (
-              <Button variant="primary" onClick={() => void copy()}>
+              <Button variant="primary" onClick={() => void copy()} title={`Copy (${MOD}+Shift+C)`}>
                 <CopyIcon /> Copy
               </Button>
             ) : null}

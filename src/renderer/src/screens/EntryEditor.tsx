@@ -119,6 +119,7 @@ export function EntryEditor({ entry, onClose }: { entry: EntryWithCategory | nul
           isGroup ? (
             <fieldset className="full group-values">
               <legend>Values</legend>
+              {editing ? <p className="field-hint">Type every field: the whole group is replaced. The current values stay in History.</p> : null}
               {(category?.fields ?? []).map((f) => (
                 <Field key={f} label={f} error={errors[`value.${f}`]}>
                   {(id) => <input id={id} type="password" autoComplete="off" spellCheck={false} value={groupValue[f] ?? ''} onChange={(e) => setGroupValue({ ...groupValue, [f]: e.target.value })} />}

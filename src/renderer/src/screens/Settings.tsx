@@ -19,6 +19,7 @@ export function SettingsView() {
       <ApiSection />
       <TokensSection />
       <PasswordSection />
+      <BackupSection />
       <CliSection />
     </section>
   );
@@ -274,6 +275,32 @@ function PasswordSection() {
         <Button variant="primary" type="submit" busy={busy} disabled={!current || !next}>Change password</Button>
       </div>
     </form>
+  );
+}
+
+function BackupSection() {
+  const canBackup = useSession((s) => s.info?.canBackup ?? false);
+  const [busy, setBusy] = useState(false);
+  async function backup(): Promise<void> {
+    setBusy(true);
+    try {
+      const r = await call('vault.backup');
+      if (r) toast(`Backed up to ${r.path}`);
+    } catch (e) {
+      toast(errorMessage(e), 'error');
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div className="card section" aria-labelledby="backup-title">
+      <h2 id="backup-title" className="section-title">Backup</h2>
+      <p className="muted">A copy of the encrypted vault file. It opens with the master password at the time of the backup.</p>
+      <div>
+        <Button onClick={() => void backup()} busy={busy} disabled={!canBackup}>Back up vault…</Button>
+      </div>
+      {!canBackup ? <p className="muted small">Backups need a newer Keyden core. Meanwhile, copy the vault file while Keyden is closed.</p> : null}
+    </div>
   );
 }
 

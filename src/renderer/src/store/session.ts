@@ -3,7 +3,8 @@
 import { create } from 'zustand';
 import type { AppInfo } from '../../../shared/ipc.js';
 import type { Category, EntryWithCategory, LoginRequest, Project, Settings } from '../../../shared/model.js';
-import { call, errorMessage } from '../api.js';
+import { AppError, call, errorMessage } from '../api.js';
+import { toast } from '../components/toast.js';
 
 export type Phase = 'loading' | 'create' | 'locked' | 'unlocked' | 'error';
 export type View =
@@ -70,6 +71,12 @@ const emptyVault = (): VaultData => ({
 
 let entryRequest = 0;
 
+/** A refresh that races a lock just stops (the page is being wiped); anything else is said. */
+function reportLoadError(e: unknown): void {
+  if (e instanceof AppError && e.code === 'VAULT_LOCKED') return;
+  toast(errorMessage(e), 'error');
+}
+
 export const useSession = create<SessionState>()((set, get) => ({
   phase: 'loading',
   info: null,
@@ -92,8 +99,12 @@ export const useSession = create<SessionState>()((set, get) => ({
 
   async unlocked() {
     set({ phase: 'unlocked' });
-    const [view, approvals] = await Promise.all([call('settings.get'), call('approvals.pending')]);
-    set({ settings: view.settings, approvals });
+    try {
+      const [view, approvals] = await Promise.all([call('settings.get'), call('approvals.pending')]);
+      set({ settings: view.settings, approvals });
+    } catch (e) {
+      reportLoadError(e);
+    }
     await get().refresh();
   },
 
@@ -103,9 +114,14 @@ export const useSession = create<SessionState>()((set, get) => ({
   },
 
   async refresh() {
-    const [categories, projects] = await Promise.all([call('categories.list'), call('projects.list')]);
-    if (get().phase !== 'unlocked') return;
-    set({ categories, projects });
+    try {
+      const [categories, projects] = await Promise.all([call('categories.list'), call('projects.list')]);
+      if (get().phase !== 'unlocked') return;
+      set({ categories, projects });
+    } catch (e) {
+      reportLoadError(e);
+      return;
+    }
     await get().loadEntries();
   },
 
@@ -118,8 +134,14 @@ export const useSession = create<SessionState>()((set, get) => ({
       ...(filter.categoryId ? { categoryId: filter.categoryId } : {}),
       ...(filter.environment ? { environment: filter.environment } : {}),
     };
-    const list = await call('entries.list', query);
-    if (id !== entryRequest) return; // a newer search has started: drop this answer
+    let list: Awaited<ReturnType<typeof call<'entries.list'>>>;
+    try {
+      list = await call('entries.list', query);
+    } catch (e) {
+      if (id === entryRequest) reportLoadError(e);
+      return;
+    }
+    if (id !== entryRequest || get().phase !== 'unlocked') return; // a newer search has started, or the vault locked
     const selectedId = get().selectedId;
     set({
       entries: list.items,
