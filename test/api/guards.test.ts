@@ -139,15 +139,33 @@ describe('the body size guard', () => {
     expect((res.json as { code: string }).code).toBe('PAYLOAD_TOO_LARGE');
   });
 
-  it('takes a body of just under 1 MiB', async () => {
+  it('takes a body of exactly 1 MiB, with Content-Length or chunked', async () => {
+    for (const chunked of [false, true]) {
+      const json = `{"name":"${unique('Padded ')}","envVarName":"PADDED_VAR"}`;
+      const body = `${json}${' '.repeat(MIB - json.length)}`;
+      expect(Buffer.byteLength(body)).toBe(MIB);
+      const res = await rawRequest({
+        port,
+        method: 'POST',
+        path: '/api/categories',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${api.token}` },
+        body,
+        chunked,
+      });
+      expect(res.status, res.text).toBe(201);
+    }
+  });
+
+  it('answers 413 to a body of 1 MiB and one byte', async () => {
     const res = await rawRequest({
       port,
       method: 'POST',
       path: '/api/categories',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${api.token}` },
-      body: `{"name":"${unique('Padded ')}","envVarName":"PADDED_VAR"}${' '.repeat(MIB - 200)}`,
+      body: Buffer.alloc(MIB + 1, 0x20),
+      chunked: true,
     });
-    expect(res.status, res.text).toBe(201);
+    expect(res.status).toBe(413);
   });
 
   it('checks the size before the token', async () => {
