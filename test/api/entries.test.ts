@@ -1,7 +1,7 @@
 // /api/entries: create, list (filters, search, paging), get, update, delete, reveal — and that a
 // value never shows outside a reveal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApi, type TestApi } from '../helpers/core.js';
+import { call, PASSWORD, startTestApi, type TestApi } from '../helpers/core.js';
 import type { Category, Entry, EntryWithCategory } from '../../src/shared/model.js';
 import { createCategory, createEntry, expectError, expectJsonType, MISSING_ID, reveal, unique } from './fixtures.js';
 
@@ -263,6 +263,29 @@ describe('PUT /api/entries/{id}', () => {
     expect(res.status, res.text).toBe(200);
     expect(res.json).toMatchObject({ name, environment: 'production' });
     expect(await reveal(api, e.id)).toBe('after');
+  });
+
+  it('moves an entry to another category, keeping its value and versions', async () => {
+    const other = await createCategory(api);
+    const e = await createEntry(api, { categoryId: simple.id, value: 'old value' });
+    await call(api, 'PUT', `/api/entries/${e.id}`, { body: { value: 'moved value' } });
+    const res = await call(api, 'PUT', `/api/entries/${e.id}`, { body: { categoryId: other.id } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).toMatchObject({ categoryId: other.id });
+    expect(await reveal(api, e.id)).toBe('moved value');
+    expect((await call(api, 'POST', `/api/entries/${e.id}/versions/1/reveal`)).json).toEqual({ version: 1, value: 'old value' });
+    expect((await call(api, 'GET', `/api/entries/${e.id}`)).json).toMatchObject({ category: { name: other.name } });
+    // Still readable once the overviews are decrypted again from the file.
+    expect((await call(api, 'POST', '/api/lock')).status).toBe(204);
+    expect((await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } })).status).toBe(204);
+    expect(await reveal(api, e.id)).toBe('moved value');
+    expect((await call(api, 'GET', `/api/entries/${e.id}`)).json).toMatchObject({ categoryId: other.id });
+  });
+
+  it('answers 400 to moving a simple entry into a group category', async () => {
+    const e = await createEntry(api, { categoryId: simple.id, value: 'plain' });
+    expectError(await call(api, 'PUT', `/api/entries/${e.id}`, { body: { categoryId: group.id } }), 400, 'VALIDATION_FAILED');
+    expect(await reveal(api, e.id)).toBe('plain');
   });
 
   it('accepts an empty body as a change of nothing', async () => {
