@@ -102,7 +102,11 @@ export class ApiClient {
     };
     const response = await send(options, body, init.timeoutMs ?? DEFAULT_TIMEOUT_MS, this.url);
     if ((response.status >= 200 && response.status < 300) || init.accept?.includes(response.status)) return response;
-    throw toApiError(response);
+    const error = toApiError(response);
+    if (error.code === 'UNAUTHORIZED' && this.tokenSource === 'credentials') {
+      throw new ApiError(error.status, error.code, 'the token stored by `keyden login` was refused (expired or revoked): run `keyden login` again', error.details);
+    }
+    throw error;
   }
 
   /** A request whose answer is JSON (or nothing, for 204). */

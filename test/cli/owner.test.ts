@@ -137,6 +137,18 @@ describe('keyden serve', () => {
     }
   }, 60_000);
 
+  it.skipIf(!fs.existsSync('/usr/bin/script'))('asks twice for a new master password on a terminal and refuses two different ones', async () => {
+    const fresh = newHome();
+    const differ = await onTerminal(fresh, ['init'], {}, [['Master password: ', 'first password 1\r'], ['Master password (again): ', 'other password 2\r']], CHEAP_BIN);
+    expect(differ.code).toBe(2);
+    expect(differ.output).toContain('keyden: the two passwords differ');
+    expect(fs.existsSync(path.join(fresh, 'vault.db'))).toBe(false);
+    const same = await onTerminal(fresh, ['init'], {}, [['Master password: ', 'first password 1\r'], ['Master password (again): ', 'first password 1\r']], CHEAP_BIN);
+    expect(same.code).toBe(0);
+    expect(same.output).not.toContain('first password 1');
+    expect(fs.existsSync(path.join(fresh, 'vault.db'))).toBe(true);
+  }, 30_000);
+
   it('refuses a second owner of the same vault, and a vault that does not exist', async () => {
     const owner = await serve(home);
     try {
@@ -199,6 +211,11 @@ describe('keyden login', () => {
       // The stored token now serves every client command (no KEYDEN_TOKEN set).
       expect((await keyden(home, ['get', 'OpenAI/Blog'], { env })).stdout).toBe('sk-approved\n');
       expect((await keyden(home, ['get', entry.id], { env })).stdout).toBe('sk-approved\n');
+      // A stored token that the owner no longer accepts says how to get a new one.
+      const stored = JSON.parse(fs.readFileSync(credentials, 'utf8')) as { id: string };
+      core.tokens.revoke(CLI, stored.id);
+      const refused = await keyden(home, ['get', 'OpenAI/Blog'], { env });
+      expect(refused).toMatchObject({ code: 4, stderr: 'keyden: the token stored by `keyden login` was refused (expired or revoked): run `keyden login` again\n' });
       expect(await keyden(home, ['logout'], { env })).toMatchObject({ code: 0 });
       expect(fs.existsSync(credentials)).toBe(false);
       expect((await keyden(home, ['get', 'OpenAI/Blog'], { env })).code).toBe(4);
@@ -228,8 +245,8 @@ describe('keyden login', () => {
 });
 
 /** Runs keyden on a pseudo-terminal (util-linux `script`), typing each answer after its prompt. */
-async function onTerminal(home: string, args: string[], env: Record<string, string>, answers: [string, string][]): Promise<{ code: number | null; output: string }> {
-  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+async function onTerminal(home: string, args: string[], env: Record<string, string>, answers: [string, string][], bin = BIN): Promise<{ code: number | null; output: string }> {
+  const command = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const child = spawn('script', ['-qefc', command, '/dev/null'], {
     cwd: home,
     env: { PATH: process.env.PATH ?? '', HOME: home, KEYDEN_HOME: home, TERM: 'dumb', ...env },
