@@ -8,7 +8,7 @@ export const BRIDGE_API = {
   categories: ['list', 'create', 'update', 'remove'],
   entries: ['list', 'get', 'create', 'update', 'remove', 'reveal', 'copy', 'versions', 'revealVersion', 'restoreVersion'],
   projects: ['list', 'variables', 'copyEnv', 'exportEnv', 'importEnv'],
-  tokens: ['list', 'create', 'revoke'],
+  tokens: ['list', 'create', 'revoke', 'copySecret'],
   audit: ['list'],
   approvals: ['pending', 'approve', 'deny'],
 } as const;

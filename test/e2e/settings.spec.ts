@@ -16,6 +16,8 @@ test('a token is shown once, listed with its scopes and last use, and stops work
   const shown = page.getByRole('dialog', { name: 'Token created' });
   const secret = await shown.getByLabel('New token').inputValue();
   expect(secret).toMatch(/^kdn_[A-Za-z0-9_-]{43}$/);
+  await shown.getByRole('button', { name: 'Copy' }).click();
+  await expect.poll(() => app.clipboard.text).toBe(secret);
   await shot(page, 'token-created');
   await shown.getByRole('button', { name: 'Done' }).click();
 

@@ -141,6 +141,11 @@ export function createHandlers(deps: AppDeps): Handlers {
     'tokens.list': () => core.tokens.list(),
     'tokens.create': (input) => core.tokens.create(APP, input),
     'tokens.revoke': ({ id }) => core.tokens.revoke(APP, id),
+    'tokens.copySecret': async ({ secret }) => {
+      const seconds = clipboardSeconds();
+      await clipboard.copy(secret, seconds);
+      return { clearsInSeconds: seconds };
+    },
 
     'audit.list': (query) => core.audit.list(query),
 

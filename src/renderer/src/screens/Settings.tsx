@@ -193,6 +193,16 @@ function CreateTokenDialog({ projects, onClose }: { projects: string[]; onClose:
       <Modal open onOpenChange={(o) => { if (!o) { setSecret(null); onClose(); } }} title="Token created" description="Copy it now: it is shown only this once. Keyden keeps only its hash.">
         <input className="token-secret" readOnly value={secret} aria-label="New token" onFocus={(e) => e.currentTarget.select()} autoFocus />
         <div className="modal-actions">
+          <Button
+            onClick={() =>
+              void call('tokens.copySecret', { secret }).then(
+                (r) => toast(`Copied — the clipboard clears in ${r.clearsInSeconds} s`),
+                (e: unknown) => toast(errorMessage(e), 'error'),
+              )
+            }
+          >
+            Copy
+          </Button>
           <Button variant="primary" onClick={() => { setSecret(null); onClose(); }}>Done</Button>
         </div>
       </Modal>
