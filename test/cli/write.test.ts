@@ -65,7 +65,7 @@ describe('keyden add, set and rm', () => {
 
   it('deletes only after a "y" line, and at once with --yes', async () => {
     await run(['add', '--category', 'OpenAI', '--project', 'Doomed'], { input: 'x' });
-    for (const input of ['n\n', '', 'yess\n']) {
+    for (const input of ['n\n', '', 'yes\n', 'yy\n']) {
       const refused = await run(['rm', 'OpenAI/Doomed'], { input });
       expect(refused.code).toBe(1);
       expect((await run(['get', 'OpenAI/Doomed'])).code).toBe(0);

@@ -128,7 +128,7 @@ export async function rm(refText: string, opts: { yes?: boolean }): Promise<numb
   const ref = formatRef(entry);
   if (!opts.yes) {
     const answer = await askLine(`Delete ${ref} and its history? [y/N] `);
-    if (answer === null || !/^y(es)?$/i.test(answer.trim())) {
+    if (answer === null || answer.trim().toLowerCase() !== 'y') {
       throw new CliError(`not deleted: ${ref}`, EXIT.ERROR);
     }
   }
