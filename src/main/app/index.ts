@@ -1,5 +1,6 @@
 // Electron main process: the app shell. Wires the Electron-free core to one secure window.
 import { app, BrowserWindow, dialog, ipcMain, Menu, powerMonitor } from 'electron';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openKeydenCore } from '../core/index.js';
 import { defaultVaultPath, keydenHome } from '../home.js';
@@ -41,14 +42,16 @@ function start(): void {
   const currentWindow = (): BrowserWindow | null => (win && !win.isDestroyed() ? win : null);
   const home = keydenHome();
 
+  const nativeBinding = electronSqliteBinding({ isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath });
+  if (nativeBinding && !existsSync(nativeBinding)) {
+    // Without it Electron would load npm's Node-ABI build and fail with an obscure ABI error.
+    dialog.showErrorBox('Keyden is missing a part', `better-sqlite3 built for Electron was not found at ${nativeBinding}. Run npm run build:electron-native.`);
+    app.quit();
+    return;
+  }
   let core: ReturnType<typeof openKeydenCore>;
   try {
-    core = openKeydenCore({
-      vaultPath: defaultVaultPath(home),
-      role: 'owner',
-      approver: true,
-      nativeBinding: electronSqliteBinding({ isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath }),
-    });
+    core = openKeydenCore({ vaultPath: defaultVaultPath(home), role: 'owner', approver: true, ...(nativeBinding ? { nativeBinding } : {}) });
   } catch (e) {
     // Another owner (keyden serve) holds the vault, or the file is not a vault: say so and stop.
     dialog.showErrorBox('Keyden cannot open the vault', isKeydenError(e) ? e.message : 'The vault file could not be opened.');
