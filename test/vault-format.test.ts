@@ -117,6 +117,7 @@ const AUDIT_DETAIL: Record<string, string[][] | null> = {
   'vault.unlock': null,
   'vault.lock': null,
   'vault.passwd': null,
+  'vault.backup': null,
   'category.create': [['name']],
   'category.update': [['name']],
   'category.delete': [['name']],

@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   'vault.lock',
   'vault.create',
   'vault.passwd',
+  'vault.backup',
   'entry.reveal',
   'entry.copy',
   'entry.create',

@@ -238,6 +238,25 @@ describe('the vault file', () => {
   });
 });
 
+describe('backups', () => {
+  it('writes a private copy that opens with the same password and holds every entry', async () => {
+    const v = await vaultWithEntries();
+    const backupPath = path.join(v.dir, 'backup.db');
+    await v.core.vault.backup(APP, backupPath);
+    expect(fs.statSync(backupPath).mode & 0o777).toBe(0o600);
+    const copy = reopen(backupPath);
+    await copy.vault.unlock(APP, PASSWORD);
+    expect((await copy.entries.reveal(APP, v.ids[2]!)).value).toBe('sk-Docs');
+    expect(v.core.audit.list({ action: 'vault.backup' }).items).toHaveLength(1);
+  });
+
+  it('refuses to write the backup over the vault itself', async () => {
+    const v = await vaultWithEntries();
+    await expect(v.core.vault.backup(APP, v.vaultPath)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(v.core.entries.list(APP).total).toBe(3);
+  });
+});
+
 describe('versions', () => {
   it('keeps the last 20 previous values, numbered on without reuse', async () => {
     const v = await vaultWithEntries();

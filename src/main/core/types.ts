@@ -56,10 +56,11 @@ export interface VaultService {
   updateSettings(caller: Caller, patch: Partial<Settings>): Settings;
   /** Notified after every lock (including auto-lock), e.g. to wipe the renderer. */
   onLockChange(listener: (locked: boolean) => void): () => void;
-  // requested by app: Settings → "Back up vault…". A consistent copy of the vault file (e.g.
-  // better-sqlite3's online `db.backup(destination)`), mode 0600, audited; works while unlocked.
-  // Optional until the core implements it: the app hides the button when it is absent.
-  backup?(caller: Caller, destination: string): Promise<void>;
+  /**
+   * Writes a consistent copy of the vault file (SQLite's online backup) to `destination`, mode
+   * 0600: still encrypted under the same master password. Audited as `vault.backup`.
+   */
+  backup(caller: Caller, destination: string): Promise<void>;
 }
 
 export interface CategoryService {

@@ -1,6 +1,7 @@
 // Creating, unlocking, locking and re-keying the vault (DESIGN §3).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { DEFAULT_SETTINGS, Settings as SettingsSchema, type Category, type Settings } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
 import { deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey } from '../crypto/aead.js';
@@ -184,6 +185,26 @@ export class Vault implements VaultService, VaultContext {
       put.run(Buffer.from(wrapped).toString('base64'), 'wrapped_key');
       if (audit) this.audit.write({ actor: audit.actor, action: 'vault.passwd', targetId: null, ok: true });
     }).immediate();
+  }
+
+  async backup(caller: Caller, destination: string): Promise<void> {
+    this.keys();
+    const target = path.resolve(destination);
+    if (target === path.resolve(this.options.path) || target.startsWith(`${path.resolve(this.options.path)}-`)) {
+      throw new KeydenError('VALIDATION_FAILED', 'a backup cannot replace the vault itself', { destination: 'is the vault file' });
+    }
+    const tmp = `${target}.${process.pid}.partial`;
+    try {
+      // Made private before SQLite writes a page into it.
+      fs.closeSync(fs.openSync(tmp, 'wx', 0o600));
+      await this.db().backup(tmp);
+      fs.chmodSync(tmp, 0o600);
+      fs.renameSync(tmp, target);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
+    this.db().transaction(() => this.audit.write({ actor: caller.actor, action: 'vault.backup', targetId: null, ok: true }))();
   }
 
   settings(): Settings {
