@@ -141,8 +141,17 @@ export function spawnKeyden(home: string, args: string[], options: RunOptions = 
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  return spawn(process.execPath, [options.bin ?? BIN, ...args], { cwd: options.cwd ?? home, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [options.bin ?? BIN, ...args], { cwd: options.cwd ?? home, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
+  return child;
 }
+
+// Whatever a failed test left running dies with the test worker.
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
 
 export function collect(child: ChildProcess, options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
@@ -154,6 +163,7 @@ export function collect(child: ChildProcess, options: RunOptions = {}): Promise<
       child.kill('SIGKILL');
       reject(new Error(`keyden did not finish within ${options.timeoutMs ?? 20_000} ms: ${Buffer.concat(err).toString()}`));
     }, options.timeoutMs ?? 20_000);
+    timer.unref();
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -176,13 +186,14 @@ export interface Serving {
 export function serve(home: string, args: string[] = [], options: RunOptions & { password?: string | null } = {}): Promise<Serving> {
   const password = options.password === undefined ? PASSWORD : options.password;
   const child = spawnKeyden(home, ['serve', '--port', '0', ...(password === null ? [] : ['--password-stdin']), ...args], { bin: CHEAP_BIN, ...options });
-  const result = collect(child, { ...options, input: password === null ? undefined : `${password}\n`, timeoutMs: options.timeoutMs ?? 120_000 });
+  // The server's whole life (until stop) is bounded by the test's own timeout, not this one.
+  const result = collect(child, { ...options, input: password === null ? undefined : `${password}\n`, timeoutMs: 600_000 });
   return new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`keyden serve did not start: ${seen}`));
-    }, 20_000);
+    }, options.timeoutMs ?? 20_000);
     child.stdout?.on('data', (c: Buffer) => {
       seen += c.toString();
       const m = /^Keyden API listening on (http:\/\/127\.0\.0\.1:\d+)\n/m.exec(seen);

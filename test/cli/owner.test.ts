@@ -21,62 +21,75 @@ afterAll(() => {
 });
 
 describe('a headless owner with the real bin (default KDF)', () => {
-  it('runs init, serve, token create / list / revoke beside it, passwd and unlock with the new password', async () => {
+  it('creates a vault with init, serves it, and takes a token created beside it at once', async () => {
     const home = newHome();
-    const init = await keyden(home, ['init', '--password-stdin'], { input: `${PASSWORD}\n`, timeoutMs: 30_000 });
+    const slow = { input: `${PASSWORD}\n`, timeoutMs: 60_000 };
+    const init = await keyden(home, ['init', '--password-stdin'], slow);
     expect(init.code).toBe(0);
     expect(init.stdout).toContain(`Created an empty vault at ${path.join(home, 'vault.db')}`);
     expect(fs.statSync(path.join(home, 'vault.db')).mode & 0o777).toBe(0o600);
-    const again = await keyden(home, ['init', '--password-stdin'], { input: `${PASSWORD}\n`, timeoutMs: 30_000 });
+    const again = await keyden(home, ['init', '--password-stdin'], slow);
     expect(again.code).toBe(1);
     expect(again.stderr).toBe(`keyden: a vault already exists at ${path.join(home, 'vault.db')}\n`);
 
-    const owner = await serve(home, [], { bin: BIN });
+    const owner = await serve(home, [], { bin: BIN, timeoutMs: 60_000 });
     try {
       expect(owner.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const discovery = path.join(home, 'api.json');
       expect(fs.statSync(discovery).mode & 0o777).toBe(0o600);
       expect(JSON.parse(fs.readFileSync(discovery, 'utf8'))).toEqual({ url: owner.url, pid: owner.child.pid, version: expect.any(String) as string });
 
-      const created = await keyden(home, ['token', 'create', '--name', 'laptop', '--scopes', 'entries:read,entries:reveal', '--expires', '30d', '--password-stdin'], { input: `${PASSWORD}\n`, timeoutMs: 30_000 });
+      const created = await keyden(home, ['token', 'create', '--name', 'laptop', '--scopes', 'entries:read,entries:reveal', '--expires', '30d', '--password-stdin'], slow);
       expect(created.code).toBe(0);
       expect(created.stdout).toMatch(/^kdn_[A-Za-z0-9_-]{43}\n$/);
-      const token = created.stdout.trim();
-
-      const status = await keyden(home, ['status', '--json'], { env: { KEYDEN_TOKEN: token } });
+      const status = await keyden(home, ['status', '--json'], { env: { KEYDEN_TOKEN: created.stdout.trim() } });
       expect(status.code).toBe(0);
       expect(JSON.parse(status.stdout)).toMatchObject({ url: owner.url, urlSource: 'api.json', locked: false, token: { name: 'laptop', scopes: ['entries:read', 'entries:reveal'] } });
-
-      const listed = await keyden(home, ['token', 'list', '--json', '--password-stdin'], { input: `${PASSWORD}\n`, timeoutMs: 30_000 });
-      const tokens = JSON.parse(listed.stdout) as Record<string, unknown>[];
-      expect(tokens).toHaveLength(1);
-      expect(Object.keys(tokens[0] ?? {}).sort()).toEqual(['createdAt', 'environments', 'expiresAt', 'id', 'lastUsedAt', 'name', 'projects', 'revokedAt', 'scopes']);
-      expect(listed.stdout).not.toContain(token);
-
-      const revoked = await keyden(home, ['token', 'revoke', String(tokens[0]?.id), '--password-stdin'], { input: `${PASSWORD}\n`, timeoutMs: 30_000 });
-      expect(revoked.code).toBe(0);
-      expect((await keyden(home, ['list'], { env: { KEYDEN_TOKEN: token } })).code).toBe(4);
-
-      const wrong = await keyden(home, ['token', 'list', '--password-stdin'], { input: 'not the password\n', timeoutMs: 30_000 });
-      expect(wrong.code).toBe(4);
-
-      const changed = await keyden(home, ['passwd', '--password-stdin'], { input: `${PASSWORD}\nan even better password\n`, timeoutMs: 30_000 });
-      expect(changed).toMatchObject({ code: 0, stdout: 'Master password changed\n' });
-      const admin = await keyden(home, ['token', 'create', '--name', 'after', '--scopes', 'entries:read', '--password-stdin'], { input: 'an even better password\n', timeoutMs: 30_000 });
-      expect(admin.code).toBe(0);
-      const token2 = admin.stdout.trim();
-      expect((await keyden(home, ['lock'], { env: { KEYDEN_TOKEN: token2 } })).code).toBe(0);
-      expect((await keyden(home, ['list'], { env: { KEYDEN_TOKEN: token2 } })).code).toBe(5);
-      expect((await keyden(home, ['unlock', '--password-stdin'], { input: `${PASSWORD}\n`, env: { KEYDEN_TOKEN: token2 }, timeoutMs: 30_000 })).code).toBe(4);
-      const unlocked = await keyden(home, ['unlock', '--password-stdin'], { input: 'an even better password\r\n', env: { KEYDEN_TOKEN: token2 }, timeoutMs: 30_000 });
-      expect(unlocked).toMatchObject({ code: 0, stdout: 'Vault unlocked\n' });
     } finally {
       const stopped = await owner.stop('SIGTERM');
       expect(stopped.code).toBe(0);
       expect(stopped.stdout).toBe(`Keyden API listening on ${owner.url}\n`);
     }
     expect(fs.existsSync(path.join(home, 'api.json'))).toBe(false);
-  }, 90_000);
+  }, 180_000);
+});
+
+describe('the admin commands beside a running owner', () => {
+  it('lists and revokes tokens, changes the master password, and lock / unlock follow it', async () => {
+    const home = newHome();
+    await seedVault(home, {});
+    // The same CLI with the core's cheap-KDF code option: every command here unlocks the file.
+    const admin = (args: string[], input: string, env: Record<string, string> = {}) => keyden(home, args, { bin: CHEAP_BIN, input, env });
+    const owner = await serve(home);
+    try {
+      const token = (await admin(['token', 'create', '--name', 'laptop', '--scopes', 'entries:read', '--password-stdin'], `${PASSWORD}\n`)).stdout.trim();
+      expect((await keyden(home, ['list'], { env: { KEYDEN_TOKEN: token } })).code).toBe(0);
+
+      const listed = await admin(['token', 'list', '--json', '--password-stdin'], `${PASSWORD}\n`);
+      const tokens = JSON.parse(listed.stdout) as Record<string, unknown>[];
+      expect(tokens).toHaveLength(1);
+      expect(Object.keys(tokens[0] ?? {}).sort()).toEqual(['createdAt', 'environments', 'expiresAt', 'id', 'lastUsedAt', 'name', 'projects', 'revokedAt', 'scopes']);
+      expect(listed.stdout).not.toContain(token);
+
+      expect((await admin(['token', 'revoke', String(tokens[0]?.id), '--password-stdin'], `${PASSWORD}\n`)).code).toBe(0);
+      expect((await keyden(home, ['list'], { env: { KEYDEN_TOKEN: token } })).code).toBe(4);
+      expect((await admin(['token', 'list', '--password-stdin'], 'not the password\n')).code).toBe(4);
+
+      const changed = await admin(['passwd', '--password-stdin'], `${PASSWORD}\nan even better password\n`);
+      expect(changed).toMatchObject({ code: 0, stdout: 'Master password changed\n' });
+      expect((await admin(['passwd', '--password-stdin'], `${PASSWORD}\nanother one entirely\n`)).code).toBe(4);
+      const token2 = (await admin(['token', 'create', '--name', 'after', '--scopes', 'entries:read', '--password-stdin'], 'an even better password\n')).stdout.trim();
+      const env = { KEYDEN_TOKEN: token2 };
+      expect((await keyden(home, ['lock'], { env })).code).toBe(0);
+      expect((await keyden(home, ['list'], { env })).code).toBe(5);
+      expect((await keyden(home, ['unlock', '--password-stdin'], { input: `${PASSWORD}\n`, env })).code).toBe(4);
+      const unlocked = await keyden(home, ['unlock', '--password-stdin'], { input: 'an even better password\r\n', env });
+      expect(unlocked).toMatchObject({ code: 0, stdout: 'Vault unlocked\n' });
+      expect((await keyden(home, ['list'], { env })).code).toBe(0);
+    } finally {
+      expect((await owner.stop()).code).toBe(0);
+    }
+  }, 60_000);
 });
 
 describe('keyden serve', () => {
