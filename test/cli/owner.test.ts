@@ -55,9 +55,16 @@ describe('a headless owner with the real bin (default KDF)', () => {
 });
 
 describe('the admin commands beside a running owner', () => {
-  it('lists and revokes tokens, changes the master password, and lock / unlock follow it', async () => {
+  it('creates limited tokens, lists and revokes them, changes the master password, and lock / unlock follow it', async () => {
     const home = newHome();
-    await seedVault(home, {});
+    await seedVault(home, {
+      categories: [{ name: 'OpenAI', envVarName: 'OPENAI_API_KEY' }],
+      entries: [
+        { key: 'dev', category: 'OpenAI', name: 'Blog', value: 'sk-dev' },
+        { key: 'prod', category: 'OpenAI', name: 'Blog', environment: 'production', value: 'sk-prod' },
+        { key: 'other', category: 'OpenAI', name: 'Other', value: 'sk-other' },
+      ],
+    });
     // The same CLI with the core's cheap-KDF code option: every command here unlocks the file.
     const admin = (args: string[], input: string, env: Record<string, string> = {}) => keyden(home, args, { bin: CHEAP_BIN, input, env });
     const owner = await serve(home);
@@ -69,11 +76,22 @@ describe('the admin commands beside a running owner', () => {
       const tokens = JSON.parse(listed.stdout) as Record<string, unknown>[];
       expect(tokens).toHaveLength(1);
       expect(Object.keys(tokens[0] ?? {}).sort()).toEqual(['createdAt', 'environments', 'expiresAt', 'id', 'lastUsedAt', 'name', 'projects', 'revokedAt', 'scopes']);
+      expect(tokens[0]).toMatchObject({ name: 'laptop', scopes: ['entries:read'], projects: null, environments: null, revokedAt: null });
       expect(listed.stdout).not.toContain(token);
 
       expect((await admin(['token', 'revoke', String(tokens[0]?.id), '--password-stdin'], `${PASSWORD}\n`)).code).toBe(0);
       expect((await keyden(home, ['list'], { env: { KEYDEN_TOKEN: token } })).code).toBe(4);
       expect((await admin(['token', 'list', '--password-stdin'], 'not the password\n')).code).toBe(4);
+
+      // Limits given on the command line hold: other projects and environments are absent (3).
+      const limitedToken = await admin(['token', 'create', '--name', 'ci', '--scopes', 'entries:read,entries:reveal', '--project', 'Blog', '--env', 'Production', '--expires', '2h', '--password-stdin'], `${PASSWORD}\n`);
+      const limited = { KEYDEN_TOKEN: limitedToken.stdout.trim() };
+      expect(JSON.parse((await keyden(home, ['status', '--json'], { env: limited })).stdout)).toMatchObject({ token: { name: 'ci', projects: ['Blog'], environments: ['production'] } });
+      expect((await keyden(home, ['get', 'OpenAI/Blog/production'], { env: limited })).stdout).toBe('sk-prod\n');
+      expect((await keyden(home, ['get', 'OpenAI/Blog/development'], { env: limited })).code).toBe(3);
+      expect((await keyden(home, ['get', 'OpenAI/Other'], { env: limited })).code).toBe(3);
+      expect((await admin(['token', 'create', '--name', 'old', '--scopes', 'entries:read', '--expires', '2020-01-01', '--password-stdin'], `${PASSWORD}\n`)).code).toBe(2);
+      expect((await admin(['token', 'create', '--name', 'bad', '--scopes', 'entries:read,root', '--password-stdin'], `${PASSWORD}\n`)).code).toBe(2);
 
       const changed = await admin(['passwd', '--password-stdin'], `${PASSWORD}\nan even better password\n`);
       expect(changed).toMatchObject({ code: 0, stdout: 'Master password changed\n' });
@@ -89,7 +107,7 @@ describe('the admin commands beside a running owner', () => {
     } finally {
       expect((await owner.stop()).code).toBe(0);
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('keyden serve', () => {
