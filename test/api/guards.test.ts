@@ -398,3 +398,30 @@ describe('the guard order after the body guards', () => {
     expectError(await call(api, 'POST', `/api/entries/${entry.id}/reveal`, { token: limited }), 403, 'SCOPE_REQUIRED');
   });
 });
+
+describe('implicit routes', () => {
+  it('answers HEAD with 404 instead of running an audited export without a body', async () => {
+    const api = await startTestApi();
+    try {
+      const c = await createCategory(api);
+      await createEntry(api, { categoryId: c.id, name: 'Blog', value: 'sk-head' });
+      expect((await call(api, 'GET', '/api/projects/Blog/env')).status).toBe(200);
+      const exportsBefore = api.core.audit.list({ action: 'project.export' }).total;
+      const res = await call(api, 'HEAD', '/api/projects/Blog/env');
+      expect(res.status).toBe(404);
+      expect(api.core.audit.list({ action: 'project.export' }).total).toBe(exportsBefore);
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('accepts the bearer scheme in any letter case', async () => {
+    const api = await startTestApi();
+    try {
+      const res = await call(api, 'GET', '/api/categories', { token: null, headers: { authorization: `bearer ${api.token}` } });
+      expect(res.status).toBe(200);
+    } finally {
+      await api.stop();
+    }
+  });
+});

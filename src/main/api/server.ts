@@ -77,6 +77,8 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
   }
 
   const app = Fastify({
+    // HEAD of an export would be an audited export without a body: no implicit HEAD routes.
+    exposeHeadRoutes: false,
     logger: false,
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 1024 },
@@ -133,7 +135,8 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
       return;
     }
     const auth = req.headers.authorization ?? '';
-    const secret = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+    // The scheme is case-insensitive (RFC 9110 §11.1).
+    const secret = /^bearer /i.test(auth) ? auth.slice(7).trim() : '';
     core.refresh();
     const live = secret ? core.tokens.identify(secret) : null;
     if (!live) {

@@ -80,7 +80,9 @@ export class Projects implements ProjectService {
   async exportEnv(caller: Caller, project: string, environment: string, rawFormat: ExportFormat): Promise<string> {
     const format = parseInput(ExportFormat, rawFormat);
     const keys = this.v.keys();
-    if (this.projectEntries(caller, project).length === 0) throw new KeydenError('NOT_FOUND', `project "${project}" not found`, { project });
+    // Unknown, or outside the token's projects or environments: 404, as if absent.
+    const outsideLimits = caller.environments !== null && !caller.environments.includes(environment);
+    if (outsideLimits || this.projectEntries(caller, project).length === 0) throw new KeydenError('NOT_FOUND', `project "${project}" not found`, { project });
     const entries = this.projectEntries(caller, project, environment);
     const bindings = this.bindings(entries);
     for (const [name, list] of bindings) {
