@@ -51,6 +51,7 @@ test('changing the master password makes the old one fail at the next unlock', a
   await expect(toastWith(page, 'Master password changed')).toBeVisible();
 
   await page.keyboard.press('Control+L');
+  await expect(page.getByRole('heading', { name: 'Keyden is locked' })).toBeVisible();
   await page.getByLabel('Master password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByText('Wrong password. Try again.')).toBeVisible();
