@@ -1,26 +1,29 @@
 // Projects are derived: the distinct entry names. A project's environment makes a .env (DESIGN §2, §4).
-import { Environment, EnvVarName, ExportFormat, ImportMode, MAX_SIMPLE_VALUE_BYTES, Name, type Category, type EntryValue, type ImportSummary, type Project } from '../../shared/model.js';
+import { ExportFormat, type Category, type EntryValue, type ImportMode, type ImportSummary, type Project } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
 import type { Caller, ProjectConflict, ProjectService, ProjectVariable } from '../core/types.js';
 import type { Categories } from './categories.js';
-import { lower, newId, type EntryRecord, type VaultContext } from './context.js';
-import { normalizeValue, visibleTo, type Entries } from './entries.js';
-import { formatVariables, parseDotenv, type ParsedVariable } from './envfile.js';
+import { lower, type EntryRecord, type VaultContext } from './context.js';
+import { visibleTo, type Entries } from './entries.js';
+import { formatVariables } from './envfile.js';
+import { Importer } from './importer.js';
 import { parseInput } from './validate.js';
 
-const utf8 = new TextEncoder();
-
-interface Binding {
+export interface Binding {
   entry: EntryRecord;
   field: string | null;
 }
 
 export class Projects implements ProjectService {
+  private readonly importer: Importer;
+
   constructor(
     private readonly v: VaultContext,
-    private readonly categories: Categories,
+    categories: Categories,
     private readonly entries: Entries,
-  ) {}
+  ) {
+    this.importer = new Importer(v, categories, entries, this);
+  }
 
   list(caller: Caller): Project[] {
     this.v.keys();
@@ -36,7 +39,8 @@ export class Projects implements ProjectService {
     return [...byName.values()].sort((a, b) => lower(a.name).localeCompare(lower(b.name)));
   }
 
-  private projectEntries(caller: Caller, project: string, environment?: string): EntryRecord[] {
+  /** The visible entries of a project (any letter case), in one environment or all. */
+  projectEntries(caller: Caller, project: string, environment?: string): EntryRecord[] {
     const key = lower(project);
     return [...this.v.overviews.entries.values()].filter(
       (e) => lower(e.name) === key && (environment === undefined || e.environment === environment) && visibleTo(caller, e),
@@ -44,7 +48,7 @@ export class Projects implements ProjectService {
   }
 
   /** Which variable each entry writes: the entry's override, else its category's name or fields. */
-  private bindings(entries: EntryRecord[]): Map<string, Binding[]> {
+  bindings(entries: EntryRecord[]): Map<string, Binding[]> {
     const out = new Map<string, Binding[]>();
     const add = (name: string, b: Binding) => {
       const list = out.get(name);
@@ -60,7 +64,7 @@ export class Projects implements ProjectService {
     return out;
   }
 
-  private ref(e: EntryRecord): string {
+  ref(e: EntryRecord): string {
     return `${this.v.overviews.categories.get(e.categoryId)?.name ?? '?'}/${e.name}/${e.environment}`;
   }
 
@@ -108,147 +112,12 @@ export class Projects implements ProjectService {
     return text;
   }
 
-  importEnv(caller: Caller, project: string, environment: string, content: string, rawMode: ImportMode): ImportSummary {
-    const mode = parseInput(ImportMode, rawMode);
-    parseInput(Name, project);
-    parseInput(Environment, environment);
-    const keys = this.v.keys();
-    if (!visibleTo(caller, { name: project, environment })) {
-      throw new KeydenError('SCOPE_REQUIRED', 'this token may not write to that project or environment', { project, environment });
-    }
-    const summary: ImportSummary = { imported: 0, updated: 0, skipped: 0, failed: [] };
-    const parsed = parseDotenv(content);
-    const existing = this.projectEntries(caller, project, environment);
-    const bound = this.bindings(existing);
-    const claims = this.categoryClaims();
-    const now = this.v.now();
-
-    // Variables gathered per target entry: field name ('' for a simple value) → variable.
-    const updates = new Map<string, { entry: EntryRecord; fields: Map<string, ParsedVariable> }>();
-    const creates = new Map<string, { categoryId: string | null; newCategoryVar?: string; fields: Map<string, ParsedVariable> }>();
-
-    for (const variable of parsed) {
-      const fail = (reason: string) => summary.failed.push({ key: variable.name, line: variable.line, reason });
-      // dotenv takes names like MY-VAR or 1ABC, which no category may write.
-      if (!EnvVarName.safeParse(variable.name).success) {
-        fail('not a valid variable name (^[A-Za-z_][A-Za-z0-9_]*$, at most 128 characters)');
-        continue;
-      }
-      if (utf8.encode(variable.value).length > MAX_SIMPLE_VALUE_BYTES) {
-        fail('value is larger than 64 KiB');
-        continue;
-      }
-      const own = bound.get(variable.name);
-      if (own && own.length > 1) {
-        fail(`several entries of this project write it (${own.map((b) => this.ref(b.entry)).join(', ')})`);
-        continue;
-      }
-      if (own) {
-        const entry = own[0]!.entry;
-        const plan = updates.get(entry.id) ?? { entry, fields: new Map<string, ParsedVariable>() };
-        plan.fields.set(own[0]!.field ?? '', variable);
-        updates.set(entry.id, plan);
-        continue;
-      }
-      const claimed = claims.get(variable.name) ?? [];
-      if (claimed.length > 1) {
-        fail(`several categories claim it (${claimed.map((c) => c.name).join(', ')})`);
-        continue;
-      }
-      if (claimed.length === 1) {
-        const c = claimed[0]!;
-        // Its entry here writes an override instead; a second entry would break (category, project, environment) uniqueness.
-        const taken = this.entries.findDuplicate(c.id, project, environment);
-        if (taken) {
-          fail(`the project's ${c.name} entry writes ${taken.envVarName ?? 'another variable'} instead`);
-          continue;
-        }
-        const plan = creates.get(c.id) ?? { categoryId: c.id, fields: new Map<string, ParsedVariable>() };
-        plan.fields.set(c.keyType === 'group' ? variable.name : '', variable);
-        creates.set(c.id, plan);
-        continue;
-      }
-      const clash = this.categories.findByName(variable.name);
-      if (clash) {
-        fail(`a category named "${clash.name}" exists but does not write ${variable.name}`);
-        continue;
-      }
-      creates.set(`new:${variable.name}`, { categoryId: null, newCategoryVar: variable.name, fields: new Map([['', variable]]) });
-    }
-
-    const newCategories: Category[] = [];
-    const newEntries: { entry: EntryRecord; value: EntryValue }[] = [];
-    const changed: { current: EntryRecord; next: EntryRecord; oldValue: EntryValue; value: EntryValue }[] = [];
-
-    for (const plan of updates.values()) {
-      const count = plan.fields.size;
-      if (mode === 'skip') {
-        summary.skipped += count;
-        continue;
-      }
-      const category = this.v.overviews.categories.get(plan.entry.categoryId)!;
-      const oldValue = this.entries.readValue(keys, plan.entry);
-      const value: EntryValue =
-        category.keyType === 'simple'
-          ? plan.fields.get('')!.value
-          : { ...(oldValue as Record<string, string>), ...Object.fromEntries([...plan.fields].map(([f, v]) => [f, v.value])) };
-      const normalized = normalizeValue(category, value);
-      if (JSON.stringify(normalized) === JSON.stringify(oldValue)) {
-        summary.skipped += count;
-        continue;
-      }
-      changed.push({ current: plan.entry, next: { ...plan.entry, updatedAt: now }, oldValue, value: normalized });
-      summary.updated += count;
-    }
-
-    for (const plan of creates.values()) {
-      let category = plan.categoryId ? this.v.overviews.categories.get(plan.categoryId)! : null;
-      if (!category) {
-        category = { id: newId(), name: plan.newCategoryVar!, keyType: 'simple', envVarName: plan.newCategoryVar!, fields: [], icon: null, createdAt: now, updatedAt: now };
-        newCategories.push(category);
-      }
-      let value: EntryValue;
-      if (category.keyType === 'simple') value = plan.fields.get('')!.value;
-      else {
-        const missing = category.fields.filter((f) => !plan.fields.has(f));
-        if (missing.length > 0) {
-          for (const v of plan.fields.values()) {
-            summary.failed.push({ key: v.name, line: v.line, reason: `a new ${category.name} entry needs all its fields; missing ${missing.join(', ')}` });
-          }
-          continue;
-        }
-        value = Object.fromEntries(category.fields.map((f) => [f, plan.fields.get(f)!.value]));
-      }
-      if (category.keyType === 'simple' && new TextEncoder().encode(value as string).length > 64 * 1024) {
-        const v = plan.fields.get('')!;
-        summary.failed.push({ key: v.name, line: v.line, reason: 'value is larger than 64 KiB' });
-        continue;
-      }
-      const entry: EntryRecord = { id: newId(), categoryId: category.id, name: existing[0]?.name ?? project, environment, notes: null, envVarName: null, expiresAt: null, createdAt: now, updatedAt: now };
-      newEntries.push({ entry, value });
-      summary.imported += plan.fields.size;
-    }
-    summary.failed.sort((a, b) => a.line - b.line);
-
-    const db = this.v.db();
-    db.transaction(() => {
-      for (const c of newCategories) this.categories.insert(caller, c);
-      for (const n of newEntries) this.entries.insert(caller, keys, n.entry, n.value);
-      for (const u of changed) {
-        this.entries.write(keys, u.current, u.next, u.oldValue, u.value);
-        this.v.audit.write({ actor: caller.actor, action: 'entry.update', targetId: u.next.id, ok: true, detail: { name: u.next.name, environment, valueChanged: true } });
-      }
-      this.v.audit.write({ actor: caller.actor, action: 'project.import', targetId: null, ok: true, detail: { project, environment, summary: { ...summary, failed: summary.failed.length } } });
-    }).immediate();
-    for (const c of newCategories) this.v.overviews.categories.set(c.id, c);
-    for (const n of newEntries) this.v.overviews.entries.set(n.entry.id, n.entry);
-    for (const u of changed) this.v.overviews.entries.set(u.next.id, u.next);
-    this.v.overviews.generation++;
-    return summary;
+  importEnv(caller: Caller, project: string, environment: string, content: string, mode: ImportMode): ImportSummary {
+    return this.importer.run(caller, project, environment, content, mode);
   }
 
   /** Variable name → the categories whose envVarName or group fields write it. */
-  private categoryClaims(): Map<string, Category[]> {
+  categoryClaims(): Map<string, Category[]> {
     const out = new Map<string, Category[]>();
     for (const c of this.v.overviews.categories.values()) {
       const names = c.keyType === 'simple' ? (c.envVarName ? [c.envVarName] : []) : c.fields;

@@ -1,0 +1,189 @@
+// Importing a .env text into one project environment (DESIGN §4): route each variable to the
+// entry or category that writes it, plan the changes, then apply them in one transaction.
+import { Environment, EnvVarName, ImportMode, MAX_SIMPLE_VALUE_BYTES, Name } from '../../shared/model.js';
+import type { Category, EntryValue, ImportSummary } from '../../shared/model.js';
+import { KeydenError } from '../../shared/errors.js';
+import type { Caller } from '../core/types.js';
+import type { Categories } from './categories.js';
+import { newId, type EntryRecord, type Keys, type VaultContext } from './context.js';
+import { normalizeValue, visibleTo, type Entries } from './entries.js';
+import { parseDotenv, type ParsedVariable } from './envfile.js';
+import type { Projects } from './projects.js';
+import { parseInput } from './validate.js';
+
+const utf8 = new TextEncoder();
+
+/** The variables bound for one entry: field name ('' for a simple value) → variable. */
+type Fields = Map<string, ParsedVariable>;
+
+interface Routes {
+  updates: Map<string, { entry: EntryRecord; fields: Fields }>;
+  /** Keyed by category id, or `new:<VAR>` for a simple category the import creates. */
+  creates: Map<string, { category: Category | null; variable: string; fields: Fields }>;
+}
+
+interface Plan {
+  newCategories: Category[];
+  newEntries: { entry: EntryRecord; value: EntryValue }[];
+  changed: { current: EntryRecord; next: EntryRecord; oldValue: EntryValue; value: EntryValue }[];
+}
+
+export class Importer {
+  constructor(
+    private readonly v: VaultContext,
+    private readonly categories: Categories,
+    private readonly entries: Entries,
+    private readonly projects: Projects,
+  ) {}
+
+  run(caller: Caller, project: string, environment: string, content: string, rawMode: ImportMode): ImportSummary {
+    const mode = parseInput(ImportMode, rawMode);
+    parseInput(Name, project);
+    parseInput(Environment, environment);
+    const keys = this.v.keys();
+    if (!visibleTo(caller, { name: project, environment })) {
+      throw new KeydenError('SCOPE_REQUIRED', 'this token may not write to that project or environment', { project, environment });
+    }
+    const summary: ImportSummary = { imported: 0, updated: 0, skipped: 0, failed: [] };
+    const existing = this.projects.projectEntries(caller, project, environment);
+    const routes = this.route(parseDotenv(content), existing, project, environment, summary);
+    const now = this.v.now();
+    const plan: Plan = { newCategories: [], newEntries: [], changed: [] };
+    this.planUpdates(routes, mode, keys, now, summary, plan);
+    this.planCreates(routes, existing[0]?.name ?? project, environment, now, summary, plan);
+    summary.failed.sort((a, b) => a.line - b.line);
+    this.apply(caller, keys, project, environment, summary, plan);
+    return summary;
+  }
+
+  /**
+   * Sends each variable to its target: the entry of this project environment that writes it,
+   * else the one category that claims it, else a new simple category named after it.
+   */
+  private route(parsed: ParsedVariable[], existing: EntryRecord[], project: string, environment: string, summary: ImportSummary): Routes {
+    const bound = this.projects.bindings(existing);
+    const claims = this.projects.categoryClaims();
+    const routes: Routes = { updates: new Map(), creates: new Map() };
+    for (const variable of parsed) {
+      const fail = (reason: string) => summary.failed.push({ key: variable.name, line: variable.line, reason });
+      // dotenv takes names like MY-VAR or 1ABC, which no category may write.
+      if (!EnvVarName.safeParse(variable.name).success) {
+        fail('not a valid variable name (^[A-Za-z_][A-Za-z0-9_]*$, at most 128 characters)');
+        continue;
+      }
+      if (utf8.encode(variable.value).length > MAX_SIMPLE_VALUE_BYTES) {
+        fail('value is larger than 64 KiB');
+        continue;
+      }
+      const own = bound.get(variable.name);
+      if (own && own.length > 1) {
+        fail(`several entries of this project write it (${own.map((b) => this.projects.ref(b.entry)).join(', ')})`);
+        continue;
+      }
+      if (own) {
+        const { entry, field } = own[0]!;
+        const target = routes.updates.get(entry.id) ?? { entry, fields: new Map() };
+        target.fields.set(field ?? '', variable);
+        routes.updates.set(entry.id, target);
+        continue;
+      }
+      const claimed = claims.get(variable.name) ?? [];
+      if (claimed.length > 1) {
+        fail(`several categories claim it (${claimed.map((c) => c.name).join(', ')})`);
+        continue;
+      }
+      if (claimed.length === 1) {
+        const c = claimed[0]!;
+        // Its entry here writes an override instead; a second entry would break (category, project, environment) uniqueness.
+        const taken = this.entries.findDuplicate(c.id, project, environment);
+        if (taken) {
+          fail(`the project's ${c.name} entry writes ${taken.envVarName ?? 'another variable'} instead`);
+          continue;
+        }
+        const target = routes.creates.get(c.id) ?? { category: c, variable: variable.name, fields: new Map() };
+        target.fields.set(c.keyType === 'group' ? variable.name : '', variable);
+        routes.creates.set(c.id, target);
+        continue;
+      }
+      const clash = this.categories.findByName(variable.name);
+      if (clash) {
+        fail(`a category named "${clash.name}" exists but does not write ${variable.name}`);
+        continue;
+      }
+      routes.creates.set(`new:${variable.name}`, { category: null, variable: variable.name, fields: new Map([['', variable]]) });
+    }
+    return routes;
+  }
+
+  /** Existing entries: a group keeps the fields the file lacks; an unchanged value counts as skipped. */
+  private planUpdates(routes: Routes, mode: ImportMode, keys: Keys, now: string, summary: ImportSummary, plan: Plan): void {
+    for (const { entry, fields } of routes.updates.values()) {
+      if (mode === 'skip') {
+        summary.skipped += fields.size;
+        continue;
+      }
+      const category = this.v.overviews.categories.get(entry.categoryId)!;
+      const oldValue = this.entries.readValue(keys, entry);
+      const incoming =
+        category.keyType === 'simple'
+          ? fields.get('')!.value
+          : { ...(oldValue as Record<string, string>), ...Object.fromEntries([...fields].map(([f, v]) => [f, v.value])) };
+      const value = normalizeValue(category, incoming);
+      if (JSON.stringify(value) === JSON.stringify(oldValue)) {
+        summary.skipped += fields.size;
+        continue;
+      }
+      plan.changed.push({ current: entry, next: { ...entry, updatedAt: now }, oldValue, value });
+      summary.updated += fields.size;
+    }
+  }
+
+  /** New entries (and categories): a new group entry needs every field, else its variables fail. */
+  private planCreates(routes: Routes, projectName: string, environment: string, now: string, summary: ImportSummary, plan: Plan): void {
+    for (const target of routes.creates.values()) {
+      let category = target.category;
+      if (!category) {
+        category = { id: newId(), name: target.variable, keyType: 'simple', envVarName: target.variable, fields: [], icon: null, createdAt: now, updatedAt: now };
+        plan.newCategories.push(category);
+      }
+      let value: EntryValue;
+      if (category.keyType === 'simple') value = target.fields.get('')!.value;
+      else {
+        const missing = category.fields.filter((f) => !target.fields.has(f));
+        if (missing.length > 0) {
+          for (const v of target.fields.values()) {
+            summary.failed.push({ key: v.name, line: v.line, reason: `a new ${category.name} entry needs all its fields; missing ${missing.join(', ')}` });
+          }
+          continue;
+        }
+        value = Object.fromEntries(category.fields.map((f) => [f, target.fields.get(f)!.value]));
+      }
+      const entry: EntryRecord = { id: newId(), categoryId: category.id, name: projectName, environment, notes: null, envVarName: null, expiresAt: null, createdAt: now, updatedAt: now };
+      plan.newEntries.push({ entry, value });
+      summary.imported += target.fields.size;
+    }
+  }
+
+  private apply(caller: Caller, keys: Keys, project: string, environment: string, summary: ImportSummary, plan: Plan): void {
+    this.v.db().transaction(() => {
+      for (const c of plan.newCategories) this.categories.insert(caller, c);
+      for (const n of plan.newEntries) this.entries.insert(caller, keys, n.entry, n.value);
+      for (const u of plan.changed) {
+        this.entries.write(keys, u.current, u.next, u.oldValue, u.value);
+        this.v.audit.write({ actor: caller.actor, action: 'entry.update', targetId: u.next.id, ok: true, detail: { name: u.next.name, environment, valueChanged: true } });
+      }
+      this.v.audit.write({
+        actor: caller.actor,
+        action: 'project.import',
+        targetId: null,
+        ok: true,
+        detail: { project, environment, summary: { ...summary, failed: summary.failed.length } },
+      });
+    }).immediate();
+    const o = this.v.overviews;
+    for (const c of plan.newCategories) o.categories.set(c.id, c);
+    for (const n of plan.newEntries) o.entries.set(n.entry.id, n.entry);
+    for (const u of plan.changed) o.entries.set(u.next.id, u.next);
+    o.generation++;
+  }
+}
