@@ -88,15 +88,36 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
   program
     .command('run')
     .description("run a command with a project's variables in its environment (nothing is written to disk)")
-    .requiredOption('--project <name>', 'the project')
+    .option('--project <name>', 'the project whose variables the command gets')
     .option('--env <env>', ENV_HELP, 'development')
+    .option('--env-file <file>', 'also a .env file whose values may be keyden:// references (repeatable; later ones win)', collect)
     .argument('<command...>', 'the command and its arguments, after --')
     .passThroughOptions()
     .addHelpText(
       'after',
-      `\nThe command's stdin, stdout and stderr are the terminal's; its exit code is keyden's; a command\nkilled by signal N makes keyden exit 128+N. KEYDEN_TOKEN is removed from its environment.\n${examples('keyden run --project Blog -- npm start', 'keyden run --project Blog --env staging -- node -e "console.log(process.env.OPENAI_API_KEY.length)"')}`,
+      `\nThe command's stdin, stdout and stderr are the terminal's; its exit code is keyden's; a command\nkilled by signal N makes keyden exit 128+N. KEYDEN_TOKEN is removed from its environment.\nIn an --env-file, a value keyden://Category/Project[/env][/FIELD] is replaced by that secret; other\nvalues are passed as they are. Its variables override the project's.\n${examples(
+        'keyden run --project Blog -- npm start',
+        'keyden run --project Blog --env staging -- node -e "console.log(process.env.OPENAI_API_KEY.length)"',
+        'keyden run --env-file .env.keyden -- npm test      # .env.keyden: OPENAI_API_KEY=keyden://OpenAI/Blog/development',
+      )}`,
     )
-    .action(act(async (command: string[], opts: { project: string; env: string }) => (await import('./commands/env.js')).run(command, opts)));
+    .action(act(async (command: string[], opts: { project?: string; env: string; envFile?: string[] }) => (await import('./commands/env.js')).run(command, opts)));
+
+  program
+    .command('inject')
+    .description('fill a template\'s {{ keyden://Category/Project[/env][/FIELD] }} placeholders with their secrets')
+    .requiredOption('-i, --in <file>', 'the template (- reads stdin)')
+    .option('-o, --output <file>', 'write to FILE (mode 0600) instead of stdout')
+    .option('--force', 'overwrite FILE if it exists')
+    .addHelpText(
+      'after',
+      `\nEvery placeholder is resolved before anything is written; an unknown one exits 3 and writes nothing.\n${examples(
+        'keyden inject -i config.tpl.yml -o config.yml',
+        `echo 'token: {{ keyden://GitHub/Deploy/production }}' | keyden inject -i -`,
+        'keyden inject -i aws.tpl -o ~/.aws/credentials --force   # {{ keyden://AWS/Blog/production/AWS_SECRET_ACCESS_KEY }}',
+      )}`,
+    )
+    .action(act(async (opts: { in: string; output?: string; force?: boolean }) => (await import('./commands/env.js')).inject(opts)));
 
   program
     .command('import')

@@ -5,6 +5,7 @@ import { parseExpiry } from '../../src/cli/expiry.js';
 import { parseFastGet } from '../../src/cli/index.js';
 import { formatTable } from '../../src/cli/output.js';
 import { parseRef, pickOne } from '../../src/cli/ref.js';
+import { parseSecretRef } from '../../src/cli/secret-refs.js';
 import { dropFinalNewline, firstLine } from '../../src/cli/stdin.js';
 import type { EntryWithCategory } from '../../src/cli/types.js';
 
@@ -141,5 +142,17 @@ describe('tables', () => {
   it('pads columns with a header on a terminal and prints tab-separated rows otherwise', () => {
     expect(formatTable(['A', 'BB'], [['xyz', '1'], ['é', '22']], true)).toBe('A    BB\nxyz  1\né    22\n');
     expect(formatTable(['A', 'BB'], [['xyz', '1']], false)).toBe('xyz\t1\n');
+  });
+});
+
+describe('secret references', () => {
+  it('reads keyden://Category/Project[/env][/FIELD]', () => {
+    expect(parseSecretRef('keyden://OpenAI/Blog Project')).toMatchObject({ category: 'OpenAI', project: 'Blog Project', environment: null, field: null });
+    expect(parseSecretRef('keyden://AWS/Blog/Production/AWS_REGION')).toMatchObject({ category: 'AWS', project: 'Blog', environment: 'production', field: 'AWS_REGION' });
+  });
+  it('refuses anything else as a usage error', () => {
+    for (const bad of ['keyden://OpenAI', 'keyden://a/b/c/d/e', 'keyden://a//b', 'op://a/b', 'OpenAI/Blog']) {
+      expect(() => parseSecretRef(bad)).toThrowError(expect.objectContaining({ exitCode: 2 }) as Error);
+    }
   });
 });

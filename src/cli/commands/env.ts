@@ -1,11 +1,14 @@
 // A project's variables: export (stdout or a 0600 file) and run (a child's environment, no file).
 import { spawn } from 'node:child_process';
-import { lstatSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ApiClient } from '../client.js';
 import { CliError, EXIT } from '../errors.js';
 import { writeOut } from '../output.js';
+import { REF_SCHEME, SecretResolver, parseSecretRef } from '../secret-refs.js';
+import { decodeUtf8, readAllStdin } from '../stdin.js';
 
 export const FORMATS = ['dotenv', 'json', 'shell'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -72,22 +75,27 @@ function writeSecretFile(target: string, body: Buffer, force: boolean): void {
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
-export async function run(command: string[], opts: { project: string; env: string }): Promise<number> {
+export async function run(command: string[], opts: { project?: string; env: string; envFile?: string[] }): Promise<number> {
   const [file, ...args] = command;
   if (!file) throw new CliError('nothing to run: keyden run --project P -- <command> [args…]', EXIT.USAGE);
+  if (!opts.project && !opts.envFile?.length) throw new CliError('keyden run needs --project or --env-file', EXIT.USAGE);
   const api = ApiClient.fromEnvironment();
-  const body = await fetchEnv(api, opts.project, opts.env, 'json');
-  let variables: Record<string, unknown>;
-  try {
-    variables = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw new CliError('the API answered with variables that are not JSON', EXIT.ERROR);
+  const variables: Record<string, string> = {};
+  if (opts.project) {
+    const body = await fetchEnv(api, opts.project, opts.env, 'json');
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      throw new CliError('the API answered with variables that are not JSON', EXIT.ERROR);
+    }
+    for (const [name, value] of Object.entries(parsed)) if (typeof value === 'string') variables[name] = value;
   }
+  // An env file's variables come after the project's: its literals and references override them.
+  for (const envFile of opts.envFile ?? []) Object.assign(variables, await resolveEnvFile(api, envFile));
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.KEYDEN_TOKEN;
-  for (const [name, value] of Object.entries(variables)) {
-    if (typeof value === 'string') env[name] = value;
-  }
+  Object.assign(env, variables);
 
   return new Promise((resolvePromise, reject) => {
     const child = spawn(file, args, { stdio: 'inherit', env });
@@ -110,4 +118,40 @@ export async function run(command: string[], opts: { project: string; env: strin
       else resolvePromise(code ?? EXIT.ERROR);
     });
   });
+}
+
+function readText(file: string): Promise<string> | string {
+  if (file === '-') return readAllStdin().then((b) => decodeUtf8(b));
+  try {
+    return decodeUtf8(readFileSync(file), file);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, EXIT.ERROR);
+  }
+}
+
+/** A .env file (dotenv syntax) whose values may be `keyden://…` references, resolved through the API. */
+async function resolveEnvFile(api: ApiClient, file: string): Promise<Record<string, string>> {
+  const { parse } = createRequire(import.meta.url)('dotenv') as typeof import('dotenv');
+  const parsed = parse(await readText(file));
+  const resolver = new SecretResolver(api);
+  const entries = await Promise.all(
+    Object.entries(parsed).map(async ([name, value]) => [name, value.startsWith(REF_SCHEME) ? await resolver.resolve(parseSecretRef(value)) : value] as const),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** Fills a template's `{{ keyden://… }}` placeholders; to stdout or to a 0600 file. */
+export async function inject(opts: { in: string; output?: string; force?: boolean }): Promise<number> {
+  const target = opts.output === undefined || opts.output === '-' ? null : resolve(opts.output);
+  if (target && !opts.force && exists(target)) throw new CliError(`${opts.output} already exists: use --force to overwrite it`, EXIT.ERROR);
+  const template = await readText(opts.in);
+  const filled = await new SecretResolver(ApiClient.fromEnvironment()).fill(template);
+  if (!target) {
+    writeOut(filled);
+    return EXIT.OK;
+  }
+  writeSecretFile(target, Buffer.from(filled, 'utf8'), opts.force === true);
+  process.stderr.write(`Wrote ${opts.output} (mode 0600)\n`);
+  return EXIT.OK;
 }
