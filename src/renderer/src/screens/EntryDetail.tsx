@@ -1,12 +1,14 @@
 // Entry detail: masked value, Reveal (hides again after revealSeconds), Copy (done in main),
 // Edit, History with restore, Delete with confirm, expiry badge.
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { EntryValue, EntryWithCategory, VersionInfo } from '../../../shared/model.js';
+import { useEffect, useState } from 'react';
+import type { EntryWithCategory } from '../../../shared/model.js';
 import { call, errorMessage } from '../api.js';
 import { CopyIcon, EditIcon, EyeIcon, EyeOffIcon, HistoryIcon, TrashIcon, ServiceIcon } from '../components/icons.js';
 import { toast } from '../components/toast.js';
-import { Button, Confirm, EmptyState, formatDate, formatTime, Modal, MOD } from '../components/ui.js';
+import { Button, Confirm, EmptyState, formatDate, formatTime, MOD } from '../components/ui.js';
 import { useSession } from '../store/session.js';
+import { useTimedSecret } from '../store/timed-secret.js';
+import { HistoryDialog } from './History.js';
 
 const DAY = 86_400_000;
 
@@ -17,35 +19,6 @@ export function ExpiryBadge({ expiresAt, compact = false }: { expiresAt: string 
   const days = Math.ceil(ms / DAY);
   if (days <= 30) return <span className="badge badge-warn">{compact ? `${days}d left` : `Expires in ${days} day${days === 1 ? '' : 's'}`}</span>;
   return compact ? null : <span className="badge">Expires {formatDate(expiresAt)}</span>;
-}
-
-/** A revealed value kept only in this component, cleared after `seconds`. */
-function useTimedSecret(seconds: number) {
-  const [secret, setSecret] = useState<{ value: EntryValue; until: number } | null>(null);
-  const [now, setNow] = useState(() => Date.now());
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const hide = useCallback(() => {
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = null;
-    setSecret(null);
-  }, []);
-  const show = useCallback(
-    (value: EntryValue) => {
-      if (timer.current) clearTimeout(timer.current);
-      timer.current = setTimeout(() => setSecret(null), seconds * 1000);
-      setSecret({ value, until: Date.now() + seconds * 1000 });
-      setNow(Date.now());
-    },
-    [seconds],
-  );
-  useEffect(() => {
-    if (!secret) return;
-    const tick = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(tick);
-  }, [secret]);
-  useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
-  const left = secret ? Math.max(0, Math.ceil((secret.until - now) / 1000)) : 0;
-  return { secret: secret?.value ?? null, left, show, hide };
 }
 
 const MASK = '••••••••••••••••';
@@ -198,71 +171,3 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
     </section>
   );
 }
-
-function HistoryDialog({ entry, fields, onClose }: { entry: EntryWithCategory; fields: string[]; onClose: () => void }) {
-  const revealSeconds = useSession((s) => s.info?.revealSeconds ?? 30);
-  const [versions, setVersions] = useState<VersionInfo[] | null>(null);
-  const [shown, setShown] = useState<number | null>(null);
-  const { secret, show, hide } = useTimedSecret(revealSeconds);
-  const [restoring, setRestoring] = useState<number | null>(null);
-
-  useEffect(() => {
-    void call('entries.versions', { id: entry.id }).then((v) => setVersions([...v].sort((a, b) => b.version - a.version)), (e: unknown) => toast(errorMessage(e), 'error'));
-  }, [entry.id]);
-
-  async function reveal(version: number): Promise<void> {
-    if (shown === version && secret !== null) {
-      hide();
-      setShown(null);
-      return;
-    }
-    const r = await call('entries.revealVersion', { id: entry.id, version });
-    setShown(version);
-    show(r.value);
-  }
-  async function restore(version: number): Promise<void> {
-    try {
-      await call('entries.restoreVersion', { id: entry.id, version });
-      toast(`Restored version ${version}`);
-      await useSession.getState().refresh();
-      onClose();
-    } catch (e) {
-      toast(errorMessage(e), 'error');
-    }
-  }
-  const render = (value: EntryValue): string => (typeof value === 'string' ? value : fields.map((f) => `${f}=${value[f] ?? ''}`).join('\n'));
-
-  return (
-    <Modal open onOpenChange={(open) => !open && onClose()} title="History" description={`Earlier values of ${entry.category.name} · ${entry.name} (${entry.environment}). The current value is not listed.`} wide>
-      {versions === null ? <p className="muted">Loading…</p> : versions.length === 0 ? <EmptyState title="No earlier values">Each time you change the value, the previous one is kept here (the last 20).</EmptyState> : (
-        <ul className="versions" aria-label="Versions">
-          {versions.map((v) => (
-            <li key={v.version} className="version-row">
-              <div>
-                <strong>Version {v.version}</strong>
-                <span className="muted small"> replaced {formatTime(v.createdAt)}</span>
-                {shown === v.version && secret !== null ? <pre className="secret version-value" data-testid={`version-value-${v.version}`}>{render(secret)}</pre> : null}
-              </div>
-              <div className="row-gap">
-                <Button onClick={() => void reveal(v.version)}>{shown === v.version && secret !== null ? 'Hide' : 'Reveal'}</Button>
-                <Button variant="primary" onClick={() => setRestoring(v.version)}>Restore</Button>
-              </div>
-            </li>
-          ))}
-        </ul>
-      )}
-      <div className="modal-actions">
-        <Button onClick={onClose}>Close</Button>
-      </div>
-      <Confirm
-        open={restoring !== null}
-        onOpenChange={(open) => !open && setRestoring(null)}
-        title={`Restore version ${restoring ?? ''}?`}
-        description="The current value is kept in the history, so you can undo this."
-        confirmLabel="Restore"
-        onConfirm={() => restoring !== null && void restore(restoring)}
-      />
-    </Modal>
-  );
-}
-
