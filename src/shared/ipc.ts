@@ -55,8 +55,6 @@ export interface AppInfo {
   revealSeconds: number;
   /** Whether "Install the keyden command" can be offered (packaged app only). */
   canInstallCli: boolean;
-  /** Whether the core can write a backup copy of the vault. */
-  canBackup: boolean;
 }
 export interface VaultStatusView {
   exists: boolean;

@@ -67,11 +67,9 @@ export function createHandlers(deps: AppDeps): Handlers {
     'vault.lock': () => autoLock.lockNow('user'),
     'vault.changePassword': ({ current, next }) => core.vault.changePassword(APP, current, next),
     'vault.backup': async () => {
-      const backup = core.vault.backup?.bind(core.vault);
-      if (!backup) throw new KeydenError('VALIDATION_FAILED', 'This version of Keyden cannot write backups yet');
       const path = await dialogs.saveFile({ title: 'Back up the vault', defaultName: `keyden-backup-${new Date().toISOString().slice(0, 10)}.db` });
       if (path === null) return null;
-      await backup(APP, path);
+      await core.vault.backup(APP, path);
       return { path };
     },
 

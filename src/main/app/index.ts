@@ -65,7 +65,7 @@ function start(): void {
     dialogs: electronDialogs(currentWindow),
     timers: realTimers,
     emit: createEmitter(currentWindow),
-    info: { version: app.getVersion(), platform: process.platform, revealSeconds: REVEAL_SECONDS, canInstallCli: app.isPackaged, canBackup: typeof core.vault.backup === 'function' },
+    info: { version: app.getVersion(), platform: process.platform, revealSeconds: REVEAL_SECONDS, canInstallCli: app.isPackaged },
     installCli: () => {
       if (!app.isPackaged) throw new KeydenError('VALIDATION_FAILED', 'Only the installed app can install the keyden command; use npx keyden here');
       return installLauncher(launcherPlan({ platform: process.platform, execPath: process.execPath, resourcesPath: process.resourcesPath, env: process.env }));

@@ -60,7 +60,7 @@ export async function startTransport(options: { revealSeconds?: number; vaultFil
     dialogs,
     timers,
     emit,
-    info: { version: core.version, platform: process.platform, revealSeconds: options.revealSeconds ?? 30, canInstallCli: false, canBackup: typeof core.vault.backup === 'function' },
+    info: { version: core.version, platform: process.platform, revealSeconds: options.revealSeconds ?? 30, canInstallCli: false },
     installCli: () => Promise.reject(new Error('not in tests')),
   });
 

@@ -150,7 +150,6 @@ function PasswordSection() {
 }
 
 function BackupSection() {
-  const canBackup = useSession((s) => s.info?.canBackup ?? false);
   const [busy, setBusy] = useState(false);
   async function backup(): Promise<void> {
     setBusy(true);
@@ -168,9 +167,8 @@ function BackupSection() {
       <h2 id="backup-title" className="section-title">Backup</h2>
       <p className="muted">A copy of the encrypted vault file. It opens with the master password at the time of the backup.</p>
       <div>
-        <Button onClick={() => void backup()} busy={busy} disabled={!canBackup}>Back up vault…</Button>
+        <Button onClick={() => void backup()} busy={busy}>Back up vault…</Button>
       </div>
-      {!canBackup ? <p className="muted small">Backups need a newer Keyden core. Meanwhile, copy the vault file while Keyden is closed.</p> : null}
     </div>
   );
 }
