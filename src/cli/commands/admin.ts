@@ -117,13 +117,9 @@ async function startOwner(core: OwnedCore, vaultPath: string, opts: { port?: num
   }
 }
 
-/** Locks as the CLI before closing, so the audit log names who locked. */
+/** Closes the vault; its lock is audited as the CLI's. */
 function closeAsCli(core: OwnedCore): void {
-  try {
-    if (!core.vault.status().locked) core.vault.lock(CLI);
-  } finally {
-    core.close();
-  }
+  core.close(CLI);
 }
 
 function settingsPort(core: OwnedCore): number {

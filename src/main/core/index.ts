@@ -87,9 +87,9 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
           // A refused call is answered whether or not its audit row could be written.
         });
       },
-      close() {
+      close(caller) {
         try {
-          vault.close();
+          vault.close(caller);
         } finally {
           lock?.release();
           lock = null;

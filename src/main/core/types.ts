@@ -151,6 +151,6 @@ export interface KeydenCore {
   readonly tokens: TokenService;
   readonly audit: AuditService;
   readonly approvals: ApprovalService;
-  /** Locks and closes the vault file and releases the owner lock. */
-  close(): void;
+  /** Locks (audited as `caller`, the app by default) and closes the vault file, and releases the owner lock. */
+  close(caller?: Caller): void;
 }

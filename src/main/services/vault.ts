@@ -239,8 +239,8 @@ export class Vault implements VaultService, VaultContext {
     for (const t of tokens) this.overviews.putToken(t);
   }
 
-  close(): void {
-    if (this.unlockedKeys) this.lock({ actor: 'app', projects: null, environments: null });
+  close(caller: Caller = { actor: 'app', projects: null, environments: null }): void {
+    if (this.unlockedKeys) this.lock(caller);
     this.audit.flush();
     this.handle?.close();
     this.handle = null;
