@@ -31,15 +31,28 @@ export class AuditLog {
     private readonly keys: () => Keys | null,
   ) {}
 
-  /** Writes one row now; call inside the operation's transaction. */
-  write(record: AuditRecord, at = new Date().toISOString()): void {
+  /**
+   * Writes one row now; call inside the operation's transaction. Returns the row's id.
+   * `nextId`: the id SQLite would give this row, known only after a row written earlier in the
+   * same transaction (that INSERT took the write lock, so nobody else can add a row in between,
+   * and an INTEGER PRIMARY KEY gets max(id) + 1); the sealed detail, whose AAD names the id, then
+   * goes in with the INSERT instead of a second statement.
+   */
+  write(record: AuditRecord, at = new Date().toISOString(), nextId?: number): number {
     const db = this.db();
-    const info = statement(db, 'INSERT INTO audit (at, actor, action, target_id, ok, detail) VALUES (?, ?, ?, ?, ?, NULL)').run(at, record.actor, record.action, record.targetId, record.ok ? 1 : 0);
     const keys = this.keys();
+    const ok = record.ok ? 1 : 0;
+    if (nextId !== undefined && record.detail && keys) {
+      const detail = seal(keys.overview, blobAad('audit', 'detail', String(nextId)), record.detail);
+      statement(db, 'INSERT INTO audit (id, at, actor, action, target_id, ok, detail) VALUES (?, ?, ?, ?, ?, ?, ?)').run(nextId, at, record.actor, record.action, record.targetId, ok, detail);
+      return nextId;
+    }
+    const info = statement(db, 'INSERT INTO audit (at, actor, action, target_id, ok, detail) VALUES (?, ?, ?, ?, ?, NULL)').run(at, record.actor, record.action, record.targetId, ok);
+    const id = Number(info.lastInsertRowid);
     if (record.detail && keys) {
-      const id = Number(info.lastInsertRowid);
       statement(db, 'UPDATE audit SET detail = ? WHERE id = ?').run(seal(keys.overview, blobAad('audit', 'detail', String(id)), record.detail), id);
     }
+    return id;
   }
 
   /** Queues a row for the next group commit; resolves once it is durable. */
@@ -62,7 +75,9 @@ export class AuditLog {
     if (batch.length === 0) return;
     try {
       this.db().transaction(() => {
-        for (const p of batch) this.write(p.record, p.at);
+        // The first row is written as always; the batch's others follow it in id order.
+        let nextId: number | undefined;
+        for (const p of batch) nextId = this.write(p.record, p.at, nextId) + 1;
       })();
       for (const p of batch) p.resolve();
     } catch (e) {
