@@ -88,7 +88,7 @@ test('auto-lock fires after the idle minutes set in Settings, locks the vault an
   expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
 });
 
-test('a backup is written where the user chose and opens as a vault', async ({ page, app }) => {
+test('a backup is written where the user chose, readable only by the user, and audited', async ({ page, app }) => {
   await seedVault(app);
   await page.goto(app.url);
   await page.getByRole('navigation', { name: 'Vault' }).getByRole('button', { name: 'Settings' }).click();
