@@ -95,7 +95,7 @@ describe('tampering', () => {
     v.core.close();
     const db = new Database(v.vaultPath);
     const row = db.prepare('SELECT secret FROM entries WHERE id = ?').get(v.ids[0]) as { secret: Buffer };
-    row.secret[40] ^= 0x01;
+    row.secret[40] = row.secret[40]! ^ 0x01;
     db.prepare('UPDATE entries SET secret = ? WHERE id = ?').run(row.secret, v.ids[0]);
     db.close();
     const core = reopen(v.vaultPath);

@@ -45,8 +45,11 @@ export async function openApp(page: Page, app: Transport): Promise<void> {
   await page.goto(app.url);
 }
 
+/** Where screenshots go: test-results/ on every run; docs/screenshots with `npm run screenshots`. */
+const SHOTS_DIR = process.env.KEYDEN_SCREENSHOTS_DIR ?? 'test-results/screenshots';
+
 export async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `docs/screenshots/${name}.png`, animations: 'disabled', caret: 'hide' });
+  await page.screenshot({ path: `${SHOTS_DIR}/${name}.png`, animations: 'disabled', caret: 'hide' });
 }
 
 /** A toast with this text (not its screen-reader announcement twin). */
