@@ -285,3 +285,12 @@ describe('versions', () => {
     expect((await v.core.entries.revealVersion(APP, id, 2)).value).toBe('sk-second');
   });
 });
+
+describe('settings', () => {
+  it('keeps a valid change and refuses an out-of-range one with VALIDATION_FAILED, changing nothing', async () => {
+    const v = await vaultWithEntries();
+    expect(v.core.vault.updateSettings(APP, { autoLockMinutes: 5 }).autoLockMinutes).toBe(5);
+    expect(() => v.core.vault.updateSettings(APP, { clipboardSeconds: 0 })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(v.core.vault.settings()).toMatchObject({ autoLockMinutes: 5, clipboardSeconds: 30 });
+  });
+});

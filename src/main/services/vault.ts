@@ -20,6 +20,7 @@ import {
   type VaultContext,
 } from './context.js';
 import { loadTokens } from './tokens.js';
+import { parseInput } from './validate.js';
 
 export const VAULT_FORMAT = 'keyden-vault/1';
 
@@ -214,7 +215,7 @@ export class Vault implements VaultService, VaultContext {
   }
 
   updateSettings(_caller: Caller, patch: Partial<Settings>): Settings {
-    const next = SettingsSchema.parse({ ...this.settings(), ...patch });
+    const next = parseInput(SettingsSchema, { ...this.settings(), ...patch });
     this.db().prepare("INSERT INTO meta (key, value) VALUES ('settings', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(JSON.stringify(next));
     return next;
   }
