@@ -314,6 +314,27 @@ try {
     put('floor_sqlite_read_us', per);
   }
   {
+    // A bare durable commit: one audit-sized row in WAL with synchronous=FULL, in the same folder
+    // (the fsync every group commit waits for; at 4 clients one is paid per round of 4 reveals).
+    const file = path.join(tmp, 'commit-floor.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at TEXT, actor TEXT, action TEXT, target_id TEXT, ok INTEGER, detail BLOB)');
+    const ins = db.prepare('INSERT INTO t (at, actor, action, target_id, ok, detail) VALUES (?, ?, ?, ?, ?, ?)');
+    const detail = Buffer.alloc(110, 7);
+    const commit = db.transaction(() => ins.run(new Date().toISOString(), 'token:0b0e6c1c-3f0e-4a57-9d5e-2c8f1d2a7b90', 'entry.reveal', all[0].id, 1, detail));
+    const per = [];
+    const n = SMOKE ? 50 : 500;
+    for (let r = 0; r < (SMOKE ? 1 : 5); r++) {
+      const t0 = now();
+      for (let i = 0; i < n; i++) commit();
+      per.push((now() - t0) / n);
+    }
+    db.close();
+    put('floor_commit_ms', per);
+  }
+  {
     // A bare XChaCha20-Poly1305 decrypt of a reveal-sized secret: the primitive Keyden uses
     // (node:crypto's ChaCha20-Poly1305 keyed by noble's HChaCha20), and @noble/ciphers' pure-JS one.
     const key = new Uint8Array(32).fill(7);
@@ -492,6 +513,7 @@ function printTable() {
     ['floor: bare node:http, 32 clients', 'floor_http_rps_32', 'req/s', ''],
     ['server CPU per reveal (32 clients)', 'reveal_cpu_us', 'µs', ''],
     ['server CPU per floor request (32 clients)', 'floor_http_cpu_us', 'µs', ''],
+    ['floor: durable SQLite commit (WAL, synchronous=FULL)', 'floor_commit_ms', 'ms', ''],
     ['floor: better-sqlite3 read', 'floor_sqlite_read_us', 'µs', ''],
     ['floor: xchacha20poly1305 decrypt (node:crypto + HChaCha)', 'floor_decrypt_us', 'µs', ''],
     ['  the same with @noble/ciphers (pure JS)', 'floor_decrypt_noble_us', 'µs', ''],
