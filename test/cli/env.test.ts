@@ -122,6 +122,28 @@ describe('keyden run', () => {
     }
   });
 
+  it('with --masking conceals every injected value in the output, even one written in two parts', async () => {
+    const script = [
+      "const k = process.env.OPENAI_API_KEY;",
+      "process.stdout.write('key=' + k + ' done\\n');",
+      "process.stderr.write('err ' + process.env.AWS_SECRET_ACCESS_KEY + '\\n');",
+      "process.stdout.write('split=' + k.slice(0, 5));",
+      "setTimeout(() => process.stdout.write(k.slice(5) + ' end\\n'), 5);",
+    ].join(' ');
+    const r = await run(['run', '--masking', '--project', 'Blog Project', '--', process.execPath, '-e', script]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('key=<concealed by keyden> done\nsplit=<concealed by keyden> end\n');
+    expect(r.stderr).toBe('err <concealed by keyden>\n');
+  });
+
+  it('passes output through untouched when stdout is not a terminal, or with --no-masking', async () => {
+    const script = "process.stdout.write(process.env.OPENAI_API_KEY)";
+    for (const extra of [[], ['--no-masking']]) {
+      const r = await run(['run', ...extra, '--project', 'Blog Project', '--', process.execPath, '-e', script]);
+      expect(r.stdout).toBe('sk-dev-1234');
+    }
+  });
+
   it('exits 127 for a command that does not exist and 2 without a command', async () => {
     expect((await run(['run', '--project', 'Blog Project', '--', 'no-such-command-xyz'])).code).toBe(127);
     expect((await run(['run', '--project', 'Blog Project'])).code).toBe(2);

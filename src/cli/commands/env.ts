@@ -1,5 +1,6 @@
 // A project's variables: export (stdout or a 0600 file) and run (a child's environment, no file).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { MaskingStream } from '../mask.js';
 import { lstatSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
@@ -75,7 +76,7 @@ function writeSecretFile(target: string, body: Buffer, force: boolean): void {
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
-export async function run(command: string[], opts: { project?: string; env: string; envFile?: string[] }): Promise<number> {
+export async function run(command: string[], opts: { project?: string; env: string; envFile?: string[]; masking?: boolean }): Promise<number> {
   const [file, ...args] = command;
   if (!file) throw new CliError('nothing to run: keyden run --project P -- <command> [args…]', EXIT.USAGE);
   if (!opts.project && !opts.envFile?.length) throw new CliError('keyden run needs --project or --env-file', EXIT.USAGE);
@@ -97,8 +98,11 @@ export async function run(command: string[], opts: { project?: string; env: stri
   delete env.KEYDEN_TOKEN;
   Object.assign(env, variables);
 
+  // Masking pipes the child's output through keyden, so it is on by default only for a terminal.
+  const masking = opts.masking ?? process.stdout.isTTY === true;
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(file, args, { stdio: 'inherit', env });
+    const child = spawn(file, args, { stdio: masking ? ['inherit', 'pipe', 'pipe'] : 'inherit', env });
+    const drained = masking ? maskOutput(child, Object.values(variables)) : Promise.resolve();
     const forward = (signal: NodeJS.Signals): void => {
       child.kill(signal);
     };
@@ -114,10 +118,30 @@ export async function run(command: string[], opts: { project?: string; env: stri
     });
     child.on('exit', (code, signal) => {
       cleanup();
-      if (signal) resolvePromise(128 + (constants.signals[signal] ?? 0));
-      else resolvePromise(code ?? EXIT.ERROR);
+      const status = signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? EXIT.ERROR);
+      void drained.then(() => resolvePromise(status));
     });
   });
+}
+
+/** Sends the child's stdout and stderr through masking streams; resolves once both are written. */
+function maskOutput(child: ChildProcess, values: string[]): Promise<void> {
+  const pipes = [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ] as const;
+  return Promise.all(
+    pipes.map(
+      ([from, to]) =>
+        new Promise<void>((resolve) => {
+          if (!from) return resolve();
+          const mask = new MaskingStream(values);
+          mask.on('end', resolve);
+          // Our own stdout and stderr stay open: keyden still has its exit to report.
+          from.pipe(mask).pipe(to, { end: false });
+        }),
+    ),
+  ).then(() => undefined);
 }
 
 function readText(file: string): Promise<string> | string {
