@@ -354,6 +354,8 @@ try {
     };
     put('floor_decrypt_us', perOp(() => xchachaDecrypt(key, nonce, aad, ct)));
     put('floor_decrypt_noble_us', perOp(() => xchacha20poly1305(key, nonce, aad).decrypt(ct)));
+    // What the AEAD alone costs an unlock: one bare decrypt per entry's overview.
+    figures.unlock_decrypt_floor_ms = round((entryCount * figures.floor_decrypt_us) / 1000);
   }
 
   core.close();
