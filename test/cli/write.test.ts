@@ -27,6 +27,15 @@ describe('keyden add, set and rm', () => {
     expect(hidden.stderr).toContain('categories:read');
   });
 
+  it('notes on stderr, without the value, a key that looks like another service\'s or a live key outside production', async () => {
+    const key = 'sk_live_51HabcdefghijKLMNOP';
+    const r = await run(['add', '--category', 'OpenAI', '--project', 'Hygiene'], { input: `${key}\n` });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('keyden: note: This looks like a Stripe key, not OpenAI.\nkeyden: note: This is a live Stripe key, but the environment is development.\n');
+    const quiet = await run(['add', '--category', 'OpenAI', '--project', 'Hygiene', '--env', 'staging'], { input: 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789\n' });
+    expect(quiet.stderr).toBe('');
+  });
+
   it('exits 3 for an unknown category and 2 for a name the API rejects', async () => {
     const category = await run(['add', '--category', 'Nope', '--project', 'X'], { input: 'v' });
     expect(category.code).toBe(3);

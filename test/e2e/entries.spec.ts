@@ -14,7 +14,17 @@ test.describe('with a short reveal time', () => {
     const dialog = page.getByRole('dialog', { name: 'New entry' });
     await dialog.getByLabel('Category').selectOption({ label: 'OpenAI' });
     await dialog.getByLabel('Project').fill('Blog Project');
+    // A key whose prefix names another service is flagged, with the category it belongs to.
+    await dialog.getByLabel('Value', { exact: true }).fill('sk_live_51HabcdefghijKLMNOP');
+    const warnings = dialog.getByRole('status').filter({ hasText: 'looks like' });
+    await expect(warnings).toContainText('This looks like a Stripe key, not OpenAI.');
+    await expect(warnings).toContainText('This is a live Stripe key, but the environment is development.');
+    await warnings.getByRole('button', { name: 'Use Stripe' }).click();
+    await expect(dialog.getByLabel('Category')).toHaveValue(await dialog.getByLabel('Category').locator('option', { hasText: 'Stripe' }).getAttribute('value') ?? '');
+    await expect(dialog.getByRole('status').filter({ hasText: 'looks like' })).toHaveCount(0);
+    await dialog.getByLabel('Category').selectOption({ label: 'OpenAI' });
     await dialog.getByLabel('Value', { exact: true }).fill('sk-test-openai-123');
+    await expect(dialog.getByRole('status').filter({ hasText: 'looks like' })).toHaveCount(0);
     await dialog.getByRole('button', { name: 'Add entry' }).click();
     await expect(dialog).toHaveCount(0);
 
@@ -103,7 +113,10 @@ test('the main view lists entries with their environment and expiry, in light an
   await page.keyboard.press('Control+Shift+C');
   await expect.poll(() => app.clipboard.text).toBe('sk_live_1');
   await page.keyboard.press('Control+E');
-  await expect(page.getByRole('dialog', { name: 'Edit entry' })).toBeVisible();
+  const editor = page.getByRole('dialog', { name: 'Edit entry' });
+  await expect(editor).toBeVisible();
+  // Escape closes it once the dialog has taken focus (its key handler is attached by then).
+  await expect(editor.locator(':focus')).toHaveCount(1);
   await page.keyboard.press('Escape');
   await expect(page.getByRole('dialog', { name: 'Edit entry' })).toHaveCount(0);
   await shot(page, 'main-view');

@@ -1,5 +1,6 @@
 // Commands that change the vault: import, add, set, rm.
 import { readFileSync } from 'node:fs';
+import { keyWarnings } from '../../shared/providers.js';
 import { ApiClient } from '../client.js';
 import { ApiError, CliError, EXIT } from '../errors.js';
 import { writeJson, writeOut } from '../output.js';
@@ -72,10 +73,13 @@ export async function add(opts: { category: string; project: string; env: string
   });
   if (opts.json) writeJson(entry);
   else writeOut(`Added ${label} (${entry.id})\n`);
+  // Key hygiene: the value's prefix may name another service, or a live key outside production.
+  const values = typeof value === 'string' ? [value] : Object.values(value);
+  for (const warning of new Set(values.flatMap((v) => keyWarnings(v, category, environment)))) process.stderr.write(`keyden: note: ${warning}\n`);
   return EXIT.OK;
 }
 
-type CategoryRef = Pick<Category, 'id' | 'name' | 'keyType' | 'fields'>;
+type CategoryRef = Pick<Category, 'id' | 'name' | 'keyType' | 'fields' | 'icon'>;
 
 /**
  * The category named (case-insensitively) or with this id. A token without categories:read still
@@ -91,7 +95,7 @@ async function findCategory(api: ApiClient, nameOrId: string): Promise<CategoryR
     if (!(e instanceof ApiError && e.code === 'SCOPE_REQUIRED')) throw e;
     const entries = await api.json<EntryWithCategory[]>('GET', '/api/entries');
     const seen = new Map<string, CategoryRef>();
-    for (const entry of entries) seen.set(entry.categoryId, { id: entry.categoryId, name: entry.category.name, keyType: entry.category.keyType, fields: [] });
+    for (const entry of entries) seen.set(entry.categoryId, { id: entry.categoryId, name: entry.category.name, keyType: entry.category.keyType, fields: [], icon: entry.category.icon });
     categories = [...seen.values()];
     partial = true;
   }

@@ -51,7 +51,7 @@ export async function startTransport(options: { revealSeconds?: number; vaultFil
 
   const emit = <E extends BridgeEvent>(event: E, payload: EventPayloads[E]): void => {
     const data = `data: ${JSON.stringify({ event, payload })}\n\n`;
-    for (const res of streams) res.write(data);
+    for (const res of streams) if (!res.writableEnded) res.write(data);
   };
   const runtime = createAppRuntime({
     core,
@@ -109,7 +109,9 @@ export async function startTransport(options: { revealSeconds?: number; vaultFil
     timers,
     responses,
     async close() {
+      // Shutting down locks the vault, which emits an event: no stream may be written after its end.
       for (const res of streams) res.end();
+      streams.clear();
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));
       await runtime.shutdown();

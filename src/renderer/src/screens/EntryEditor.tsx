@@ -2,6 +2,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { issuesToDetails } from '../../../shared/errors.js';
 import { EntryInput, EntryUpdate, STANDARD_ENVIRONMENTS, type EntryWithCategory } from '../../../shared/model.js';
+import { detectProvider, keyWarnings } from '../../../shared/providers.js';
 import { AppError, call, errorMessage } from '../api.js';
 import { toast } from '../components/toast.js';
 import { Button, Field, Modal } from '../components/ui.js';
@@ -32,6 +33,13 @@ export function EntryEditor({ entry, onClose }: { entry: EntryWithCategory | nul
   const [busy, setBusy] = useState(false);
   const category = categories.find((c) => c.id === categoryId);
   const isGroup = category?.keyType === 'group';
+  // Key hygiene: a key whose prefix names another service, or a live key outside production.
+  const typed = isGroup ? Object.values(groupValue) : [value];
+  const warnings = changeValue ? [...new Set(typed.flatMap((v) => keyWarnings(v, category ?? null, environment)))] : [];
+  const detected = changeValue ? typed.map((v) => detectProvider(v)).find((m) => m !== null) : undefined;
+  const suggested = detected
+    ? categories.find((c) => c.id !== categoryId && (c.icon === detected.presetId || c.name.toLowerCase() === detected.name.toLowerCase()))
+    : undefined;
   const envOptions = useMemo(() => Array.from(new Set([...STANDARD_ENVIRONMENTS, environment, ...projects.flatMap((p) => Object.keys(p.environments))])), [projects, environment]);
 
   async function submit(e: FormEvent): Promise<void> {
@@ -133,6 +141,21 @@ export function EntryEditor({ entry, onClose }: { entry: EntryWithCategory | nul
               </Field>
             </div>
           )
+        ) : null}
+
+        {warnings.length > 0 ? (
+          <div className="full banner banner-warn key-warnings" role="status">
+            <div>
+              {warnings.map((w) => (
+                <p key={w}>{w}</p>
+              ))}
+            </div>
+            {suggested ? (
+              <Button onClick={() => setCategoryId(suggested.id)}>
+                Use {suggested.name}
+              </Button>
+            ) : null}
+          </div>
         ) : null}
 
         {!isGroup ? (
