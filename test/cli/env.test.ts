@@ -62,6 +62,35 @@ describe('keyden export', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('says, by name only, what an overwrite with --force changed in an existing .env', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, '.env');
+    fs.writeFileSync(file, 'OPENAI_API_KEY=sk-old-value\nLEFT_OVER=gone\n');
+    const r = await run(['export', '--project', 'Blog Project', '-o', file, '--force']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`keyden: note: ${file}: added AWS_ACCESS_KEY_ID, AWS_REGION, AWS_SECRET_ACCESS_KEY, STRIPE_SECRET_KEY; changed OPENAI_API_KEY; removed LEFT_OVER\n`);
+    expect(r.stderr).not.toContain('sk-old-value');
+    expect(r.stderr).not.toContain('sk-dev-1234');
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('warns when the file it writes is in a git repository and not ignored, and not once it is', async () => {
+    const dir = tempDir();
+    execFileSync('git', ['init', '-q', dir]);
+    const file = path.join(dir, '.env');
+    const unignored = await run(['export', '--project', 'Blog Project', '-o', file]);
+    expect(unignored.code).toBe(0);
+    expect(unignored.stderr).toContain('is in a git repository and not ignored');
+    fs.writeFileSync(path.join(dir, '.gitignore'), '.env\n');
+    const ignored = await run(['export', '--project', 'Blog Project', '-o', file, '--force']);
+    expect(ignored.stderr).not.toContain('not ignored');
+    const outside = tempDir();
+    const quiet = await run(['export', '--project', 'Blog Project', '-o', path.join(outside, '.env')]);
+    expect(quiet.stderr).not.toContain('git');
+    fs.rmSync(dir, { recursive: true });
+    fs.rmSync(outside, { recursive: true });
+  });
+
   it('exits 1 when the format cannot hold a value exactly, naming the variable but not the value', async () => {
     const r = await run(['export', '--project', 'Unwritable']);
     expect(r.code).toBe(1);

@@ -1,5 +1,5 @@
 // A project's variables: export (stdout or a 0600 file) and run (a child's environment, no file).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { MaskingStream } from '../mask.js';
 import { lstatSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -34,9 +34,45 @@ export async function exportEnv(opts: { project: string; env: string; format: Fo
     writeOut(body);
     return EXIT.OK;
   }
+  const before = opts.format === 'dotenv' && exists(target) ? await readDotenvFile(target) : null;
   writeSecretFile(target, body, opts.force === true);
   process.stderr.write(`Wrote ${opts.output} (mode 0600)\n`);
+  if (before) process.stderr.write(`keyden: note: ${opts.output}: ${await describeChanges(before, body)}\n`);
+  if (isTrackableByGit(target)) {
+    process.stderr.write(`keyden: note: ${opts.output} is in a git repository and not ignored: add it to .gitignore so it is never committed\n`);
+  }
   return EXIT.OK;
+}
+
+async function readDotenvFile(file: string): Promise<Record<string, string> | null> {
+  try {
+    const { parse } = await import('dotenv');
+    return parse(readFileSync(file));
+  } catch {
+    return null;
+  }
+}
+
+/** What replacing the old variables with the new ones changed, by name only (never a value). */
+async function describeChanges(before: Record<string, string>, body: Buffer): Promise<string> {
+  const { parse } = await import('dotenv');
+  const after = parse(body);
+  const added = Object.keys(after).filter((k) => !(k in before));
+  const removed = Object.keys(before).filter((k) => !(k in after));
+  const changed = Object.keys(after).filter((k) => k in before && before[k] !== after[k]);
+  const parts = [
+    added.length ? `added ${added.join(', ')}` : '',
+    changed.length ? `changed ${changed.join(', ')}` : '',
+    removed.length ? `removed ${removed.join(', ')}` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join('; ') : 'no variable changed';
+}
+
+/** True when the file sits in a git work tree and git would not ignore it (git itself decides). */
+function isTrackableByGit(file: string): boolean {
+  const r = spawnSync('git', ['check-ignore', '-q', '--', basename(file)], { cwd: dirname(file), stdio: 'ignore', timeout: 5000 });
+  // 0: ignored; 1: not ignored; 128 or a spawn error: not a repository, or no git.
+  return r.status === 1;
 }
 
 function exists(path: string): boolean {
