@@ -42,6 +42,19 @@ const CHEAP_KDF = { m: 8, t: 1 };
 
 const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 
+/** The machine's CPU counters (jiffies): how busy it was, and how much the hypervisor took (steal). */
+function cpuCounters() {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
+    return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal: steal ?? 0 };
+  } catch {
+    return null;
+  }
+}
+const countersAtStart = cpuCounters();
+const loadAtStart = os.loadavg()[0];
+
 // ---------------------------------------------------------------- build, then load the built core
 if (!flag('--no-build')) {
   log('building src → build/ (tsc -p tsconfig.node.json)');
@@ -494,7 +507,22 @@ const machine = {
   node: process.version,
   platform: `${process.platform} ${os.release()}`,
   loadavg_1m: Math.round(os.loadavg()[0] * 100) / 100,
+  loadavg_1m_at_start: Math.round(loadAtStart * 100) / 100,
 };
+{
+  // Over the whole run: the share of the machine's CPU time in use (this run included) and stolen by the hypervisor.
+  const end = cpuCounters();
+  if (countersAtStart && end) {
+    const busy = end.busy - countersAtStart.busy;
+    const idle = end.idle - countersAtStart.idle;
+    const steal = end.steal - countersAtStart.steal;
+    const total = busy + idle + steal;
+    if (total > 0) {
+      machine.cpu_busy_pct = Math.round((1000 * busy) / total) / 10;
+      machine.cpu_steal_pct = Math.round((1000 * steal) / total) / 10;
+    }
+  }
+}
 
 if (exitCode === 0) {
   if (JSON_OUT) process.stdout.write(`${JSON.stringify({ ...figures, machine })}\n`);
@@ -533,6 +561,8 @@ function printTable() {
   }
   lines.push('');
   lines.push(`reveal/floor: ${figures.reveal_ratio} (4 clients), ${figures.reveal_ratio_32} (32 clients); keyden get / node -e 0: ${figures.get_ratio}`);
-  lines.push(`machine: ${machine.nproc} × ${machine.cpu}, Node ${machine.node}, load ${machine.loadavg_1m}; ${figures.entries} entries; ${figures.bench_total_s} s in all`);
+  lines.push(
+    `machine: ${machine.nproc} × ${machine.cpu}, Node ${machine.node}, load ${machine.loadavg_1m_at_start} → ${machine.loadavg_1m}, CPU busy ${machine.cpu_busy_pct} %, steal ${machine.cpu_steal_pct} %; ${figures.entries} entries; ${figures.bench_total_s} s in all`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
