@@ -83,7 +83,7 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
       approvals,
       refresh: () => vault.refreshIfChangedElsewhere(),
       auditDenied: ({ actor, route, reason, scope }) => {
-        vault.audit.record({ actor, action: 'api.denied', targetId: null, ok: false, detail: { route, reason, scope: scope ?? null } }).catch(() => {
+        vault.audit.record({ actor, action: 'api.denied', targetId: null, ok: false, detail: { route, reason, scope: scope ?? null } }, { soon: true }).catch(() => {
           // A refused call is answered whether or not its audit row could be written.
         });
       },

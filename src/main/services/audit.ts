@@ -25,6 +25,7 @@ interface Pending {
 export class AuditLog {
   private queue: Pending[] = [];
   private scheduled = false;
+  private soonScheduled = false;
 
   constructor(
     private readonly db: () => Db,
@@ -55,14 +56,26 @@ export class AuditLog {
     return id;
   }
 
-  /** Queues a row for the next group commit; resolves once it is durable. */
-  record(record: AuditRecord): Promise<void> {
+  /**
+   * Queues a row for the next group commit; resolves once it is durable. `soon`: commit it on
+   * the next turn of the event loop (a row nobody waits for, such as a refused call's, so that it
+   * keeps its place among the writes that follow); otherwise the commit waits one turn more.
+   */
+  record(record: AuditRecord, options: { soon?: boolean } = {}): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ record, at: new Date().toISOString(), resolve, reject });
+      if (options.soon && !this.soonScheduled) {
+        this.soonScheduled = true;
+        setImmediate(() => this.flush());
+      }
       if (!this.scheduled) {
         this.scheduled = true;
-        // setImmediate, not a microtask: requests that arrived in the same turn join this batch.
-        setImmediate(() => this.flush());
+        // setImmediate, not a microtask: requests that arrived in the same turn join this batch;
+        // and one turn more: with a few clients, those whose requests came in while the previous
+        // commit's fsync held the loop otherwise form a batch of their own, and two half batches
+        // alternate, each paying an fsync (4 clients: 2.3 reveals a commit, 4.0 with the second
+        // turn, and 15-60 % more reveals/s with a lower p50; a few % more at 32 clients).
+        setImmediate(() => setImmediate(() => this.flush()));
       }
     });
   }
@@ -70,6 +83,7 @@ export class AuditLog {
   /** Commits every queued row in one transaction. */
   flush(): void {
     this.scheduled = false;
+    this.soonScheduled = false;
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
