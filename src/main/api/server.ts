@@ -138,7 +138,10 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
     // The scheme is case-insensitive (RFC 9110 §11.1).
     const secret = /^bearer /i.test(auth) ? auth.slice(7).trim() : '';
     core.refresh();
-    const live = secret ? core.tokens.identify(secret) : null;
+    const locked = core.vault.status().locked;
+    // Unlocked, the token is checked once, in memory; locked, only its plaintext columns can be.
+    const token = secret && !locked ? core.tokens.authenticate(secret) : null;
+    const live = token ?? (secret && locked ? core.tokens.identify(secret) : null);
     if (!live) {
       if (throttle.limited()) {
         return sendError(reply, 'RATE_LIMITED', 'too many failed authentications; try again later', {}, { 'retry-after': String(throttle.retryAfterSeconds()) });
@@ -148,14 +151,12 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
       return sendError(reply, 'UNAUTHORIZED', 'a valid bearer token is required (keyden login, or keyden token create)', {}, { 'www-authenticate': 'Bearer' });
     }
     const actor = `token:${live.id}` as const;
-    req.keydenToken = live;
-    if (core.vault.status().locked) {
+    req.keydenToken = { id: live.id, expiresAt: live.expiresAt };
+    if (!token) {
       if (!route.whileLocked) return sendError(reply, 'VAULT_LOCKED', 'the vault is locked; unlock it in Keyden or with "keyden unlock"');
       req.keydenCaller = { actor, projects: null, environments: null };
       return;
     }
-    const token = core.tokens.authenticate(secret);
-    if (!token) return sendError(reply, 'UNAUTHORIZED', 'a valid bearer token is required', {}, { 'www-authenticate': 'Bearer' });
     if (route.scope !== 'token' && !token.scopes.includes(route.scope)) {
       core.auditDenied({ actor, route: `${req.method} ${route.path}`, reason: 'scope', scope: route.scope });
       return sendError(reply, 'SCOPE_REQUIRED', `this token lacks the ${route.scope} scope`, { scope: route.scope });

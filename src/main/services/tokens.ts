@@ -111,20 +111,10 @@ export class Tokens implements TokenService {
     record.revokedAt = now;
   }
 
-  /**
-   * Which live token this is, from the plaintext columns only: works while the vault is locked.
-   * While unlocked, a token held in memory is answered from there (the same columns, kept in step
-   * with the file: the owner's own writes update it, others' are reloaded by refresh() before each
-   * request), sparing every API request an SQL lookup; anything else still asks the file.
-   */
+  /** Which live token this is, from the plaintext columns only: works while the vault is locked. */
   identify(secret: string): { id: string; expiresAt: string | null } | null {
     if (!TOKEN_SHAPE.test(secret)) return null;
     const hash = hashToken(secret);
-    const known = this.v.isUnlocked() ? this.v.overviews.tokensByHash.get(hash) : undefined;
-    if (known) {
-      if (known.revokedAt || (known.expiresAt && known.expiresAt <= this.v.now())) return null;
-      return { id: known.id, expiresAt: known.expiresAt };
-    }
     const row = statement(this.v.db(), 'SELECT id, expires_at, revoked_at FROM tokens WHERE hash = ?').get(hash) as
       | { id: string; expires_at: string | null; revoked_at: string | null }
       | undefined;
