@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, CliError, describeError, exitCodeForApiError } from '../../src/cli/errors.js';
 import { parseExpiry } from '../../src/cli/expiry.js';
-import { parseFastGet } from '../../src/cli/index.js';
+import { parseFastGet } from '../../src/cli/fast-get.js';
 import { formatTable } from '../../src/cli/output.js';
 import { parseRef, pickOne } from '../../src/cli/ref.js';
 import { parseSecretRef } from '../../src/cli/secret-refs.js';
