@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'bin/keyden.js');
+const BIN = path.join(ROOT, 'bin/keyden.cjs');
 const LOAD = path.join(ROOT, 'bench/load.js');
 const FLOOR_SERVER = path.join(ROOT, 'bench/floor-server.js');
 

@@ -1,4 +1,5 @@
-// How a `keyden` process reports failure and ends, the same whichever entry runs it.
+// How a `keyden` process reports failure and ends, the same whichever entry runs it: run.ts (the
+// full CLI) or fast.ts (the bundled `keyden get`).
 import { describeError, EXIT } from './errors.js';
 
 /** A failed command: one plain `keyden: …` line on stderr; returns its exit code. */

@@ -1,5 +1,5 @@
-// The plain forms of `keyden get`, parsed without commander: it imports nothing, so that a
-// start-up path can take it alone.
+// The plain forms of `keyden get`, parsed without commander: both entries (index.ts and the
+// bundled fast.ts) use this, so it imports nothing.
 
 export interface GetOptions {
   field?: string;

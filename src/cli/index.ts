@@ -15,6 +15,7 @@ function packageVersion(): string {
 
 export async function main(argv: string[] = process.argv): Promise<number> {
   try {
+    // Normally bin/keyden.cjs runs these through the bundled fast.ts; the same `get` either way.
     const plain = plainGetOf(argv);
     if (plain) return await (await import('./commands/read.js')).get(plain.ref, plain.opts);
     const { buildProgram, CommanderError } = await import('./program.js');

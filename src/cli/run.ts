@@ -1,4 +1,5 @@
-// Runs the CLI (bin/keyden.js imports this): kept apart from index.ts so tests can import main().
+// Runs the full CLI (bin/keyden.cjs imports this for every command the bundled fast.ts does not
+// take): kept apart from index.ts so tests can import main().
 import { exitWhenDrained, guardProcess } from './exit.js';
 import { main } from './index.js';
 

@@ -9,18 +9,21 @@ import { CLI, openKeydenCore } from '../../src/main/core/index.js';
 import type { Scope } from '../../src/shared/model.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = path.join(ROOT, 'bin/keyden.js');
+export const BIN = path.join(ROOT, 'bin/keyden.cjs');
 /** The same CLI, with the core's test-only cheap KDF set in code. */
 export const CHEAP_BIN = path.join(ROOT, 'test/cli/fixtures/keyden-cheap-kdf.mjs');
 export const CHEAP_KDF = { m: 8, t: 1 };
 export const PASSWORD = 'correct horse battery staple';
 export const ALL_SCOPES: Scope[] = ['categories:read', 'categories:write', 'entries:read', 'entries:write', 'entries:reveal', 'audit:read'];
 
+/** What `npm run build:node` makes that the bin loads: the ESM CLI and the bundled `keyden get`. */
+const BUILT = ['build/cli/run.js', 'build/cli/fast.cjs'].map((p) => path.join(ROOT, p));
+
 /** Builds src → build/ once if any source is newer than the CLI's build (a lock keeps workers apart). */
 export function ensureBuilt(): void {
-  const built = path.join(ROOT, 'build/cli/run.js');
   const newest = newestSource();
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newest) return;
+  const fresh = (): boolean => BUILT.every((p) => fs.existsSync(p) && fs.statSync(p).mtimeMs >= newest);
+  if (fresh()) return;
   const lock = path.join(ROOT, 'build/.cli-test-build.lock');
   fs.mkdirSync(path.dirname(lock), { recursive: true });
   const deadline = Date.now() + 60_000;
@@ -31,14 +34,19 @@ export function ensureBuilt(): void {
     } catch {
       if (Date.now() > deadline) throw new Error('timed out waiting for another test worker to build');
       spawnSync('sleep', ['0.2']);
-      if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newest) return;
+      if (fresh()) return;
     }
   }
   try {
-    // Type errors elsewhere do not stop tsc from emitting; a missing CLI build does fail below.
-    spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.node.json')], { cwd: ROOT, stdio: 'ignore', timeout: 60_000 });
+    // The two steps of `npm run build:node`. Type errors elsewhere do not stop tsc from emitting,
+    // so the bundle is made whatever tsc's exit code; a missing CLI build does fail below.
+    const run = (script: string, args: string[]): void => {
+      spawnSync(process.execPath, [path.join(ROOT, script), ...args], { cwd: ROOT, stdio: 'ignore', timeout: 60_000 });
+    };
+    run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.node.json']);
+    run('node_modules/rolldown/bin/cli.mjs', ['-c', 'rolldown.cli.config.js']);
     const now = new Date();
-    fs.utimesSync(built, now, now);
+    for (const p of BUILT) fs.utimesSync(p, now, now);
   } finally {
     fs.rmdirSync(lock);
   }
@@ -145,6 +153,17 @@ export function spawnKeyden(home: string, args: string[], options: RunOptions = 
   live.add(child);
   child.on('exit', () => live.delete(child));
   return child;
+}
+
+/** Runs keyden with its stdout closed before it writes (a reader that went away): its exit code and stderr. */
+export async function keydenWithoutReader(home: string, args: string[], options: RunOptions = {}): Promise<{ code: number | null; stderr: string }> {
+  const child = spawnKeyden(home, args, options);
+  child.stdout?.destroy();
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdin?.end();
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stderr };
 }
 
 // Whatever a failed test left running dies with the test worker.

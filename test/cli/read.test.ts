@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ALL_SCOPES, keyden, tempDir } from './helpers.js';
+import { ALL_SCOPES, keyden, keydenWithoutReader, tempDir } from './helpers.js';
 import { expectCleanOutputs, GET_VALUES, useOwner } from './fixture.js';
 
 const owner = useOwner();
@@ -86,15 +86,7 @@ describe('keyden list, categories, status and audit', () => {
   });
 
   it('ends quietly with 141 when its reader has gone away, as SIGPIPE would', async () => {
-    const { spawnKeyden } = await import('./helpers.js');
-    const child = spawnKeyden(owner.home, ['list'], { env: { KEYDEN_TOKEN: owner.seeded.tokens.full } });
-    child.stdout?.destroy();
-    let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.stdin?.end();
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(code).toBe(141);
-    expect(stderr).toBe('');
+    expect(await keydenWithoutReader(owner.home, ['list'], { env: { KEYDEN_TOKEN: owner.seeded.tokens.full } })).toEqual({ code: 141, stderr: '' });
   });
 
   it('lists categories with their variables', async () => {

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { APP } from '../../src/main/core/index.js';
 import { createTestVault, PASSWORD, tempDir } from '../helpers/core.js';
 
-const BIN = path.resolve('bin/keyden.js');
+const BIN = path.resolve('bin/keyden.cjs');
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');

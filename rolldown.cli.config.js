@@ -1,0 +1,12 @@
+// `npm run build:node`, second step: bundles the tsc output of src/cli/fast.ts (the plain
+// `keyden get`) into one CommonJS file, build/cli/fast.cjs, that bin/keyden.cjs loads without
+// Node's ESM loader (docs/cli.md, "Why the bin is CommonJS"). Node built-ins stay `require`s.
+import { builtinModules } from 'node:module';
+import { defineConfig } from 'rolldown';
+
+export default defineConfig({
+  input: 'build/cli/fast.js',
+  platform: 'node',
+  external: [/^node:/, ...builtinModules],
+  output: { file: 'build/cli/fast.cjs', format: 'cjs', sourcemap: false },
+});
