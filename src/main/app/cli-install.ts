@@ -11,7 +11,7 @@ export interface LauncherPlan {
 }
 
 export function launcherPlan(options: { platform: NodeJS.Platform; execPath: string; resourcesPath: string; env: NodeJS.ProcessEnv }): LauncherPlan {
-  const cli = join(options.resourcesPath, 'app.asar', 'bin', 'keyden.js');
+  const cli = join(options.resourcesPath, 'app.asar', 'bin', 'keyden.cjs');
   if (options.platform === 'win32') {
     const dir = join(options.env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'Keyden', 'bin');
     return { path: join(dir, 'keyden.cmd'), content: `@echo off\r\nset ELECTRON_RUN_AS_NODE=1\r\n"${options.execPath}" "${cli}" %*\r\n`, mode: 0o755 };
