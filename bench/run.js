@@ -7,6 +7,9 @@
 // --json     one JSON object on stdout (keys of DESIGN §7, ms unless named otherwise); progress on stderr
 // --smoke    a few entries and short runs, for the test suite (figures meaningless, shape checked)
 // --cpu-prof DIR  run `keyden serve` under `node --cpu-prof` and write its profile into DIR
+// --only LIST     measure only these parts (comma-separated: inproc, import, http, get), to work
+//                 on one figure; the JSON then holds only their keys
+// --http-reps N   runs of each reveal load (default 5)
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,11 +31,15 @@ const option = (name) => {
 const JSON_OUT = flag('--json');
 const SMOKE = flag('--smoke');
 const CPU_PROF = option('--cpu-prof');
+const PARTS = ['inproc', 'import', 'http', 'get'];
+const ONLY = option('--only')?.split(',') ?? PARTS;
+for (const part of ONLY) if (!PARTS.includes(part)) throw new Error(`--only: unknown part ${part} (one of ${PARTS.join(', ')})`);
+const want = (part) => ONLY.includes(part);
 const ENTRIES = Number(option('--entries') ?? (SMOKE ? 100 : 10_000));
 const EXPORT_VARS = SMOKE ? 20 : 200;
 const IMPORT_LINES = SMOKE ? 200 : 10_000;
 const REPS = SMOKE ? 1 : 3; // runs of the expensive figures (KDF, import)
-const HTTP_REPS = SMOKE ? 1 : 5; // runs of each reveal load (4 × 3.5 s each), interleaved with the floor
+const HTTP_REPS = Number(option('--http-reps') ?? (SMOKE ? 1 : 5)); // runs of each reveal load (4 × 3.5 s each), interleaved with the floor
 const FAST_REPS = SMOKE ? 3 : 21; // runs of the cheap ones
 const LOAD_MS = SMOKE ? 300 : 3000;
 const WARMUP_MS = SMOKE ? 100 : 500;
@@ -57,18 +64,15 @@ const loadAtStart = os.loadavg()[0];
 
 // ---------------------------------------------------------------- build, then load the built core
 if (!flag('--no-build')) {
-  log('building src → build/ (tsc -p tsconfig.node.json)');
-  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.node.json')], {
-    cwd: ROOT,
-    stdio: ['ignore', 2, 2],
-    timeout: 120_000,
-  });
-  if (tsc.status !== 0) {
-    if (!fs.existsSync(path.join(ROOT, 'build/cli/run.js'))) {
+  // npm run build:node: tsc, then the CommonJS bundle of `keyden get` (build/cli/fast.cjs).
+  log('building src → build/ (npm run build:node)');
+  const build = spawnSync('npm', ['run', '-s', 'build:node'], { cwd: ROOT, stdio: ['ignore', 2, 2], timeout: 120_000 });
+  if (build.status !== 0) {
+    if (!fs.existsSync(path.join(ROOT, 'build/cli/run.js')) || !fs.existsSync(path.join(ROOT, 'build/cli/fast.cjs'))) {
       log('the build failed and there is no build/ to run');
       process.exit(1);
     }
-    log('tsc reported errors (output was still emitted); measuring what was built');
+    log('the build reported errors (tsc still emitted its output); measuring what was built');
   }
 }
 const { openKeydenCore, APP, CLI } = await import('../build/main/core/index.js');
@@ -253,129 +257,131 @@ try {
   const simple = all.find((e) => e.category.keyType === 'simple' && e.name !== 'Export Bench');
   const simpleValue = (await core.entries.reveal(APP, simple.id)).value;
 
-  // ------------------------------------------------------------ search as you type (in memory)
-  const queries = ['s', 'st', 'str', 'stri', 'strip', 'stripe', 'b', 'bl', 'blo', 'blog', 'aws', 'aws_reg', 'pay', 'payments 3'];
-  core.entries.list(APP, { q: 'warm' }); // builds the sorted view once, as the first keystroke after a change does
-  const searchTimes = [];
-  const matchCounts = {};
-  for (let r = 0; r < FAST_REPS; r++) {
-    for (const q of queries) {
-      const t0 = now();
-      const res = core.entries.list(APP, { q });
-      searchTimes.push(now() - t0);
-      matchCounts[q] = res.total;
+  if (want('inproc')) {
+    // ------------------------------------------------------------ search as you type (in memory)
+    const queries = ['s', 'st', 'str', 'stri', 'strip', 'stripe', 'b', 'bl', 'blo', 'blog', 'aws', 'aws_reg', 'pay', 'payments 3'];
+    core.entries.list(APP, { q: 'warm' }); // builds the sorted view once, as the first keystroke after a change does
+    const searchTimes = [];
+    const matchCounts = {};
+    for (let r = 0; r < FAST_REPS; r++) {
+      for (const q of queries) {
+        const t0 = now();
+        const res = core.entries.list(APP, { q });
+        searchTimes.push(now() - t0);
+        matchCounts[q] = res.total;
+      }
     }
-  }
-  put('search_ms', searchTimes);
-  const worstQuery = queries.reduce((a, b) => (matchCounts[a] >= matchCounts[b] ? a : b));
-  const worstTimes = [];
-  for (let r = 0; r < FAST_REPS; r++) {
-    const t0 = now();
-    core.entries.list(APP, { q: worstQuery });
-    worstTimes.push(now() - t0);
-  }
-  put('search_broadest_ms', worstTimes);
-  figures.search_broadest_matches = matchCounts[worstQuery];
-  const inproc = [];
-  for (let r = 0; r < FAST_REPS; r++) {
-    const t0 = now();
-    core.entries.list(APP);
-    inproc.push(now() - t0);
-  }
-  put('list_10k_inproc_ms', inproc);
-
-  // ------------------------------------------------------------ export of the 200-variable project
-  const exportTimes = [];
-  for (let r = 0; r < FAST_REPS; r++) exportTimes.push(await timed(() => core.projects.exportEnv(APP, 'Export Bench', 'development', 'dotenv')));
-  put('export_200_ms', exportTimes);
-
-  // ------------------------------------------------------------ unlock overhead beyond the KDF
-  const meta = new Database(vaultPath, { readonly: true, fileMustExist: true });
-  const vaultKdf = JSON.parse(meta.prepare("SELECT value FROM meta WHERE key = 'kdf'").get().value);
-  meta.close();
-  const overheads = [];
-  const unlockTotals = [];
-  for (let r = 0; r < (SMOKE ? 3 : 9); r++) {
-    core.vault.lock(APP);
-    const kdf = await timed(() => deriveKek(PASSWORD, vaultKdf));
-    const unlock = await timed(() => core.vault.unlock(APP, PASSWORD));
-    overheads.push(unlock - kdf);
-    unlockTotals.push(unlock);
-  }
-  put('unlock_overhead_ms', overheads);
-  put('unlock_cheap_kdf_ms', unlockTotals);
-
-  // ------------------------------------------------------------ KDF at the default parameters
-  const kdfParams = SMOKE ? newKdfParams(CHEAP_KDF) : newKdfParams(DEFAULT_KDF);
-  const kdfTimes = [];
-  for (let r = 0; r < REPS; r++) kdfTimes.push(await timed(() => deriveKek(PASSWORD, kdfParams)));
-  put('kdf_ms', kdfTimes);
-  log(`in-process figures done (search ${figures.search_ms} ms, export ${figures.export_200_ms} ms, unlock overhead ${figures.unlock_overhead_ms} ms, kdf ${figures.kdf_ms} ms)`);
-
-  // ------------------------------------------------------------ floors: bare SQLite read, bare decrypt
-  {
-    const db = new Database(vaultPath, { readonly: true, fileMustExist: true });
-    const stmt = db.prepare('SELECT category_id, secret FROM entries WHERE id = ?');
-    const ids = shuffle(all.map((e) => e.id));
-    const per = [];
-    const n = SMOKE ? 1000 : 20_000;
-    for (let r = 0; r < (SMOKE ? 1 : 5); r++) {
+    put('search_ms', searchTimes);
+    const worstQuery = queries.reduce((a, b) => (matchCounts[a] >= matchCounts[b] ? a : b));
+    const worstTimes = [];
+    for (let r = 0; r < FAST_REPS; r++) {
       const t0 = now();
-      for (let i = 0; i < n; i++) stmt.get(ids[i % ids.length]);
-      per.push(((now() - t0) * 1000) / n);
+      core.entries.list(APP, { q: worstQuery });
+      worstTimes.push(now() - t0);
     }
-    db.close();
-    put('floor_sqlite_read_us', per);
-  }
-  {
-    // A bare durable commit: one audit-sized row in WAL with synchronous=FULL, in the same folder
-    // (the fsync every group commit waits for; at 4 clients one is paid per round of 4 reveals).
-    const file = path.join(tmp, 'commit-floor.db');
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at TEXT, actor TEXT, action TEXT, target_id TEXT, ok INTEGER, detail BLOB)');
-    const ins = db.prepare('INSERT INTO t (at, actor, action, target_id, ok, detail) VALUES (?, ?, ?, ?, ?, ?)');
-    const detail = Buffer.alloc(110, 7);
-    const commit = db.transaction(() => ins.run(new Date().toISOString(), 'token:0b0e6c1c-3f0e-4a57-9d5e-2c8f1d2a7b90', 'entry.reveal', all[0].id, 1, detail));
-    const per = [];
-    const n = SMOKE ? 50 : 500;
-    for (let r = 0; r < (SMOKE ? 1 : 5); r++) {
+    put('search_broadest_ms', worstTimes);
+    figures.search_broadest_matches = matchCounts[worstQuery];
+    const inproc = [];
+    for (let r = 0; r < FAST_REPS; r++) {
       const t0 = now();
-      for (let i = 0; i < n; i++) commit();
-      per.push((now() - t0) / n);
+      core.entries.list(APP);
+      inproc.push(now() - t0);
     }
-    db.close();
-    put('floor_commit_ms', per);
-  }
-  {
-    // A bare XChaCha20-Poly1305 decrypt of a reveal-sized secret: the primitive Keyden uses
-    // (node:crypto's ChaCha20-Poly1305 keyed by noble's HChaCha20), and @noble/ciphers' pure-JS one.
-    const key = new Uint8Array(32).fill(7);
-    const nonce = new Uint8Array(24).fill(9);
-    const aad = new TextEncoder().encode(`keyden/1/entries/secret/${all[0].id}/${all[0].categoryId}`);
-    const ct = xchacha20poly1305(key, nonce, aad).encrypt(new TextEncoder().encode(JSON.stringify({ value: simpleValue })));
-    const n = SMOKE ? 1000 : 20_000;
-    const perOp = (fn) => {
+    put('list_10k_inproc_ms', inproc);
+
+    // ------------------------------------------------------------ export of the 200-variable project
+    const exportTimes = [];
+    for (let r = 0; r < FAST_REPS; r++) exportTimes.push(await timed(() => core.projects.exportEnv(APP, 'Export Bench', 'development', 'dotenv')));
+    put('export_200_ms', exportTimes);
+
+    // ------------------------------------------------------------ unlock overhead beyond the KDF
+    const meta = new Database(vaultPath, { readonly: true, fileMustExist: true });
+    const vaultKdf = JSON.parse(meta.prepare("SELECT value FROM meta WHERE key = 'kdf'").get().value);
+    meta.close();
+    const overheads = [];
+    const unlockTotals = [];
+    for (let r = 0; r < (SMOKE ? 3 : 9); r++) {
+      core.vault.lock(APP);
+      const kdf = await timed(() => deriveKek(PASSWORD, vaultKdf));
+      const unlock = await timed(() => core.vault.unlock(APP, PASSWORD));
+      overheads.push(unlock - kdf);
+      unlockTotals.push(unlock);
+    }
+    put('unlock_overhead_ms', overheads);
+    put('unlock_cheap_kdf_ms', unlockTotals);
+
+    // ------------------------------------------------------------ KDF at the default parameters
+    const kdfParams = SMOKE ? newKdfParams(CHEAP_KDF) : newKdfParams(DEFAULT_KDF);
+    const kdfTimes = [];
+    for (let r = 0; r < REPS; r++) kdfTimes.push(await timed(() => deriveKek(PASSWORD, kdfParams)));
+    put('kdf_ms', kdfTimes);
+    log(`in-process figures done (search ${figures.search_ms} ms, export ${figures.export_200_ms} ms, unlock overhead ${figures.unlock_overhead_ms} ms, kdf ${figures.kdf_ms} ms)`);
+
+    // ------------------------------------------------------------ floors: bare SQLite read, bare decrypt
+    {
+      const db = new Database(vaultPath, { readonly: true, fileMustExist: true });
+      const stmt = db.prepare('SELECT category_id, secret FROM entries WHERE id = ?');
+      const ids = shuffle(all.map((e) => e.id));
       const per = [];
+      const n = SMOKE ? 1000 : 20_000;
       for (let r = 0; r < (SMOKE ? 1 : 5); r++) {
         const t0 = now();
-        for (let i = 0; i < n; i++) fn();
+        for (let i = 0; i < n; i++) stmt.get(ids[i % ids.length]);
         per.push(((now() - t0) * 1000) / n);
       }
-      return per;
-    };
-    put('floor_decrypt_us', perOp(() => xchachaDecrypt(key, nonce, aad, ct)));
-    put('floor_decrypt_noble_us', perOp(() => xchacha20poly1305(key, nonce, aad).decrypt(ct)));
-    // What the AEAD alone costs an unlock: one bare decrypt per entry's overview.
-    figures.unlock_decrypt_floor_ms = round((entryCount * figures.floor_decrypt_us) / 1000);
-  }
+      db.close();
+      put('floor_sqlite_read_us', per);
+    }
+    {
+      // A bare durable commit: one audit-sized row in WAL with synchronous=FULL, in the same folder
+      // (the fsync every group commit waits for; at 4 clients one is paid per round of 4 reveals).
+      const file = path.join(tmp, 'commit-floor.db');
+      const db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at TEXT, actor TEXT, action TEXT, target_id TEXT, ok INTEGER, detail BLOB)');
+      const ins = db.prepare('INSERT INTO t (at, actor, action, target_id, ok, detail) VALUES (?, ?, ?, ?, ?, ?)');
+      const detail = Buffer.alloc(110, 7);
+      const commit = db.transaction(() => ins.run(new Date().toISOString(), 'token:0b0e6c1c-3f0e-4a57-9d5e-2c8f1d2a7b90', 'entry.reveal', all[0].id, 1, detail));
+      const per = [];
+      const n = SMOKE ? 50 : 500;
+      for (let r = 0; r < (SMOKE ? 1 : 5); r++) {
+        const t0 = now();
+        for (let i = 0; i < n; i++) commit();
+        per.push((now() - t0) / n);
+      }
+      db.close();
+      put('floor_commit_ms', per);
+    }
+    {
+      // A bare XChaCha20-Poly1305 decrypt of a reveal-sized secret: the primitive Keyden uses
+      // (node:crypto's ChaCha20-Poly1305 keyed by noble's HChaCha20), and @noble/ciphers' pure-JS one.
+      const key = new Uint8Array(32).fill(7);
+      const nonce = new Uint8Array(24).fill(9);
+      const aad = new TextEncoder().encode(`keyden/1/entries/secret/${all[0].id}/${all[0].categoryId}`);
+      const ct = xchacha20poly1305(key, nonce, aad).encrypt(new TextEncoder().encode(JSON.stringify({ value: simpleValue })));
+      const n = SMOKE ? 1000 : 20_000;
+      const perOp = (fn) => {
+        const per = [];
+        for (let r = 0; r < (SMOKE ? 1 : 5); r++) {
+          const t0 = now();
+          for (let i = 0; i < n; i++) fn();
+          per.push(((now() - t0) * 1000) / n);
+        }
+        return per;
+      };
+      put('floor_decrypt_us', perOp(() => xchachaDecrypt(key, nonce, aad, ct)));
+      put('floor_decrypt_noble_us', perOp(() => xchacha20poly1305(key, nonce, aad).decrypt(ct)));
+      // What the AEAD alone costs an unlock: one bare decrypt per entry's overview.
+      figures.unlock_decrypt_floor_ms = round((entryCount * figures.floor_decrypt_us) / 1000);
+    }
 
+  }
   core.close();
   core = null;
 
   // ------------------------------------------------------------ import of a 10 000-line .env
-  {
+  if (want('import')) {
     const lines = ['# a big .env, as a monorepo might have', ...Array.from({ length: IMPORT_LINES }, (_, i) => `IMPORT_VAR_${String(i + 1).padStart(5, '0')}=${fakeValue()}`)];
     const text = `${lines.join('\n')}\n`;
     const times = [];
@@ -395,103 +401,107 @@ try {
   }
 
   // ------------------------------------------------------------ keyden serve: unlock, RSS, HTTP
-  const env = { ...process.env, KEYDEN_HOME: home };
-  delete env.KEYDEN_URL;
-  delete env.KEYDEN_TOKEN;
-  log('starting keyden serve (it upgrades the cheap-KDF vault to the default Argon2 parameters at unlock)');
-  const serveStart = now();
-  const serveArgs = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(CPU_PROF), BIN] : [BIN];
-  const { child: serve, match } = await startProcess(
-    process.execPath,
-    [...serveArgs, 'serve', '--vault', vaultPath, '--port', '0', '--password-stdin'],
-    { env, cwd: tmp },
-    /listening on http:\/\/127\.0\.0\.1:(\d+)/,
-    `${PASSWORD}\n`,
-  );
-  const port = Number(match[1]);
-  figures.serve_start_ms = Math.round(now() - serveStart);
-  await new Promise((r) => setTimeout(r, 300));
-  put('serve_rss_mb', rssMb(serve.pid));
-  log(`keyden serve on port ${port}, unlocked in ${figures.serve_start_ms} ms, RSS ${figures.serve_rss_mb} MB`);
+  if (want('http') || want('get')) {
+    const env = { ...process.env, KEYDEN_HOME: home };
+    delete env.KEYDEN_URL;
+    delete env.KEYDEN_TOKEN;
+    log('starting keyden serve (it upgrades the cheap-KDF vault to the default Argon2 parameters at unlock)');
+    const serveStart = now();
+    const serveArgs = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(CPU_PROF), BIN] : [BIN];
+    const { child: serve, match } = await startProcess(
+      process.execPath,
+      [...serveArgs, 'serve', '--vault', vaultPath, '--port', '0', '--password-stdin'],
+      { env, cwd: tmp },
+      /listening on http:\/\/127\.0\.0\.1:(\d+)/,
+      `${PASSWORD}\n`,
+    );
+    const port = Number(match[1]);
+    figures.serve_start_ms = Math.round(now() - serveStart);
+    await new Promise((r) => setTimeout(r, 300));
+    put('serve_rss_mb', rssMb(serve.pid));
+    log(`keyden serve on port ${port}, unlocked in ${figures.serve_start_ms} ms, RSS ${figures.serve_rss_mb} MB`);
 
-  const auth = { authorization: `Bearer ${token}` };
-  // GET /api/entries of all N, over HTTP, one client, the whole body read.
-  {
-    const runs = SMOKE ? 3 : 20;
-    const res = await runLoad({ port, method: 'GET', paths: ['/api/entries'], headers: auth, concurrency: 1, requests: runs + 3, keepLatencies: true });
-    put('list_10k_ms', res.latencies.slice(3));
-    figures.list_10k_bytes = Math.round(res.bytes / res.requests);
-  }
+    const auth = { authorization: `Bearer ${token}` };
+    if (want('http')) {
+      // GET /api/entries of all N, over HTTP, one client, the whole body read.
+      {
+        const runs = SMOKE ? 3 : 20;
+        const res = await runLoad({ port, method: 'GET', paths: ['/api/entries'], headers: auth, concurrency: 1, requests: runs + 3, keepLatencies: true });
+        put('list_10k_ms', res.latencies.slice(3));
+        figures.list_10k_bytes = Math.round(res.bytes / res.requests);
+      }
 
-  // Reveal with keep-alive against the bare node:http floor, interleaved so drift hits both alike.
-  const { child: floor, match: floorMatch } = await startProcess(process.execPath, [FLOOR_SERVER], { cwd: tmp }, /^(\d+)\n/);
-  const floorPort = Number(floorMatch[1]);
-  const pathsFile = path.join(tmp, 'reveal-paths.json');
-  fs.writeFileSync(pathsFile, JSON.stringify(shuffle(all.map((e) => `/api/entries/${e.id}/reveal`))));
-  const r4 = [];
-  const r32 = [];
-  const f4 = [];
-  const f32 = [];
-  for (let r = 0; r < HTTP_REPS; r++) {
-    f4.push(await runLoadOn(floor.pid, { port: floorPort, method: 'POST', paths: ['/api/entries/x/reveal'], concurrency: 4, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
-    r4.push(await runLoadOn(serve.pid, { port, method: 'POST', pathsFile, headers: auth, concurrency: 4, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
-    f32.push(await runLoadOn(floor.pid, { port: floorPort, method: 'POST', paths: ['/api/entries/x/reveal'], concurrency: 32, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
-    r32.push(await runLoadOn(serve.pid, { port, method: 'POST', pathsFile, headers: auth, concurrency: 32, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
-    log(`reveal run ${r + 1}/${HTTP_REPS}: 4 clients ${Math.round(r4.at(-1).rps)}/s (floor ${Math.round(f4.at(-1).rps)}/s), 32 clients ${Math.round(r32.at(-1).rps)}/s (floor ${Math.round(f32.at(-1).rps)}/s)`);
-  }
-  put('reveal_p50_ms', r4.map((x) => x.p50));
-  put('reveal_p99_ms', r4.map((x) => x.p99));
-  put('reveal_rps', r4.map((x) => x.rps));
-  put('reveal_rps_32', r32.map((x) => x.rps));
-  put('reveal_p50_ms_32', r32.map((x) => x.p50));
-  put('reveal_p99_ms_32', r32.map((x) => x.p99));
-  put('floor_http_rps', f4.map((x) => x.rps));
-  put('floor_http_rps_32', f32.map((x) => x.rps));
-  put('floor_http_p50_ms', f4.map((x) => x.p50));
-  put('floor_http_p99_ms', f4.map((x) => x.p99));
-  put('reveal_cpu_us', r32.map((x) => x.cpuUsPerRequest));
-  put('floor_http_cpu_us', f32.map((x) => x.cpuUsPerRequest));
-  figures.reveal_ratio = round(figures.reveal_rps / figures.floor_http_rps);
-  figures.reveal_ratio_32 = round(figures.reveal_rps_32 / figures.floor_http_rps_32);
-  put('serve_rss_loaded_mb', rssMb(serve.pid));
+      // Reveal with keep-alive against the bare node:http floor, interleaved so drift hits both alike.
+      const { child: floor, match: floorMatch } = await startProcess(process.execPath, [FLOOR_SERVER], { cwd: tmp }, /^(\d+)\n/);
+      const floorPort = Number(floorMatch[1]);
+      const pathsFile = path.join(tmp, 'reveal-paths.json');
+      fs.writeFileSync(pathsFile, JSON.stringify(shuffle(all.map((e) => `/api/entries/${e.id}/reveal`))));
+      const r4 = [];
+      const r32 = [];
+      const f4 = [];
+      const f32 = [];
+      for (let r = 0; r < HTTP_REPS; r++) {
+        f4.push(await runLoadOn(floor.pid, { port: floorPort, method: 'POST', paths: ['/api/entries/x/reveal'], concurrency: 4, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
+        r4.push(await runLoadOn(serve.pid, { port, method: 'POST', pathsFile, headers: auth, concurrency: 4, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
+        f32.push(await runLoadOn(floor.pid, { port: floorPort, method: 'POST', paths: ['/api/entries/x/reveal'], concurrency: 32, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
+        r32.push(await runLoadOn(serve.pid, { port, method: 'POST', pathsFile, headers: auth, concurrency: 32, durationMs: LOAD_MS, warmupMs: WARMUP_MS }));
+        log(`reveal run ${r + 1}/${HTTP_REPS}: 4 clients ${Math.round(r4.at(-1).rps)}/s (floor ${Math.round(f4.at(-1).rps)}/s), 32 clients ${Math.round(r32.at(-1).rps)}/s (floor ${Math.round(f32.at(-1).rps)}/s)`);
+      }
+      put('reveal_p50_ms', r4.map((x) => x.p50));
+      put('reveal_p99_ms', r4.map((x) => x.p99));
+      put('reveal_rps', r4.map((x) => x.rps));
+      put('reveal_rps_32', r32.map((x) => x.rps));
+      put('reveal_p50_ms_32', r32.map((x) => x.p50));
+      put('reveal_p99_ms_32', r32.map((x) => x.p99));
+      put('floor_http_rps', f4.map((x) => x.rps));
+      put('floor_http_rps_32', f32.map((x) => x.rps));
+      put('floor_http_p50_ms', f4.map((x) => x.p50));
+      put('floor_http_p99_ms', f4.map((x) => x.p99));
+      put('reveal_cpu_us', r32.map((x) => x.cpuUsPerRequest));
+      put('floor_http_cpu_us', f32.map((x) => x.cpuUsPerRequest));
+      figures.reveal_ratio = round(figures.reveal_rps / figures.floor_http_rps);
+      figures.reveal_ratio_32 = round(figures.reveal_rps_32 / figures.floor_http_rps_32);
+      put('serve_rss_loaded_mb', rssMb(serve.pid));
 
-  // ------------------------------------------------------------ keyden get against node -e 0
-  {
-    const getEnv = { ...env, KEYDEN_TOKEN: token };
-    // By reference (Category/Project/env: one lookup of the project, then the reveal), as people
-    // type it; and by id (the reveal alone).
-    const ref = `${simple.category.name}/${simple.name}/${simple.environment}`;
-    const gets = [];
-    const getsById = [];
-    const nodes = [];
-    const runs = SMOKE ? 2 : 15;
-    const wall = (cmd, args, opts) => {
-      const t0 = now();
-      const r = spawnSync(cmd, args, { timeout: 30_000, encoding: 'utf8', ...opts });
-      return { ms: now() - t0, r };
-    };
-    for (let i = 0; i < runs + 1; i++) {
-      const g = wall(BIN, ['get', ref], { env: getEnv });
-      if (g.r.status !== 0 || g.r.stdout !== `${simpleValue}\n`) throw new Error(`keyden get failed (${g.r.status}): ${g.r.stderr.trim()}`);
-      const gi = wall(BIN, ['get', simple.id], { env: getEnv });
-      if (gi.r.status !== 0 || gi.r.stdout !== `${simpleValue}\n`) throw new Error(`keyden get <id> failed (${gi.r.status}): ${gi.r.stderr.trim()}`);
-      const n = wall(process.execPath, ['-e', '0'], {});
-      if (n.r.status !== 0) throw new Error('node -e 0 failed');
-      if (i === 0) continue; // the first of each warms the file cache
-      gets.push(g.ms);
-      getsById.push(gi.ms);
-      nodes.push(n.ms);
+      floor.kill('SIGTERM');
     }
-    put('get_ms', gets);
-    put('get_id_ms', getsById);
-    put('node_e0_ms', nodes);
-    figures.get_ratio = round(figures.get_ms / figures.node_e0_ms);
-  }
+    // ------------------------------------------------------------ keyden get against node -e 0
+    if (want('get')) {
+      const getEnv = { ...env, KEYDEN_TOKEN: token };
+      // By reference (Category/Project/env: one lookup of the project, then the reveal), as people
+      // type it; and by id (the reveal alone).
+      const ref = `${simple.category.name}/${simple.name}/${simple.environment}`;
+      const gets = [];
+      const getsById = [];
+      const nodes = [];
+      const runs = SMOKE ? 2 : 15;
+      const wall = (cmd, args, opts) => {
+        const t0 = now();
+        const r = spawnSync(cmd, args, { timeout: 30_000, encoding: 'utf8', ...opts });
+        return { ms: now() - t0, r };
+      };
+      for (let i = 0; i < runs + 1; i++) {
+        const g = wall(BIN, ['get', ref], { env: getEnv });
+        if (g.r.status !== 0 || g.r.stdout !== `${simpleValue}\n`) throw new Error(`keyden get failed (${g.r.status}): ${g.r.stderr.trim()}`);
+        const gi = wall(BIN, ['get', simple.id], { env: getEnv });
+        if (gi.r.status !== 0 || gi.r.stdout !== `${simpleValue}\n`) throw new Error(`keyden get <id> failed (${gi.r.status}): ${gi.r.stderr.trim()}`);
+        const n = wall(process.execPath, ['-e', '0'], {});
+        if (n.r.status !== 0) throw new Error('node -e 0 failed');
+        if (i === 0) continue; // the first of each warms the file cache
+        gets.push(g.ms);
+        getsById.push(gi.ms);
+        nodes.push(n.ms);
+      }
+      put('get_ms', gets);
+      put('get_id_ms', getsById);
+      put('node_e0_ms', nodes);
+      figures.get_ratio = round(figures.get_ms / figures.node_e0_ms);
+    }
 
-  // Stop the servers; serve writes its CPU profile (if asked) on a clean exit.
-  serve.kill('SIGTERM');
-  await new Promise((r) => serve.once('exit', r));
-  floor.kill('SIGTERM');
+    // Stop the servers; serve writes its CPU profile (if asked) on a clean exit.
+    serve.kill('SIGTERM');
+    await new Promise((r) => serve.once('exit', r));
+  }
   figures.bench_total_s = Math.round((now() - started) / 100) / 10;
 } catch (e) {
   log(`failed: ${e && e.stack ? e.stack : e}`);
@@ -557,6 +567,7 @@ function printTable() {
   ];
   const lines = [`| figure | median | min | max | unit | target |`, `|---|---|---|---|---|---|`];
   for (const [label, key, unit, target] of rows) {
+    if (figures[key] === undefined) continue; // a part left out with --only
     lines.push(`| ${label} | ${figures[key]} | ${figures[`${key}_min`]} | ${figures[`${key}_max`]} | ${unit} | ${target} |`);
   }
   lines.push('');
