@@ -29,6 +29,11 @@ export interface Keys extends Subkeys {
   vaultKey: Uint8Array;
 }
 
+export interface SealedSecret {
+  category_id: string;
+  secret: Uint8Array;
+}
+
 export class Overviews {
   readonly categories = new Map<string, Category>();
   readonly entries = new Map<string, EntryRecord>();
@@ -39,7 +44,32 @@ export class Overviews {
   /** Bumped on every change, so derived views (sorted lists, search text) know to rebuild. */
   generation = 0;
 
+  /**
+   * Entries' sealed secrets (ciphertext as stored, opened with K_sec at every reveal), kept once
+   * read so that a repeated reveal costs no SQLite read. They are valid for one `generation`:
+   * every change of the owner's bumps it, and a change from another connection drops them.
+   */
+  private readonly sealed = new Map<string, SealedSecret>();
+  private sealedGeneration = -1;
+
+  sealedSecret(id: string): SealedSecret | undefined {
+    if (this.sealedGeneration !== this.generation) {
+      this.sealed.clear();
+      this.sealedGeneration = this.generation;
+    }
+    return this.sealed.get(id);
+  }
+
+  keepSealedSecret(id: string, row: SealedSecret): void {
+    if (this.sealedGeneration === this.generation) this.sealed.set(id, row);
+  }
+
+  forgetSealedSecrets(): void {
+    this.sealed.clear();
+  }
+
   clear(): void {
+    this.sealed.clear();
     this.categories.clear();
     this.entries.clear();
     this.tokens.clear();

@@ -14,6 +14,7 @@ import {
   versionRowId,
   type EntryRecord,
   type Keys,
+  type SealedSecret,
   type VaultContext,
 } from './context.js';
 import { parseInput } from './validate.js';
@@ -276,7 +277,7 @@ export class Entries implements EntryService {
 
   /** The current value; an entry whose secret fails to open is reported as absent. */
   readValue(keys: Keys, e: EntryRecord): EntryValue {
-    const row = statement(this.v.db(), 'SELECT category_id, secret FROM entries WHERE id = ?').get(e.id) as { category_id: string; secret: Uint8Array } | undefined;
+    const row = this.sealedSecret(e.id);
     if (!row) throw notFound('entry', { id: e.id });
     const opened = open(keys.secret, blobAad('entries', 'secret', entryRowId(e.id, row.category_id)), row.secret) as { value?: EntryValue } | null;
     if (!opened || opened.value === undefined || row.category_id !== e.categoryId) throw notFound('entry', { id: e.id });
@@ -289,6 +290,18 @@ export class Entries implements EntryService {
     const value = this.readValue(keys, e);
     await this.v.audit.record({ actor: caller.actor, action, targetId: id, ok: true, detail: { name: e.name, environment: e.environment, version: null } });
     return { id, name: e.name, environment: e.environment, value };
+  }
+
+  /** The entry's row as stored: from memory once read (Overviews.sealedSecret), else from SQLite. */
+  private sealedSecret(id: string): SealedSecret | undefined {
+    const o = this.v.overviews;
+    const kept = o.sealedSecret(id);
+    if (kept) return kept;
+    const db = this.v.db();
+    const row = statement(db, 'SELECT category_id, secret FROM entries WHERE id = ?').get(id) as SealedSecret | undefined;
+    // Only committed rows are kept: one read inside a write transaction may yet roll back.
+    if (row && !db.inTransaction) o.keepSealedSecret(id, row);
+    return row;
   }
 
   versions(caller: Caller, id: string): VersionInfo[] {

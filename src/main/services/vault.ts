@@ -246,6 +246,7 @@ export class Vault implements VaultService, VaultContext {
     const v = dataVersion(this.handle);
     if (v === this.dataVersion) return;
     this.dataVersion = v;
+    this.overviews.forgetSealedSecrets();
     const tokens = loadTokens(this.handle, this.unlockedKeys);
     this.overviews.tokens.clear();
     this.overviews.tokensByHash.clear();
