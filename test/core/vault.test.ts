@@ -5,6 +5,9 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APP, CLI, openKeydenCore } from '../../src/main/core/index.js';
 import { SCHEMA_VERSION } from '../../src/main/store/migrations.js';
+
+/** One turn of the event loop, as between two batches of requests. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 import { createTestVault, PASSWORD, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
 
 const cleanups: (() => void)[] = [];
@@ -223,7 +226,7 @@ describe('the vault file', () => {
     expect(core.entries.list(APP).total).toBe(3);
   });
 
-  it('shows the owner tokens that an admin created or revoked beside it', async () => {
+  it('shows the owner tokens that an admin created or revoked beside it, from the next turn on', async () => {
     const v = await vaultWithEntries();
     const admin = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF });
     cleanups.push(() => admin.close());
@@ -233,8 +236,24 @@ describe('the vault file', () => {
     v.core.refresh();
     expect(v.core.tokens.authenticate(created.secret)).toMatchObject({ name: 'script' });
     admin.tokens.revoke(CLI, created.token.id);
+    await nextTurn();
     v.core.refresh();
     expect(v.core.tokens.authenticate(created.secret)).toBeNull();
+  });
+
+  it('checks for changes from elsewhere once per turn of the event loop (the requests of one turn share a check)', async () => {
+    const v = await vaultWithEntries();
+    const admin = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF });
+    cleanups.push(() => admin.close());
+    await admin.vault.unlock(CLI, PASSWORD);
+    await nextTurn();
+    v.core.refresh();
+    const created = admin.tokens.create(CLI, { name: 'same turn', scopes: ['entries:read'] });
+    v.core.refresh();
+    expect(v.core.tokens.authenticate(created.secret)).toBeNull();
+    await nextTurn();
+    v.core.refresh();
+    expect(v.core.tokens.authenticate(created.secret)).toMatchObject({ name: 'same turn' });
   });
 });
 
