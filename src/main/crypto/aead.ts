@@ -146,8 +146,11 @@ export function deriveSubkeys(vaultKey: Uint8Array): Subkeys {
 export function blobAad(table: string, column: string, rowId: string): Uint8Array {
   // Buffer.from allocates from Node's pool (an AAD is not secret); TextEncoder cost a fresh
   // ArrayBuffer per call, ~7 % of opening a blob.
-  return Buffer.from(`keyden/1/${table}/${column}/${rowId}`, 'utf8');
+  return Buffer.from(blobAadText(table, column, rowId), 'utf8');
 }
+
+/** blobAad as text (to hand to another thread). */
+export const blobAadText = (table: string, column: string, rowId: string): string => `keyden/1/${table}/${column}/${rowId}`;
 
 export function seal(key: Uint8Array, aad: Uint8Array, value: unknown): Uint8Array {
   const nonce = freshNonce();

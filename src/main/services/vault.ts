@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SETTINGS, Settings as SettingsSchema, type Category, type Settings } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
-import { deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey } from '../crypto/aead.js';
+import { blobAadText, deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey } from '../crypto/aead.js';
+import { HELPER_MIN_BLOBS, startOpening, type Opening } from '../crypto/open-helper.js';
 import { DEFAULT_KDF, deriveKek, isBelowDefault, newKdfParams, type KdfParams } from '../crypto/kdf.js';
 import { createVaultDb, dataVersion, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
 import type { Caller, VaultService, VaultStatus } from '../core/types.js';
@@ -133,13 +134,23 @@ export class Vault implements VaultService, VaultContext {
     // that only their decryption follows the KDF. loadOverviews reads them again if another
     // connection committed in the meantime; any error here shows up there instead.
     let prefetched: OverviewRows | null = null;
+    let opening: Opening | null = null;
     if (!this.unlockedKeys) {
       try {
         prefetched = this.readOverviewRows();
+        opening = startHelper(prefetched);
       } catch {
         prefetched = null;
       }
     }
+    try {
+      await this.finishUnlock(caller, password, meta, derivation, prefetched, opening);
+    } finally {
+      opening?.cancel();
+    }
+  }
+
+  private async finishUnlock(caller: Caller, password: string, meta: Meta, derivation: Promise<Uint8Array>, prefetched: OverviewRows | null, opening: Opening | null): Promise<void> {
     const kek = await derivation;
     const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
     if (!vaultKey) {
@@ -155,7 +166,7 @@ export class Vault implements VaultService, VaultContext {
     }
     if (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf) await this.rewrap(password, vaultKey, meta.vaultId);
     const keys: Keys = { vaultKey, ...deriveSubkeys(vaultKey) };
-    this.loadOverviews(keys, prefetched);
+    await this.loadOverviews(keys, prefetched, opening);
     this.unlockedKeys = keys;
     this.db().transaction(() => this.audit.write({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: true }))();
     this.notify(false);
@@ -304,11 +315,15 @@ export class Vault implements VaultService, VaultContext {
     };
   }
 
-  /** Decrypts every overview into memory; a row that fails to open is left out and counted. */
-  private loadOverviews(keys: Keys, prefetched: OverviewRows | null = null): void {
+  /**
+   * Decrypts every overview into memory; a row that fails to open is left out and counted. For
+   * a large vault whose rows were read during the KDF, a helper thread opens entries too.
+   */
+  private async loadOverviews(keys: Keys, prefetched: OverviewRows | null = null, opening: Opening | null = null): Promise<void> {
     const db = this.db();
     // Rows read before the KDF finished are used only if no other connection has committed since.
-    const rows = prefetched && prefetched.dataVersion === dataVersion(db) ? prefetched : this.readOverviewRows();
+    const fresh = prefetched !== null && prefetched.dataVersion === dataVersion(db);
+    const rows = fresh ? prefetched : this.readOverviewRows();
     const o = this.overviews;
     o.clear();
     for (const [id, overview, createdAt, updatedAt] of rows.categories) {
@@ -319,14 +334,16 @@ export class Vault implements VaultService, VaultContext {
       }
       o.categories.set(id, { id, ...ov, createdAt, updatedAt });
     }
-    for (const [id, categoryId, overview, createdAt, updatedAt] of rows.entries) {
-      const ov = openOverview(keys, 'entries', entryRowId(id, categoryId), overview) as Omit<EntryRecord, 'id' | 'categoryId' | 'createdAt' | 'updatedAt'> | null;
+    // With a helper thread both threads open the entries; without, this one opens each in turn.
+    const opened = fresh && opening ? await opening.open(keys.overview) : null;
+    rows.entries.forEach(([id, categoryId, overview, createdAt, updatedAt], i) => {
+      const ov = (opened ? opened[i] : openOverview(keys, 'entries', entryRowId(id, categoryId), overview)) as Omit<EntryRecord, 'id' | 'categoryId' | 'createdAt' | 'updatedAt'> | null;
       if (!ov || !o.categories.has(categoryId)) {
         o.unreadable++;
-        continue;
+        return;
       }
       o.entries.set(id, { id, categoryId, ...ov, createdAt, updatedAt });
-    }
+    });
     for (const t of loadTokens(db, keys)) o.putToken(t);
     o.generation++;
   }
@@ -346,6 +363,15 @@ export class Vault implements VaultService, VaultContext {
 type CategoryRow = [string, Uint8Array, string, string];
 /** id, category_id, overview, created_at, updated_at */
 type EntryRow = [string, string, Uint8Array, string, string];
+
+/** For a large vault, a helper thread that will open the entries' overviews with this one (crypto/open-helper.ts). */
+function startHelper(rows: OverviewRows): Opening | null {
+  if (rows.entries.length < HELPER_MIN_BLOBS) return null;
+  return startOpening(
+    rows.entries.map(([id, categoryId]) => blobAadText('entries', 'overview', entryRowId(id, categoryId))),
+    rows.entries.map((row) => row[2]),
+  );
+}
 
 interface OverviewRows {
   dataVersion: number;

@@ -1,0 +1,167 @@
+// Opening many sealed blobs under one key on a second thread (unlock: 10 000 overviews). The
+// main thread opens one share, the helper thread the other: node:crypto's per-blob cipher set-up
+// is most of an unlock, and it does not shrink any other way (docs/benchmarks.md).
+//
+// One helper thread serves the whole process and stays (idle, unref'd, holding no key between
+// jobs), so that its code is warm from the second unlock on: a fresh thread opens ~40 % slower.
+// It runs this module's compiled neighbour aead.js, so it is used only where that file exists
+// as such: the tsc build (`keyden serve`, the CLI, the benchmark). Elsewhere (the sources under
+// vitest, a bundle) `startOpening` returns null and the caller opens everything itself.
+import { Worker } from 'node:worker_threads';
+import { open } from './aead.js';
+
+/** Below this many blobs a second thread costs more than it saves. */
+export const HELPER_MIN_BLOBS = 2000;
+
+/** Blobs per claim: small enough to share the work evenly, large enough to claim rarely. */
+const CHUNK = 250;
+
+// Evaluated as a CommonJS worker script, like the KDF's, so it needs no file of its own. A job
+// comes in two messages: every blob (while the KDF still runs), then the key (zeroed once used).
+// Both threads then claim chunks of blobs from one shared counter until none is left, so the
+// work splits itself whatever each thread's speed (a cold or late thread simply takes fewer).
+// The answer: the opened values of the chunks this thread claimed, as one JSON text.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const loaded = import(workerData.moduleUrl);
+const jobs = new Map();
+parentPort.on('message', async (m) => {
+  if (m.blobs) { jobs.set(m.id, m); return; }
+  const job = jobs.get(m.id);
+  jobs.delete(m.id);
+  if (!m.key) return;
+  try {
+    const { open } = await loaded;
+    const aads = job.aads.split('\\n');
+    const blobs = new Uint8Array(job.blobs);
+    const claims = new Int32Array(job.claims);
+    const done = {};
+    for (let c = Atomics.add(claims, 0, 1); c * ${CHUNK} < aads.length; c = Atomics.add(claims, 0, 1)) {
+      const values = [];
+      for (let i = c * ${CHUNK}; i < Math.min(aads.length, (c + 1) * ${CHUNK}); i++) {
+        values.push(open(m.key, Buffer.from(aads[i], 'utf8'), blobs.subarray(job.offsets[i], job.offsets[i + 1])));
+      }
+      done[c] = values;
+    }
+    parentPort.postMessage({ id: m.id, json: JSON.stringify(done) });
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, error: String((e && e.message) || e) });
+  } finally {
+    m.key.fill(0);
+  }
+});
+`;
+
+interface Answer {
+  id: number;
+  json?: string;
+  error?: string;
+}
+
+let helper: { worker: Worker; waiting: Map<number, (answer: Answer | null) => void> } | null = null;
+let nextJob = 1;
+let helperChunks = 0;
+
+/** How many chunks of blobs the helper thread has opened in this process (for tests). */
+export const helperChunksOpened = (): number => helperChunks;
+
+function helperThread(): NonNullable<typeof helper> | null {
+  if (helper) return helper;
+  if (!import.meta.url.endsWith('/crypto/open-helper.js')) return null;
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { moduleUrl: new URL('./aead.js', import.meta.url).href } });
+  const waiting = new Map<number, (answer: Answer | null) => void>();
+  const fail = (): void => {
+    // Every job waiting on it is opened by its caller instead; the next unlock starts a new thread.
+    if (helper?.worker === worker) helper = null;
+    for (const settle of waiting.values()) settle(null);
+    waiting.clear();
+  };
+  worker.on('message', (answer: Answer) => {
+    waiting.get(answer.id)?.(answer);
+    waiting.delete(answer.id);
+    if (waiting.size === 0) worker.unref();
+  });
+  worker.on('error', fail);
+  worker.on('exit', fail);
+  worker.unref();
+  helper = { worker, waiting };
+  return helper;
+}
+
+export interface Opening {
+  /**
+   * Opens every blob under `key`, on this thread and the helper's (a copy of the key moves
+   * there and is zeroed once used): one value per blob, null where a blob does not open. If the
+   * helper fails, this thread opens its chunks too.
+   */
+  open(key: Uint8Array): Promise<unknown[]>;
+  /** Drops the job without opening it (a wrong password, an unlock already done). */
+  cancel(): void;
+}
+
+/**
+ * Hands every blob (each with its AAD text, which holds no newline) to the helper thread, to be
+ * opened on both threads once `open` is called; null where there is no helper thread to run.
+ */
+export function startOpening(aads: string[], blobs: Uint8Array[]): Opening | null {
+  let thread: NonNullable<typeof helper> | null;
+  try {
+    thread = helperThread();
+  } catch {
+    return null;
+  }
+  if (!thread) return null;
+  const { worker, waiting } = thread;
+  const id = nextJob++;
+  const claims = new Int32Array(new SharedArrayBuffer(4));
+  const offsets = new Uint32Array(blobs.length + 1);
+  for (let i = 0; i < blobs.length; i++) offsets[i + 1] = offsets[i]! + blobs[i]!.length;
+  const packed = new Uint8Array(offsets[blobs.length]!);
+  blobs.forEach((b, i) => packed.set(b, offsets[i]));
+  worker.postMessage({ id, aads: aads.join('\n'), blobs: packed.buffer, offsets, claims: claims.buffer }, [packed.buffer, offsets.buffer]);
+  let sent = false;
+  return {
+    async open(key) {
+      const values = Array.from<unknown>({ length: blobs.length });
+      const mine = new Set<number>();
+      const chunks = Math.ceil(blobs.length / CHUNK);
+      const openChunk = (c: number): void => {
+        for (let i = c * CHUNK; i < Math.min(blobs.length, (c + 1) * CHUNK); i++) values[i] = open(key, Buffer.from(aads[i]!, 'utf8'), blobs[i]!);
+      };
+      let answer: Promise<Answer | null> = Promise.resolve(null);
+      if (!sent && helper?.worker === worker) {
+        sent = true;
+        answer = new Promise((resolve) => waiting.set(id, resolve));
+        worker.ref();
+        const copy = new Uint8Array(key);
+        worker.postMessage({ id, key: copy }, [copy.buffer]);
+      }
+      for (let c = Atomics.add(claims, 0, 1); c < chunks; c = Atomics.add(claims, 0, 1)) {
+        mine.add(c);
+        openChunk(c);
+      }
+      if (mine.size === chunks) {
+        // This thread opened everything (the helper was still starting): no need to wait for it.
+        waiting.delete(id);
+        if (waiting.size === 0) worker.unref();
+        return values;
+      }
+      const theirs = await answer;
+      const done = theirs?.json ? (JSON.parse(theirs.json) as Record<string, unknown[]>) : {};
+      for (let c = 0; c < chunks; c++) {
+        if (mine.has(c)) continue;
+        const part = done[c];
+        if (part && part.length === Math.min(CHUNK, blobs.length - c * CHUNK)) {
+          part.forEach((v, k) => (values[c * CHUNK + k] = v));
+          helperChunks++;
+        } else openChunk(c); // the helper failed before answering for it
+      }
+      return values;
+    },
+    cancel() {
+      if (sent) return;
+      sent = true;
+      if (helper?.worker === worker) worker.postMessage({ id, key: null });
+    },
+  };
+}
