@@ -300,7 +300,7 @@ try {
     meta.close();
     const overheads = [];
     const unlockTotals = [];
-    for (let r = 0; r < (SMOKE ? 3 : 9); r++) {
+    for (let r = 0; r < (SMOKE ? 3 : 21); r++) {
       core.vault.lock(APP);
       const kdf = await timed(() => deriveKek(PASSWORD, vaultKdf));
       const unlock = await timed(() => core.vault.unlock(APP, PASSWORD));
