@@ -386,9 +386,9 @@ describe('a vault written by the real core, read back with the document alone', 
     if (parent) fs.rmSync(parent, { recursive: true, force: true });
   });
 
-  it('marks the file as a Keyden vault with application_id 0x4B444E31, user_version 1 and a WAL journal', () => {
+  it('marks the file as a Keyden vault with application_id 0x4B444E31, user_version 2 and a WAL journal', () => {
     expect(rows.applicationId).toBe(0x4b444e31);
-    expect(rows.userVersion).toBe(1);
+    expect(rows.userVersion).toBe(2);
     expect(rows.journalMode).toBe('wal');
   });
 

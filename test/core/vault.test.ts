@@ -208,7 +208,7 @@ describe('the vault file', () => {
     }
     const db = new Database(v.vaultPath, { readonly: true });
     expect(db.pragma('application_id', { simple: true })).toBe(0x4b444e31);
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     db.close();
   });
 

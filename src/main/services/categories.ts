@@ -56,7 +56,7 @@ export class Categories implements CategoryService {
       createdAt: now,
       updatedAt: now,
     };
-    this.v.db().transaction(() => this.insert(caller, category)).immediate();
+    this.v.write(() => this.insert(caller, category));
     this.v.overviews.categories.set(category.id, category);
     this.v.overviews.generation++;
     return category;
@@ -96,14 +96,14 @@ export class Categories implements CategoryService {
       }
     }
     const db = this.v.db();
-    db.transaction(() => {
+    this.v.write(() => {
       db.prepare('UPDATE categories SET overview = ?, updated_at = ? WHERE id = ?').run(
         sealOverview(this.v.keys(), 'categories', id, categoryOverview(next)),
         next.updatedAt,
         id,
       );
       this.v.audit.write({ actor: caller.actor, action: 'category.update', targetId: id, ok: true, detail: { name: next.name } });
-    }).immediate();
+    });
     this.v.overviews.categories.set(id, next);
     this.v.overviews.generation++;
     return next;
@@ -117,7 +117,7 @@ export class Categories implements CategoryService {
     }
     const db = this.v.db();
     const entryIds = (db.prepare('SELECT id FROM entries WHERE category_id = ?').all(id) as { id: string }[]).map((r) => r.id);
-    db.transaction(() => {
+    this.v.write(() => {
       for (const entryId of entryIds) {
         db.prepare('DELETE FROM entries WHERE id = ?').run(entryId);
         const entry = this.v.overviews.entries.get(entryId);
@@ -131,7 +131,7 @@ export class Categories implements CategoryService {
       }
       db.prepare('DELETE FROM categories WHERE id = ?').run(id);
       this.v.audit.write({ actor: caller.actor, action: 'category.delete', targetId: id, ok: true, detail: { name: category.name } });
-    }).immediate();
+    });
     for (const entryId of entryIds) this.v.overviews.entries.delete(entryId);
     this.v.overviews.categories.delete(id);
     this.v.overviews.generation++;

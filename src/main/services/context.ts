@@ -93,6 +93,11 @@ export interface VaultContext {
   keys(): Keys;
   isUnlocked(): boolean;
   now(): string;
+  /**
+   * Runs `fn` as one write transaction (BEGIN IMMEDIATE). Every write to the vault goes through
+   * here: format 2 keeps each changed row's mac and `meta.integrity` in the same transaction.
+   */
+  write<T>(fn: () => T): T;
 }
 
 export const newId = (): string => randomUUID();

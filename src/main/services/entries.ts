@@ -186,7 +186,7 @@ export class Entries implements EntryService {
       createdAt: now,
       updatedAt: now,
     };
-    this.v.db().transaction(() => this.insert(caller, keys, e, value)).immediate();
+    this.v.write(() => this.insert(caller, keys, e, value));
     this.v.overviews.entries.set(e.id, e);
     this.v.overviews.generation++;
     return toEntry(e);
@@ -221,7 +221,7 @@ export class Entries implements EntryService {
     const oldValue = this.readValue(keys, current);
     const value = input.value !== undefined ? normalizeValue(category, input.value) : next.categoryId !== current.categoryId ? normalizeValue(category, oldValue) : oldValue;
     next.updatedAt = this.v.now();
-    this.v.db().transaction(() => {
+    this.v.write(() => {
       this.write(keys, current, next, oldValue, value);
       this.v.audit.write({
         actor: caller.actor,
@@ -230,7 +230,7 @@ export class Entries implements EntryService {
         ok: true,
         detail: { name: next.name, environment: next.environment, valueChanged: !sameValue(oldValue, value) },
       });
-    }).immediate();
+    });
     this.v.overviews.entries.set(id, next);
     this.v.overviews.generation++;
     return toEntry(next);
@@ -267,10 +267,10 @@ export class Entries implements EntryService {
     const e = this.record(caller, id);
     const category = this.category(e.categoryId);
     const db = this.v.db();
-    db.transaction(() => {
+    this.v.write(() => {
       db.prepare('DELETE FROM entries WHERE id = ?').run(id);
       this.v.audit.write({ actor: caller.actor, action: 'entry.delete', targetId: id, ok: true, detail: { name: e.name, environment: e.environment, category: category.name } });
-    }).immediate();
+    });
     this.v.overviews.entries.delete(id);
     this.v.overviews.generation++;
   }
@@ -338,10 +338,10 @@ export class Entries implements EntryService {
     }
     const oldValue = this.readValue(keys, current);
     const next: EntryRecord = { ...current, updatedAt: this.v.now() };
-    this.v.db().transaction(() => {
+    this.v.write(() => {
       this.write(keys, current, next, oldValue, value);
       this.v.audit.write({ actor: caller.actor, action: 'entry.restore', targetId: id, ok: true, detail: { name: next.name, environment: next.environment, version } });
-    }).immediate();
+    });
     this.v.overviews.entries.set(id, next);
     this.v.overviews.generation++;
     return toEntry(next);

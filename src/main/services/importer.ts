@@ -165,7 +165,7 @@ export class Importer {
   }
 
   private apply(caller: Caller, keys: Keys, project: string, environment: string, summary: ImportSummary, plan: Plan): void {
-    this.v.db().transaction(() => {
+    this.v.write(() => {
       for (const c of plan.newCategories) this.categories.insert(caller, c);
       for (const n of plan.newEntries) this.entries.insert(caller, keys, n.entry, n.value);
       for (const u of plan.changed) {
@@ -179,7 +179,7 @@ export class Importer {
         ok: true,
         detail: { project, environment, summary: { ...summary, failed: summary.failed.length } },
       });
-    }).immediate();
+    });
     const o = this.v.overviews;
     for (const c of plan.newCategories) o.categories.set(c.id, c);
     for (const n of plan.newEntries) o.entries.set(n.entry.id, n.entry);

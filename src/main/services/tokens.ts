@@ -84,7 +84,7 @@ export class Tokens implements TokenService {
     };
     const overview: TokenOverview = { name: record.name, scopes: record.scopes, projects: record.projects, environments: record.environments };
     const db = this.v.db();
-    db.transaction(() => {
+    this.v.write(() => {
       db.prepare('INSERT INTO tokens (id, hash, overview, created_at, last_used_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, NULL, ?, NULL)').run(
         id,
         record.hash,
@@ -93,7 +93,7 @@ export class Tokens implements TokenService {
         record.expiresAt,
       );
       this.v.audit.write({ actor: caller.actor, action: 'token.create', targetId: id, ok: true, detail: { name: record.name, scopes: record.scopes } });
-    }).immediate();
+    });
     this.v.overviews.putToken(record);
     return { token: publicToken(record), secret };
   }
@@ -105,10 +105,10 @@ export class Tokens implements TokenService {
     if (record.revokedAt) return;
     const now = this.v.now();
     const db = this.v.db();
-    db.transaction(() => {
+    this.v.write(() => {
       db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ?').run(now, id);
       this.v.audit.write({ actor: caller.actor, action: 'token.revoke', targetId: id, ok: true, detail: { name: record.name } });
-    }).immediate();
+    });
     record.revokedAt = now;
   }
 

@@ -81,6 +81,10 @@ export class Vault implements VaultService, VaultContext {
     return nowIso();
   }
 
+  write<T>(fn: () => T): T {
+    return this.db().transaction(fn).immediate();
+  }
+
   status(): VaultStatus {
     const exists = this.handle !== null || fileExists(this.options.path);
     let vaultId: string | null = this.handle ? this.vaultId : null;
@@ -105,7 +109,7 @@ export class Vault implements VaultService, VaultContext {
     const db = createVaultDb(this.options.path, this.options);
     this.handle = db;
     this.unlockedKeys = { vaultKey, ...deriveSubkeys(vaultKey) };
-    db.transaction(() => {
+    this.write(() => {
       const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
       put.run('format', VAULT_FORMAT);
       put.run('vault_id', vaultId);
@@ -113,7 +117,7 @@ export class Vault implements VaultService, VaultContext {
       put.run('wrapped_key', Buffer.from(wrapped).toString('base64'));
       put.run('settings', JSON.stringify(DEFAULT_SETTINGS));
       this.audit.write({ actor: caller.actor, action: 'vault.create', targetId: null, ok: true });
-    }).immediate();
+    });
     restrictModes(this.options.path);
     this.overviews.clear();
     this.dataVersion = dataVersion(db);
@@ -155,7 +159,7 @@ export class Vault implements VaultService, VaultContext {
     const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
     if (!vaultKey) {
       wipe(kek);
-      this.db().transaction(() => this.audit.write({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: false }))();
+      this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: false }));
       throw new KeydenError('INVALID_PASSWORD', 'wrong master password');
     }
     wipe(kek);
@@ -168,14 +172,14 @@ export class Vault implements VaultService, VaultContext {
     const keys: Keys = { vaultKey, ...deriveSubkeys(vaultKey) };
     await this.loadOverviews(keys, prefetched, opening);
     this.unlockedKeys = keys;
-    this.db().transaction(() => this.audit.write({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: true }))();
+    this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: true }));
     this.notify(false);
   }
 
   lock(caller: Caller): void {
     if (!this.unlockedKeys) return;
     this.audit.flush();
-    this.db().transaction(() => this.audit.write({ actor: caller.actor, action: 'vault.lock', targetId: null, ok: true }))();
+    this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.lock', targetId: null, ok: true }));
     const keys = this.unlockedKeys;
     this.unlockedKeys = null;
     wipe(keys.vaultKey, keys.overview, keys.secret);
@@ -190,7 +194,7 @@ export class Vault implements VaultService, VaultContext {
     const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
     wipe(kek);
     if (!vaultKey) {
-      this.db().transaction(() => this.audit.write({ actor: caller.actor, action: 'vault.passwd', targetId: null, ok: false }))();
+      this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.passwd', targetId: null, ok: false }));
       throw new KeydenError('INVALID_PASSWORD', 'the current master password is wrong');
     }
     await this.rewrap(next, vaultKey, meta.vaultId, { actor: caller.actor });
@@ -204,12 +208,12 @@ export class Vault implements VaultService, VaultContext {
     const wrapped = wrapVaultKey(kek, vaultKey, vaultId);
     wipe(kek);
     const db = this.db();
-    db.transaction(() => {
+    this.write(() => {
       const put = db.prepare('UPDATE meta SET value = ? WHERE key = ?');
       put.run(JSON.stringify(params), 'kdf');
       put.run(Buffer.from(wrapped).toString('base64'), 'wrapped_key');
       if (audit) this.audit.write({ actor: audit.actor, action: 'vault.passwd', targetId: null, ok: true });
-    }).immediate();
+    });
   }
 
   async backup(caller: Caller, destination: string): Promise<void> {
@@ -229,7 +233,7 @@ export class Vault implements VaultService, VaultContext {
       fs.rmSync(tmp, { force: true });
       throw e;
     }
-    this.db().transaction(() => this.audit.write({ actor: caller.actor, action: 'vault.backup', targetId: null, ok: true }))();
+    this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.backup', targetId: null, ok: true }));
   }
 
   settings(): Settings {

@@ -50,6 +50,24 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `);
   },
+  // 2: format 2 (DESIGN §3 "Integrity", §9 "Storage"): a mac on every row, projects, the trash.
+  (db) => {
+    db.exec(`
+      ALTER TABLE categories ADD COLUMN mac BLOB NOT NULL DEFAULT x'';
+      ALTER TABLE entries ADD COLUMN trashed_at TEXT;
+      ALTER TABLE entries ADD COLUMN mac BLOB NOT NULL DEFAULT x'';
+      ALTER TABLE entry_versions ADD COLUMN mac BLOB NOT NULL DEFAULT x'';
+      ALTER TABLE tokens ADD COLUMN mac BLOB NOT NULL DEFAULT x'';
+      ALTER TABLE audit ADD COLUMN mac BLOB NOT NULL DEFAULT x'';
+      CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        overview BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        mac BLOB NOT NULL DEFAULT x''
+      );
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
