@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, openKeydenCore, type OwnedCore } from '../src/main/core/index.js';
 import { deriveKek } from '../src/main/crypto/kdf.js';
 import { PASSWORD, TEST_KDF, tempDir } from './helpers/core.js';
+import { remacVault } from './helpers/remac.js';
 
 // The package's default export carries every function once `ready` resolves; its typings only
 // declare a few of them, so the namespace's declarations describe it instead.
@@ -393,8 +394,8 @@ describe('a vault written by the real core, read back with the document alone', 
   });
 
   it('writes the meta rows of the document: format, a 32-hex vault_id, the kdf JSON, a 72-byte wrapped_key and settings', () => {
-    expect([...rows.meta.keys()].sort()).toEqual(['format', 'kdf', 'settings', 'vault_id', 'wrapped_key']);
-    expect(metaValue(rows, 'format')).toBe('keyden-vault/1');
+    expect([...rows.meta.keys()].sort()).toEqual(['format', 'integrity', 'kdf', 'settings', 'vault_id', 'wrapped_key']);
+    expect(metaValue(rows, 'format')).toBe('keyden-vault/2');
     expect(metaValue(rows, 'vault_id')).toMatch(/^[0-9a-f]{32}$/);
     const kdf = JSON.parse(metaValue(rows, 'kdf')) as KdfRow;
     expect(Object.keys(kdf)).toEqual(KDF_KEYS);
@@ -555,7 +556,7 @@ describe('a vault written by the real core, read back with the document alone', 
     expect(opens(keys.ov, detailed[0]!.detail!, aad('audit', 'detail', String(detailed[1]!.id)))).toBe(false);
   });
 
-  it('makes the real core refuse two entry secrets swapped in the file', async () => {
+  it('makes the real core refuse two entry secrets swapped in the file, even after their macs were recomputed', async () => {
     const dir = tempDir('keyden-format-');
     const copy = path.join(dir, 'swapped.db');
     fs.copyFileSync(vaultPath, copy);
@@ -567,6 +568,11 @@ describe('a vault written by the real core, read back with the document alone', 
     const swapped = readRows(copy);
     const { keys } = keysFromMeta(swapped, PASSWORD);
     for (const r of swapped.entries) expect(opens(keys.sec, r.secret, aad('entries', 'secret', `${r.id}/${r.category_id}`))).toBe(false);
+    const tampered = openKeydenCore({ vaultPath: copy, unsafeTestKdf: TEST_KDF });
+    await expect(tampered.vault.unlock(CLI, PASSWORD)).rejects.toMatchObject({ code: 'VAULT_TAMPERED' });
+    tampered.close();
+    // With the macs recomputed (as only a holder of the key could), the AAD still refuses both.
+    await remacVault(copy, PASSWORD);
     const other = openKeydenCore({ vaultPath: copy, unsafeTestKdf: TEST_KDF });
     try {
       await other.vault.unlock(CLI, PASSWORD);

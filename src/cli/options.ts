@@ -24,6 +24,11 @@ export function parsePort(value: string): number {
   return Number(value);
 }
 
+export function parsePositiveInt(value: string): number {
+  if (!/^[1-9]\d{0,8}$/.test(value)) throw new commander.InvalidArgumentError('must be a whole number above 0');
+  return Number(value);
+}
+
 export function parseCount(value: string): string {
   if (!/^\d+$/.test(value)) throw new commander.InvalidArgumentError('must be a whole number');
   return value;

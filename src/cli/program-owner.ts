@@ -1,6 +1,6 @@
 // The owner and admin commands of DESIGN §5 (init, serve, token, passwd): they open the vault
 // file themselves, so their code (and the core) is imported only when one of them runs.
-import { collect, examples, parsePort, type Act, type Command } from './options.js';
+import { collect, examples, parsePort, parsePositiveInt, type Act, type Command } from './options.js';
 
 const VAULT_HELP = 'the vault file (default <home>/vault.db)';
 const PASSWORD_STDIN_HELP = 'read the master password from the first line of stdin';
@@ -75,9 +75,33 @@ export function addOwnerCommands(program: Command, act: Act): void {
 
   program
     .command('passwd')
-    .description('change the master password')
+    .description('change the master password, rotate the vault key, or raise the KDF cost')
     .option('--vault <path>', VAULT_HELP)
     .option('--password-stdin', 'read the current password from line 1 of stdin and the new one from line 2')
-    .addHelpText('after', examples('keyden passwd', "printf '%s\\n%s\\n' \"$OLD\" \"$NEW\" | keyden passwd --password-stdin"))
-    .action(act(async (opts: { vault?: string; passwordStdin?: boolean }) => (await import('./commands/admin.js')).passwd(opts)));
+    .option('--rotate-key', 'make a new vault key and re-seal everything under it (the password stays)')
+    .option('--kdf-memory <MiB>', 'Argon2id memory in MiB (at least 64; the password stays unless you change it)', parsePositiveInt)
+    .option('--kdf-passes <n>', 'Argon2id passes (at least 3)', parsePositiveInt)
+    .addHelpText(
+      'after',
+      `\nWith --rotate-key or --kdf-* only the current password is asked for. A running owner notices a\nrotated key and locks: unlock it again with the same password.\n${examples(
+        'keyden passwd',
+        "printf '%s\\n%s\\n' \"$OLD\" \"$NEW\" | keyden passwd --password-stdin",
+        'keyden passwd --rotate-key',
+        'keyden passwd --kdf-memory 256 --kdf-passes 4',
+      )}`,
+    )
+    .action(
+      act(async (opts: { vault?: string; passwordStdin?: boolean; rotateKey?: boolean; kdfMemory?: number; kdfPasses?: number }) =>
+        (await import('./commands/admin.js')).passwd(opts),
+      ),
+    );
+
+  program
+    .command('verify')
+    .description("check every row of the vault against its mac, the digest and this machine's known generation (writes nothing)")
+    .option('--vault <path>', VAULT_HELP)
+    .option('--password-stdin', PASSWORD_STDIN_HELP)
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', `\nExit 0 when everything checks, 6 when something was modified, deleted or rolled back.\n${examples('keyden verify', 'keyden verify --json --password-stdin < password.txt')}`)
+    .action(act(async (opts: { vault?: string; passwordStdin?: boolean; json?: boolean }) => (await import('./commands/admin.js')).verify(opts)));
 }

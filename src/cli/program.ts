@@ -184,8 +184,9 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
     .command('unlock')
     .description('unlock the vault with the master password (asked without echo)')
     .option('--password-stdin', 'read the password from the first line of stdin')
-    .addHelpText('after', examples('keyden unlock', 'keyden unlock --password-stdin < ~/.secrets/keyden-password'))
-    .action(act(async (opts: { passwordStdin?: boolean }) => (await import('./commands/session.js')).unlock(opts)));
+    .option('--accept-rollback', 'open a vault older than the one last opened on this machine (you restored it from a backup)')
+    .addHelpText('after', examples('keyden unlock', 'keyden unlock --password-stdin < ~/.secrets/keyden-password', 'keyden unlock --accept-rollback'))
+    .action(act(async (opts: { passwordStdin?: boolean; acceptRollback?: boolean }) => (await import('./commands/session.js')).unlock(opts)));
 
   program
     .command('login')

@@ -38,6 +38,18 @@ export const AUDIT_ACTIONS = [
   'token.create',
   'token.revoke',
   'api.denied',
+  // v0.2 (DESIGN §3)
+  'vault.rotate',
+  'vault.rollback_accepted',
+  'entry.trash',
+  'entry.purge',
+  'version.purge',
+  'project.rename',
+  'project.delete',
+  'project.copy',
+  'environment.rename',
+  'environment.delete',
+  'template.update',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -9,6 +9,7 @@ import { SCHEMA_VERSION } from '../../src/main/store/migrations.js';
 /** One turn of the event loop, as between two batches of requests. */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 import { createTestVault, PASSWORD, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
+import { remacVault } from '../helpers/remac.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -92,52 +93,79 @@ describe('changing the master password', () => {
   });
 });
 
-describe('tampering', () => {
-  it('leaves out only the entry whose blob has a flipped byte; the others still work', async () => {
+describe('tampering (format 2: every row authenticated)', () => {
+  /** Unlocks a fresh owner on the edited file; the error it refuses with, and whether the file stayed byte-identical. */
+  async function refusedUnlock(vaultPath: string): Promise<{ error: unknown; unchanged: boolean }> {
+    const before = sha(vaultPath);
+    const core = reopen(vaultPath);
+    const error = await core.vault.unlock(APP, PASSWORD).then(() => null, (e: unknown) => e);
+    expect(core.vault.status().locked).toBe(true);
+    core.close();
+    return { error, unchanged: sha(vaultPath) === before };
+  }
+
+  function edit(vaultPath: string, sql: (db: Database.Database) => void): void {
+    const db = new Database(vaultPath);
+    sql(db);
+    db.close();
+  }
+
+  it('refuses to open a vault in which one byte of one entry\'s secret was flipped, naming the table, and leaves the file byte-identical', async () => {
     const v = await vaultWithEntries();
     v.core.close();
-    const db = new Database(v.vaultPath);
-    const row = db.prepare('SELECT secret FROM entries WHERE id = ?').get(v.ids[0]) as { secret: Buffer };
-    row.secret[40] = row.secret[40]! ^ 0x01;
-    db.prepare('UPDATE entries SET secret = ? WHERE id = ?').run(row.secret, v.ids[0]);
-    db.close();
-    const core = reopen(v.vaultPath);
-    await core.vault.unlock(APP, PASSWORD);
-    await expect(core.entries.reveal(APP, v.ids[0]!)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect((await core.entries.reveal(APP, v.ids[1]!)).value).toBe('sk-Shop');
-    expect((await core.entries.reveal(APP, v.ids[2]!)).value).toBe('sk-Docs');
+    edit(v.vaultPath, (db) => {
+      const row = db.prepare('SELECT secret FROM entries WHERE id = ?').get(v.ids[0]) as { secret: Buffer };
+      row.secret[40] = row.secret[40]! ^ 0x01;
+      db.prepare('UPDATE entries SET secret = ? WHERE id = ?').run(row.secret, v.ids[0]);
+    });
+    const { error, unchanged } = await refusedUnlock(v.vaultPath);
+    expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('1 row of entries fails its mac') });
+    expect((error as Error).message).not.toContain('\n');
+    expect(unchanged).toBe(true);
   });
 
-  it('refuses both entries whose blobs were swapped, as if absent, while the rest work', async () => {
+  it('refuses a vault whose two entries had their blobs swapped', async () => {
     const v = await vaultWithEntries();
     v.core.close();
-    const db = new Database(v.vaultPath);
-    const get = db.prepare('SELECT overview, secret FROM entries WHERE id = ?');
-    const a = get.get(v.ids[0]) as { overview: Buffer; secret: Buffer };
-    const b = get.get(v.ids[1]) as { overview: Buffer; secret: Buffer };
-    const put = db.prepare('UPDATE entries SET overview = ?, secret = ? WHERE id = ?');
-    put.run(b.overview, b.secret, v.ids[0]);
-    put.run(a.overview, a.secret, v.ids[1]);
-    db.close();
-    const core = reopen(v.vaultPath);
-    await core.vault.unlock(APP, PASSWORD);
-    const listed = core.entries.list(APP).items.map((e) => e.id);
-    expect(listed).toEqual([v.ids[2]]);
-    expect(() => core.entries.get(APP, v.ids[0]!)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
-    await expect(core.entries.reveal(APP, v.ids[1]!)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect((await core.entries.reveal(APP, v.ids[2]!)).value).toBe('sk-Docs');
+    edit(v.vaultPath, (db) => {
+      const get = db.prepare('SELECT overview, secret FROM entries WHERE id = ?');
+      const a = get.get(v.ids[0]) as { overview: Buffer; secret: Buffer };
+      const b = get.get(v.ids[1]) as { overview: Buffer; secret: Buffer };
+      const put = db.prepare('UPDATE entries SET overview = ?, secret = ? WHERE id = ?');
+      put.run(b.overview, b.secret, v.ids[0]);
+      put.run(a.overview, a.secret, v.ids[1]);
+    });
+    const { error, unchanged } = await refusedUnlock(v.vaultPath);
+    expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('2 rows of entries fail their mac') });
+    expect(unchanged).toBe(true);
   });
 
-  it('detects an entry moved to another category by editing the file', async () => {
+  it('refuses a vault in which an entry was moved to another category by editing the file', async () => {
     const v = await vaultWithEntries();
     const other = v.core.categories.create(APP, { name: 'Other', keyType: 'simple', envVarName: 'OTHER' });
     v.core.close();
-    const db = new Database(v.vaultPath);
-    db.prepare('UPDATE entries SET category_id = ? WHERE id = ?').run(other.id, v.ids[0]);
-    db.close();
+    edit(v.vaultPath, (db) => db.prepare('UPDATE entries SET category_id = ? WHERE id = ?').run(other.id, v.ids[0]));
+    expect((await refusedUnlock(v.vaultPath)).error).toMatchObject({ code: 'VAULT_TAMPERED' });
+  });
+
+  it('still leaves out swapped blobs when someone with the key recomputed every mac: the AAD binds each blob to its row', async () => {
+    const v = await vaultWithEntries();
+    v.core.close();
+    edit(v.vaultPath, (db) => {
+      const get = db.prepare('SELECT overview, secret FROM entries WHERE id = ?');
+      const a = get.get(v.ids[0]) as { overview: Buffer; secret: Buffer };
+      const b = get.get(v.ids[1]) as { overview: Buffer; secret: Buffer };
+      const put = db.prepare('UPDATE entries SET overview = ?, secret = ? WHERE id = ?');
+      put.run(b.overview, b.secret, v.ids[0]);
+      put.run(a.overview, a.secret, v.ids[1]);
+    });
+    await remacVault(v.vaultPath, PASSWORD);
     const core = reopen(v.vaultPath);
     await core.vault.unlock(APP, PASSWORD);
-    expect(core.entries.list(APP).items.map((e) => e.id).sort()).toEqual([v.ids[1], v.ids[2]].sort());
+    expect(core.entries.list(APP).items.map((e) => e.id)).toEqual([v.ids[2]]);
+    expect(() => core.entries.get(APP, v.ids[0]!)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    await expect(core.entries.reveal(APP, v.ids[1]!)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await core.entries.reveal(APP, v.ids[2]!)).value).toBe('sk-Docs');
   });
 });
 

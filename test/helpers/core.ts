@@ -23,7 +23,7 @@ export interface TestVault {
 export async function createTestVault(options: { approver?: boolean; dir?: string } = {}): Promise<TestVault> {
   const dir = options.dir ?? tempDir();
   const vaultPath = path.join(dir, 'vault.db');
-  const core = openKeydenCore({ vaultPath, unsafeTestKdf: TEST_KDF, approver: options.approver ?? false });
+  const core = openKeydenCore({ vaultPath, unsafeTestKdf: TEST_KDF, approver: options.approver ?? false, knownVaultsPath: path.join(dir, 'known-vaults.json') });
   await core.vault.create(CLI, PASSWORD);
   return {
     dir,

@@ -200,19 +200,57 @@ export async function tokenRevoke(id: string, opts: { vault?: string; passwordSt
   return EXIT.OK;
 }
 
-export async function passwd(opts: { vault?: string; passwordStdin?: boolean }): Promise<number> {
+export async function passwd(opts: { vault?: string; passwordStdin?: boolean; rotateKey?: boolean; kdfMemory?: number; kdfPasses?: number }): Promise<number> {
   const vaultPath = vaultPathOf(opts);
   const core = openCore(vaultPath, 'admin');
+  const keepPassword = Boolean(opts.rotateKey || opts.kdfMemory || opts.kdfPasses);
+  let message: string;
   try {
     requireVault(core, vaultPath);
-    const lines = opts.passwordStdin ? await readStdinLines(2) : null;
+    const lines = opts.passwordStdin ? await readStdinLines(keepPassword ? 1 : 2) : null;
     const current = lines ? lines[0] : await promptHidden('Current master password: ');
     if (current === null || current === undefined) throw new CliError('--password-stdin: stdin ended before the current password', EXIT.USAGE);
-    const next = await readNewPassword(lines, 1);
-    await core.vault.changePassword(CLI, current, next);
+    // Unlocking first checks the vault's integrity (and upgrades a format 1 vault).
+    await core.vault.unlock(CLI, current);
+    if (opts.rotateKey) {
+      const { resealed } = await core.vault.rotateKey(CLI, current);
+      message = `Vault key rotated: ${resealed} sealed values re-encrypted under a new key (the password is unchanged)\n`;
+    } else {
+      const now = core.vault.kdfParams();
+      const kdf = opts.kdfMemory || opts.kdfPasses ? { m: opts.kdfMemory ? opts.kdfMemory * 1024 : now.m, t: opts.kdfPasses ?? now.t } : undefined;
+      const next = keepPassword ? current : await readNewPassword(lines, 1);
+      await core.vault.changePassword(CLI, current, next, { kdf });
+      const after = core.vault.kdfParams();
+      message = keepPassword
+        ? `Key derivation raised to Argon2id m=${after.m / 1024} MiB, t=${after.t}, p=${after.p} (the password is unchanged)\n`
+        : 'Master password changed\n';
+    }
   } finally {
-    core.close();
+    closeAsCli(core);
   }
-  writeOut('Master password changed\n');
+  writeOut(message);
   return EXIT.OK;
+}
+
+export async function verify(opts: { vault?: string; passwordStdin?: boolean; json?: boolean }): Promise<number> {
+  const vaultPath = vaultPathOf(opts);
+  const core = openCore(vaultPath, 'admin');
+  let report: Awaited<ReturnType<OwnedCore['vault']['verify']>>;
+  try {
+    requireVault(core, vaultPath);
+    report = await core.vault.verify(await readPassword(opts.passwordStdin));
+  } finally {
+    core.close(CLI);
+  }
+  if (opts.json) writeJson({ path: vaultPath, ...report });
+  else if (report.format === 1) writeOut(`${vaultPath}: format 1 (no integrity data yet); it is upgraded to format 2 at its next unlock\n`);
+  else {
+    writeOut(`${vaultPath}: format 2, generation ${report.generation ?? '?'}${report.known !== null ? ` (this machine has seen ${report.known})` : ''}\n`);
+    writeOut(`integrity record: ${report.recordOk ? 'ok' : 'FAILS'}\n`);
+    for (const f of report.failing) writeOut(`${f.table}: ${f.count} ${f.count === 1 ? 'row fails its' : 'rows fail their'} mac (${f.ids.join(', ')}${f.count > f.ids.length ? ', …' : ''})\n`);
+    writeOut(`digest: ${report.digestOk ? 'ok' : 'MISMATCH (a row was deleted or rolled back)'}\n`);
+  }
+  if (!report.problem) return EXIT.OK;
+  process.stderr.write(`keyden: the vault was modified outside Keyden: ${report.problem}\n`);
+  return EXIT.CONFLICT;
 }

@@ -15,14 +15,17 @@ export async function lock(): Promise<number> {
   return EXIT.OK;
 }
 
-export async function unlock(opts: { passwordStdin?: boolean }): Promise<number> {
+export async function unlock(opts: { passwordStdin?: boolean; acceptRollback?: boolean }): Promise<number> {
   const api = ApiClient.fromEnvironment();
   api.requireToken(); // before asking for the password
   const password = await readPassword(opts.passwordStdin);
   try {
-    await api.request('POST', '/api/unlock', { json: { password }, timeoutMs: 120_000 });
+    await api.request('POST', '/api/unlock', { json: { password, ...(opts.acceptRollback ? { acceptRollback: true } : {}) }, timeoutMs: 120_000 });
   } catch (e) {
     if (e instanceof ApiError && e.code === 'INVALID_PASSWORD') throw new CliError('wrong master password', EXIT.UNAUTHORIZED);
+    if (e instanceof ApiError && e.code === 'VAULT_ROLLED_BACK') {
+      throw new CliError(`${e.message.replace(/; if you restored.*$/, '')}; if you restored it from a backup, run \`keyden unlock --accept-rollback\``, EXIT.CONFLICT);
+    }
     throw e;
   }
   writeOut('Vault unlocked\n');

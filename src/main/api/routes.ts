@@ -79,7 +79,7 @@ const CascadeQuery = z.object({ cascade: z.enum(['true', 'false']).optional() })
 const EnvQuery = z.object({ environment: Environment.optional(), format: ExportFormat.optional() });
 const ImportQuery = z.object({ environment: Environment.optional(), mode: ImportMode.optional() });
 const ImportBody = z.object({ content: z.string() }).strict();
-const UnlockBody = z.object({ password: z.string().min(1) }).strict();
+const UnlockBody = z.object({ password: z.string().min(1), acceptRollback: z.boolean().optional() }).strict();
 const WaitQuery = z.object({ secret: z.string(), timeout: z.coerce.number().min(0).max(30).optional() });
 const Health = z.object({ status: z.literal('ok'), locked: z.boolean(), version: z.string(), approver: z.boolean() });
 const LoginRequestCreated = z.object({ id: z.string(), secret: z.string(), code: z.string() });
@@ -324,7 +324,8 @@ export function routes(): Route[] {
       response: { status: 204, description: 'unlocked' },
       // The server wraps this with the throttle; see server.ts.
       handle: async ({ core, caller, body }) => {
-        await core.vault.unlock(caller, parseInput(UnlockBody, body).password);
+        const { password, acceptRollback } = parseInput(UnlockBody, body);
+        await core.vault.unlock(caller, password, { acceptRollback });
         return noContent;
       },
     },

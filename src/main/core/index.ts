@@ -25,6 +25,8 @@ export interface CoreOptions {
   nativeBinding?: string;
   /** Tests and benchmarks only: cheaper Argon2 parameters (see VaultOptions). Never user-reachable. */
   unsafeTestKdf?: KdfCost;
+  /** Where this machine records the vault generations it has seen (default `<home>/known-vaults.json`). */
+  knownVaultsPath?: string;
 }
 
 export interface OwnedCore extends KeydenCore {
@@ -60,7 +62,7 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
   else fs.mkdirSync(path.dirname(vaultPath), { recursive: true, mode: 0o700 });
   let lock: OwnerLock | null = (options.role ?? 'owner') === 'owner' ? acquireOwnerLock(vaultPath) : null;
   try {
-    const vault = new Vault({ path: vaultPath, nativeBinding: options.nativeBinding, unsafeTestKdf: options.unsafeTestKdf });
+    const vault = new Vault({ path: vaultPath, nativeBinding: options.nativeBinding, unsafeTestKdf: options.unsafeTestKdf, knownVaultsPath: options.knownVaultsPath });
     const categories = new Categories(vault);
     const entries = new Entries(vault);
     const projects = new Projects(vault, categories, entries);

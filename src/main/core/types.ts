@@ -25,6 +25,8 @@ import type {
   VersionInfo,
 } from '../../shared/model.js';
 
+import type { VerifyReport } from '../services/verify.js';
+
 /** Who is calling and what they may see. The app and the admin CLI see everything. */
 export interface Caller {
   actor: 'app' | 'cli' | `token:${string}`;
@@ -48,10 +50,21 @@ export interface VaultService {
   status(): VaultStatus;
   /** Creates a new vault file and leaves it unlocked. */
   create(caller: Caller, password: string): Promise<void>;
-  /** Throws INVALID_PASSWORD on a wrong password (and audits the failure). */
-  unlock(caller: Caller, password: string): Promise<void>;
+  /**
+   * Throws INVALID_PASSWORD on a wrong password (audited at the next unlock), VAULT_TAMPERED when
+   * a row, the digest or the integrity record fails (nothing is written), VAULT_ROLLED_BACK for an
+   * older generation than this machine has seen unless `acceptRollback`.
+   */
+  unlock(caller: Caller, password: string, options?: { acceptRollback?: boolean }): Promise<void>;
   lock(caller: Caller): void;
-  changePassword(caller: Caller, current: string, next: string): Promise<void>;
+  /** Needs the vault unlocked. `kdf`: raise the Argon2 cost (m in KiB, never below the defaults). */
+  changePassword(caller: Caller, current: string, next: string, options?: { kdf?: { m: number; t: number } }): Promise<void>;
+  /** A new vault key: every blob re-sealed and every mac recomputed in one transaction. Needs the vault unlocked. */
+  rotateKey(caller: Caller, current: string): Promise<{ resealed: number }>;
+  /** Checks every row, the digest and the known generation; writes nothing. */
+  verify(password: string): Promise<VerifyReport>;
+  /** The Argon2id parameters in force (m in KiB). */
+  kdfParams(): { m: number; t: number; p: number };
   settings(): Settings;
   updateSettings(caller: Caller, patch: Partial<Settings>): Settings;
   /** Notified after every lock (including auto-lock), e.g. to wipe the renderer. */

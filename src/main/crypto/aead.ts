@@ -132,6 +132,8 @@ export function unwrapVaultKey(kek: Uint8Array, wrapped: Uint8Array, vaultId: st
 export interface Subkeys {
   overview: Uint8Array;
   secret: Uint8Array;
+  /** K_mac of format 2: every row's mac and the integrity record. */
+  mac: Uint8Array;
 }
 
 export function deriveSubkeys(vaultKey: Uint8Array): Subkeys {
@@ -139,6 +141,7 @@ export function deriveSubkeys(vaultKey: Uint8Array): Subkeys {
   return {
     overview: hkdf(sha256, vaultKey, salt, utf8.encode('keyden/1/overview'), 32),
     secret: hkdf(sha256, vaultKey, salt, utf8.encode('keyden/1/secret'), 32),
+    mac: hkdf(sha256, vaultKey, salt, utf8.encode('keyden/2/mac'), 32),
   };
 }
 

@@ -4,6 +4,7 @@
 import type { AuditAction, AuditEvent, AuditQuery } from '../../shared/model.js';
 import { blobAad, open, seal } from '../crypto/aead.js';
 import { statement, type Db } from '../store/db.js';
+import { rowMac } from '../store/integrity.js';
 import type { Keys, Overviews } from './context.js';
 
 export interface AuditRecord {
@@ -22,15 +23,39 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** Rows kept while the vault is locked, at most: past it, one row says how many were dropped. */
+const DEFERRED_MAX = 1000;
+
 export class AuditLog {
   private queue: Pending[] = [];
   private scheduled = false;
   private soonScheduled = false;
+  /** Rows that arrived while locked (a failed unlock, a refused call): no row can be mac'd without the key. */
+  private deferred: { record: AuditRecord; at: string }[] = [];
+  private droppedWhileLocked = 0;
 
   constructor(
     private readonly db: () => Db,
     private readonly keys: () => Keys | null,
+    /** Runs a write transaction that keeps the integrity record (VaultContext.write). */
+    private readonly transact: (fn: () => void) => void,
   ) {}
+
+  /** Keeps a row for the next unlock, which writes it with its original time. */
+  defer(record: AuditRecord, at = new Date().toISOString()): void {
+    if (this.deferred.length < DEFERRED_MAX) this.deferred.push({ record: { ...record, detail: record.detail ?? null }, at });
+    else this.droppedWhileLocked++;
+  }
+
+  /** Writes the rows kept while locked; call inside the unlock's transaction. */
+  writeDeferred(): void {
+    for (const d of this.deferred) this.write(d.record, d.at);
+    if (this.droppedWhileLocked > 0) {
+      this.write({ actor: 'app', action: 'api.denied', targetId: null, ok: false, detail: { route: null, reason: 'more events while locked than kept', count: this.droppedWhileLocked } });
+    }
+    this.deferred = [];
+    this.droppedWhileLocked = 0;
+  }
 
   /**
    * Writes one row now; call inside the operation's transaction. Returns the row's id.
@@ -87,12 +112,17 @@ export class AuditLog {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
+    if (!this.keys()) {
+      for (const p of batch) this.defer(p.record, p.at);
+      for (const p of batch) p.resolve();
+      return;
+    }
     try {
-      this.db().transaction(() => {
+      this.transact(() => {
         // The first row is written as always; the batch's others follow it in id order.
         let nextId: number | undefined;
         for (const p of batch) nextId = this.write(p.record, p.at, nextId) + 1;
-      })();
+      });
       for (const p of batch) p.resolve();
     } catch (e) {
       for (const p of batch) p.reject(e);
@@ -106,7 +136,7 @@ export class AuditLog {
     const total = (db.prepare(`SELECT count(*) AS n FROM audit ${where}`).get(...args) as { n: number }).n;
     const limit = query.limit ?? -1;
     const rows = db
-      .prepare(`SELECT id, at, actor, action, target_id, ok, detail FROM audit ${where} ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .prepare(`SELECT id, at, actor, action, target_id, ok, detail, mac FROM audit ${where} ORDER BY id DESC LIMIT ? OFFSET ?`)
       .all(...args, limit, query.offset ?? 0) as {
       id: number;
       at: string;
@@ -115,9 +145,12 @@ export class AuditLog {
       target_id: string | null;
       ok: number;
       detail: Uint8Array | null;
+      mac: Uint8Array;
     }[];
     const keys = this.keys();
-    const items = rows.map((r): AuditEvent => {
+    // A row whose mac fails (edited in the file) is left out, as a row whose blob fails to open.
+    const authentic = keys ? rows.filter((r) => rowMac(keys.mac, 'audit', [r.id, r.at, r.actor, r.action, r.target_id, r.ok, r.detail]).equals(r.mac)) : [];
+    const items = authentic.map((r): AuditEvent => {
       const detail = r.detail && keys ? (open(keys.overview, blobAad('audit', 'detail', String(r.id)), r.detail) as Record<string, unknown> | null) : null;
       return {
         id: r.id,

@@ -18,6 +18,7 @@ import {
   type VaultContext,
 } from './context.js';
 import { parseInput } from './validate.js';
+import { macCheckSql } from '../store/integrity.js';
 import { statement } from '../store/db.js';
 
 const entryOverview = (e: EntryRecord) => ({ name: e.name, environment: e.environment, notes: e.notes, envVarName: e.envVarName, expiresAt: e.expiresAt });
@@ -298,7 +299,9 @@ export class Entries implements EntryService {
     const kept = o.sealedSecret(id);
     if (kept) return kept;
     const db = this.v.db();
-    const row = statement(db, 'SELECT category_id, secret FROM entries WHERE id = ?').get(id) as SealedSecret | undefined;
+    // The row's mac is checked on every read from the file (a row rolled back beside a running owner).
+    const row = statement(db, `SELECT category_id, secret, ${macCheckSql(db, 'entries')} AS authentic FROM entries WHERE id = ?`).get(id) as (SealedSecret & { authentic: number }) | undefined;
+    if (row && row.authentic !== 1) return undefined;
     // Only committed rows are kept: one read inside a write transaction may yet roll back.
     if (row && !db.inTransaction) o.keepSealedSecret(id, row);
     return row;
@@ -306,12 +309,14 @@ export class Entries implements EntryService {
 
   versions(caller: Caller, id: string): VersionInfo[] {
     this.record(caller, id);
-    const rows = this.v.db().prepare('SELECT version, created_at FROM entry_versions WHERE entry_id = ? ORDER BY version DESC').all(id) as { version: number; created_at: string }[];
+    const db = this.v.db();
+    const rows = db.prepare(`SELECT version, created_at FROM entry_versions WHERE entry_id = ? AND ${macCheckSql(db, 'entry_versions')} ORDER BY version DESC`).all(id) as { version: number; created_at: string }[];
     return rows.map((r) => ({ version: r.version, createdAt: r.created_at }));
   }
 
   private readVersion(keys: Keys, id: string, version: number): EntryValue {
-    const row = statement(this.v.db(), 'SELECT secret FROM entry_versions WHERE entry_id = ? AND version = ?').get(id, version) as { secret: Uint8Array } | undefined;
+    const db = this.v.db();
+    const row = statement(db, `SELECT secret FROM entry_versions WHERE entry_id = ? AND version = ? AND ${macCheckSql(db, 'entry_versions')}`).get(id, version) as { secret: Uint8Array } | undefined;
     const opened = row ? (open(keys.secret, blobAad('entry_versions', 'secret', versionRowId(id, version)), row.secret) as { value?: EntryValue } | null) : null;
     if (!opened || opened.value === undefined) throw notFound('version', { id, version });
     return opened.value;

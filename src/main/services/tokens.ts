@@ -3,6 +3,7 @@ import { hash, randomBytes } from 'node:crypto';
 import { TokenInput, type CallerToken, type Token } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
 import { statement, type Db } from '../store/db.js';
+import { rowMac } from '../store/integrity.js';
 import type { Caller, CreatedToken, TokenService } from '../core/types.js';
 import { newId, notFound, openOverview, sealOverview, type Keys, type TokenRecord, type VaultContext } from './context.js';
 import { parseInput } from './validate.js';
@@ -22,8 +23,9 @@ interface TokenOverview {
   environments: string[] | null;
 }
 
+/** The tokens whose row mac checks (DESIGN §3: a token row is used only after its mac is checked). */
 export function loadTokens(db: Db, keys: Keys): TokenRecord[] {
-  const rows = db.prepare('SELECT id, hash, overview, created_at, last_used_at, expires_at, revoked_at FROM tokens').all() as {
+  const rows = db.prepare('SELECT id, hash, overview, created_at, last_used_at, expires_at, revoked_at, mac FROM tokens').all() as {
     id: string;
     hash: string;
     overview: Uint8Array;
@@ -31,9 +33,12 @@ export function loadTokens(db: Db, keys: Keys): TokenRecord[] {
     last_used_at: string | null;
     expires_at: string | null;
     revoked_at: string | null;
+    mac: Uint8Array;
   }[];
   const out: TokenRecord[] = [];
   for (const r of rows) {
+    const mac = rowMac(keys.mac, 'tokens', [r.id, r.hash, r.overview, r.created_at, r.last_used_at, r.expires_at, r.revoked_at]);
+    if (!mac.equals(r.mac)) continue;
     const ov = openOverview(keys, 'tokens', r.id, r.overview) as TokenOverview | null;
     if (!ov) continue;
     out.push({
@@ -132,7 +137,7 @@ export class Tokens implements TokenService {
     record.lastUsedAt = now;
     if (!record.persistedLastUsedAt || Date.parse(now) - Date.parse(record.persistedLastUsedAt) >= LAST_USED_WRITE_MS) {
       record.persistedLastUsedAt = now;
-      statement(this.v.db(), 'UPDATE tokens SET last_used_at = ? WHERE id = ?').run(now, record.id);
+      this.v.write(() => statement(this.v.db(), 'UPDATE tokens SET last_used_at = ? WHERE id = ?').run(now, record.id));
     }
     return { id: record.id, name: record.name, scopes: record.scopes, projects: record.projects, environments: record.environments, expiresAt: record.expiresAt };
   }

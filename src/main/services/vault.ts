@@ -7,7 +7,12 @@ import { KeydenError } from '../../shared/errors.js';
 import { blobAadText, deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey } from '../crypto/aead.js';
 import { HELPER_MIN_BLOBS, startOpening, type Opening } from '../crypto/open-helper.js';
 import { DEFAULT_KDF, deriveKek, isBelowDefault, newKdfParams, type KdfParams } from '../crypto/kdf.js';
-import { createVaultDb, dataVersion, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
+import { createVaultDb, dataVersion, migrateWithKey, needsKeyedMigration, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
+import { IntegrityWriter, integrityMac, readIntegrity, sameHex } from '../store/integrity.js';
+import { KnownVaults } from '../store/known-vaults.js';
+import { keydenHome } from '../home.js';
+import { checkIntegrity, describeFailure, inspectIntegrity, type VerifyReport } from './verify.js';
+import { resealEveryRow } from './rekey.js';
 import type { Caller, VaultService, VaultStatus } from '../core/types.js';
 import { AuditLog } from './audit.js';
 import {
@@ -23,7 +28,12 @@ import {
 import { loadTokens } from './tokens.js';
 import { parseInput } from './validate.js';
 
-export const VAULT_FORMAT = 'keyden-vault/1';
+export const VAULT_FORMAT = 'keyden-vault/2';
+/** The formats this version opens: 1 is upgraded to 2 at its first unlock. */
+const FORMATS: Record<string, 1 | 2> = { 'keyden-vault/1': 1, 'keyden-vault/2': 2 };
+
+/** The most `keyden passwd --kdf-memory` / `--kdf-passes` may ask for. */
+export const KDF_LIMITS = { maxMemoryKiB: 4 * 1024 * 1024, maxPasses: 64 } as const;
 
 export interface KdfCost {
   m: number;
@@ -37,9 +47,17 @@ export interface VaultOptions extends OpenOptions {
    * environment variable or setting. While set, vaults are not upgraded to the defaults.
    */
   unsafeTestKdf?: KdfCost;
+  /** Where this machine records the generations it has seen (default `<home>/known-vaults.json`). */
+  knownVaultsPath?: string;
+}
+
+export interface UnlockOptions {
+  /** The user confirmed that the vault was restored from an older copy (VAULT_ROLLED_BACK). */
+  acceptRollback?: boolean;
 }
 
 interface Meta {
+  format: 1 | 2;
   vaultId: string;
   kdf: KdfParams;
   wrappedKey: Uint8Array;
@@ -49,7 +67,12 @@ export class Vault implements VaultService, VaultContext {
   readonly overviews = new Overviews();
   readonly audit: AuditLog;
   private handle: Db | null = null;
+  private integrity: IntegrityWriter | null = null;
   private unlockedKeys: Keys | null = null;
+  /** The keys of an unlock under way: checking and migrating rows needs K_mac before the vault counts as unlocked. */
+  private pendingKeys: Keys | null = null;
+  private readonly knownVaults: KnownVaults;
+  private knownTimer: NodeJS.Timeout | null = null;
   private unlocking: Promise<void> | null = null;
   private dataVersion = 0;
   private checkedThisTurn = false;
@@ -58,15 +81,21 @@ export class Vault implements VaultService, VaultContext {
   private readonly lockListeners = new Set<(locked: boolean) => void>();
 
   constructor(private readonly options: VaultOptions) {
-    this.audit = new AuditLog(() => this.db(), () => this.unlockedKeys);
+    this.audit = new AuditLog(() => this.db(), () => this.unlockedKeys, (fn) => this.write(fn));
+    this.knownVaults = new KnownVaults(options.knownVaultsPath ?? path.join(keydenHome(), 'known-vaults.json'));
   }
 
   readonly db = (): Db => {
     if (this.handle) return this.handle;
-    this.handle = openVaultDb(this.options.path, this.options);
-    this.dataVersion = dataVersion(this.handle);
-    return this.handle;
+    return this.adopt(openVaultDb(this.options.path, this.options));
   };
+
+  private adopt(db: Db): Db {
+    this.handle = db;
+    this.integrity = new IntegrityWriter(db, () => (this.unlockedKeys ?? this.pendingKeys)?.mac ?? null);
+    this.dataVersion = dataVersion(db);
+    return db;
+  }
 
   keys(): Keys {
     if (!this.unlockedKeys) throw locked();
@@ -82,7 +111,14 @@ export class Vault implements VaultService, VaultContext {
   }
 
   write<T>(fn: () => T): T {
-    return this.db().transaction(fn).immediate();
+    const db = this.db();
+    const integrity = this.integrity!;
+    if (integrity.active) return fn(); // a nested write joins the transaction under way
+    if (!this.unlockedKeys && !this.pendingKeys) throw locked();
+    const vaultId = this.vaultId ?? this.readMeta().vaultId;
+    const result = db.transaction(() => integrity.run(vaultId, fn)).immediate();
+    this.scheduleKnownRecord();
+    return result;
   }
 
   status(): VaultStatus {
@@ -106,10 +142,12 @@ export class Vault implements VaultService, VaultContext {
     const vaultId = randomBytes(16).toString('hex');
     const wrapped = wrapVaultKey(kek, vaultKey, vaultId);
     wipe(kek);
-    const db = createVaultDb(this.options.path, this.options);
-    this.handle = db;
-    this.unlockedKeys = { vaultKey, ...deriveSubkeys(vaultKey) };
-    this.write(() => {
+    const db = this.adopt(createVaultDb(this.options.path, this.options));
+    const keys: Keys = { vaultKey, ...deriveSubkeys(vaultKey) };
+    this.unlockedKeys = keys;
+    this.vaultId = vaultId;
+    const integrity = this.integrity!;
+    db.transaction(() => integrity.run(vaultId, () => {
       const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
       put.run('format', VAULT_FORMAT);
       put.run('vault_id', vaultId);
@@ -117,21 +155,22 @@ export class Vault implements VaultService, VaultContext {
       put.run('wrapped_key', Buffer.from(wrapped).toString('base64'));
       put.run('settings', JSON.stringify(DEFAULT_SETTINGS));
       this.audit.write({ actor: caller.actor, action: 'vault.create', targetId: null, ok: true });
-    });
+    }, { init: true })).immediate();
     restrictModes(this.options.path);
+    this.recordKnown();
     this.overviews.clear();
     this.dataVersion = dataVersion(db);
     this.notify(false);
   }
 
-  unlock(caller: Caller, password: string): Promise<void> {
+  unlock(caller: Caller, password: string, options: UnlockOptions = {}): Promise<void> {
     // Two unlocks at once share nothing but the file: let the second wait for the first.
-    const run = (this.unlocking ?? Promise.resolve()).then(() => this.doUnlock(caller, password));
+    const run = (this.unlocking ?? Promise.resolve()).then(() => this.doUnlock(caller, password, options));
     this.unlocking = run.catch(() => undefined);
     return run;
   }
 
-  private async doUnlock(caller: Caller, password: string): Promise<void> {
+  private async doUnlock(caller: Caller, password: string, options: UnlockOptions): Promise<void> {
     const meta = this.readMeta();
     const derivation = deriveKek(password, meta.kdf);
     // While Argon2 runs in its worker, read the sealed overviews (~20 ms for 10 000 entries), so
@@ -148,62 +187,208 @@ export class Vault implements VaultService, VaultContext {
       }
     }
     try {
-      await this.finishUnlock(caller, password, meta, derivation, prefetched, opening);
+      await this.finishUnlock(caller, password, meta, derivation, prefetched, opening, options);
     } finally {
       opening?.cancel();
     }
   }
 
-  private async finishUnlock(caller: Caller, password: string, meta: Meta, derivation: Promise<Uint8Array>, prefetched: OverviewRows | null, opening: Opening | null): Promise<void> {
+  private async finishUnlock(caller: Caller, password: string, meta: Meta, derivation: Promise<Uint8Array>, prefetched: OverviewRows | null, opening: Opening | null, options: UnlockOptions): Promise<void> {
     const kek = await derivation;
     const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
+    wipe(kek);
     if (!vaultKey) {
-      wipe(kek);
-      this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: false }));
+      // No row can be written without the vault key: the failure is recorded at the next unlock.
+      this.audit.defer({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: false });
       throw new KeydenError('INVALID_PASSWORD', 'wrong master password');
     }
-    wipe(kek);
     if (this.unlockedKeys) {
       // Already open: the password was checked; nothing else to do.
       wipe(vaultKey);
       return;
     }
-    if (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf) await this.rewrap(password, vaultKey, meta.vaultId);
     const keys: Keys = { vaultKey, ...deriveSubkeys(vaultKey) };
-    await this.loadOverviews(keys, prefetched, opening);
-    this.unlockedKeys = keys;
-    this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: true }));
+    let rollback: { known: number; found: number } | null = null;
+    this.pendingKeys = keys;
+    try {
+      const db = this.db();
+      if (meta.format === 1 || needsKeyedMigration(db)) {
+        // Format 1 has nothing to check yet: it is upgraded (every row mac'd) in one transaction.
+        migrateWithKey(db, { mac: keys.mac, vaultId: meta.vaultId });
+        this.dataVersion = dataVersion(db);
+      } else {
+        const { generation } = checkIntegrity(db, keys.mac, meta.vaultId);
+        rollback = this.checkRollback(keys, meta.vaultId, generation, options);
+      }
+      this.integrity!.install();
+      if (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf) await this.rewrap(password, vaultKey, meta.vaultId);
+      await this.loadOverviews(keys, prefetched, opening);
+      this.unlockedKeys = keys;
+    } catch (e) {
+      wipe(keys.vaultKey, keys.overview, keys.secret, keys.mac);
+      throw e;
+    } finally {
+      this.pendingKeys = null;
+    }
+    this.write(() => {
+      this.audit.writeDeferred();
+      if (rollback) this.audit.write({ actor: caller.actor, action: 'vault.rollback_accepted', targetId: null, ok: true, detail: rollback });
+      this.audit.write({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: true });
+    });
+    this.recordKnown({ force: rollback !== null });
     this.notify(false);
+  }
+
+  /** Whole-file rollback (DESIGN §3): an older generation than this machine has seen opens only once the user accepts it. */
+  private checkRollback(keys: Keys, vaultId: string, found: number, options: UnlockOptions): { known: number; found: number } | null {
+    const known = this.knownVaults.known(keys.mac, vaultId);
+    if (known === null || found >= known) return null;
+    if (!options.acceptRollback) {
+      throw new KeydenError(
+        'VAULT_ROLLED_BACK',
+        `this vault is older than the one last opened on this machine (generation ${found}, this machine has seen ${known}); if you restored it from a backup, unlock again accepting the rollback`,
+        { known, found },
+      );
+    }
+    return { known, found };
+  }
+
+  /** Records the current generation in known-vaults.json (never lowers it unless `force`). */
+  private recordKnown(options: { force?: boolean } = {}): void {
+    const keys = this.unlockedKeys;
+    if (!keys || !this.handle || !this.vaultId) return;
+    const record = readIntegrity(this.handle);
+    if (!record) return;
+    try {
+      this.knownVaults.record(keys.mac, this.vaultId, record.generation, options);
+    } catch {
+      // A home folder that cannot be written must not stop the vault; rollback detection then
+      // knows the last generation it could record.
+    }
+  }
+
+  /** After writes, the new generation is recorded within a couple of seconds (and at every lock). */
+  private scheduleKnownRecord(): void {
+    if (this.knownTimer) return;
+    this.knownTimer = setTimeout(() => {
+      this.knownTimer = null;
+      this.recordKnown();
+    }, 2000);
+    this.knownTimer.unref();
   }
 
   lock(caller: Caller): void {
     if (!this.unlockedKeys) return;
     this.audit.flush();
     this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.lock', targetId: null, ok: true }));
+    this.recordKnown();
+    this.forgetKeys();
+  }
+
+  /** Drops the keys and everything decrypted with them. */
+  private forgetKeys(): void {
     const keys = this.unlockedKeys;
+    if (!keys) return;
     this.unlockedKeys = null;
-    wipe(keys.vaultKey, keys.overview, keys.secret);
+    if (this.knownTimer) clearTimeout(this.knownTimer);
+    this.knownTimer = null;
+    wipe(keys.vaultKey, keys.overview, keys.secret, keys.mac);
     this.overviews.clear();
     this.notify(true);
   }
 
-  async changePassword(caller: Caller, current: string, next: string): Promise<void> {
-    checkNewPassword(next);
-    const meta = this.readMeta();
+  async changePassword(caller: Caller, current: string, next: string, options: { kdf?: KdfCost } = {}): Promise<void> {
+    if (next !== current) checkNewPassword(next);
+    const keys = this.keys();
+    const meta = await this.checkPassword(caller, current);
+    await this.rewrap(next, keys.vaultKey, meta.vaultId, { actor: caller.actor, kdf: options.kdf });
+  }
+
+  /**
+   * Makes a new vault key and re-seals every blob and mac under it in one transaction (DESIGN §3
+   * `keyden passwd --rotate-key`); the password stays. An owner running beside notices that its
+   * key no longer matches and locks (it cannot know the new key without the password).
+   */
+  async rotateKey(caller: Caller, current: string): Promise<{ resealed: number }> {
+    const old = this.keys();
+    const meta = await this.checkPassword(caller, current);
     const kek = await deriveKek(current, meta.kdf);
+    const vaultKey = randomKey();
+    const next: Keys = { vaultKey, ...deriveSubkeys(vaultKey) };
+    const wrapped = Buffer.from(wrapVaultKey(kek, vaultKey, meta.vaultId)).toString('base64');
+    wipe(kek);
+    this.audit.flush();
+    const db = this.db();
+    const integrity = this.integrity!;
+    let resealed = 0;
+    try {
+      db.transaction(() => {
+        // Checked under the old key, inside the transaction: nobody else's write is folded in unseen.
+        const current = readIntegrity(db);
+        if (!current || !sameHex(current.mac, integrityMac(old.mac, meta.vaultId, current.generation, current.digest))) {
+          throw new KeydenError('VAULT_TAMPERED', "the vault's integrity record does not match its key; the key was not rotated");
+        }
+        this.unlockedKeys = next; // from here on, rows are sealed and mac'd under the new key
+        integrity.rebuild(meta.vaultId, current.generation + 1, () => {
+          resealed = resealEveryRow(db, old, next);
+          db.prepare("UPDATE meta SET value = ? WHERE key = 'wrapped_key'").run(wrapped);
+          this.audit.write({ actor: caller.actor, action: 'vault.rotate', targetId: null, ok: true, detail: { resealed } });
+        });
+      }).immediate();
+    } catch (e) {
+      this.unlockedKeys = old;
+      wipe(next.vaultKey, next.overview, next.secret, next.mac);
+      throw e;
+    }
+    wipe(old.vaultKey, old.overview, old.secret, old.mac);
+    this.overviews.forgetSealedSecrets();
+    this.overviews.generation++;
+    this.recordKnown();
+    return { resealed };
+  }
+
+  /**
+   * `keyden verify`: checks every row of every table, the digest, the integrity record and the
+   * generation this machine knows. Writes nothing (not even an audit row), whatever it finds.
+   */
+  async verify(password: string): Promise<VerifyReport> {
+    const meta = this.readMeta();
+    const kek = await deriveKek(password, meta.kdf);
     const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
     wipe(kek);
+    if (!vaultKey) throw new KeydenError('INVALID_PASSWORD', 'wrong master password');
+    const keys: Keys = { vaultKey, ...deriveSubkeys(vaultKey) };
+    const previous = this.pendingKeys;
+    this.pendingKeys = this.unlockedKeys ? null : keys; // the SQL mac function needs a key
+    try {
+      const known = this.knownVaults.known(keys.mac, meta.vaultId);
+      if (meta.format === 1) return { format: 1, vaultId: meta.vaultId, generation: null, known, recordOk: false, failing: [], digestOk: false, problem: null };
+      const report = inspectIntegrity(this.db(), (this.unlockedKeys ?? keys).mac, meta.vaultId);
+      const rolledBack = report.generation !== null && known !== null && report.generation < known;
+      const problem = describeFailure(report) ?? (rolledBack ? `it is older than the one last opened on this machine (generation ${report.generation}, seen ${known})` : null);
+      return { format: 2, vaultId: meta.vaultId, known, ...report, problem };
+    } finally {
+      this.pendingKeys = previous;
+      wipe(keys.vaultKey, keys.overview, keys.secret, keys.mac);
+    }
+  }
+
+  /** The current password, checked against the wrapped key (a failure is audited). */
+  private async checkPassword(caller: Caller, password: string): Promise<Meta> {
+    const meta = this.readMeta();
+    const kek = await deriveKek(password, meta.kdf);
+    const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
+    wipe(kek, vaultKey);
     if (!vaultKey) {
       this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.passwd', targetId: null, ok: false }));
       throw new KeydenError('INVALID_PASSWORD', 'the current master password is wrong');
     }
-    await this.rewrap(next, vaultKey, meta.vaultId, { actor: caller.actor });
-    wipe(vaultKey);
+    return meta;
   }
 
-  /** Wraps the vault key under a new salt and the current default parameters. */
-  private async rewrap(password: string, vaultKey: Uint8Array, vaultId: string, audit?: { actor: string }): Promise<void> {
-    const params = newKdfParams(this.options.unsafeTestKdf ?? DEFAULT_KDF);
+  /** Wraps the vault key under a new salt and the default parameters (or higher ones asked for). */
+  private async rewrap(password: string, vaultKey: Uint8Array, vaultId: string, audit?: { actor: string; kdf?: KdfCost }): Promise<void> {
+    const params = newKdfParams(this.kdfCost(audit?.kdf));
     const kek = await deriveKek(password, params);
     const wrapped = wrapVaultKey(kek, vaultKey, vaultId);
     wipe(kek);
@@ -212,8 +397,27 @@ export class Vault implements VaultService, VaultContext {
       const put = db.prepare('UPDATE meta SET value = ? WHERE key = ?');
       put.run(JSON.stringify(params), 'kdf');
       put.run(Buffer.from(wrapped).toString('base64'), 'wrapped_key');
-      if (audit) this.audit.write({ actor: audit.actor, action: 'vault.passwd', targetId: null, ok: true });
+      if (audit) this.audit.write({ actor: audit.actor, action: 'vault.passwd', targetId: null, ok: true, detail: { kdf: { m: params.m, t: params.t, p: params.p } } });
     });
+  }
+
+  /** The KDF cost to use: asked for (never below the defaults, within KDF_LIMITS), else the defaults. */
+  private kdfCost(asked?: KdfCost): KdfCost {
+    if (!asked) return this.options.unsafeTestKdf ?? DEFAULT_KDF;
+    const floor = this.options.unsafeTestKdf ?? DEFAULT_KDF;
+    if (!Number.isSafeInteger(asked.m) || asked.m < floor.m || asked.m > KDF_LIMITS.maxMemoryKiB) {
+      throw new KeydenError('VALIDATION_FAILED', `the KDF memory must be between ${floor.m / 1024} and ${KDF_LIMITS.maxMemoryKiB / 1024} MiB`, { kdfMemory: 'out of range' });
+    }
+    if (!Number.isSafeInteger(asked.t) || asked.t < floor.t || asked.t > KDF_LIMITS.maxPasses) {
+      throw new KeydenError('VALIDATION_FAILED', `the KDF passes must be between ${floor.t} and ${KDF_LIMITS.maxPasses}`, { kdfPasses: 'out of range' });
+    }
+    return { m: asked.m, t: asked.t };
+  }
+
+  /** The KDF parameters in force (m in KiB), for the app's settings and `keyden status`. */
+  kdfParams(): { m: number; t: number; p: number } {
+    const { kdf } = this.readMeta();
+    return { m: kdf.m, t: kdf.t, p: kdf.p };
   }
 
   async backup(caller: Caller, destination: string): Promise<void> {
@@ -244,7 +448,7 @@ export class Vault implements VaultService, VaultContext {
 
   updateSettings(_caller: Caller, patch: Partial<Settings>): Settings {
     const next = parseInput(SettingsSchema, { ...this.settings(), ...patch });
-    this.db().prepare("INSERT INTO meta (key, value) VALUES ('settings', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(JSON.stringify(next));
+    this.write(() => this.db().prepare("INSERT INTO meta (key, value) VALUES ('settings', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(JSON.stringify(next)));
     return next;
   }
 
@@ -269,6 +473,13 @@ export class Vault implements VaultService, VaultContext {
     if (v === this.dataVersion) return;
     this.dataVersion = v;
     this.overviews.forgetSealedSecrets();
+    const record = readIntegrity(this.handle);
+    if (!this.vaultId || !record || !sameHex(record.mac, integrityMac(this.unlockedKeys.mac, this.vaultId, record.generation, record.digest))) {
+      // The key was rotated beside this owner (`keyden passwd --rotate-key`), or the file was
+      // edited: nothing more is served under the old key. No audit row: it could not be mac'd.
+      this.forgetKeys();
+      return;
+    }
     const tokens = loadTokens(this.handle, this.unlockedKeys);
     this.overviews.tokens.clear();
     this.overviews.tokensByHash.clear();
@@ -278,6 +489,8 @@ export class Vault implements VaultService, VaultContext {
   close(caller: Caller = { actor: 'app', projects: null, environments: null }): void {
     if (this.unlockedKeys) this.lock(caller);
     this.audit.flush();
+    if (this.knownTimer) clearTimeout(this.knownTimer);
+    this.knownTimer = null;
     this.handle?.close();
     this.handle = null;
     this.vaultId = null;
@@ -286,8 +499,9 @@ export class Vault implements VaultService, VaultContext {
   private readMeta(): Meta {
     const rows = this.db().prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
     const meta = new Map(rows.map((r) => [r.key, r.value]));
-    const format = meta.get('format');
-    if (format !== VAULT_FORMAT) throw new KeydenError('VAULT_INVALID', `${this.options.path} has an unknown vault format (${format ?? 'none'})`);
+    const formatText = meta.get('format');
+    const format = formatText !== undefined && Object.hasOwn(FORMATS, formatText) ? FORMATS[formatText]! : null;
+    if (format === null) throw new KeydenError('VAULT_INVALID', `${this.options.path} has an unknown vault format (${formatText ?? 'none'})`);
     const vaultId = meta.get('vault_id');
     const kdfText = meta.get('kdf');
     const wrapped = meta.get('wrapped_key');
@@ -302,7 +516,7 @@ export class Vault implements VaultService, VaultContext {
       throw new KeydenError('VAULT_INVALID', `${this.options.path} names KDF parameters this version does not support`);
     }
     this.vaultId = vaultId;
-    return { vaultId, kdf, wrappedKey: new Uint8Array(Buffer.from(wrapped, 'base64')) };
+    return { format, vaultId, kdf, wrappedKey: new Uint8Array(Buffer.from(wrapped, 'base64')) };
   }
 
   /**

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { KeydenError } from '../../shared/errors.js';
-import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION, type MigrationKey } from './migrations.js';
 
 export type Db = Database.Database;
 
@@ -72,14 +72,30 @@ function applyPragmas(db: Db): void {
   db.pragma('busy_timeout = 5000');
 }
 
-function migrate(db: Db): void {
-  const from = db.pragma('user_version', { simple: true }) as number;
-  if (from >= SCHEMA_VERSION) return;
+export const schemaVersion = (db: Db): number => db.pragma('user_version', { simple: true }) as number;
+
+/**
+ * Applies the migrations from the file's version on, in one transaction. Without a key it stops
+ * before the first keyed one (those run at unlock: `migrateWithKey`), unless `fresh` (a new,
+ * empty vault, where a keyed migration has no row to mac).
+ */
+function migrate(db: Db, key: MigrationKey | null, fresh = false): void {
+  const from = schemaVersion(db);
+  let to = from;
+  while (to < SCHEMA_VERSION && (key || fresh || !MIGRATIONS[to]!.keyed)) to++;
+  if (to === from) return;
   db.transaction(() => {
-    for (let v = from; v < SCHEMA_VERSION; v++) MIGRATIONS[v]!(db);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    for (let v = from; v < to; v++) MIGRATIONS[v]!.up(db, key);
+    db.pragma(`user_version = ${to}`);
   }).immediate();
 }
+
+/** Runs the migrations that need the vault's key (the first unlock of an older format). */
+export function migrateWithKey(db: Db, key: MigrationKey): void {
+  migrate(db, key);
+}
+
+export const needsKeyedMigration = (db: Db): boolean => schemaVersion(db) < SCHEMA_VERSION;
 
 /** Keeps the vault and SQLite's side files private to the user. */
 export function restrictModes(file: string): void {
@@ -99,7 +115,7 @@ export function openVaultDb(file: string, options: OpenOptions = {}): Db {
   const db = new Database(file, { fileMustExist: true, nativeBinding: options.nativeBinding });
   try {
     applyPragmas(db);
-    migrate(db);
+    migrate(db, null);
   } catch (e) {
     db.close();
     throw e;
@@ -125,7 +141,7 @@ export function createVaultDb(file: string, options: OpenOptions = {}): Db {
   try {
     db.pragma(`application_id = ${APPLICATION_ID}`);
     applyPragmas(db);
-    migrate(db);
+    migrate(db, null, true);
   } catch (e) {
     db.close();
     fs.rmSync(file, { force: true });

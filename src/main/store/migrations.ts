@@ -1,11 +1,26 @@
-// One pure function per schema version, applied in order inside one transaction (DESIGN §3).
+// One function per schema version, applied in order inside one transaction (DESIGN §3).
 import type { Database } from 'better-sqlite3';
+import { integrityMac, computeDigest, macEveryRow, writeIntegrity } from './integrity.js';
 
-export type Migration = (db: Database) => void;
+/** What a keyed migration needs to mac the rows it changes. */
+export interface MigrationKey {
+  /** K_mac (the SQL function keyden_row_mac of this connection uses the same key). */
+  mac: Uint8Array;
+  vaultId: string;
+}
+
+export interface Migration {
+  /**
+   * A keyed migration macs existing rows, so it runs at the first unlock (with the key), not at
+   * open. On a new, empty vault it runs at creation with `key` null.
+   */
+  keyed: boolean;
+  up(db: Database, key: MigrationKey | null): void;
+}
 
 export const MIGRATIONS: readonly Migration[] = [
   // 1: the vault format of DESIGN §3.
-  (db) => {
+  { keyed: false, up: (db) => {
     db.exec(`
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE categories (
@@ -49,9 +64,9 @@ export const MIGRATIONS: readonly Migration[] = [
         detail BLOB
       );
     `);
-  },
+  } },
   // 2: format 2 (DESIGN §3 "Integrity", §9 "Storage"): a mac on every row, projects, the trash.
-  (db) => {
+  { keyed: true, up: (db, key) => {
     db.exec(`
       ALTER TABLE categories ADD COLUMN mac BLOB NOT NULL DEFAULT x'';
       ALTER TABLE entries ADD COLUMN trashed_at TEXT;
@@ -67,7 +82,12 @@ export const MIGRATIONS: readonly Migration[] = [
         mac BLOB NOT NULL DEFAULT x''
       );
     `);
-  },
+    if (!key) return; // a new vault: no rows yet; its creation writes the integrity record
+    db.prepare("UPDATE meta SET value = 'keyden-vault/2' WHERE key = 'format'").run();
+    macEveryRow(db);
+    const digest = computeDigest(db, key.mac).toString('hex');
+    writeIntegrity(db, { generation: 1, digest, mac: integrityMac(key.mac, key.vaultId, 1, digest) });
+  } },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,60 @@
+// Checking a vault's integrity (DESIGN §3 "Integrity"): at every unlock (the tables an owner
+// loads, row by row, and the digest over every row), and in full for `keyden verify`.
+import type { Db } from '../store/db.js';
+import { computeDigest, failingRowIds, integrityMac, MAC_TABLES, readIntegrity, sameHex, tampered, type MacTable } from '../store/integrity.js';
+
+/** The tables whose every row an owner checks at unlock; versions and audit rows are checked when read. */
+export const CHECKED_AT_UNLOCK: readonly MacTable[] = ['categories', 'entries', 'tokens', 'projects'];
+
+export interface IntegrityReport {
+  /** The generation in `meta.integrity`, or null when the record is missing or malformed. */
+  generation: number | null;
+  /** Whether `meta.integrity`'s own mac holds under this key. */
+  recordOk: boolean;
+  /** Rows whose stored mac differs from the recomputed one (a few ids each, to look them up). */
+  failing: { table: MacTable; count: number; ids: string[] }[];
+  /** Whether the XOR of every stored mac (and the meta rows' macs) equals the recorded digest. */
+  digestOk: boolean;
+}
+
+export function inspectIntegrity(db: Db, key: Uint8Array, vaultId: string, tables: readonly MacTable[] = MAC_TABLES): IntegrityReport {
+  const record = readIntegrity(db);
+  const recordOk = record !== null && sameHex(record.mac, integrityMac(key, vaultId, record.generation, record.digest));
+  const failing = failingRowIds(db, tables);
+  const digestOk = record !== null && computeDigest(db, key).toString('hex') === record.digest;
+  return { generation: record?.generation ?? null, recordOk, failing, digestOk };
+}
+
+/** What `keyden verify` reports. */
+export interface VerifyReport extends IntegrityReport {
+  format: 1 | 2;
+  vaultId: string;
+  /** The highest generation this machine has recorded for this vault, if any. */
+  known: number | null;
+  /** One line saying what is wrong, or null when everything checks (format 1: nothing to check yet). */
+  problem: string | null;
+}
+
+/** One line saying what failed, as DESIGN §3 asks. */
+export function describeFailure(report: IntegrityReport): string | null {
+  if (!report.recordOk) return report.generation === null ? 'its integrity record is missing or damaged' : "its integrity record does not match this vault's key";
+  if (report.failing.length > 0) {
+    const parts = report.failing.map((f) => `${f.count} ${f.count === 1 ? 'row' : 'rows'} of ${f.table}`);
+    return `${parts.join(', ')} ${report.failing.length === 1 && report.failing[0]!.count === 1 ? 'fails its' : 'fail their'} mac`;
+  }
+  if (!report.digestOk) return 'a row was deleted or rolled back';
+  return null;
+}
+
+/** Refuses (VAULT_TAMPERED) a vault whose loaded rows, digest or record do not check; returns its generation. */
+export function checkIntegrity(db: Db, key: Uint8Array, vaultId: string): { generation: number } {
+  const report = inspectIntegrity(db, key, vaultId, CHECKED_AT_UNLOCK);
+  const failure = describeFailure(report);
+  if (failure) {
+    throw tampered(`${failure}; it was not opened and nothing in it was changed (run \`keyden verify\` for details, or restore a backup)`, {
+      failing: Object.fromEntries(report.failing.map((f) => [f.table, f.count])),
+      digest: report.digestOk ? 'ok' : 'mismatch',
+    });
+  }
+  return { generation: report.generation! };
+}

@@ -1,0 +1,297 @@
+// Format 2 integrity (DESIGN §3 "Integrity"): every row of the sealed tables carries
+// `mac = HMAC-SHA256(K_mac, canon(row))`, the meta rows are covered by computed macs, and
+// `meta.integrity` holds the XOR of them all (`digest`), a `generation` and their own mac.
+//
+// The macs are kept by SQLite itself on this connection: temporary triggers call functions
+// registered here, so every INSERT, UPDATE and DELETE (foreign-key cascades too) keeps its row's
+// mac and the pending change of the digest, whatever code ran it. A write outside
+// `IntegrityWriter.run` throws, so no code path can leave the digest behind.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { KeydenError } from '../../shared/errors.js';
+import type { Db } from './db.js';
+
+/** The tables whose rows carry a `mac` column, in the order the digest is documented. */
+export const MAC_TABLES = ['categories', 'entries', 'entry_versions', 'tokens', 'audit', 'projects'] as const;
+export type MacTable = (typeof MAC_TABLES)[number];
+
+export const MAC_BYTES = 32;
+const NULL_LENGTH = 0xffffffff;
+
+export interface IntegrityRecord {
+  generation: number;
+  /** 64 lowercase hex chars: the XOR of every row's mac and every meta row's computed mac. */
+  digest: string;
+  /** 64 lowercase hex chars: HMAC-SHA256(K_mac, "keyden/2/integrity/" + vault_id + "/" + generation + "/" + digest). */
+  mac: string;
+}
+
+/**
+ * `canon(row)` = utf8(table) ‖ 0x00, then per column (table order, `mac` excluded): a 4-byte
+ * big-endian length and the bytes (TEXT as UTF-8, INTEGER as decimal text, BLOB as is), NULL
+ * as the length 0xFFFFFFFF and no bytes.
+ */
+export function canon(table: string, values: readonly unknown[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(table, 'utf8'), Buffer.from([0])];
+  for (const v of values) {
+    const len = Buffer.alloc(4);
+    if (v === null || v === undefined) {
+      len.writeUInt32BE(NULL_LENGTH);
+      parts.push(len);
+      continue;
+    }
+    let bytes: Buffer;
+    if (v instanceof Uint8Array) bytes = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    else if (typeof v === 'string') bytes = Buffer.from(v, 'utf8');
+    else if (typeof v === 'number' || typeof v === 'bigint') {
+      if (typeof v === 'number' && !Number.isInteger(v)) throw new Error(`canon: a REAL value in ${table}`);
+      bytes = Buffer.from(String(v), 'utf8');
+    } else throw new Error(`canon: an unsupported value in ${table}`);
+    len.writeUInt32BE(bytes.length);
+    parts.push(len, bytes);
+  }
+  return Buffer.concat(parts);
+}
+
+export function rowMac(key: Uint8Array, table: string, values: readonly unknown[]): Buffer {
+  return createHmac('sha256', key).update(canon(table, values)).digest();
+}
+
+/** A meta row's mac: over table `meta` with its columns `key`, `value`. */
+export const metaMac = (key: Uint8Array, metaKey: string, value: string): Buffer => rowMac(key, 'meta', [metaKey, value]);
+
+export function integrityMac(key: Uint8Array, vaultId: string, generation: number, digestHex: string): string {
+  return createHmac('sha256', key).update(`keyden/2/integrity/${vaultId}/${generation}/${digestHex}`, 'utf8').digest('hex');
+}
+
+export function xorInto(acc: Buffer, mac: Uint8Array): void {
+  if (mac.length !== MAC_BYTES) return;
+  for (let i = 0; i < MAC_BYTES; i++) acc[i]! ^= mac[i]!;
+}
+
+export function sameHex(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === MAC_BYTES && y.length === MAC_BYTES && timingSafeEqual(x, y);
+}
+
+/** The columns of `table` that its mac covers, in table order. */
+export function macColumns(db: Db, table: string): string[] {
+  const info = db.pragma(`table_info(${table})`) as { name: string }[];
+  return info.map((c) => c.name).filter((n) => n !== 'mac');
+}
+
+const macChecks = new WeakMap<Db, Map<string, string>>();
+
+/**
+ * An SQL expression, true when the row's stored mac is the one recomputed under the current key
+ * (e.g. `SELECT secret, <expr> AS authentic FROM entries WHERE id = ?`).
+ */
+export function macCheckSql(db: Db, table: MacTable): string {
+  let cache = macChecks.get(db);
+  if (!cache) macChecks.set(db, (cache = new Map()));
+  let sql = cache.get(table);
+  if (!sql) cache.set(table, (sql = `(mac IS keyden_row_mac('${table}', ${macColumns(db, table).join(', ')}))`));
+  return sql;
+}
+
+export function hasMacColumns(db: Db): boolean {
+  return (db.pragma('table_info(entries)') as { name: string }[]).some((c) => c.name === 'mac');
+}
+
+export function readIntegrity(db: Db): IntegrityRecord | null {
+  const row = db.prepare("SELECT value FROM main.meta WHERE key = 'integrity'").get() as { value: string } | undefined;
+  if (!row) return null;
+  try {
+    const r = JSON.parse(row.value) as Partial<IntegrityRecord>;
+    if (Number.isSafeInteger(r.generation) && typeof r.digest === 'string' && /^[0-9a-f]{64}$/.test(r.digest) && typeof r.mac === 'string' && /^[0-9a-f]{64}$/.test(r.mac)) {
+      return { generation: r.generation!, digest: r.digest, mac: r.mac };
+    }
+  } catch {
+    // Malformed: reported as absent, which fails verification.
+  }
+  return null;
+}
+
+export function writeIntegrity(db: Db, record: IntegrityRecord): void {
+  db.prepare("INSERT INTO main.meta (key, value) VALUES ('integrity', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
+    JSON.stringify({ generation: record.generation, digest: record.digest, mac: record.mac }),
+  );
+}
+
+/** The XOR of every stored row mac and every meta row's computed mac: what `digest` must be. */
+export function computeDigest(db: Db, key: Uint8Array): Buffer {
+  const acc = Buffer.alloc(MAC_BYTES);
+  for (const table of MAC_TABLES) {
+    for (const mac of db.prepare(`SELECT mac FROM main.${table}`).pluck().iterate() as IterableIterator<Uint8Array>) xorInto(acc, mac);
+  }
+  for (const m of db.prepare("SELECT key, value FROM main.meta WHERE key <> 'integrity'").iterate() as IterableIterator<{ key: string; value: string }>) {
+    xorInto(acc, metaMac(key, m.key, m.value));
+  }
+  return acc;
+}
+
+/** Sets every row's mac from scratch (the format 1 → 2 migration, a key rotation). */
+export function macEveryRow(db: Db): void {
+  for (const table of MAC_TABLES) {
+    const cols = macColumns(db, table);
+    db.prepare(`UPDATE main.${table} SET mac = keyden_row_mac('${table}', ${cols.join(', ')})`).run();
+  }
+}
+
+/** How a row is named in a report: its id (a version as entry_id/version). */
+const ROW_NAME: Record<MacTable, string> = {
+  categories: 'id',
+  entries: 'id',
+  entry_versions: "entry_id || '/' || version",
+  tokens: 'id',
+  audit: 'id',
+  projects: 'id',
+};
+
+/** Rows whose stored mac differs from the recomputed one, by table, with up to `sample` of their ids. */
+export function failingRowIds(db: Db, tables: readonly MacTable[], sample = 10): { table: MacTable; count: number; ids: string[] }[] {
+  const out: { table: MacTable; count: number; ids: string[] }[] = [];
+  for (const table of tables) {
+    const cols = macColumns(db, table);
+    const ids = db
+      .prepare(`SELECT ${ROW_NAME[table]} FROM main.${table} WHERE mac IS NOT keyden_row_mac('${table}', ${cols.join(', ')})`)
+      .pluck()
+      .all() as (string | number)[];
+    if (ids.length > 0) out.push({ table, count: ids.length, ids: ids.slice(0, sample).map(String) });
+  }
+  return out;
+}
+
+/**
+ * Owns the integrity bookkeeping of one connection: the SQL functions, the temporary triggers
+ * and the digest delta of the write transaction under way.
+ */
+export class IntegrityWriter {
+  /** XOR of the macs removed and added by the transaction under way; null outside one. */
+  private delta: Buffer | null = null;
+  private touched = false;
+  private triggersFor = -1;
+  /** While set (a key rotation), rows are re-mac'd explicitly and the triggers stay idle. */
+  private paused = false;
+
+  constructor(
+    private readonly db: Db,
+    /** K_mac while the vault is unlocked, else null. */
+    private readonly key: () => Uint8Array | null,
+  ) {
+    db.function('keyden_row_mac', { varargs: true, deterministic: true }, (table: unknown, ...values: unknown[]) => rowMac(this.requireKey(), String(table), values));
+    db.function('keyden_meta_mac', { deterministic: true }, (k: unknown, v: unknown) => metaMac(this.requireKey(), String(k), String(v)));
+    db.function('keyden_xor', { deterministic: false }, (mac: unknown) => {
+      if (this.paused) return null;
+      if (!this.delta) throw new Error('a vault write outside VaultContext.write (its integrity would not be kept)');
+      if (mac instanceof Uint8Array) xorInto(this.delta, mac);
+      this.touched = true;
+      return null;
+    });
+  }
+
+  private requireKey(): Uint8Array {
+    const k = this.key();
+    if (!k) throw new Error('the vault is locked: no row can be written or checked');
+    return k;
+  }
+
+  /** Creates the temporary triggers for the schema as it is now (after migrations). */
+  install(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (this.triggersFor === version || !hasMacColumns(this.db)) return;
+    for (const table of MAC_TABLES) {
+      const cols = macColumns(this.db, table);
+      const newMac = `keyden_row_mac('${table}', ${cols.map((c) => `NEW.${c}`).join(', ')})`;
+      this.db.exec(`
+        DROP TRIGGER IF EXISTS temp.keyden_${table}_insert;
+        DROP TRIGGER IF EXISTS temp.keyden_${table}_update;
+        DROP TRIGGER IF EXISTS temp.keyden_${table}_mac;
+        DROP TRIGGER IF EXISTS temp.keyden_${table}_delete;
+        CREATE TEMP TRIGGER keyden_${table}_insert AFTER INSERT ON main.${table} BEGIN
+          UPDATE main.${table} SET mac = ${newMac} WHERE rowid = NEW.rowid;
+        END;
+        CREATE TEMP TRIGGER keyden_${table}_update AFTER UPDATE OF ${cols.join(', ')} ON main.${table} BEGIN
+          UPDATE main.${table} SET mac = ${newMac} WHERE rowid = NEW.rowid;
+        END;
+        CREATE TEMP TRIGGER keyden_${table}_mac AFTER UPDATE OF mac ON main.${table} BEGIN
+          SELECT keyden_xor(OLD.mac), keyden_xor(NEW.mac);
+        END;
+        CREATE TEMP TRIGGER keyden_${table}_delete AFTER DELETE ON main.${table} BEGIN
+          SELECT keyden_xor(OLD.mac);
+        END;
+      `);
+    }
+    this.db.exec(`
+      DROP TRIGGER IF EXISTS temp.keyden_meta_insert;
+      DROP TRIGGER IF EXISTS temp.keyden_meta_update;
+      DROP TRIGGER IF EXISTS temp.keyden_meta_delete;
+      CREATE TEMP TRIGGER keyden_meta_insert AFTER INSERT ON main.meta WHEN NEW.key <> 'integrity' BEGIN
+        SELECT keyden_xor(keyden_meta_mac(NEW.key, NEW.value));
+      END;
+      CREATE TEMP TRIGGER keyden_meta_update AFTER UPDATE ON main.meta WHEN NEW.key <> 'integrity' OR OLD.key <> 'integrity' BEGIN
+        SELECT keyden_xor(keyden_meta_mac(OLD.key, OLD.value)) WHERE OLD.key <> 'integrity';
+        SELECT keyden_xor(keyden_meta_mac(NEW.key, NEW.value)) WHERE NEW.key <> 'integrity';
+      END;
+      CREATE TEMP TRIGGER keyden_meta_delete AFTER DELETE ON main.meta WHEN OLD.key <> 'integrity' BEGIN
+        SELECT keyden_xor(keyden_meta_mac(OLD.key, OLD.value));
+      END;
+    `);
+    this.triggersFor = version;
+  }
+
+  get active(): boolean {
+    return this.delta !== null;
+  }
+
+  /**
+   * Runs `fn` inside the caller's (immediate) transaction and then folds its changes into
+   * `meta.integrity`: old digest XOR delta, generation + 1, a new mac. Nested calls join the outer one.
+   */
+  run<T>(vaultId: string, fn: () => T, options: { init?: boolean } = {}): T {
+    if (this.delta) return fn();
+    this.install();
+    const key = this.requireKey();
+    const current = readIntegrity(this.db);
+    if (!current && !options.init) throw tampered('the vault has no integrity record');
+    if (current && !sameHex(current.mac, integrityMac(key, vaultId, current.generation, current.digest))) {
+      throw tampered("the vault's integrity record does not match its key");
+    }
+    this.delta = Buffer.alloc(MAC_BYTES);
+    this.touched = false;
+    try {
+      const result = fn();
+      if (this.touched || !current) {
+        const digest = Buffer.from(current?.digest ?? '00'.repeat(MAC_BYTES), 'hex');
+        xorInto(digest, this.delta);
+        const generation = (current?.generation ?? 0) + 1;
+        const hex = digest.toString('hex');
+        writeIntegrity(this.db, { generation, digest: hex, mac: integrityMac(key, vaultId, generation, hex) });
+      }
+      return result;
+    } finally {
+      this.delta = null;
+    }
+  }
+
+  /**
+   * Runs `fn` with the triggers idle, then sets every mac and the digest from scratch under the
+   * current key (the migration from format 1, a key rotation). Inside the caller's transaction.
+   */
+  rebuild(vaultId: string, generation: number, fn: () => void): void {
+    this.paused = true;
+    try {
+      fn();
+      macEveryRow(this.db);
+    } finally {
+      this.paused = false;
+    }
+    const key = this.requireKey();
+    const hex = computeDigest(this.db, key).toString('hex');
+    writeIntegrity(this.db, { generation, digest: hex, mac: integrityMac(key, vaultId, generation, hex) });
+  }
+}
+
+export function tampered(message: string, details: Record<string, unknown> = {}): KeydenError {
+  return new KeydenError('VAULT_TAMPERED', `the vault was modified outside Keyden: ${message}`, details);
+}

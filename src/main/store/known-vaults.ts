@@ -1,0 +1,54 @@
+// Whole-file rollback detection (DESIGN §3 "Integrity"): `<home>/known-vaults.json` keeps, per
+// vault_id, the highest integrity generation this machine has seen, each with an HMAC under the
+// vault's K_mac so that nobody without the vault key can lower it.
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { sameHex } from './integrity.js';
+
+interface KnownEntry {
+  generation: number;
+  mac: string;
+}
+
+type KnownFile = Record<string, KnownEntry>;
+
+const entryMac = (key: Uint8Array, vaultId: string, generation: number): string =>
+  createHmac('sha256', key).update(`keyden/2/known-vault/${vaultId}/${generation}`, 'utf8').digest('hex');
+
+function readFile(file: string): KnownFile {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as KnownFile) : {};
+  } catch {
+    return {};
+  }
+}
+
+export class KnownVaults {
+  constructor(private readonly file: string) {}
+
+  /**
+   * The highest generation recorded for this vault, or null when there is none this key can
+   * vouch for (a new machine, or an entry someone edited: it is then ignored and replaced).
+   */
+  known(key: Uint8Array, vaultId: string): number | null {
+    const all = readFile(this.file);
+    const e = Object.hasOwn(all, vaultId) ? all[vaultId] : undefined;
+    if (!e || !Number.isSafeInteger(e.generation) || typeof e.mac !== 'string') return null;
+    return sameHex(e.mac, entryMac(key, vaultId, e.generation)) ? e.generation : null;
+  }
+
+  /** Records `generation` unless a higher one is already vouched for (`force`: the user accepted a rollback). */
+  record(key: Uint8Array, vaultId: string, generation: number, options: { force?: boolean } = {}): void {
+    const all = readFile(this.file);
+    const current = this.known(key, vaultId);
+    if (!options.force && current !== null && current >= generation) return;
+    all[vaultId] = { generation, mac: entryMac(key, vaultId, generation) };
+    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+    fs.chmodSync(tmp, 0o600);
+    fs.renameSync(tmp, this.file);
+  }
+}

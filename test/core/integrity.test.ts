@@ -1,0 +1,349 @@
+// Format 2 (DESIGN §3 "Integrity"): every row authenticated, deletions and rollbacks detected.
+// Each attack edits the vault file with plain SQLite, as anyone with write access to it could.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { APP, CLI, openKeydenCore, type OwnedCore } from '../../src/main/core/index.js';
+import { hashToken } from '../../src/main/services/tokens.js';
+import { createTestVault, PASSWORD, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+const sha = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+interface Seeded extends TestVault {
+  entryIds: string[];
+  live: { id: string; secret: string };
+  revoked: { id: string; secret: string };
+  knownVaults: string;
+}
+
+async function seeded(): Promise<Seeded> {
+  const v = await createTestVault();
+  cleanups.push(() => v.close());
+  const c = v.core.categories.create(APP, { name: 'OpenAI', keyType: 'simple', envVarName: 'OPENAI_API_KEY' });
+  const entryIds = ['Blog', 'Shop', 'Docs'].map((name) => v.core.entries.create(APP, { categoryId: c.id, name, value: `sk-${name}` }).id);
+  v.core.entries.update(APP, entryIds[0]!, { value: 'sk-Blog-2' });
+  const live = v.core.tokens.create(APP, { name: 'ci', scopes: ['entries:read', 'entries:reveal'] });
+  const revoked = v.core.tokens.create(APP, { name: 'old laptop', scopes: ['entries:read', 'entries:reveal'] });
+  v.core.tokens.revoke(APP, revoked.token.id);
+  return { ...v, entryIds, live: { id: live.token.id, secret: live.secret }, revoked: { id: revoked.token.id, secret: revoked.secret }, knownVaults: path.join(v.dir, 'known-vaults.json') };
+}
+
+function owner(v: { vaultPath: string; knownVaults: string }, knownVaultsPath = v.knownVaults): OwnedCore {
+  const core = openKeydenCore({ vaultPath: v.vaultPath, unsafeTestKdf: TEST_KDF, knownVaultsPath });
+  cleanups.push(() => core.close());
+  return core;
+}
+
+function edit(vaultPath: string, change: (db: Database.Database) => void): void {
+  const db = new Database(vaultPath);
+  change(db);
+  db.close();
+}
+
+/** Opens a fresh owner on the file: the error its unlock gave (or null), and whether the file stayed byte-identical. */
+async function tryUnlock(v: Seeded, options: { acceptRollback?: boolean } = {}): Promise<{ error: unknown; unchanged: boolean; core: OwnedCore }> {
+  const before = sha(v.vaultPath);
+  const core = owner(v);
+  const error = await core.vault.unlock(APP, PASSWORD, options).then(() => null, (e: unknown) => e);
+  if (error) core.close(); // a refused owner lets go of the file at once
+  const unchanged = sha(v.vaultPath) === before;
+  return { error, unchanged, core };
+}
+
+describe('keeping every row authenticated', () => {
+  it('keeps the digest and every mac right through creates, updates, versions past 20, deletes with cascades, tokens, settings and reveals', async () => {
+    const v = await seeded();
+    const core = v.core;
+    const group = core.categories.create(APP, { name: 'AWS', keyType: 'group', fields: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] });
+    const g = core.entries.create(APP, { categoryId: group.id, name: 'Blog', value: { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' } });
+    for (let i = 0; i < 23; i++) core.entries.update(APP, v.entryIds[1]!, { value: `sk-Shop-${i}` }); // prunes versions
+    core.entries.remove(APP, v.entryIds[0]!); // cascades its versions
+    core.categories.remove(APP, group.id, { cascade: true });
+    core.vault.updateSettings(APP, { clipboardSeconds: 45 });
+    await Promise.all([core.entries.reveal(APP, v.entryIds[1]!), core.entries.reveal(APP, v.entryIds[2]!)]);
+    core.projects.importEnv(APP, 'Imported', 'staging', 'OPENAI_API_KEY=sk-imported\nNEW_THING=1\n', 'upsert');
+    expect(g.id).toBeTruthy();
+    const report = await core.vault.verify(PASSWORD);
+    expect(report).toMatchObject({ format: 2, recordOk: true, digestOk: true, failing: [], problem: null });
+    core.close();
+    const again = await tryUnlock(v);
+    expect(again.error).toBeNull();
+  });
+
+  it('refuses a write made outside VaultContext.write, so no code path can leave the digest behind', async () => {
+    const v = await seeded();
+    const db = (v.core.vault as unknown as { db: () => Database.Database }).db();
+    expect(() => db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(new Date().toISOString(), v.live.id)).toThrow(/outside VaultContext.write/);
+  });
+});
+
+describe('attacks on the file (issue 10, item 1)', () => {
+  it('refuses a token minted by overwriting a hash: the vault does not open and stays byte-identical', async () => {
+    const v = await seeded();
+    v.core.close();
+    const forged = `kdn_${'A'.repeat(43)}`;
+    edit(v.vaultPath, (db) => db.prepare('UPDATE tokens SET hash = ?, revoked_at = NULL, expires_at = NULL WHERE id = ?').run(hashToken(forged), v.revoked.id));
+    const { error, unchanged, core } = await tryUnlock(v);
+    expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('1 row of tokens fails its mac') });
+    expect(unchanged).toBe(true);
+    expect(core.tokens.authenticate(forged)).toBeNull();
+  });
+
+  it('refuses a revoked token brought back by clearing revoked_at', async () => {
+    const v = await seeded();
+    v.core.close();
+    edit(v.vaultPath, (db) => db.prepare('UPDATE tokens SET revoked_at = NULL WHERE id = ?').run(v.revoked.id));
+    const { error, unchanged } = await tryUnlock(v);
+    expect(error).toMatchObject({ code: 'VAULT_TAMPERED' });
+    expect(unchanged).toBe(true);
+  });
+
+  it('detects a deleted entry ("a row was deleted or rolled back")', async () => {
+    const v = await seeded();
+    v.core.close();
+    edit(v.vaultPath, (db) => db.prepare('DELETE FROM entries WHERE id = ?').run(v.entryIds[2]));
+    const { error, unchanged } = await tryUnlock(v);
+    expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('a row was deleted or rolled back') });
+    expect(unchanged).toBe(true);
+  });
+
+  it('detects a deleted audit row, which is checked only through the digest at unlock', async () => {
+    const v = await seeded();
+    v.core.close();
+    edit(v.vaultPath, (db) => db.prepare("DELETE FROM audit WHERE action = 'token.revoke'").run());
+    expect((await tryUnlock(v)).error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('deleted or rolled back') });
+  });
+
+  it('detects one row put back to an older copy of itself, mac and all', async () => {
+    const v = await seeded();
+    const columns = 'category_id, overview, secret, created_at, updated_at, trashed_at, mac';
+    const db = new Database(v.vaultPath, { readonly: true });
+    const old = db.prepare(`SELECT ${columns} FROM entries WHERE id = ?`).get(v.entryIds[1]) as Record<string, unknown>;
+    db.close();
+    v.core.entries.update(APP, v.entryIds[1]!, { value: 'sk-Shop-rotated' });
+    v.core.close();
+    edit(v.vaultPath, (w) =>
+      w.prepare(`UPDATE entries SET category_id = @category_id, overview = @overview, secret = @secret, created_at = @created_at, updated_at = @updated_at, trashed_at = @trashed_at, mac = @mac WHERE id = @id`).run({ ...old, id: v.entryIds[1] }),
+    );
+    const { error, unchanged } = await tryUnlock(v);
+    expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('deleted or rolled back') });
+    expect(unchanged).toBe(true);
+  });
+
+  it('detects an edited setting (the API switched on, another port): meta rows count in the digest', async () => {
+    const v = await seeded();
+    v.core.close();
+    edit(v.vaultPath, (db) => db.prepare("UPDATE meta SET value = ? WHERE key = 'settings'").run(JSON.stringify({ autoLockMinutes: 10, clipboardSeconds: 30, apiEnabled: true, apiPort: 8080 })));
+    expect((await tryUnlock(v)).error).toMatchObject({ code: 'VAULT_TAMPERED' });
+  });
+
+  it('refuses an integrity record that someone without the key rewrote', async () => {
+    const v = await seeded();
+    v.core.close();
+    edit(v.vaultPath, (db) => {
+      const r = JSON.parse((db.prepare("SELECT value FROM meta WHERE key = 'integrity'").get() as { value: string }).value) as { generation: number };
+      db.prepare("UPDATE meta SET value = ? WHERE key = 'integrity'").run(JSON.stringify({ ...r, generation: r.generation + 100 }));
+    });
+    expect((await tryUnlock(v)).error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('integrity record') });
+  });
+
+  it('ignores a token row edited beside a running owner: a forged hash is never accepted', async () => {
+    const v = await seeded();
+    const forged = `kdn_${'B'.repeat(43)}`;
+    expect(v.core.tokens.authenticate(v.live.secret)).not.toBeNull();
+    edit(v.vaultPath, (db) => db.prepare('UPDATE tokens SET hash = ? WHERE id = ?').run(hashToken(forged), v.live.id));
+    v.core.refresh();
+    expect(v.core.tokens.authenticate(forged)).toBeNull();
+  });
+});
+
+describe('whole-file rollback', () => {
+  it('answers VAULT_ROLLED_BACK for an older copy, opens it once the user accepts, audits that, and then opens normally', async () => {
+    const v = await seeded();
+    v.core.close();
+    const older = path.join(v.dir, 'older.db');
+    fs.copyFileSync(v.vaultPath, older);
+    const a = owner(v);
+    await a.vault.unlock(APP, PASSWORD);
+    a.entries.update(APP, v.entryIds[2]!, { value: 'sk-Docs-new' });
+    a.close();
+    fs.copyFileSync(older, v.vaultPath);
+    for (const side of ['-wal', '-shm']) fs.rmSync(`${v.vaultPath}${side}`, { force: true });
+
+    const { error, unchanged } = await tryUnlock(v);
+    expect(error).toMatchObject({ code: 'VAULT_ROLLED_BACK', details: { known: expect.any(Number), found: expect.any(Number) } });
+    const { known, found } = (error as { details: { known: number; found: number } }).details;
+    expect(found).toBeLessThan(known);
+    expect(unchanged).toBe(true);
+
+    const accepted = await tryUnlock(v, { acceptRollback: true });
+    expect(accepted.error).toBeNull();
+    expect((await accepted.core.entries.reveal(APP, v.entryIds[2]!)).value).toBe('sk-Docs');
+    expect(accepted.core.audit.list({ action: 'vault.rollback_accepted' }).items[0]?.detail).toEqual({ known, found });
+    accepted.core.close();
+    expect((await tryUnlock(v)).error).toBeNull();
+  });
+
+  it('opens a vault copied to another machine (no record there) and records its generation', async () => {
+    const v = await seeded();
+    v.core.close();
+    const elsewhere = path.join(tempDir(), 'known-vaults.json');
+    cleanups.push(() => fs.rmSync(path.dirname(elsewhere), { recursive: true, force: true }));
+    const core = owner(v, elsewhere);
+    await core.vault.unlock(APP, PASSWORD);
+    const recorded = JSON.parse(fs.readFileSync(elsewhere, 'utf8')) as Record<string, { generation: number }>;
+    expect(Object.values(recorded)[0]?.generation).toBeGreaterThan(0);
+    expect(fs.statSync(elsewhere).mode & 0o777).toBe(0o600);
+  });
+
+  it('ignores a known-vaults entry whose mac someone forged lower, and keeps the real one', async () => {
+    const v = await seeded();
+    v.core.close();
+    const recorded = JSON.parse(fs.readFileSync(v.knownVaults, 'utf8')) as Record<string, { generation: number; mac: string }>;
+    const [vaultId] = Object.keys(recorded);
+    fs.writeFileSync(v.knownVaults, JSON.stringify({ [vaultId!]: { generation: 1, mac: '00'.repeat(32) } }));
+    const core = owner(v);
+    await core.vault.unlock(APP, PASSWORD);
+    core.close();
+    const after = JSON.parse(fs.readFileSync(v.knownVaults, 'utf8')) as Record<string, { generation: number }>;
+    expect(after[vaultId!]!.generation).toBeGreaterThan(1);
+  });
+});
+
+describe('the format 1 → 2 migration', () => {
+  const FIXTURE = path.resolve('test/fixtures/format-1');
+  const expected = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8')) as {
+    password: string;
+    entries: { blog: { id: string; value: string; versions: string[] }; shop: { id: string; value: Record<string, string> } };
+    tokens: { live: { id: string; secret: string }; revoked: { id: string; secret: string } };
+  };
+
+  function copyFixture(): { vaultPath: string; knownVaults: string } {
+    const dir = tempDir();
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const vaultPath = path.join(dir, 'vault.db');
+    fs.copyFileSync(path.join(FIXTURE, 'vault.db'), vaultPath);
+    return { vaultPath, knownVaults: path.join(dir, 'known-vaults.json') };
+  }
+
+  it('upgrades a vault made by Keyden 0.1 at its first unlock, with every value, version, token and audit row', async () => {
+    const f = copyFixture();
+    const core = owner(f);
+    expect(core.vault.status().locked).toBe(true);
+    const read = (sql: string): unknown => {
+      const db = new Database(f.vaultPath, { readonly: true });
+      try {
+        return db.prepare(sql).pluck().get();
+      } finally {
+        db.close();
+      }
+    };
+    expect(read("SELECT value FROM meta WHERE key = 'format'")).toBe('keyden-vault/1'); // opening alone changes nothing
+    await core.vault.unlock(CLI, expected.password);
+    expect(read("SELECT value FROM meta WHERE key = 'format'")).toBe('keyden-vault/2');
+    expect(read('PRAGMA user_version')).toBe(2);
+    expect((await core.entries.reveal(CLI, expected.entries.blog.id)).value).toBe(expected.entries.blog.value);
+    expect((await core.entries.reveal(CLI, expected.entries.shop.id)).value).toEqual(expected.entries.shop.value);
+    expect((await core.entries.revealVersion(CLI, expected.entries.blog.id, 1)).value).toBe(expected.entries.blog.versions[0]);
+    expect(core.tokens.authenticate(expected.tokens.live.secret)?.id).toBe(expected.tokens.live.id);
+    expect(core.tokens.authenticate(expected.tokens.revoked.secret)).toBeNull();
+    expect(core.audit.list({ action: 'entry.reveal' }).total).toBeGreaterThan(0);
+    expect(await core.vault.verify(expected.password)).toMatchObject({ format: 2, recordOk: true, digestOk: true, failing: [] });
+    core.close();
+    const again = owner(f);
+    await again.vault.unlock(CLI, expected.password);
+    expect(again.entries.list(CLI).total).toBe(2);
+  });
+
+  it('leaves a format 1 vault untouched by a wrong password', async () => {
+    const f = copyFixture();
+    const before = sha(f.vaultPath);
+    const core = owner(f);
+    await expect(core.vault.unlock(CLI, 'not the password')).rejects.toMatchObject({ code: 'INVALID_PASSWORD' });
+    core.close();
+    expect(sha(f.vaultPath)).toBe(before);
+  });
+});
+
+describe('rotating the vault key and raising the KDF cost', () => {
+  it('re-seals every blob under a new key, keeps every value, and makes the old key useless', async () => {
+    const v = await seeded();
+    const blobs = (): Map<string, string> => {
+      const db = new Database(v.vaultPath, { readonly: true });
+      const out = new Map<string, string>();
+      for (const [table, cols] of [
+        ['categories', 'id, overview'],
+        ['entries', 'id, overview || secret'],
+        ['entry_versions', "entry_id || '/' || version, secret"],
+        ['tokens', 'id, overview'],
+        ['audit', 'id, detail'],
+      ] as const) {
+        for (const r of db.prepare(`SELECT ${cols} FROM ${table}`).raw().all() as [string, Buffer | null][]) {
+          if (r[1]) out.set(`${table}/${r[0]}`, Buffer.from(r[1]).toString('hex'));
+        }
+      }
+      const wrapped = db.prepare("SELECT value FROM meta WHERE key = 'wrapped_key'").pluck().get() as string;
+      db.close();
+      out.set('wrapped_key', wrapped);
+      return out;
+    };
+    const before = blobs();
+    const { resealed } = await v.core.vault.rotateKey(CLI, PASSWORD);
+    const after = blobs();
+    expect(resealed).toBeGreaterThan(10);
+    for (const [k, hex] of before) if (after.has(k)) expect(after.get(k), k).not.toBe(hex);
+    expect((await v.core.entries.reveal(APP, v.entryIds[1]!)).value).toBe('sk-Shop');
+    expect(v.core.audit.list({ action: 'vault.rotate' }).total).toBe(1);
+    expect(await v.core.vault.verify(PASSWORD)).toMatchObject({ recordOk: true, digestOk: true, failing: [] });
+    v.core.close();
+    const again = owner(v);
+    await again.vault.unlock(APP, PASSWORD);
+    expect((await again.entries.reveal(APP, v.entryIds[0]!)).value).toBe('sk-Blog-2');
+    expect((await again.entries.revealVersion(APP, v.entryIds[0]!, 1)).value).toBe('sk-Blog');
+  });
+
+  it('locks an owner running beside the rotation: it cannot use the old key any more', async () => {
+    const v = await seeded();
+    const admin = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath: v.knownVaults });
+    cleanups.push(() => admin.close());
+    await admin.vault.unlock(CLI, PASSWORD);
+    await admin.vault.rotateKey(CLI, PASSWORD);
+    admin.close();
+    v.core.refresh();
+    expect(v.core.vault.status().locked).toBe(true);
+    await v.core.vault.unlock(APP, PASSWORD);
+    expect((await v.core.entries.reveal(APP, v.entryIds[2]!)).value).toBe('sk-Docs');
+  });
+
+  it('refuses a rotation with a wrong password and changes nothing', async () => {
+    const v = await seeded();
+    const wrappedKey = (): string => {
+      const db = new Database(v.vaultPath, { readonly: true });
+      const value = db.prepare("SELECT value FROM meta WHERE key = 'wrapped_key'").pluck().get() as string;
+      db.close();
+      return value;
+    };
+    const before = wrappedKey();
+    await expect(v.core.vault.rotateKey(CLI, 'wrong password!')).rejects.toMatchObject({ code: 'INVALID_PASSWORD' });
+    expect(wrappedKey()).toBe(before);
+    expect((await v.core.entries.reveal(APP, v.entryIds[1]!)).value).toBe('sk-Shop');
+    expect(v.core.audit.list({ action: 'vault.passwd' }).items[0]).toMatchObject({ ok: false });
+  });
+
+  it('raises the Argon2 parameters on request and refuses to go below the floor', async () => {
+    const v = await seeded();
+    await v.core.vault.changePassword(CLI, PASSWORD, PASSWORD, { kdf: { m: TEST_KDF.m * 2, t: TEST_KDF.t + 1 } });
+    expect(v.core.vault.kdfParams()).toEqual({ m: TEST_KDF.m * 2, t: TEST_KDF.t + 1, p: 1 });
+    await expect(v.core.vault.changePassword(CLI, PASSWORD, PASSWORD, { kdf: { m: TEST_KDF.m / 2, t: TEST_KDF.t } })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    v.core.vault.lock(APP);
+    await v.core.vault.unlock(APP, PASSWORD);
+    expect(v.core.vault.kdfParams().m).toBe(TEST_KDF.m * 2);
+  });
+});

@@ -1,0 +1,23 @@
+// For tests of the second line of defence: someone who holds the vault key (as a bug in Keyden
+// would) edits rows and recomputes every mac and the integrity record, so the file passes the
+// format 2 checks and only the blobs' AAD binding is left to catch what was moved.
+import Database from 'better-sqlite3';
+import { deriveSubkeys, unwrapVaultKey } from '../../src/main/crypto/aead.js';
+import { deriveKek, type KdfParams } from '../../src/main/crypto/kdf.js';
+import { IntegrityWriter, readIntegrity } from '../../src/main/store/integrity.js';
+
+export async function remacVault(vaultPath: string, password: string): Promise<void> {
+  const db = new Database(vaultPath);
+  try {
+    const meta = new Map((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+    const vaultId = meta.get('vault_id')!;
+    const kek = await deriveKek(password, JSON.parse(meta.get('kdf')!) as KdfParams);
+    const vaultKey = unwrapVaultKey(kek, new Uint8Array(Buffer.from(meta.get('wrapped_key')!, 'base64')), vaultId);
+    if (!vaultKey) throw new Error('remacVault: wrong password');
+    const { mac } = deriveSubkeys(vaultKey);
+    const integrity = new IntegrityWriter(db, () => mac);
+    db.transaction(() => integrity.rebuild(vaultId, (readIntegrity(db)?.generation ?? 0) + 1, () => undefined)).immediate();
+  } finally {
+    db.close();
+  }
+}
