@@ -2,7 +2,7 @@
 // code: libsodium (Argon2id, XChaCha20-Poly1305), node:crypto (HKDF, SHA-256) and plain SQL.
 // It checks that the document's worked example is right, and that the files the real core
 // writes follow the document column by column.
-import { createHash, hkdfSync } from 'node:crypto';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -21,6 +21,7 @@ const sodium = sodiumModule as unknown as typeof SodiumApi;
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DOC = path.join(ROOT, 'docs', 'vault-format.md');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'vault-format', 'example.db');
+const FIXTURE_2 = path.join(ROOT, 'test', 'fixtures', 'vault-format', 'example-2.db');
 
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -217,11 +218,73 @@ function keysFromMeta(rows: Rows, password: string): { kek: Uint8Array; vk: Uint
   return { kek, vk, keys: keysOf(vk) };
 }
 
+// ---- Format 2, from §9 of the document ------------------------------------------------------
+
+const MAC_TABLES = ['categories', 'entries', 'entry_versions', 'tokens', 'audit', 'projects'] as const;
+
+/** K_mac = HKDF-SHA256(ikm = VK, salt = empty, info = "keyden/2/mac", 32). */
+const macKeyOf = (vk: Uint8Array): Uint8Array => new Uint8Array(hkdfSync('sha256', vk, new Uint8Array(0), 'keyden/2/mac', 32));
+
+/** utf8(table) ‖ 0x00 ‖ per column: 4-byte BE length ‖ bytes (TEXT UTF-8, INTEGER decimal, BLOB as is; NULL = 0xFFFFFFFF). */
+function canonOf(table: string, values: unknown[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(table, 'utf8'), Buffer.from([0])];
+  for (const value of values) {
+    const length = Buffer.alloc(4);
+    if (value === null) {
+      length.writeUInt32BE(0xffffffff);
+      parts.push(length);
+      continue;
+    }
+    const bytes = value instanceof Uint8Array ? Buffer.from(value) : typeof value === 'number' ? Buffer.from(String(value), 'utf8') : Buffer.from(value as string, 'utf8');
+    length.writeUInt32BE(bytes.length);
+    parts.push(length, bytes);
+  }
+  return Buffer.concat(parts);
+}
+
+const hmac = (key: Uint8Array, data: Uint8Array | string): Buffer => createHmac('sha256', key).update(data).digest();
+
+/** Every row of a mac'd table with its columns in table order (mac last, apart). */
+function macRows(db: Database.Database, table: string): { columns: string[]; values: unknown[]; mac: Buffer }[] {
+  const columns = (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name).filter((n) => n !== 'mac');
+  return (db.prepare(`SELECT ${columns.join(', ')}, mac FROM ${table}`).raw().all() as unknown[][]).map((r) => ({ columns, values: r.slice(0, -1), mac: r[r.length - 1] as Buffer }));
+}
+
+/** Checks a format 2 file against §9 alone: every row's mac, the digest and the record. */
+function checkFormat2(file: string, vk: Uint8Array): { generation: number; terms: number } {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const kMac = macKeyOf(vk);
+    const digest = Buffer.alloc(32);
+    let terms = 0;
+    const xor = (m: Uint8Array): void => {
+      for (let i = 0; i < 32; i++) digest[i]! ^= m[i]!;
+      terms++;
+    };
+    for (const table of MAC_TABLES) {
+      for (const row of macRows(db, table)) {
+        expect(hex(row.mac), `${table} ${String(row.values[0])}`).toBe(hex(hmac(kMac, canonOf(table, row.values))));
+        xor(row.mac);
+      }
+    }
+    const meta = db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
+    for (const m of meta) if (m.key !== 'integrity') xor(hmac(kMac, canonOf('meta', [m.key, m.value])));
+    const record = JSON.parse(meta.find((m) => m.key === 'integrity')!.value) as { generation: number; digest: string; mac: string };
+    expect(Object.keys(record)).toEqual(['generation', 'digest', 'mac']);
+    expect(record.digest).toBe(hex(digest));
+    const vaultId = meta.find((m) => m.key === 'vault_id')!.value;
+    expect(record.mac).toBe(hex(hmac(kMac, `keyden/2/integrity/${vaultId}/${record.generation}/${record.digest}`)));
+    return { generation: record.generation, terms };
+  } finally {
+    db.close();
+  }
+}
+
 // ---- The worked example, parsed out of the document ---------------------------------------
 
-function exampleValues(): Map<string, string> {
+function exampleValues(name = 'vault-format-example'): Map<string, string> {
   const doc = fs.readFileSync(DOC, 'utf8');
-  const block = /<!-- vault-format-example:begin -->\s*```text\n([\s\S]*?)```\s*<!-- vault-format-example:end -->/.exec(doc);
+  const block = new RegExp(`<!-- ${name}:begin -->\\s*\`\`\`text\\n([\\s\\S]*?)\`\`\`\\s*<!-- ${name}:end -->`).exec(doc);
   if (!block?.[1]) throw new Error('docs/vault-format.md has no worked-example block');
   const values = new Map<string, string>();
   for (const line of block[1].split('\n')) {
@@ -343,6 +406,76 @@ describe('the worked example of docs/vault-format.md', () => {
   });
 });
 
+describe('the format 2 worked example of docs/vault-format.md', () => {
+  const ex = exampleValues('vault-format-example-2');
+  const v1 = exampleValues();
+  const v = (name: string): string => {
+    const value = ex.get(name);
+    if (value === undefined) throw new Error(`the format 2 example has no "${name}"`);
+    return value;
+  };
+  const copy = (): string => {
+    const dir = tempDir('keyden-format-');
+    const file = path.join(dir, 'example-2.db');
+    fs.copyFileSync(FIXTURE_2, file);
+    return file;
+  };
+
+  it('derives the documented K_mac from the documented VK', () => {
+    expect(hex(macKeyOf(fromHex(v1.get('VK')!)))).toBe(v('K_mac'));
+  });
+
+  it('builds each documented canon from its row by the rule of §9 and macs it to the documented value, as stored', () => {
+    const file = copy();
+    const db = new Database(file, { readonly: true });
+    const kMac = fromHex(v('K_mac'));
+    const find = (table: string, label: string, match: (values: unknown[]) => boolean): void => {
+      const rows = macRows(db, table);
+      expect(rows[0]?.columns.join(','), label).toBe(v(`${label}.columns`));
+      const row = rows.find((r) => match(r.values));
+      expect(row, label).toBeDefined();
+      const canon = canonOf(table, row!.values);
+      expect(hex(canon), label).toBe(v(`${label}.canon_hex`));
+      expect(hex(hmac(kMac, canon)), label).toBe(v(`${label}.mac`));
+      expect(hex(row!.mac), label).toBe(v(`${label}.mac`));
+    };
+    find('categories', 'category', (r) => r[0] === v1.get('category.id'));
+    find('entries', 'entry', (r) => r[0] === v1.get('entry.id'));
+    find('entry_versions', 'entry_version', (r) => r[0] === v1.get('entry.id') && r[1] === 1);
+    find('tokens', 'token', (r) => r[0] === v1.get('token.id'));
+    find('audit', 'audit', (r) => r[0] === Number(v1.get('audit.id')));
+    const settings = db.prepare("SELECT value FROM meta WHERE key = 'settings'").pluck().get() as string;
+    expect(settings).toBe(v('meta.settings'));
+    expect(hex(canonOf('meta', ['settings', settings]))).toBe(v('meta.settings.canon_hex'));
+    expect(hex(hmac(kMac, canonOf('meta', ['settings', settings])))).toBe(v('meta.settings.mac'));
+    db.close();
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+
+  it('has the documented digest, integrity record and record mac, recomputed over every row', () => {
+    const file = copy();
+    const { generation, terms } = checkFormat2(file, fromHex(v1.get('VK')!));
+    expect(terms).toBe(Number(v('digest.terms')));
+    const record = JSON.parse(v('meta.integrity')) as { generation: number; digest: string; mac: string };
+    expect(generation).toBe(record.generation);
+    expect(v('integrity.mac_input')).toBe(`keyden/2/integrity/${v1.get('meta.vault_id')}/${record.generation}/${record.digest}`);
+    expect(hex(hmac(fromHex(v('K_mac')), v('integrity.mac_input')))).toBe(v('integrity.mac'));
+    expect(record.mac).toBe(v('integrity.mac'));
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT value FROM meta WHERE key = 'integrity'").pluck().get()).toBe(v('meta.integrity'));
+    expect(db.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get()).toBe('keyden-vault/2');
+    db.close();
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+
+  it('keeps the blobs of format 1 byte for byte', () => {
+    const file = copy();
+    const rows = readRows(file);
+    expect(hex(rows.entries[0]!.secret)).toBe(v1.get('entry.secret.blob_hex'));
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+});
+
 describe('a vault written by the real core, read back with the document alone', () => {
   let parent = '';
   let vaultDir = '';
@@ -413,6 +546,13 @@ describe('a vault written by the real core, read back with the document alone', 
       if (modes.has(side)) expect(modes.get(side), side).toBe(0o600);
     }
     expect(modes.get(vaultDir)).toBe(0o700);
+  });
+
+  it('macs every row and keeps the digest and the integrity record exactly as §9 says, after many writes', () => {
+    const { vk } = keysFromMeta(rows, PASSWORD);
+    const { generation, terms } = checkFormat2(vaultPath, vk);
+    expect(generation).toBeGreaterThan(5);
+    expect(terms).toBeGreaterThan(10);
   });
 
   it('wraps a key that libsodium unwraps with the same KEK the core itself derives', async () => {
