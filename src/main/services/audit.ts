@@ -4,7 +4,7 @@
 import type { AuditAction, AuditEvent, AuditQuery } from '../../shared/model.js';
 import { blobAad, open, seal } from '../crypto/aead.js';
 import { statement, type Db } from '../store/db.js';
-import { rowMac } from '../store/integrity.js';
+import { insertRow, rowMac } from '../store/integrity.js';
 import type { Keys, Overviews } from './context.js';
 
 export interface AuditRecord {
@@ -59,25 +59,17 @@ export class AuditLog {
 
   /**
    * Writes one row now; call inside the operation's transaction. Returns the row's id.
-   * `nextId`: the id SQLite would give this row, known only after a row written earlier in the
-   * same transaction (that INSERT took the write lock, so nobody else can add a row in between,
-   * and an INTEGER PRIMARY KEY gets max(id) + 1); the sealed detail, whose AAD names the id, then
-   * goes in with the INSERT instead of a second statement.
+   * `nextId`: the id this row gets, when a row written earlier in the same batch told it (saves
+   * the max(id) look-up; the transaction's write lock keeps anyone else from adding one between).
    */
   write(record: AuditRecord, at = new Date().toISOString(), nextId?: number): number {
     const db = this.db();
     const keys = this.keys();
-    const ok = record.ok ? 1 : 0;
-    if (nextId !== undefined && record.detail && keys) {
-      const detail = seal(keys.overview, blobAad('audit', 'detail', String(nextId)), record.detail);
-      statement(db, 'INSERT INTO audit (id, at, actor, action, target_id, ok, detail) VALUES (?, ?, ?, ?, ?, ?, ?)').run(nextId, at, record.actor, record.action, record.targetId, ok, detail);
-      return nextId;
-    }
-    const info = statement(db, 'INSERT INTO audit (at, actor, action, target_id, ok, detail) VALUES (?, ?, ?, ?, ?, NULL)').run(at, record.actor, record.action, record.targetId, ok);
-    const id = Number(info.lastInsertRowid);
-    if (record.detail && keys) {
-      statement(db, 'UPDATE audit SET detail = ? WHERE id = ?').run(seal(keys.overview, blobAad('audit', 'detail', String(id)), record.detail), id);
-    }
+    // The id is known before the INSERT (max + 1 under the transaction's write lock), so the
+    // sealed detail, whose AAD names the id, and the row's mac go in with one statement.
+    const id = nextId ?? (statement(db, 'SELECT coalesce(max(id), 0) + 1 FROM audit').pluck().get() as number);
+    const detail = record.detail && keys ? seal(keys.overview, blobAad('audit', 'detail', String(id)), record.detail) : null;
+    insertRow(db, 'audit', { id, at, actor: record.actor, action: record.action, target_id: record.targetId, ok: record.ok ? 1 : 0, detail });
     return id;
   }
 

@@ -4,7 +4,7 @@ import { KeydenError } from '../../shared/errors.js';
 import type { Caller, CategoryService } from '../core/types.js';
 import { lower, newId, notFound, sealOverview, type VaultContext } from './context.js';
 import { parseInput } from './validate.js';
-import { statement } from '../store/db.js';
+import { insertRow } from '../store/integrity.js';
 
 export const categoryOverview = (c: Category) => ({ name: c.name, keyType: c.keyType, envVarName: c.envVarName, fields: c.fields, icon: c.icon });
 
@@ -64,7 +64,7 @@ export class Categories implements CategoryService {
 
   /** Inserts inside the caller's transaction (import creates categories in its own). */
   insert(caller: Caller, category: Category): void {
-    statement(this.v.db(), 'INSERT INTO categories (id, overview, created_at, updated_at) VALUES (?, ?, ?, ?)').run(category.id, sealOverview(this.v.keys(), 'categories', category.id, categoryOverview(category)), category.createdAt, category.updatedAt);
+    insertRow(this.v.db(), 'categories', { id: category.id, overview: sealOverview(this.v.keys(), 'categories', category.id, categoryOverview(category)), created_at: category.createdAt, updated_at: category.updatedAt });
     this.v.audit.write({ actor: caller.actor, action: 'category.create', targetId: category.id, ok: true, detail: { name: category.name } });
   }
 

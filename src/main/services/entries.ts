@@ -18,7 +18,7 @@ import {
   type VaultContext,
 } from './context.js';
 import { parseInput } from './validate.js';
-import { macCheckSql } from '../store/integrity.js';
+import { insertRow, macCheckSql } from '../store/integrity.js';
 import { statement } from '../store/db.js';
 
 const entryOverview = (e: EntryRecord) => ({ name: e.name, environment: e.environment, notes: e.notes, envVarName: e.envVarName, expiresAt: e.expiresAt });
@@ -196,7 +196,14 @@ export class Entries implements EntryService {
   /** Writes a new entry inside the caller's transaction. */
   insert(caller: Caller, keys: Keys, e: EntryRecord, value: EntryValue): void {
     const rowId = entryRowId(e.id, e.categoryId);
-    statement(this.v.db(), 'INSERT INTO entries (id, category_id, overview, secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(e.id, e.categoryId, sealOverview(keys, 'entries', rowId, entryOverview(e)), sealSecret(keys, rowId, value), e.createdAt, e.updatedAt);
+    insertRow(this.v.db(), 'entries', {
+      id: e.id,
+      category_id: e.categoryId,
+      overview: sealOverview(keys, 'entries', rowId, entryOverview(e)),
+      secret: sealSecret(keys, rowId, value),
+      created_at: e.createdAt,
+      updated_at: e.updatedAt,
+    });
     this.v.audit.write({ actor: caller.actor, action: 'entry.create', targetId: e.id, ok: true, detail: { name: e.name, environment: e.environment } });
   }
 

@@ -3,7 +3,7 @@ import { hash, randomBytes } from 'node:crypto';
 import { TokenInput, type CallerToken, type Token } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
 import { statement, type Db } from '../store/db.js';
-import { rowMac } from '../store/integrity.js';
+import { insertRow, rowMac } from '../store/integrity.js';
 import type { Caller, CreatedToken, TokenService } from '../core/types.js';
 import { newId, notFound, openOverview, sealOverview, type Keys, type TokenRecord, type VaultContext } from './context.js';
 import { parseInput } from './validate.js';
@@ -90,13 +90,7 @@ export class Tokens implements TokenService {
     const overview: TokenOverview = { name: record.name, scopes: record.scopes, projects: record.projects, environments: record.environments };
     const db = this.v.db();
     this.v.write(() => {
-      db.prepare('INSERT INTO tokens (id, hash, overview, created_at, last_used_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, NULL, ?, NULL)').run(
-        id,
-        record.hash,
-        sealOverview(keys, 'tokens', id, overview),
-        now,
-        record.expiresAt,
-      );
+      insertRow(db, 'tokens', { id, hash: record.hash, overview: sealOverview(keys, 'tokens', id, overview), created_at: now, expires_at: record.expiresAt });
       this.v.audit.write({ actor: caller.actor, action: 'token.create', targetId: id, ok: true, detail: { name: record.name, scopes: record.scopes } });
     });
     this.v.overviews.putToken(record);

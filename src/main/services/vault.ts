@@ -5,13 +5,14 @@ import path from 'node:path';
 import { DEFAULT_SETTINGS, Settings as SettingsSchema, type Category, type Settings } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
 import { blobAadText, deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey } from '../crypto/aead.js';
-import { HELPER_MIN_BLOBS, startOpening, type Opening } from '../crypto/open-helper.js';
+import { HELPER_MIN_BLOBS, openAll, startOpening, type Opened, type Opening } from '../crypto/open-helper.js';
 import { DEFAULT_KDF, deriveKek, isBelowDefault, newKdfParams, type KdfParams } from '../crypto/kdf.js';
 import { createVaultDb, dataVersion, migrateWithKey, needsKeyedMigration, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
 import { IntegrityWriter, integrityMac, readIntegrity, sameHex } from '../store/integrity.js';
 import { KnownVaults } from '../store/known-vaults.js';
 import { keydenHome } from '../home.js';
-import { checkIntegrity, describeFailure, inspectIntegrity, type VerifyReport } from './verify.js';
+import { describeFailure, inspectIntegrity, type VerifyReport } from './verify.js';
+import { checkSnapshot, readSnapshot, type UnlockSnapshot } from './unlock-snapshot.js';
 import { resealEveryRow } from './rekey.js';
 import type { Caller, VaultService, VaultStatus } from '../core/types.js';
 import { AuditLog } from './audit.js';
@@ -173,27 +174,27 @@ export class Vault implements VaultService, VaultContext {
   private async doUnlock(caller: Caller, password: string, options: UnlockOptions): Promise<void> {
     const meta = this.readMeta();
     const derivation = deriveKek(password, meta.kdf);
-    // While Argon2 runs in its worker, read the sealed overviews (~20 ms for 10 000 entries), so
-    // that only their decryption follows the KDF. loadOverviews reads them again if another
-    // connection committed in the meantime; any error here shows up there instead.
-    let prefetched: OverviewRows | null = null;
+    // While Argon2 runs, read one snapshot of every row the unlock checks and loads (and build
+    // the entries' canons), so that only the keyed work follows the KDF. It is read again if
+    // another connection commits in the meantime; any error here shows up there instead.
+    let snapshot: UnlockSnapshot | null = null;
     let opening: Opening | null = null;
     if (!this.unlockedKeys) {
       try {
-        prefetched = this.readOverviewRows();
-        opening = startHelper(prefetched);
+        snapshot = readSnapshot(this.db());
+        opening = startHelper(snapshot);
       } catch {
-        prefetched = null;
+        snapshot = null;
       }
     }
     try {
-      await this.finishUnlock(caller, password, meta, derivation, prefetched, opening, options);
+      await this.finishUnlock(caller, password, meta, derivation, snapshot, opening, options);
     } finally {
       opening?.cancel();
     }
   }
 
-  private async finishUnlock(caller: Caller, password: string, meta: Meta, derivation: Promise<Uint8Array>, prefetched: OverviewRows | null, opening: Opening | null, options: UnlockOptions): Promise<void> {
+  private async finishUnlock(caller: Caller, password: string, meta: Meta, derivation: Promise<Uint8Array>, prefetched: UnlockSnapshot | null, opening: Opening | null, options: UnlockOptions): Promise<void> {
     const kek = await derivation;
     const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
     wipe(kek);
@@ -212,17 +213,27 @@ export class Vault implements VaultService, VaultContext {
     this.pendingKeys = keys;
     try {
       const db = this.db();
-      if (meta.format === 1 || needsKeyedMigration(db)) {
+      let snapshot = prefetched;
+      const migrate = meta.format === 1 || needsKeyedMigration(db);
+      if (migrate) {
         // Format 1 has nothing to check yet: it is upgraded (every row mac'd) in one transaction.
         migrateWithKey(db, { mac: keys.mac, vaultId: meta.vaultId });
         this.dataVersion = dataVersion(db);
-      } else {
-        const { generation } = checkIntegrity(db, keys.mac, meta.vaultId);
+      }
+      if (migrate || !snapshot || snapshot.dataVersion !== dataVersion(db)) {
+        opening?.cancel();
+        opening = null;
+        snapshot = readSnapshot(db);
+      }
+      // Overviews are opened (and entries' macs checked) first; nothing is used before the checks pass.
+      const opened = opening ? await opening.open(keys.overview, keys.mac) : openEntries(snapshot, keys);
+      if (!migrate) {
+        const { generation } = checkSnapshot(snapshot, keys.mac, meta.vaultId, opened.badMacs.length);
         rollback = this.checkRollback(keys, meta.vaultId, generation, options);
       }
       this.integrity!.install();
       if (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf) await this.rewrap(password, vaultKey, meta.vaultId);
-      await this.loadOverviews(keys, prefetched, opening);
+      this.loadOverviews(keys, snapshot, opened.values);
       this.unlockedKeys = keys;
     } catch (e) {
       wipe(keys.vaultKey, keys.overview, keys.secret, keys.mac);
@@ -519,50 +530,34 @@ export class Vault implements VaultService, VaultContext {
     return { format, vaultId, kdf, wrappedKey: new Uint8Array(Buffer.from(wrapped, 'base64')) };
   }
 
-  /**
-   * The sealed overviews of categories and entries, as stored, and the data_version they were
-   * read at. Rows come as arrays (better-sqlite3's raw mode): 10 000 entries read in about half
-   * the time objects take.
-   */
-  private readOverviewRows(): OverviewRows {
-    const db = this.db();
-    return {
-      dataVersion: dataVersion(db),
-      categories: db.prepare('SELECT id, overview, created_at, updated_at FROM categories').raw(true).all() as CategoryRow[],
-      entries: db.prepare('SELECT id, category_id, overview, created_at, updated_at FROM entries').raw(true).all() as EntryRow[],
-    };
-  }
-
-  /**
-   * Decrypts every overview into memory; a row that fails to open is left out and counted. For
-   * a large vault whose rows were read during the KDF, a helper thread opens entries too.
-   */
-  private async loadOverviews(keys: Keys, prefetched: OverviewRows | null = null, opening: Opening | null = null): Promise<void> {
-    const db = this.db();
-    // Rows read before the KDF finished are used only if no other connection has committed since.
-    const fresh = prefetched !== null && prefetched.dataVersion === dataVersion(db);
-    const rows = fresh ? prefetched : this.readOverviewRows();
+  /** Decrypts every overview into memory from the checked snapshot; a row that fails to open is left out and counted. */
+  private loadOverviews(keys: Keys, snapshot: UnlockSnapshot, entryValues: unknown[]): void {
     const o = this.overviews;
     o.clear();
-    for (const [id, overview, createdAt, updatedAt] of rows.categories) {
-      const ov = openOverview(keys, 'categories', id, overview) as Omit<Category, 'id' | 'createdAt' | 'updatedAt'> | null;
+    const c = snapshot.categories;
+    const [cId, cOv, cCreated, cUpdated] = ['id', 'overview', 'created_at', 'updated_at'].map((n) => c.columns.indexOf(n)) as [number, number, number, number];
+    for (const row of c.rows) {
+      const id = row[cId] as string;
+      const ov = openOverview(keys, 'categories', id, row[cOv] as Uint8Array) as Omit<Category, 'id' | 'createdAt' | 'updatedAt'> | null;
       if (!ov) {
         o.unreadable++;
         continue;
       }
-      o.categories.set(id, { id, ...ov, createdAt, updatedAt });
+      o.categories.set(id, { id, ...ov, createdAt: row[cCreated] as string, updatedAt: row[cUpdated] as string });
     }
-    // With a helper thread both threads open the entries; without, this one opens each in turn.
-    const opened = fresh && opening ? await opening.open(keys.overview) : null;
-    rows.entries.forEach(([id, categoryId, overview, createdAt, updatedAt], i) => {
-      const ov = (opened ? opened[i] : openOverview(keys, 'entries', entryRowId(id, categoryId), overview)) as Omit<EntryRecord, 'id' | 'categoryId' | 'createdAt' | 'updatedAt'> | null;
+    const e = snapshot.entries;
+    const [eId, eCategory, eCreated, eUpdated] = ['id', 'category_id', 'created_at', 'updated_at'].map((n) => e.columns.indexOf(n)) as [number, number, number, number];
+    e.rows.forEach((row, i) => {
+      const id = row[eId] as string;
+      const categoryId = row[eCategory] as string;
+      const ov = entryValues[i] as Omit<EntryRecord, 'id' | 'categoryId' | 'createdAt' | 'updatedAt'> | null;
       if (!ov || !o.categories.has(categoryId)) {
         o.unreadable++;
         return;
       }
-      o.entries.set(id, { id, categoryId, ...ov, createdAt, updatedAt });
+      o.entries.set(id, { id, categoryId, ...ov, createdAt: row[eCreated] as string, updatedAt: row[eUpdated] as string });
     });
-    for (const t of loadTokens(db, keys)) o.putToken(t);
+    for (const t of loadTokens(this.db(), keys)) o.putToken(t);
     o.generation++;
   }
 
@@ -577,24 +572,27 @@ export class Vault implements VaultService, VaultContext {
   }
 }
 
-/** id, overview, created_at, updated_at */
-type CategoryRow = [string, Uint8Array, string, string];
-/** id, category_id, overview, created_at, updated_at */
-type EntryRow = [string, string, Uint8Array, string, string];
-
-/** For a large vault, a helper thread that will open the entries' overviews with this one (crypto/open-helper.ts). */
-function startHelper(rows: OverviewRows): Opening | null {
-  if (rows.entries.length < HELPER_MIN_BLOBS) return null;
-  return startOpening(
-    rows.entries.map(([id, categoryId]) => blobAadText('entries', 'overview', entryRowId(id, categoryId))),
-    rows.entries.map((row) => row[2]),
-  );
+/** The AAD texts and sealed overviews of the snapshot's entries, in row order. */
+function entryBlobs(s: UnlockSnapshot): { aads: string[]; blobs: Uint8Array[] } {
+  const e = s.entries;
+  const [id, category, overview] = ['id', 'category_id', 'overview'].map((n) => e.columns.indexOf(n)) as [number, number, number];
+  return {
+    aads: e.rows.map((r) => blobAadText('entries', 'overview', entryRowId(r[id] as string, r[category] as string))),
+    blobs: e.rows.map((r) => r[overview] as Uint8Array),
+  };
 }
 
-interface OverviewRows {
-  dataVersion: number;
-  categories: CategoryRow[];
-  entries: EntryRow[];
+/** For a large vault, a helper thread that will open (and check) the entries with this one (crypto/open-helper.ts). */
+function startHelper(s: UnlockSnapshot): Opening | null {
+  if (s.entries.rows.length < HELPER_MIN_BLOBS) return null;
+  const { aads, blobs } = entryBlobs(s);
+  return startOpening(aads, blobs, s.entryMacs);
+}
+
+/** Opens (and checks) every entry on this thread. */
+function openEntries(s: UnlockSnapshot, keys: Keys): Opened {
+  const { aads, blobs } = entryBlobs(s);
+  return openAll(aads, blobs, s.entryMacs, keys.overview, keys.mac);
 }
 
 function fileExists(p: string): boolean {

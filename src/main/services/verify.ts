@@ -1,10 +1,7 @@
-// Checking a vault's integrity (DESIGN §3 "Integrity"): at every unlock (the tables an owner
-// loads, row by row, and the digest over every row), and in full for `keyden verify`.
+// Checking a vault's whole integrity for `keyden verify` (DESIGN §3 "Integrity"): every row of
+// every table, in SQL. An unlock checks the rows it loads from its snapshot (unlock-snapshot.ts).
 import type { Db } from '../store/db.js';
-import { computeDigest, failingRowIds, integrityMac, MAC_TABLES, readIntegrity, sameHex, tampered, type MacTable } from '../store/integrity.js';
-
-/** The tables whose every row an owner checks at unlock; versions and audit rows are checked when read. */
-export const CHECKED_AT_UNLOCK: readonly MacTable[] = ['categories', 'entries', 'tokens', 'projects'];
+import { computeDigest, failingRowIds, integrityMac, MAC_TABLES, readIntegrity, sameHex, type MacTable } from '../store/integrity.js';
 
 export interface IntegrityReport {
   /** The generation in `meta.integrity`, or null when the record is missing or malformed. */
@@ -44,17 +41,4 @@ export function describeFailure(report: IntegrityReport): string | null {
   }
   if (!report.digestOk) return 'a row was deleted or rolled back';
   return null;
-}
-
-/** Refuses (VAULT_TAMPERED) a vault whose loaded rows, digest or record do not check; returns its generation. */
-export function checkIntegrity(db: Db, key: Uint8Array, vaultId: string): { generation: number } {
-  const report = inspectIntegrity(db, key, vaultId, CHECKED_AT_UNLOCK);
-  const failure = describeFailure(report);
-  if (failure) {
-    throw tampered(`${failure}; it was not opened and nothing in it was changed (run \`keyden verify\` for details, or restore a backup)`, {
-      failing: Object.fromEntries(report.failing.map((f) => [f.table, f.count])),
-      digest: report.digestOk ? 'ok' : 'mismatch',
-    });
-  }
-  return { generation: report.generation! };
 }

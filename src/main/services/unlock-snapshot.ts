@@ -1,0 +1,105 @@
+// What an unlock reads and checks (DESIGN §3 "Integrity", §8). One consistent snapshot of the
+// rows it loads and of every stored mac is read while the KDF runs (rows, and the canon of each
+// entry, need no key); once the keys are known, every loaded row's mac, the digest and the
+// integrity record are checked against it before anything is used.
+import { createHmac } from 'node:crypto';
+import { dataVersion, type Db } from '../store/db.js';
+import { canon, integrityMac, MAC_BYTES, metaMac, readIntegrity, sameHex, tampered, xorInto, type IntegrityRecord } from '../store/integrity.js';
+import type { RowMacs } from '../crypto/open-helper.js';
+
+/** A table's rows as arrays, in table column order (`mac` included where the table has it). */
+export interface TableRows {
+  columns: string[];
+  rows: unknown[][];
+  /** Index of `mac` in each row, or -1 (a format 1 vault). */
+  macAt: number;
+}
+
+export interface UnlockSnapshot {
+  dataVersion: number;
+  integrity: IntegrityRecord | null;
+  meta: { key: string; value: string }[];
+  categories: TableRows;
+  entries: TableRows;
+  tokens: TableRows;
+  projects: TableRows | null;
+  /** The stored macs of the rows checked only when read (versions, audit), 32 bytes each. */
+  otherMacs: Buffer;
+  /** Each entry's canon and stored mac, for checking on two threads (format 2 only). */
+  entryMacs: RowMacs | null;
+}
+
+function readTable(db: Db, table: string): TableRows {
+  const columns = (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
+  const rows = db.prepare(`SELECT ${columns.join(', ')} FROM main.${table}`).raw(true).all() as unknown[][];
+  return { columns, rows, macAt: columns.indexOf('mac') };
+}
+
+const hasTable = (db: Db, table: string): boolean =>
+  db.prepare("SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = ?").pluck().get(table) === 1;
+
+/** Values of a row without its mac: what canon() covers. */
+const macless = (t: TableRows, row: unknown[]): unknown[] => (t.macAt < 0 ? row : row.filter((_, i) => i !== t.macAt));
+
+/** Reads, in one read transaction (one snapshot), everything an unlock checks and loads. */
+export function readSnapshot(db: Db): UnlockSnapshot {
+  return db.transaction(() => {
+    const entries = readTable(db, 'entries');
+    const macs = (table: string): Buffer => {
+      if (entries.macAt < 0) return Buffer.alloc(0);
+      // One string from SQLite instead of a Buffer per row: an audit log of 100 000 rows reads in a few ms.
+      const hex = db.prepare(`SELECT group_concat(hex(mac), '') FROM main.${table}`).pluck().get() as string | null;
+      return Buffer.from(hex ?? '', 'hex');
+    };
+    return {
+      dataVersion: dataVersion(db),
+      integrity: readIntegrity(db),
+      meta: db.prepare('SELECT key, value FROM main.meta').all() as { key: string; value: string }[],
+      categories: readTable(db, 'categories'),
+      entries,
+      tokens: readTable(db, 'tokens'),
+      projects: hasTable(db, 'projects') ? readTable(db, 'projects') : null,
+      otherMacs: Buffer.concat([macs('entry_versions'), macs('audit')]),
+      entryMacs:
+        entries.macAt < 0
+          ? null
+          : { canons: entries.rows.map((r) => canon('entries', macless(entries, r))), macs: entries.rows.map((r) => r[entries.macAt] as Uint8Array) },
+    };
+  }).deferred();
+}
+
+/**
+ * Refuses (VAULT_TAMPERED, one line) a snapshot whose integrity record, loaded rows or digest do
+ * not check under `macKey`; `badEntries` are the entries whose mac already failed (checked with
+ * their overviews, on two threads). Returns the generation.
+ */
+export function checkSnapshot(s: UnlockSnapshot, macKey: Uint8Array, vaultId: string, badEntries: number): { generation: number } {
+  const record = s.integrity;
+  const fail = (what: string, details: Record<string, unknown> = {}): never => {
+    throw tampered(`${what}; it was not opened and nothing in it was changed (run \`keyden verify\` for details, or restore a backup)`, details);
+  };
+  if (!record) fail('its integrity record is missing or damaged');
+  if (!sameHex(record!.mac, integrityMac(macKey, vaultId, record!.generation, record!.digest))) fail("its integrity record does not match this vault's key");
+  const failing: Record<string, number> = {};
+  if (badEntries > 0) failing.entries = badEntries;
+  const digest = Buffer.alloc(MAC_BYTES);
+  const tables: [string, TableRows | null][] = [['categories', s.categories], ['entries', s.entries], ['tokens', s.tokens], ['projects', s.projects]];
+  for (const [table, t] of tables) {
+    if (!t) continue;
+    for (const row of t.rows) {
+      const stored = row[t.macAt] as Uint8Array;
+      xorInto(digest, stored);
+      if (table === 'entries') continue; // checked with the overviews
+      if (!createHmac('sha256', macKey).update(canon(table, macless(t, row))).digest().equals(stored)) failing[table] = (failing[table] ?? 0) + 1;
+    }
+  }
+  for (let at = 0; at + MAC_BYTES <= s.otherMacs.length; at += MAC_BYTES) xorInto(digest, s.otherMacs.subarray(at, at + MAC_BYTES));
+  for (const m of s.meta) if (m.key !== 'integrity') xorInto(digest, metaMac(macKey, m.key, m.value));
+  const parts = Object.entries(failing).map(([table, n]) => `${n} ${n === 1 ? 'row' : 'rows'} of ${table}`);
+  if (parts.length > 0) {
+    const one = parts.length === 1 && Object.values(failing)[0] === 1;
+    fail(`${parts.join(', ')} ${one ? 'fails its' : 'fail their'} mac`, { failing, digest: 'not checked' });
+  }
+  if (digest.toString('hex') !== record!.digest) fail('a row was deleted or rolled back', { failing: {}, digest: 'mismatch' });
+  return { generation: record!.generation };
+}
