@@ -13,13 +13,25 @@ import {
   EntryQuery,
   EntryUpdate,
   EntryWithCategory,
+  CopyInput,
+  CopySummary,
+  EntryEnvironment,
+  EnvJson,
   Environment,
+  EnvironmentPatch,
   ExportFormat,
+  ImportFormat,
   ImportMode,
   ImportSummary,
   LoginRequestInput,
   Project,
+  ProjectDeleted,
+  ProjectPatch,
+  ProjectQuery,
   Revealed,
+  TemplateInput,
+  TrashItem,
+  Validation,
   RevealedVersion,
   VersionInfo,
   type Scope,
@@ -52,7 +64,7 @@ export interface RouteResult {
 }
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** OpenAPI-style path, e.g. /api/entries/{id}. */
   path: string;
   summary: string;
@@ -64,7 +76,7 @@ export interface Route {
   /** The JSON body schema; `bodyKinds` says which content types the route takes. */
   body?: z.ZodType;
   bodyKinds?: BodyKind[];
-  response: { status: number; schema?: z.ZodType; contentType?: string; description: string };
+  response: { status: number; schema?: z.ZodType; contentType?: string; description: string; /** Another JSON form of the answer (format=json). */ jsonAlternative?: z.ZodType };
   handle(req: RouteRequest): RouteResult | Promise<RouteResult>;
 }
 
@@ -77,7 +89,11 @@ const int = (s: string | undefined, what: string): number => {
 
 const CascadeQuery = z.object({ cascade: z.enum(['true', 'false']).optional() });
 const EnvQuery = z.object({ environment: Environment.optional(), format: ExportFormat.optional() });
-const ImportQuery = z.object({ environment: Environment.optional(), mode: ImportMode.optional() });
+const ImportQuery = z.object({ environment: EntryEnvironment.optional(), mode: ImportMode.optional(), format: ImportFormat.optional() });
+const ValidateQuery = z.object({ environment: Environment.optional() });
+const RestoreQuery = z.object({ replace: z.enum(['true', 'false']).optional() });
+const VersionsPurged = z.object({ purged: z.number().int() });
+const TrashPurged = z.object({ purged: z.number().int() });
 const ImportBody = z.object({ content: z.string() }).strict();
 const UnlockBody = z.object({ password: z.string().min(1) }).strict();
 const WaitQuery = z.object({ secret: z.string(), timeout: z.coerce.number().min(0).max(30).optional() });
@@ -208,7 +224,7 @@ export function routes(): Route[] {
     {
       method: 'DELETE',
       path: '/api/entries/{id}',
-      summary: 'Delete an entry and its versions',
+      summary: 'Move an entry (with its versions) to the trash for 30 days',
       scope: 'entries:write',
       response: { status: 204, description: 'deleted' },
       handle: ({ core, caller, params }) => {
@@ -233,6 +249,25 @@ export function routes(): Route[] {
       handle: ({ core, caller, params }) => ({ json: core.entries.versions(caller, params.id!) }),
     },
     {
+      method: 'DELETE',
+      path: '/api/entries/{id}/versions',
+      summary: "Delete all of an entry's previous values",
+      scope: 'entries:write',
+      response: { status: 200, schema: VersionsPurged, description: 'how many versions were deleted' },
+      handle: ({ core, caller, params }) => ({ json: { purged: core.entries.purgeVersions(caller, params.id!) } }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/entries/{id}/versions/{version}',
+      summary: 'Delete one previous value',
+      scope: 'entries:write',
+      response: { status: 204, description: 'deleted' },
+      handle: ({ core, caller, params }) => {
+        core.entries.purgeVersions(caller, params.id!, int(params.version, 'version'));
+        return noContent;
+      },
+    },
+    {
       method: 'POST',
       path: '/api/entries/{id}/versions/{version}/reveal',
       summary: 'Reveal a previous value (audited)',
@@ -251,10 +286,115 @@ export function routes(): Route[] {
     {
       method: 'GET',
       path: '/api/projects',
-      summary: 'Projects (distinct entry names) with their environments',
+      summary: 'Projects with their description, environments, entry count and template; q searches names and descriptions; X-Total-Count gives the number of matches',
       scope: 'entries:read',
+      query: ProjectQuery,
       response: { status: 200, schema: z.array(Project), description: 'projects' },
-      handle: ({ core, caller }) => ({ json: core.projects.list(caller) }),
+      handle: ({ core, caller, query }) => {
+        const { items, total } = core.projects.search(caller, query as ProjectQuery);
+        return { json: items, headers: { 'x-total-count': String(total) } };
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/api/projects/{name}',
+      summary: 'Rename a project (moves every entry; 409 onto an existing one), set its description or its environments list',
+      scope: 'entries:write',
+      body: ProjectPatch,
+      response: { status: 200, schema: Project, description: 'the project' },
+      handle: ({ core, caller, params, body }) => ({ json: core.projectOperations.patch(caller, params.name!, body as ProjectPatch) }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/projects/{name}',
+      summary: "Move every entry of a project to the trash and forget its record",
+      scope: 'entries:write',
+      response: { status: 200, schema: ProjectDeleted, description: 'how many entries went to the trash' },
+      handle: ({ core, caller, params }) => ({ json: core.projectOperations.remove(caller, params.name!) }),
+    },
+    {
+      method: 'PATCH',
+      path: '/api/projects/{name}/environments/{environment}',
+      summary: "Rename an environment (moves its entries; 409 if one would collide)",
+      scope: 'entries:write',
+      body: EnvironmentPatch,
+      response: { status: 200, schema: Project, description: 'the project' },
+      handle: ({ core, caller, params, body }) => ({ json: core.projectOperations.renameEnvironment(caller, params.name!, params.environment!, body as { name: string }) }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/projects/{name}/environments/{environment}',
+      summary: "Move an environment's entries to the trash and drop it from the project's list",
+      scope: 'entries:write',
+      response: { status: 200, schema: ProjectDeleted, description: 'how many entries went to the trash' },
+      handle: ({ core, caller, params }) => ({ json: core.projectOperations.removeEnvironment(caller, params.name!, params.environment!) }),
+    },
+    {
+      method: 'POST',
+      path: '/api/projects/{name}/copy',
+      summary: 'Copy (promote) one environment\'s entries into another; dryRun writes nothing; names only in the answer',
+      scope: 'entries:write',
+      body: CopyInput,
+      response: { status: 200, schema: CopySummary, description: 'added, changed, unchanged and skipped variables' },
+      handle: ({ core, caller, token, params, body }) => {
+        // Without entries:reveal, "unchanged" would tell whether two values are equal.
+        const scopes = token ? (core.tokens.list().find((t) => t.id === token.id)?.scopes ?? []) : null;
+        return { json: core.projectOperations.copy(caller, params.name!, body as CopyInput, scopes === null || scopes.includes('entries:reveal')) };
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/api/projects/{name}/template',
+      summary: 'Set the variables every environment of the project must have',
+      scope: 'entries:write',
+      body: TemplateInput,
+      response: { status: 200, schema: Project, description: 'the project' },
+      handle: ({ core, caller, params, body }) => ({ json: core.projectOperations.setTemplate(caller, params.name!, body as TemplateInput) }),
+    },
+    {
+      method: 'GET',
+      path: '/api/projects/{name}/validate',
+      summary: "Which of the template's variables an environment lacks (404 naming the environments for an unknown one)",
+      scope: 'entries:read',
+      query: ValidateQuery,
+      response: { status: 200, schema: Validation, description: 'required, present and missing variables' },
+      handle: ({ core, caller, params, query }) => ({ json: core.projectOperations.validate(caller, params.name!, (query.environment as string | undefined) ?? 'development') }),
+    },
+    {
+      method: 'GET',
+      path: '/api/trash',
+      summary: 'Entries in the trash (purged 30 days after they went there), newest first',
+      scope: 'entries:read',
+      response: { status: 200, schema: z.array(TrashItem), description: 'trash items' },
+      handle: ({ core, caller }) => ({ json: core.trash.list(caller) }),
+    },
+    {
+      method: 'POST',
+      path: '/api/trash/{id}/restore',
+      summary: 'Restore a trashed entry with its versions (409 naming an entry in its place, unless replace=true)',
+      scope: 'entries:write',
+      query: RestoreQuery,
+      response: { status: 200, schema: Entry, description: 'the restored entry' },
+      handle: ({ core, caller, params, query }) => ({ json: core.trash.restore(caller, params.id!, { replace: query.replace === 'true' }) }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/trash/{id}',
+      summary: 'Purge one trashed entry and its versions for good',
+      scope: 'entries:write',
+      response: { status: 204, description: 'purged' },
+      handle: ({ core, caller, params }) => {
+        core.trash.purge(caller, params.id!);
+        return noContent;
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/trash',
+      summary: 'Empty the trash (the part this token can see)',
+      scope: 'entries:write',
+      response: { status: 200, schema: TrashPurged, description: 'how many entries were purged' },
+      handle: ({ core, caller }) => ({ json: { purged: core.trash.purgeAll(caller) } }),
     },
     {
       method: 'GET',
@@ -262,7 +402,7 @@ export function routes(): Route[] {
       summary: "A project's variables for one environment: .env text (default), JSON or shell (audited)",
       scope: 'entries:reveal',
       query: EnvQuery,
-      response: { status: 200, contentType: 'text/plain; charset=utf-8', description: '.env text, a JSON object, or export lines' },
+      response: { status: 200, contentType: 'text/plain; charset=utf-8', jsonAlternative: EnvJson, description: '.env text, a JSON object (format=json), or export lines' },
       handle: async ({ core, caller, params, query }) => {
         const format = (query.format as ExportFormat | undefined) ?? 'dotenv';
         const text = await core.projects.exportEnv(caller, params.name!, (query.environment as string | undefined) ?? 'development', format);
@@ -272,7 +412,7 @@ export function routes(): Route[] {
     {
       method: 'POST',
       path: '/api/projects/{name}/import',
-      summary: 'Import a .env text into a project environment (text/plain, or JSON {content})',
+      summary: 'Import a .env text, a JSON object or keyden\'s shell export into a project environment (text/plain, or JSON {content}); format is told by ?format, else by the content',
       scope: 'entries:write',
       query: ImportQuery,
       body: ImportBody,
@@ -286,6 +426,7 @@ export function routes(): Route[] {
           (query.environment as string | undefined) ?? 'development',
           content,
           (query.mode as ImportMode | undefined) ?? 'upsert',
+          query.format as ImportFormat | undefined,
         );
         return { json: summary };
       },

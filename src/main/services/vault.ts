@@ -315,7 +315,7 @@ export class Vault implements VaultService, VaultContext {
     return {
       dataVersion: dataVersion(db),
       categories: db.prepare('SELECT id, overview, created_at, updated_at FROM categories').raw(true).all() as CategoryRow[],
-      entries: db.prepare('SELECT id, category_id, overview, created_at, updated_at FROM entries').raw(true).all() as EntryRow[],
+      entries: db.prepare('SELECT id, category_id, overview, created_at, updated_at FROM entries WHERE trashed_at IS NULL').raw(true).all() as EntryRow[],
     };
   }
 
@@ -336,6 +336,8 @@ export class Vault implements VaultService, VaultContext {
         o.unreadable++;
         continue;
       }
+      // A deleted category stays only while trashed entries need it (DESIGN §9 "Trash").
+      if ((ov as { deletedAt?: string }).deletedAt) continue;
       o.categories.set(id, { id, ...ov, createdAt, updatedAt });
     }
     // With a helper thread both threads open the entries; without, this one opens each in turn.
