@@ -232,10 +232,15 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
     .option('--limit <n>', 'how many events', parseCount, '50')
     .option('--offset <n>', 'skip this many', parseCount)
     .option('--action <action>', 'only this action, e.g. entry.reveal')
+    .option('--from <time>', 'only events at or after this ISO time or date')
+    .option('--to <time>', 'only events up to this ISO time (a date: through that day)')
+    .option('--actor <actor>', 'only this actor: app, cli or token:<id>')
+    .option('--target <id>', 'only events about this entry, category or token id')
     .option('--json', 'print JSON')
-    .addHelpText('after', examples('keyden audit', 'keyden audit --action entry.reveal --limit 10 --json'))
-    .action(act(async (opts: { limit: string; offset?: string; action?: string; json?: boolean }) => (await import('./commands/read.js')).audit(opts)));
+    .addHelpText('after', examples('keyden audit', 'keyden audit --action entry.reveal --limit 10 --json', 'keyden audit --from 2026-12-01 --to 2026-12-03 --actor app'))
+    .action(act(async (opts: import('./commands/read.js').AuditOptions) => (await import('./commands/read.js')).audit(opts)));
 
+  addProjectCommands(program, act);
   addOwnerCommands(program, act);
   return program;
 }

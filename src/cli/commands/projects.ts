@@ -108,10 +108,12 @@ export async function validate(opts: { project: string; env: string; json?: bool
   const api = ApiClient.fromEnvironment();
   const result = await api.json<Validation>('GET', `${projectPath(opts.project)}/validate`, { query: { environment: opts.env.toLowerCase() } });
   if (opts.json) writeJson(result);
-  else if (result.required.length === 0) writeOut(`${result.project} has no template (keyden template set ${result.project} VAR…)\n`);
-  else if (result.missing.length === 0) writeOut(`${result.project}/${result.environment}: all ${result.required.length} required variables are set\n`);
-  else writeOut(`${result.project}/${result.environment} is missing: ${result.missing.join(', ')}\n`);
-  return result.missing.length > 0 ? EXIT.ERROR : EXIT.OK;
+  // What is missing is the failure: one line on stderr, exit 1.
+  if (result.missing.length > 0) throw new CliError(`${result.project}/${result.environment} is missing: ${result.missing.join(', ')}`, EXIT.ERROR);
+  if (opts.json) return EXIT.OK;
+  if (result.required.length === 0) writeOut(`${result.project} has no template (keyden template set ${result.project} VAR…)\n`);
+  else writeOut(`${result.project}/${result.environment}: all ${result.required.length} required variables are set\n`);
+  return EXIT.OK;
 }
 
 async function findCategory(api: ApiClient, name: string): Promise<Category> {

@@ -35,12 +35,13 @@ export async function importEnv(file: string, opts: { project: string; env: stri
     for (const f of summary.failed) lines.push(`  line ${f.line}: ${f.key}: ${f.reason}`);
     writeOut(`${lines.join('\n')}\n`);
   }
-  for (const w of summary.warnings) process.stderr.write(`keyden: warning: ${w}\n`);
   const found = summary.imported + summary.updated + summary.skipped + summary.failed.length;
   if (found === 0 && content.toString('utf8').trim() !== '') {
-    process.stderr.write(`keyden: no variables found in ${file === '-' ? 'stdin' : file}\n`);
-    return EXIT.ERROR;
+    // A non-empty file that gave nothing is an error (one line), never a silent empty success.
+    const why = summary.warnings.filter((w) => !w.startsWith('no variables found'));
+    throw new CliError(`no variables found in ${file === '-' ? 'stdin' : file}${why.length > 0 ? `: ${why.join('; ')}` : ''}`, EXIT.ERROR);
   }
+  for (const w of summary.warnings) process.stderr.write(`keyden: warning: ${w}\n`);
   if (summary.failed.length > 0) {
     process.stderr.write(`keyden: ${summary.failed.length} variable${summary.failed.length === 1 ? '' : 's'} not imported\n`);
     return EXIT.ERROR;
