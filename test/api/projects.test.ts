@@ -327,7 +327,7 @@ describe('POST /api/projects/{name}/import', () => {
     const variables = categories.filter((c) => c.name === 'Variables');
     expect(variables).toMatchObject([{ keyType: 'simple', envVarName: null }]);
     const entries = (await call(api, 'GET', `/api/entries?project=${encodeURIComponent(project)}`)).json as EntryWithCategory[];
-    expect(entries.map((e) => [e.category.name, e.envVarName]).sort()).toEqual([...['MULTI', 'PLAIN', 'QUOTED', 'SINGLE'].map((n) => ['Variables', `IMP_${n}_${suffix}`])]);
+    expect(entries.map((e) => [e.category.name, e.envVarName]).sort()).toEqual(['MULTI', 'PLAIN', 'QUOTED', 'SINGLE'].map((n) => ['Variables', `IMP_${n}_${suffix}`]));
     const projects = (await call(api, 'GET', '/api/projects')).json as Project[];
     expect(projects.find((p) => p.name === project)).toMatchObject({ environments: { staging: 4 } });
   });
