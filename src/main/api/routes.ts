@@ -13,25 +13,17 @@ import {
   EntryQuery,
   EntryUpdate,
   EntryWithCategory,
-  CopyInput,
-  CopySummary,
   EntryEnvironment,
   EnvJson,
   Environment,
-  EnvironmentPatch,
   ExportFormat,
   ImportFormat,
   ImportMode,
   ImportSummary,
   LoginRequestInput,
   Project,
-  ProjectDeleted,
-  ProjectPatch,
   ProjectQuery,
   Revealed,
-  TemplateInput,
-  TrashItem,
-  Validation,
   RevealedVersion,
   VersionInfo,
   type Scope,
@@ -39,6 +31,7 @@ import {
 import { KeydenError } from '../../shared/errors.js';
 import type { Caller, KeydenCore } from '../core/types.js';
 import { parseInput } from '../services/validate.js';
+import { projectRoutes } from './routes-projects.js';
 
 export type BodyKind = 'json' | 'text';
 
@@ -90,10 +83,7 @@ const int = (s: string | undefined, what: string): number => {
 const CascadeQuery = z.object({ cascade: z.enum(['true', 'false']).optional() });
 const EnvQuery = z.object({ environment: Environment.optional(), format: ExportFormat.optional() });
 const ImportQuery = z.object({ environment: EntryEnvironment.optional(), mode: ImportMode.optional(), format: ImportFormat.optional() });
-const ValidateQuery = z.object({ environment: Environment.optional() });
-const RestoreQuery = z.object({ replace: z.enum(['true', 'false']).optional() });
 const VersionsPurged = z.object({ purged: z.number().int() });
-const TrashPurged = z.object({ purged: z.number().int() });
 const ImportBody = z.object({ content: z.string() }).strict();
 const UnlockBody = z.object({ password: z.string().min(1) }).strict();
 const WaitQuery = z.object({ secret: z.string(), timeout: z.coerce.number().min(0).max(30).optional() });
@@ -295,107 +285,7 @@ export function routes(): Route[] {
         return { json: items, headers: { 'x-total-count': String(total) } };
       },
     },
-    {
-      method: 'PATCH',
-      path: '/api/projects/{name}',
-      summary: 'Rename a project (moves every entry; 409 onto an existing one), set its description or its environments list',
-      scope: 'entries:write',
-      body: ProjectPatch,
-      response: { status: 200, schema: Project, description: 'the project' },
-      handle: ({ core, caller, params, body }) => ({ json: core.projectOperations.patch(caller, params.name!, body as ProjectPatch) }),
-    },
-    {
-      method: 'DELETE',
-      path: '/api/projects/{name}',
-      summary: "Move every entry of a project to the trash and forget its record",
-      scope: 'entries:write',
-      response: { status: 200, schema: ProjectDeleted, description: 'how many entries went to the trash' },
-      handle: ({ core, caller, params }) => ({ json: core.projectOperations.remove(caller, params.name!) }),
-    },
-    {
-      method: 'PATCH',
-      path: '/api/projects/{name}/environments/{environment}',
-      summary: "Rename an environment (moves its entries; 409 if one would collide)",
-      scope: 'entries:write',
-      body: EnvironmentPatch,
-      response: { status: 200, schema: Project, description: 'the project' },
-      handle: ({ core, caller, params, body }) => ({ json: core.projectOperations.renameEnvironment(caller, params.name!, params.environment!, body as { name: string }) }),
-    },
-    {
-      method: 'DELETE',
-      path: '/api/projects/{name}/environments/{environment}',
-      summary: "Move an environment's entries to the trash and drop it from the project's list",
-      scope: 'entries:write',
-      response: { status: 200, schema: ProjectDeleted, description: 'how many entries went to the trash' },
-      handle: ({ core, caller, params }) => ({ json: core.projectOperations.removeEnvironment(caller, params.name!, params.environment!) }),
-    },
-    {
-      method: 'POST',
-      path: '/api/projects/{name}/copy',
-      summary: 'Copy (promote) one environment\'s entries into another; dryRun writes nothing; names only in the answer',
-      scope: 'entries:write',
-      body: CopyInput,
-      response: { status: 200, schema: CopySummary, description: 'added, changed, unchanged and skipped variables' },
-      handle: ({ core, caller, token, params, body }) => {
-        // Without entries:reveal, "unchanged" would tell whether two values are equal.
-        const scopes = token ? (core.tokens.list().find((t) => t.id === token.id)?.scopes ?? []) : null;
-        return { json: core.projectOperations.copy(caller, params.name!, body as CopyInput, scopes === null || scopes.includes('entries:reveal')) };
-      },
-    },
-    {
-      method: 'PUT',
-      path: '/api/projects/{name}/template',
-      summary: 'Set the variables every environment of the project must have',
-      scope: 'entries:write',
-      body: TemplateInput,
-      response: { status: 200, schema: Project, description: 'the project' },
-      handle: ({ core, caller, params, body }) => ({ json: core.projectOperations.setTemplate(caller, params.name!, body as TemplateInput) }),
-    },
-    {
-      method: 'GET',
-      path: '/api/projects/{name}/validate',
-      summary: "Which of the template's variables an environment lacks (404 naming the environments for an unknown one)",
-      scope: 'entries:read',
-      query: ValidateQuery,
-      response: { status: 200, schema: Validation, description: 'required, present and missing variables' },
-      handle: ({ core, caller, params, query }) => ({ json: core.projectOperations.validate(caller, params.name!, (query.environment as string | undefined) ?? 'development') }),
-    },
-    {
-      method: 'GET',
-      path: '/api/trash',
-      summary: 'Entries in the trash (purged 30 days after they went there), newest first',
-      scope: 'entries:read',
-      response: { status: 200, schema: z.array(TrashItem), description: 'trash items' },
-      handle: ({ core, caller }) => ({ json: core.trash.list(caller) }),
-    },
-    {
-      method: 'POST',
-      path: '/api/trash/{id}/restore',
-      summary: 'Restore a trashed entry with its versions (409 naming an entry in its place, unless replace=true)',
-      scope: 'entries:write',
-      query: RestoreQuery,
-      response: { status: 200, schema: Entry, description: 'the restored entry' },
-      handle: ({ core, caller, params, query }) => ({ json: core.trash.restore(caller, params.id!, { replace: query.replace === 'true' }) }),
-    },
-    {
-      method: 'DELETE',
-      path: '/api/trash/{id}',
-      summary: 'Purge one trashed entry and its versions for good',
-      scope: 'entries:write',
-      response: { status: 204, description: 'purged' },
-      handle: ({ core, caller, params }) => {
-        core.trash.purge(caller, params.id!);
-        return noContent;
-      },
-    },
-    {
-      method: 'DELETE',
-      path: '/api/trash',
-      summary: 'Empty the trash (the part this token can see)',
-      scope: 'entries:write',
-      response: { status: 200, schema: TrashPurged, description: 'how many entries were purged' },
-      handle: ({ core, caller }) => ({ json: { purged: core.trash.purgeAll(caller) } }),
-    },
+    ...projectRoutes(),
     {
       method: 'GET',
       path: '/api/projects/{name}/env',
