@@ -2,7 +2,7 @@
 // environments, copy/promote, templates and validate), history purge, JSON and shell import,
 // import warnings and audit filters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApi, type TestApi } from '../helpers/core.js';
+import { call, PASSWORD, startTestApi, type TestApi } from '../helpers/core.js';
 import type { AuditEvent, CopySummary, EntryWithCategory, ImportSummary, Project, TrashItem, Validation, VersionInfo } from '../../src/shared/model.js';
 import type { VaultContext } from '../../src/main/services/context.js';
 import { createCategory, createEntry, expectError, reveal, unique } from './fixtures.js';
@@ -107,6 +107,20 @@ describe('project records and operations', () => {
     expect((res.json as Project[])[1]).toMatchObject({ description: 'the shop backend', template: [] });
     const found = (await call(api, 'GET', `/api/projects?q=${q('SHOP BACKEND')}`)).json as Project[];
     expect(found.map((p) => p.name)).toContain(`${tag} c`);
+  });
+
+  it('keeps a project record (description, environments, template) sealed in the file across lock and unlock', async () => {
+    const project = unique('Kept ');
+    const c = await createCategory(api);
+    await createEntry(api, { categoryId: c.id, name: project });
+    await call(api, 'PATCH', `/api/projects/${q(project)}`, { body: { description: 'kept', environments: ['qa'] } });
+    await call(api, 'PUT', `/api/projects/${q(project)}/template`, { body: { variables: ['KEPT_VAR'] } });
+    expect((await call(api, 'POST', '/api/lock')).status).toBe(204);
+    expect((await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } })).status).toBe(204);
+    const found = ((await call(api, 'GET', `/api/projects?q=${q(project)}`)).json as Project[])[0];
+    expect(found).toMatchObject({ name: project, description: 'kept', environments: { development: 1, qa: 0 }, template: ['KEPT_VAR'] });
+    const row = (api.core.vault as unknown as VaultContext).db().prepare('SELECT overview FROM projects').all() as { overview: Uint8Array }[];
+    expect(row.some((r) => Buffer.from(r.overview).includes(Buffer.from('kept')))).toBe(false);
   });
 
   it('renames a project, moving every entry; 409 onto an existing project', async () => {

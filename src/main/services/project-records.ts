@@ -17,14 +17,13 @@ export interface ProjectRecord {
 type Overview = Pick<ProjectRecord, 'name' | 'description' | 'environments' | 'template'>;
 
 export class ProjectRecords {
-  private cache: { generation: number; byName: Map<string, ProjectRecord> } | null = null;
-
   constructor(private readonly v: VaultContext) {}
 
   /** Every readable row, by lowercase name; read again whenever the overviews changed. */
   all(): Map<string, ProjectRecord> {
     const o = this.v.overviews;
-    if (this.cache?.generation === o.generation) return this.cache.byName;
+    // Kept in the overviews, so a lock drops them with everything else it wipes.
+    if (o.projectRecords?.generation === o.generation) return o.projectRecords.byName as Map<string, ProjectRecord>;
     const keys = this.v.keys();
     const byName = new Map<string, ProjectRecord>();
     const rows = this.v.db().prepare('SELECT id, overview, created_at, updated_at FROM projects').all() as { id: string; overview: Uint8Array; created_at: string; updated_at: string }[];
@@ -33,7 +32,7 @@ export class ProjectRecords {
       if (!ov) continue;
       byName.set(lower(ov.name), { id: r.id, ...ov, createdAt: r.created_at, updatedAt: r.updated_at });
     }
-    this.cache = { generation: o.generation, byName };
+    o.projectRecords = { generation: o.generation, byName };
     return byName;
   }
 
