@@ -66,6 +66,33 @@ describe('the trash', () => {
     expect(await reveal(api, e.id)).toBe('kept');
   });
 
+  it('refuses (409) to bring back a deleted category whose name or variable another category took since', async () => {
+    const c = await createCategory(api);
+    const e = await createEntry(api, { categoryId: c.id });
+    await call(api, 'DELETE', `/api/categories/${c.id}?cascade=true`);
+    const sameName = await createCategory(api, { name: c.name });
+    expect(expectError(await call(api, 'POST', `/api/trash/${e.id}/restore`), 409, 'CONFLICT').details).toMatchObject({ id: sameName.id });
+    await call(api, 'PUT', `/api/categories/${sameName.id}`, { body: { name: unique('Other name ') } });
+    await call(api, 'PUT', `/api/categories/${sameName.id}`, { body: { envVarName: c.envVarName } });
+    expect(expectError(await call(api, 'POST', `/api/trash/${e.id}/restore`), 409, 'CONFLICT').details).toMatchObject({ variable: c.envVarName });
+    await call(api, 'DELETE', `/api/trash/${e.id}`);
+  });
+
+  it('empties only what a token limited to environments may change, leaving the shared items', async () => {
+    const project = unique('Limited bin ');
+    const c = await createCategory(api);
+    const shared = await createEntry(api, { categoryId: c.id, name: project, environment: '*' });
+    const prod = await createEntry(api, { categoryId: c.id, name: project, environment: 'production' });
+    await call(api, 'DELETE', `/api/entries/${shared.id}`);
+    await call(api, 'DELETE', `/api/entries/${prod.id}`);
+    const token = api.tokenWith(['entries:read', 'entries:write'], { projects: [project], environments: ['production'] });
+    expect(((await call(api, 'GET', '/api/trash', { token })).json as TrashItem[]).map((t) => t.id).sort()).toEqual([shared.id, prod.id].sort());
+    expectError(await call(api, 'POST', `/api/trash/${shared.id}/restore`, { token }), 403, 'SCOPE_REQUIRED');
+    expect((await call(api, 'DELETE', '/api/trash', { token })).json).toEqual({ purged: 1 });
+    expect((await trash()).map((t) => t.id)).toContain(shared.id);
+    await call(api, 'DELETE', `/api/trash/${shared.id}`);
+  });
+
   it('purges one item, or everything, for good; a deleted category goes with its last item', async () => {
     const c = await createCategory(api);
     const a = await createEntry(api, { categoryId: c.id });

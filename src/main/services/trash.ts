@@ -57,6 +57,11 @@ export class Trash {
       if (clash) {
         throw new KeydenError('CONFLICT', `its category "${category.name}" was deleted and another category now has that name; rename that one first`, { category: clash.name, id: clash.id });
       }
+      const writes = category.keyType === 'simple' ? (category.envVarName ? [category.envVarName] : []) : category.fields;
+      for (const c of this.v.overviews.categories.values()) {
+        const claimed = (c.keyType === 'simple' ? [c.envVarName] : c.fields).find((n) => n !== null && writes.includes(n));
+        if (claimed) throw new KeydenError('CONFLICT', `its category "${category.name}" was deleted and "${c.name}" now writes ${claimed}`, { category: c.name, id: c.id, variable: claimed });
+      }
     }
     const o = this.v.overviews;
     if (row.categoryDeleted) o.categories.set(category.id, category);
@@ -99,8 +104,8 @@ export class Trash {
 
   /** Empties the caller's part of the trash; returns how many entries went. */
   purgeAll(caller: Caller): number {
-    const rows = this.rows().filter((r) => visibleTo(caller, r.entry));
-    for (const r of rows) if (!writableBy(caller, r.entry)) throw refuseWrite(r.entry);
+    // What it may see but not change (another environment's `*` items) stays.
+    const rows = this.rows().filter((r) => writableBy(caller, r.entry));
     if (rows.length > 0) this.v.write(() => this.purgeRows(caller, rows));
     return rows.length;
   }
