@@ -7,7 +7,7 @@
 // --json     one JSON object on stdout (keys of DESIGN §7, ms unless named otherwise); progress on stderr
 // --smoke    a few entries and short runs, for the test suite (figures meaningless, shape checked)
 // --cpu-prof DIR  run `keyden serve` under `node --cpu-prof` and write its profile into DIR
-// --only LIST     measure only these parts (comma-separated: inproc, import, http, get), to work
+// --only LIST     measure only these parts (comma-separated: inproc, import, http, get, getref), to work
 //                 on one figure; the JSON then holds only their keys
 // --http-reps N   runs of each reveal load (default 5)
 import { spawn, spawnSync } from 'node:child_process';
@@ -31,7 +31,7 @@ const option = (name) => {
 const JSON_OUT = flag('--json');
 const SMOKE = flag('--smoke');
 const CPU_PROF = option('--cpu-prof');
-const PARTS = ['inproc', 'import', 'http', 'get'];
+const PARTS = ['inproc', 'import', 'http', 'get', 'getref'];
 const ONLY = option('--only')?.split(',') ?? PARTS;
 for (const part of ONLY) if (!PARTS.includes(part)) throw new Error(`--only: unknown part ${part} (one of ${PARTS.join(', ')})`);
 const want = (part) => ONLY.includes(part);
@@ -502,6 +502,49 @@ try {
     serve.kill('SIGTERM');
     await new Promise((r) => serve.once('exit', r));
   }
+  // ------------------------------------------------------------ keyden get VAR --project P: 10 vs 10 000 entries
+  if (want('getref')) {
+    // Its own vault and owner: a 10-entry project beside a 10 000-entry one (DESIGN §9: any ref
+    // costs the same in both, the owner filters by project and variable).
+    const refHome = path.join(tmp, 'getref');
+    fs.mkdirSync(refHome, { mode: 0o700 });
+    const refVault = path.join(refHome, 'vault.db');
+    const bigCount = SMOKE ? 200 : 10_000;
+    const lines = (prefix, n) => Array.from({ length: n }, (_, i) => `${prefix}_${String(i).padStart(5, '0')}=${fakeValue()}`).join('\n');
+    const refCore = openKeydenCore({ vaultPath: refVault, unsafeTestKdf: CHEAP_KDF });
+    await refCore.vault.create(CLI, PASSWORD);
+    refCore.projects.importEnv(CLI, 'Small Ref', 'development', lines('SMALL_VAR', 10), 'upsert');
+    refCore.projects.importEnv(CLI, 'Big Ref', 'development', lines('BIG_VAR', bigCount), 'upsert');
+    const refToken = refCore.tokens.create(CLI, { name: 'bench', scopes: ['entries:read', 'entries:reveal'], projects: null, environments: null }).secret;
+    const expected = {
+      small: (await refCore.entries.reveal(APP, refCore.entries.list(APP, { project: 'Small Ref', variable: 'SMALL_VAR_00005' }).items[0].id)).value,
+      big: (await refCore.entries.reveal(APP, refCore.entries.list(APP, { project: 'Big Ref', variable: `BIG_VAR_${String(bigCount / 2).padStart(5, '0')}` }).items[0].id)).value,
+    };
+    refCore.close();
+    const refEnv = { ...process.env, KEYDEN_HOME: refHome, KEYDEN_TOKEN: refToken };
+    delete refEnv.KEYDEN_URL;
+    const { child: refServe } = await startProcess(process.execPath, [BIN, 'serve', '--vault', refVault, '--port', '0', '--password-stdin'], { env: refEnv, cwd: tmp }, /listening on http:\/\/127\.0\.0\.1:(\d+)/, `${PASSWORD}\n`);
+    const small = [];
+    const big = [];
+    const getRef = (variable, project, want) => {
+      const t0 = now();
+      const r = spawnSync(BIN, ['get', variable, '--project', project, '--env', 'development'], { timeout: 30_000, encoding: 'utf8', env: refEnv });
+      if (r.status !== 0 || r.stdout !== `${want}\n`) throw new Error(`keyden get ${variable} --project ${project} failed (${r.status}): ${r.stderr.trim()}`);
+      return now() - t0;
+    };
+    const runs = SMOKE ? 2 : 15;
+    for (let i = 0; i < runs + 1; i++) {
+      const s = getRef('SMALL_VAR_00005', 'Small Ref', expected.small);
+      const b = getRef(`BIG_VAR_${String(bigCount / 2).padStart(5, '0')}`, 'Big Ref', expected.big);
+      if (i === 0) continue; // the first of each warms the file cache
+      small.push(s);
+      big.push(b);
+    }
+    put('get_ref_small_ms', small);
+    put('get_ref_10k_ms', big);
+    refServe.kill('SIGTERM');
+    await new Promise((r) => refServe.once('exit', r));
+  }
   figures.bench_total_s = Math.round((now() - started) / 100) / 10;
 } catch (e) {
   log(`failed: ${e && e.stack ? e.stack : e}`);
@@ -562,6 +605,8 @@ function printTable() {
     [`import of a ${IMPORT_LINES}-line .env`, 'import_10k_ms', 'ms', '≤ 1500'],
     ['keyden get Category/Project/env', 'get_ms', 'ms', '≤ 1.5 × node -e 0'],
     ['keyden get <id>', 'get_id_ms', 'ms', ''],
+    ['keyden get VAR --project (10 entries)', 'get_ref_small_ms', 'ms', ''],
+    ['keyden get VAR --project (10 000 entries)', 'get_ref_10k_ms', 'ms', '≈ the 10-entry figure'],
     ['node -e 0', 'node_e0_ms', 'ms', ''],
     ['keyden serve RSS, unlocked', 'serve_rss_mb', 'MB', '≤ 150'],
   ];

@@ -5,6 +5,11 @@ export interface GetOptions {
   field?: string;
   json?: boolean;
   newline: boolean;
+  /** A variable ref: `keyden get VAR --project P [--env E]`. */
+  project?: string;
+  env?: string;
+  /** A previous value instead of the current one. */
+  version?: string;
 }
 
 /**
@@ -21,6 +26,9 @@ export function parseFastGet(args: string[]): { ref: string; opts: GetOptions } 
     else if ((arg === '-n' || arg === '--no-newline') && opts.newline) opts.newline = false;
     else if (arg === '--field' && opts.field === undefined && i + 1 < args.length && !(args[i + 1] ?? '-').startsWith('-')) opts.field = args[++i];
     else if (arg.startsWith('--field=') && opts.field === undefined && arg.length > 8) opts.field = arg.slice(8);
+    else if ((arg === '--project' || arg === '--env') && opts[arg.slice(2) as 'project' | 'env'] === undefined && i + 1 < args.length && !(args[i + 1] ?? '-').startsWith('-')) {
+      opts[arg.slice(2) as 'project' | 'env'] = args[++i];
+    }
     else if (!arg.startsWith('-') && ref === undefined) ref = arg;
     else return null;
   }

@@ -9,11 +9,12 @@ const PASSWORD_STDIN_HELP = 'read the master password from the first line of std
 export function addOwnerCommands(program: Command, act: Act): void {
   program
     .command('init')
-    .description('create a new, empty vault (asks for a master password twice)')
+    .description('create a new vault (asks for a master password twice)')
     .option('--vault <path>', VAULT_HELP)
     .option('--password-stdin', PASSWORD_STDIN_HELP)
-    .addHelpText('after', examples('keyden init', 'keyden init --vault ~/vaults/work.db', 'keyden init --password-stdin < password.txt'))
-    .action(act(async (opts: { vault?: string; passwordStdin?: boolean }) => (await import('./commands/admin.js')).init(opts)));
+    .option('--presets', "add the app's preset categories (OpenAI, Stripe, AWS…)")
+    .addHelpText('after', examples('keyden init', 'keyden init --presets', 'keyden init --vault ~/vaults/work.db', 'keyden init --password-stdin < password.txt'))
+    .action(act(async (opts: { vault?: string; passwordStdin?: boolean; presets?: boolean }) => (await import('./commands/admin.js')).init(opts)));
 
   program
     .command('serve')

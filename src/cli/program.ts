@@ -3,6 +3,7 @@
 import { oneLine } from './errors.js';
 import { collect, commander, ENV_HELP, examples, parseCount, type Act, type Command } from './options.js';
 import { addOwnerCommands } from './program-owner.js';
+import { addProjectCommands } from './program-projects.js';
 
 const { Option } = commander;
 export const CommanderError = commander.CommanderError;
@@ -52,7 +53,10 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
   program
     .command('get')
     .description('print a value and one newline')
-    .argument('<ref>', 'an entry id or Category/Project[/env] (case-insensitive)')
+    .argument('<ref>', 'an entry id, Category/Project[/env] (case-insensitive), or a variable name with --project')
+    .option('--project <name>', 'the ref is a variable name (e.g. OPENAI_API_KEY) in this project')
+    .option('--env <env>', `with --project: this ${ENV_HELP} (else its shared * entry)`)
+    .option('--version <n>', 'a previous value (see keyden history)', parseCount)
     .option('--field <name>', "one field of a group entry (e.g. AWS_SECRET_ACCESS_KEY)")
     .option('--json', 'print JSON: {id, name, environment, value} (a group: all fields)')
     .option('-n, --no-newline', 'omit the final newline')
@@ -62,10 +66,12 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
         'keyden get OpenAI/Blog',
         'keyden get OpenAI/Blog/production -n | pbcopy',
         'keyden get AWS/Blog --field AWS_SECRET_ACCESS_KEY',
+        'keyden get OPENAI_API_KEY --project Blog --env production',
+        'keyden get OpenAI/Blog/production --version 3',
         'OPENAI_API_KEY=$(keyden get OpenAI/Blog) node app.js',
       ),
     )
-    .action(act(async (ref: string, opts: { field?: string; json?: boolean; newline: boolean }) => (await import('./commands/read.js')).get(ref, opts)));
+    .action(act(async (ref: string, opts: { field?: string; json?: boolean; newline: boolean; project?: string; env?: string; version?: string }) => (await import('./commands/read.js')).get(ref, opts)));
 
   program
     .command('export')
@@ -123,14 +129,24 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
 
   program
     .command('import')
-    .description("import a .env file into a project's environment (- reads stdin)")
-    .argument('<file>', 'the .env file')
+    .description("import a .env, JSON or shell-export file into a project's environment (- reads stdin)")
+    .argument('<file>', 'the file')
     .requiredOption('--project <name>', 'the project (created if new)')
-    .option('--env <env>', ENV_HELP, 'development')
+    .option('--env <env>', `${ENV_HELP}, or '*' for variables shared by every environment`, 'development')
+    .addOption(new Option('--format <format>', 'the file\'s format (default: by extension, else by content)').choices(['dotenv', 'json', 'shell']))
     .option('--skip-existing', 'leave variables that already have an entry unchanged')
     .option('--json', 'print the summary as JSON')
-    .addHelpText('after', examples('keyden import .env --project Blog', 'keyden import .env.production --project Blog --env production --skip-existing'))
-    .action(act(async (file: string, opts: { project: string; env: string; skipExisting?: boolean; json?: boolean }) => (await import('./commands/write.js')).importEnv(file, opts)));
+    .addHelpText(
+      'after',
+      `\nJSON: {"VAR": "value"} or {"VAR": {"value": "…", "notes": "…"}}. Variables no category claims go to\nthe built-in Variables category. Lines dotenv ignores, keys set twice and a # that cut a value are\nreported as warnings; a non-empty file without any variable exits 1.\n${examples(
+        'keyden import .env --project Blog',
+        'keyden import .env.production --project Blog --env production --skip-existing',
+        "keyden import shared.env --project Blog --env '*'",
+        'keyden import secrets.json --project Blog',
+        'keyden export --project Blog --format shell | keyden import - --project Copy --format shell',
+      )}`,
+    )
+    .action(act(async (file: string, opts: { project: string; env: string; format?: 'dotenv' | 'json' | 'shell'; skipExisting?: boolean; json?: boolean }) => (await import('./commands/write.js')).importEnv(file, opts)));
 
   program
     .command('add')
@@ -154,18 +170,22 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
   program
     .command('set')
     .description("replace an entry's value from stdin (the old one is kept as a version)")
-    .argument('<ref>', 'an entry id or Category/Project[/env]')
+    .argument('<ref>', 'an entry id, Category/Project[/env], or a variable name with --project')
+    .option('--project <name>', 'the ref is a variable name in this project')
+    .option('--env <env>', `with --project: this ${ENV_HELP}`)
     .option('--json', 'print the entry as JSON')
-    .addHelpText('after', examples('keyden set OpenAI/Blog/production', 'echo "sk-…" | keyden set OpenAI/Blog', `echo '{"AWS_ACCESS_KEY_ID":"…","AWS_SECRET_ACCESS_KEY":"…","AWS_REGION":"us-east-1"}' | keyden set AWS/Blog`))
-    .action(act(async (ref: string, opts: { json?: boolean }) => (await import('./commands/write.js')).set(ref, opts)));
+    .addHelpText('after', examples('keyden set OpenAI/Blog/production', 'echo "debug" | keyden set LOG_LEVEL --project Blog --env staging', 'echo "sk-…" | keyden set OpenAI/Blog', `echo '{"AWS_ACCESS_KEY_ID":"…","AWS_SECRET_ACCESS_KEY":"…","AWS_REGION":"us-east-1"}' | keyden set AWS/Blog`))
+    .action(act(async (ref: string, opts: { json?: boolean; project?: string; env?: string }) => (await import('./commands/write.js')).set(ref, opts)));
 
   program
     .command('rm')
-    .description('delete an entry and its history (asks for y unless --yes)')
-    .argument('<ref>', 'an entry id or Category/Project[/env]')
+    .description('move an entry and its history to the trash for 30 days (asks for y unless --yes)')
+    .argument('<ref>', 'an entry id, Category/Project[/env], or a variable name with --project')
+    .option('--project <name>', 'the ref is a variable name in this project')
+    .option('--env <env>', `with --project: this ${ENV_HELP}`)
     .option('-y, --yes', 'do not ask')
-    .addHelpText('after', examples('keyden rm OpenAI/Blog/staging', 'keyden rm 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b --yes'))
-    .action(act(async (ref: string, opts: { yes?: boolean }) => (await import('./commands/write.js')).rm(ref, opts)));
+    .addHelpText('after', examples('keyden rm OpenAI/Blog/staging', 'keyden rm 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b --yes', 'keyden rm NEW_THING --project Blog --env development --yes', 'keyden trash   # then: keyden restore <id>'))
+    .action(act(async (ref: string, opts: { yes?: boolean; project?: string; env?: string }) => (await import('./commands/write.js')).rm(ref, opts)));
 
   program
     .command('categories')
@@ -213,10 +233,15 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
     .option('--limit <n>', 'how many events', parseCount, '50')
     .option('--offset <n>', 'skip this many', parseCount)
     .option('--action <action>', 'only this action, e.g. entry.reveal')
+    .option('--from <time>', 'only events at or after this ISO time or date')
+    .option('--to <time>', 'only events up to this ISO time (a date: through that day)')
+    .option('--actor <actor>', 'only this actor: app, cli or token:<id>')
+    .option('--target <id>', 'only events about this entry, category or token id')
     .option('--json', 'print JSON')
-    .addHelpText('after', examples('keyden audit', 'keyden audit --action entry.reveal --limit 10 --json'))
-    .action(act(async (opts: { limit: string; offset?: string; action?: string; json?: boolean }) => (await import('./commands/read.js')).audit(opts)));
+    .addHelpText('after', examples('keyden audit', 'keyden audit --action entry.reveal --limit 10 --json', 'keyden audit --from 2026-12-01 --to 2026-12-03 --actor app'))
+    .action(act(async (opts: import('./commands/read.js').AuditOptions) => (await import('./commands/read.js')).audit(opts)));
 
+  addProjectCommands(program, act);
   addOwnerCommands(program, act);
   return program;
 }

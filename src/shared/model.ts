@@ -30,26 +30,25 @@ export const AUDIT_ACTIONS = [
   'entry.update',
   'entry.delete',
   'entry.restore',
+  'entry.trash',
+  'entry.purge',
+  'version.purge',
   'category.create',
   'category.update',
   'category.delete',
   'project.export',
   'project.import',
-  'token.create',
-  'token.revoke',
-  'api.denied',
-  // v0.2 (DESIGN §3)
-  'vault.rotate',
-  'vault.rollback_accepted',
-  'entry.trash',
-  'entry.purge',
-  'version.purge',
   'project.rename',
   'project.delete',
   'project.copy',
   'environment.rename',
   'environment.delete',
   'template.update',
+  'token.create',
+  'token.revoke',
+  'api.denied',
+  'vault.rotate',
+  'vault.rollback_accepted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -73,6 +72,10 @@ export const EnvVarName = z
 export const Environment = z
   .string()
   .regex(ENVIRONMENT_PATTERN, 'must be a lowercase slug matching ^[a-z][a-z0-9-]{0,31}$');
+
+/** `*`: the project's shared variables, part of every environment's .env (DESIGN §9). */
+export const SHARED_ENVIRONMENT = '*';
+export const EntryEnvironment = z.union([Environment, z.literal(SHARED_ENVIRONMENT)]);
 
 export const IsoTime = z.iso.datetime({ offset: false, precision: 3 });
 
@@ -168,7 +171,7 @@ export const EntryInput = z
     categoryId: z.uuid(),
     name: Name,
     value: EntryValue,
-    environment: Environment.default('development'),
+    environment: EntryEnvironment.default('development'),
     notes: Notes.optional(),
     envVarName: EnvVarName.nullable().optional(),
     expiresAt: IsoTime.nullable().optional(),
@@ -181,7 +184,7 @@ export const EntryUpdate = z
     categoryId: z.uuid().optional(),
     name: Name.optional(),
     value: EntryValue.optional(),
-    environment: Environment.optional(),
+    environment: EntryEnvironment.optional(),
     notes: Notes.optional(),
     envVarName: EnvVarName.nullable().optional(),
     expiresAt: IsoTime.nullable().optional(),
@@ -191,8 +194,12 @@ export type EntryUpdate = z.input<typeof EntryUpdate>;
 
 export const EntryQuery = z.object({
   categoryId: z.uuid().optional(),
+  /** A category's name, case-insensitive. */
+  category: z.string().optional(),
   project: z.string().optional(),
   environment: z.string().optional(),
+  /** The variable an entry writes (its override, its category's envVarName, or a group field). */
+  variable: z.string().optional(),
   q: z.string().optional(),
   limit: z.coerce.number().int().min(0).max(10_000).optional(),
   offset: z.coerce.number().int().min(0).optional(),
@@ -218,10 +225,87 @@ export type RevealedVersion = z.infer<typeof RevealedVersion>;
 
 export const Project = z.object({
   name: z.string(),
+  description: z.string().nullable(),
+  /** Environment → its own entries (`*`: the shared ones); a listed environment without entries counts 0. */
   environments: z.record(z.string(), z.number().int()),
   entryCount: z.number().int(),
+  /** The variables every environment must have (DESIGN §9 "Templates"). */
+  template: z.array(z.string()),
 });
 export type Project = z.infer<typeof Project>;
+
+export const ProjectQuery = z.object({
+  q: z.string().optional(),
+  limit: z.coerce.number().int().min(0).max(10_000).optional(),
+  offset: z.coerce.number().int().min(0).optional(),
+});
+export type ProjectQuery = z.infer<typeof ProjectQuery>;
+
+export const ProjectPatch = z
+  .object({
+    name: Name.optional(),
+    description: z.string().max(4096, 'must be at most 4 KiB').nullable().optional(),
+    environments: z.array(Environment).max(64).refine((e) => new Set(e).size === e.length, 'environments must be unique').optional(),
+  })
+  .strict();
+export type ProjectPatch = z.input<typeof ProjectPatch>;
+
+export const EnvironmentPatch = z.object({ name: Environment }).strict();
+export type EnvironmentPatch = z.input<typeof EnvironmentPatch>;
+
+export const CopyInput = z
+  .object({
+    from: Environment,
+    to: Environment,
+    variables: z.array(EnvVarName).min(1).optional(),
+    overwrite: z.boolean().default(false),
+    dryRun: z.boolean().default(false),
+  })
+  .strict();
+export type CopyInput = z.input<typeof CopyInput>;
+
+export const CopySummary = z.object({
+  from: z.string(),
+  to: z.string(),
+  dryRun: z.boolean(),
+  added: z.array(z.string()),
+  changed: z.array(z.string()),
+  unchanged: z.array(z.string()),
+  skipped: z.array(z.string()),
+});
+export type CopySummary = z.infer<typeof CopySummary>;
+
+export const TemplateInput = z
+  .object({ variables: z.array(EnvVarName).max(1000).refine((v) => new Set(v).size === v.length, 'variables must be unique') })
+  .strict();
+export type TemplateInput = z.input<typeof TemplateInput>;
+
+export const Validation = z.object({
+  project: z.string(),
+  environment: z.string(),
+  required: z.array(z.string()),
+  present: z.array(z.string()),
+  missing: z.array(z.string()),
+});
+export type Validation = z.infer<typeof Validation>;
+
+export const ProjectDeleted = z.object({ project: z.string(), trashed: z.number().int() });
+export type ProjectDeleted = z.infer<typeof ProjectDeleted>;
+
+export const TrashItem = z.object({
+  id: z.uuid(),
+  categoryId: z.string(),
+  categoryName: z.string().nullable(),
+  name: z.string(),
+  environment: z.string(),
+  envVarName: z.string().nullable(),
+  trashedAt: z.string(),
+  purgeAt: z.string(),
+});
+export type TrashItem = z.infer<typeof TrashItem>;
+
+/** An export with format=json: variable → value. */
+export const EnvJson = z.record(z.string(), z.string());
 
 export const ExportFormat = z.enum(['dotenv', 'json', 'shell']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
@@ -229,11 +313,16 @@ export type ExportFormat = z.infer<typeof ExportFormat>;
 export const ImportMode = z.enum(['upsert', 'skip']);
 export type ImportMode = z.infer<typeof ImportMode>;
 
+export const ImportFormat = z.enum(['dotenv', 'json', 'shell']);
+export type ImportFormat = z.infer<typeof ImportFormat>;
+
 export const ImportSummary = z.object({
   imported: z.number().int(),
   updated: z.number().int(),
   skipped: z.number().int(),
   failed: z.array(z.object({ key: z.string(), line: z.number().int(), reason: z.string() })),
+  /** What the parser dropped or read differently than it looks (never a value). */
+  warnings: z.array(z.string()),
 });
 export type ImportSummary = z.infer<typeof ImportSummary>;
 
@@ -255,7 +344,7 @@ export const TokenInput = z
     name: Name,
     scopes: z.array(z.enum(SCOPES)).min(1, 'at least one scope'),
     projects: z.array(Name).min(1).nullable().optional(),
-    environments: z.array(Environment).min(1).nullable().optional(),
+    environments: z.array(EntryEnvironment).min(1).nullable().optional(),
     expiresAt: IsoTime.nullable().optional(),
   })
   .strict();
@@ -280,6 +369,13 @@ export const AuditQuery = z.object({
   limit: z.coerce.number().int().min(0).max(10_000).optional(),
   offset: z.coerce.number().int().min(0).optional(),
   action: z.enum(AUDIT_ACTIONS).optional(),
+  /** Events at or after / before this ISO time. */
+  from: z.iso.datetime({ offset: true, local: true }).or(z.iso.date()).optional(),
+  to: z.iso.datetime({ offset: true, local: true }).or(z.iso.date()).optional(),
+  /** `app`, `cli` or `token:<id>`. */
+  actor: z.string().optional(),
+  /** The target's id. */
+  target: z.string().optional(),
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 

@@ -106,7 +106,7 @@ describe('GET /api/audit', () => {
       'vault.unlock',
       'vault.unlock',
       'entry.create',
-      'entry.delete',
+      'entry.trash',
       'category.create',
       'category.delete',
     ];

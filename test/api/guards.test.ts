@@ -141,7 +141,7 @@ describe('the body size guard', () => {
 
   it('takes a body of exactly 1 MiB, with Content-Length or chunked', async () => {
     for (const chunked of [false, true]) {
-      const json = `{"name":"${unique('Padded ')}","envVarName":"PADDED_VAR"}`;
+      const json = `{"name":"${unique('Padded ')}","envVarName":"${unique('PADDED_')}"}`;
       const body = `${json}${' '.repeat(MIB - json.length)}`;
       expect(Buffer.byteLength(body)).toBe(MIB);
       const res = await rawRequest({

@@ -49,9 +49,22 @@ const DESIGN_ROUTES = [
   'GET /api/entries/{}/versions',
   'POST /api/entries/{}/versions/{}/reveal',
   'POST /api/entries/{}/versions/{}/restore',
+  'DELETE /api/entries/{}/versions',
+  'DELETE /api/entries/{}/versions/{}',
   'GET /api/projects',
+  'PATCH /api/projects/{}',
+  'DELETE /api/projects/{}',
+  'PATCH /api/projects/{}/environments/{}',
+  'DELETE /api/projects/{}/environments/{}',
+  'POST /api/projects/{}/copy',
+  'PUT /api/projects/{}/template',
+  'GET /api/projects/{}/validate',
   'GET /api/projects/{}/env',
   'POST /api/projects/{}/import',
+  'GET /api/trash',
+  'POST /api/trash/{}/restore',
+  'DELETE /api/trash/{}',
+  'DELETE /api/trash',
   'GET /api/audit',
   'POST /api/lock',
   'POST /api/unlock',
@@ -120,6 +133,25 @@ describe('GET /api/openapi.json', () => {
       const res = await call(api, method.toUpperCase(), url, doc.paths[path]![method]!.requestBody ? { body: {} } : {});
       expect(res.text, `${method} ${path}`).not.toContain('no route');
     }
+  });
+
+  it('gives every JSON answer a schema, the JSON form of an export and the new project and trash routes too', () => {
+    for (const { key, op: o } of operations()) {
+      if (key === 'GET /api/openapi.json') continue;
+      for (const [status, response] of Object.entries(o.responses)) {
+        const json = response.content?.['application/json'];
+        if (json) expect(Object.keys(json.schema).length, `${key} ${status}`).toBeGreaterThan(0);
+      }
+    }
+    const env = op('GET', '/api/projects/{name}/env').responses['200']!.content!;
+    expect(env['application/json']!.schema).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
+    expect(env['text/plain']).toBeDefined();
+    expect(op('POST', '/api/projects/{name}/copy').responses['200']!.content!['application/json']!.schema.required).toEqual(
+      expect.arrayContaining(['added', 'changed', 'unchanged', 'skipped']),
+    );
+    expect(op('GET', '/api/trash').responses['200']!.content!['application/json']!.schema).toMatchObject({ type: 'array' });
+    const query = (op('GET', '/api/projects').parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+    expect(query.sort()).toEqual(['limit', 'offset', 'q']);
   });
 
   it('declares every path parameter as required', () => {

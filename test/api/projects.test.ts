@@ -251,9 +251,9 @@ describe('GET /api/projects/{name}/env', () => {
   it('answers 409 EXPORT_CONFLICT when a group field and a simple entry write one variable', async () => {
     const project = unique('Field conflict ');
     const group = await createCategory(api, { keyType: 'group', fields: ['CLASH_ID', 'CLASH_REGION'] });
-    const simple = await createCategory(api, { envVarName: 'CLASH_REGION' });
+    const simple = await createCategory(api);
     await createEntry(api, { categoryId: group.id, name: project, value: { CLASH_ID: 'i', CLASH_REGION: 'r1' } });
-    await createEntry(api, { categoryId: simple.id, name: project, value: 'r2' });
+    await createEntry(api, { categoryId: simple.id, name: project, value: 'r2', envVarName: 'CLASH_REGION' });
     const body = expectError(await call(api, 'GET', envPath(project)), 409, 'EXPORT_CONFLICT');
     expect(JSON.stringify(body.details)).toContain(group.name);
     expect(JSON.stringify(body.details)).toContain(simple.name);
@@ -302,7 +302,7 @@ describe('GET /api/projects', () => {
 });
 
 describe('POST /api/projects/{name}/import', () => {
-  it('imports a .env sent as text/plain, creating a simple category per unknown variable and the project', async () => {
+  it('imports a .env sent as text/plain, putting unknown variables in the built-in Variables category (no category per variable)', async () => {
     const project = unique('Imported ');
     const suffix = unique('').toUpperCase();
     const text = [
@@ -315,7 +315,7 @@ describe('POST /api/projects/{name}/import', () => {
       `IMP_SINGLE_${suffix}='$NOT_EXPANDED' # trailing comment`,
     ].join('\n');
     const summary = await importText(project, text, '?environment=staging');
-    expect(summary).toEqual({ imported: 4, updated: 0, skipped: 0, failed: [] });
+    expect(summary).toEqual({ imported: 4, updated: 0, skipped: 0, failed: [], warnings: [] });
     expect(await exportJson(project, 'staging')).toEqual({
       [`IMP_PLAIN_${suffix}`]: 'alpha',
       [`IMP_QUOTED_${suffix}`]: 'two words # kept',
@@ -323,7 +323,11 @@ describe('POST /api/projects/{name}/import', () => {
       [`IMP_SINGLE_${suffix}`]: '$NOT_EXPANDED',
     });
     const categories = (await call(api, 'GET', '/api/categories')).json as Category[];
-    expect(categories.find((c) => c.name === `IMP_PLAIN_${suffix}`)).toMatchObject({ keyType: 'simple', envVarName: `IMP_PLAIN_${suffix}` });
+    expect(categories.find((c) => c.name === `IMP_PLAIN_${suffix}`)).toBeUndefined();
+    const variables = categories.filter((c) => c.name === 'Variables');
+    expect(variables).toMatchObject([{ keyType: 'simple', envVarName: null }]);
+    const entries = (await call(api, 'GET', `/api/entries?project=${encodeURIComponent(project)}`)).json as EntryWithCategory[];
+    expect(entries.map((e) => [e.category.name, e.envVarName]).sort()).toEqual(['MULTI', 'PLAIN', 'QUOTED', 'SINGLE'].map((n) => ['Variables', `IMP_${n}_${suffix}`]));
     const projects = (await call(api, 'GET', '/api/projects')).json as Project[];
     expect(projects.find((p) => p.name === project)).toMatchObject({ environments: { staging: 4 } });
   });
@@ -333,7 +337,7 @@ describe('POST /api/projects/{name}/import', () => {
     const name = `JSON_IMP_${unique('').toUpperCase()}`;
     const res = await call(api, 'POST', importPath(project), { body: { content: `${name}=from-json\n` } });
     expect(res.status, res.text).toBe(200);
-    expect(res.json).toEqual({ imported: 1, updated: 0, skipped: 0, failed: [] });
+    expect(res.json).toEqual({ imported: 1, updated: 0, skipped: 0, failed: [], warnings: [] });
     expect((await exportJson(project))[name]).toBe('from-json');
   });
 
@@ -342,7 +346,7 @@ describe('POST /api/projects/{name}/import', () => {
     const aws = await createCategory(api, { keyType: 'group', fields: ['MAP_AWS_ID', 'MAP_AWS_SECRET', 'MAP_AWS_REGION'] });
     const stripe = await createCategory(api, { envVarName: 'MAP_STRIPE_KEY' });
     const summary = await importText(project, 'MAP_AWS_ID=id\nMAP_AWS_SECRET=secret\nMAP_AWS_REGION=eu-west-1\nMAP_STRIPE_KEY=sk_1\n');
-    expect(summary).toEqual({ imported: 4, updated: 0, skipped: 0, failed: [] });
+    expect(summary).toEqual({ imported: 4, updated: 0, skipped: 0, failed: [], warnings: [] });
     const entries = (await call(api, 'GET', `/api/entries?project=${encodeURIComponent(project)}`)).json as EntryWithCategory[];
     expect(entries.map((e) => e.categoryId).sort()).toEqual([aws.id, stripe.id].sort());
     const group = entries.find((e) => e.categoryId === aws.id)!;
@@ -354,7 +358,7 @@ describe('POST /api/projects/{name}/import', () => {
     const aws = await createCategory(api, { keyType: 'group', fields: ['PART_ID', 'PART_SECRET', 'PART_REGION'] });
     const e = await createEntry(api, { categoryId: aws.id, name: project, value: { PART_ID: 'id', PART_SECRET: 'secret', PART_REGION: 'eu-west-1' } });
     const summary = await importText(project, 'PART_REGION=us-east-1\n');
-    expect(summary).toEqual({ imported: 0, updated: 1, skipped: 0, failed: [] });
+    expect(summary).toEqual({ imported: 0, updated: 1, skipped: 0, failed: [], warnings: [] });
     expect(await reveal(api, e.id)).toEqual({ PART_ID: 'id', PART_SECRET: 'secret', PART_REGION: 'us-east-1' });
   });
 
@@ -371,46 +375,47 @@ describe('POST /api/projects/{name}/import', () => {
     expect((await call(api, 'GET', `/api/entries?project=${encodeURIComponent(project)}`)).json).toEqual([]);
   });
 
-  it('fails a variable that several categories claim, naming them, at its 1-based line after comments and multi-line values', async () => {
-    const project = unique('Claimed ');
-    const one = await createCategory(api, { name: unique('Claimer One '), envVarName: 'CLAIMED_TWICE' });
-    const two = await createCategory(api, { name: unique('Claimer Two '), keyType: 'group', fields: ['CLAIMED_TWICE', 'OTHER_FIELD'] });
+  it('refuses (409, naming it) a category whose variable another category already writes, so no import can find two claimers', async () => {
+    const one = await createCategory(api, { name: unique('Claimer One '), envVarName: `CLAIMED_${unique('').toUpperCase()}` });
+    const simple = expectError(await call(api, 'POST', '/api/categories', { body: { name: unique('Claimer Two '), envVarName: one.envVarName } }), 409, 'CONFLICT');
+    expect(simple.error).toContain(one.name);
+    expect(simple.details).toMatchObject({ variable: one.envVarName, category: one.name });
+    const group = expectError(await call(api, 'POST', '/api/categories', { body: { name: unique('Claimer Three '), keyType: 'group', fields: ['OTHER_FIELD', one.envVarName] } }), 409, 'CONFLICT');
+    expect(group.error).toContain(one.name);
+    const other = await createCategory(api);
+    expectError(await call(api, 'PUT', `/api/categories/${other.id}`, { body: { envVarName: one.envVarName } }), 409, 'CONFLICT');
+  });
+
+  it('fails an invalid variable name at its 1-based line after comments and multi-line values', async () => {
+    const project = unique('Lines ');
     const fresh = `FRESH_${unique('').toUpperCase()}`;
-    const text = ['# line 1', `${fresh}="multi`, 'line', 'value"', '', '  # indented comment', 'CLAIMED_TWICE=x'].join('\n');
+    const text = ['# line 1', `${fresh}="multi`, 'line', 'value"', '', '  # indented comment', 'BAD-NAME=x'].join('\n');
     const summary = await importText(project, text);
     expect(summary.imported).toBe(1);
-    expect(summary.failed).toHaveLength(1);
-    expect(summary.failed[0]).toMatchObject({ key: 'CLAIMED_TWICE', line: 7 });
-    expect(summary.failed[0]!.reason).toContain(one.name);
-    expect(summary.failed[0]!.reason).toContain(two.name);
+    expect(summary.failed).toEqual([expect.objectContaining({ key: 'BAD-NAME', line: 7 })]);
   });
 
   it('counts lines 1-based in a CRLF file', async () => {
     const project = unique('Crlf ');
-    await createCategory(api, { envVarName: 'CRLF_CLAIM' });
-    await createCategory(api, { envVarName: 'CRLF_CLAIM_ALSO' });
-    await createCategory(api, { keyType: 'group', fields: ['CRLF_CLAIM', 'CRLF_CLAIM_ALSO'] });
-    const summary = await importText(project, '# one\r\n\r\nCRLF_CLAIM=a\r\nCRLF_CLAIM_ALSO=b\r\n');
+    const summary = await importText(project, '# one\r\n\r\nBAD-ONE=a\r\nBAD-TWO=b\r\n');
     expect(summary.failed.map((f) => [f.key, f.line])).toEqual([
-      ['CRLF_CLAIM', 3],
-      ['CRLF_CLAIM_ALSO', 4],
+      ['BAD-ONE', 3],
+      ['BAD-TWO', 4],
     ]);
+  });
+
+  it('reports the line of the last assignment of a repeated key that fails', async () => {
+    const project = unique('Repeated failure ');
+    const summary = await importText(project, 'BAD-REPEAT=a\n# two\nBAD-REPEAT=b\n');
+    expect(summary.failed).toEqual([expect.objectContaining({ key: 'BAD-REPEAT', line: 3 })]);
   });
 
   it('keeps the last of a repeated key, as dotenv does, and counts it once', async () => {
     const project = unique('Repeated ');
     const name = `REPEATED_${unique('').toUpperCase()}`;
     const summary = await importText(project, `${name}=first\nOTHER_${name}=x\n${name}=second\n`);
-    expect(summary).toEqual({ imported: 2, updated: 0, skipped: 0, failed: [] });
+    expect(summary).toEqual({ imported: 2, updated: 0, skipped: 0, failed: [], warnings: [`${name} set twice (lines 1, 3): kept the last`] });
     expect((await exportJson(project))[name]).toBe('second');
-  });
-
-  it('reports the line of the last assignment of a repeated key that fails', async () => {
-    const project = unique('Repeated failure ');
-    await createCategory(api, { envVarName: 'REPEAT_CLAIM' });
-    await createCategory(api, { keyType: 'group', fields: ['REPEAT_CLAIM'] });
-    const summary = await importText(project, 'REPEAT_CLAIM=a\n# two\nREPEAT_CLAIM=b\n');
-    expect(summary.failed).toEqual([expect.objectContaining({ key: 'REPEAT_CLAIM', line: 3 })]);
   });
 
   it('in upsert mode updates changed values and skips equal ones', async () => {
@@ -420,7 +425,7 @@ describe('POST /api/projects/{name}/import', () => {
     const ea = await createEntry(api, { categoryId: a.id, name: project, value: 'old' });
     const eb = await createEntry(api, { categoryId: b.id, name: project, value: 'same' });
     const summary = await importText(project, `${a.envVarName}=new\n${b.envVarName}=same\n`, '?mode=upsert');
-    expect(summary).toEqual({ imported: 0, updated: 1, skipped: 1, failed: [] });
+    expect(summary).toEqual({ imported: 0, updated: 1, skipped: 1, failed: [], warnings: [] });
     expect(await reveal(api, ea.id)).toBe('new');
     expect(await reveal(api, eb.id)).toBe('same');
     expect(((await call(api, 'GET', `/api/entries/${ea.id}/versions`)).json as unknown[]).length).toBe(1);
@@ -432,7 +437,7 @@ describe('POST /api/projects/{name}/import', () => {
     const fresh = `SKIP_NEW_${unique('').toUpperCase()}`;
     const ea = await createEntry(api, { categoryId: a.id, name: project, value: 'original' });
     const summary = await importText(project, `${a.envVarName}=replacement\n${fresh}=added\n`, '?mode=skip');
-    expect(summary).toEqual({ imported: 1, updated: 0, skipped: 1, failed: [] });
+    expect(summary).toEqual({ imported: 1, updated: 0, skipped: 1, failed: [], warnings: [] });
     expect(await reveal(api, ea.id)).toBe('original');
     expect((await exportJson(project))[fresh]).toBe('added');
   });
@@ -442,7 +447,7 @@ describe('POST /api/projects/{name}/import', () => {
     const c = await createCategory(api, { envVarName: 'GENERIC_NAME' });
     const e = await createEntry(api, { categoryId: c.id, name: project, value: 'before', envVarName: 'MY_OWN_NAME' });
     const summary = await importText(project, 'MY_OWN_NAME=after\n');
-    expect(summary).toEqual({ imported: 0, updated: 1, skipped: 0, failed: [] });
+    expect(summary).toEqual({ imported: 0, updated: 1, skipped: 0, failed: [], warnings: [] });
     expect(await reveal(api, e.id)).toBe('after');
     const categories = (await call(api, 'GET', '/api/categories')).json as Category[];
     expect(categories.map((x) => x.name)).not.toContain('MY_OWN_NAME');
@@ -457,7 +462,7 @@ describe('POST /api/projects/{name}/import', () => {
     }
     const text = await exportText(source);
     const summary = await importText(target, text);
-    expect(summary).toEqual({ imported: Object.keys(NASTY).length, updated: 0, skipped: 0, failed: [] });
+    expect(summary).toEqual({ imported: Object.keys(NASTY).length, updated: 0, skipped: 0, failed: [], warnings: [] });
     expect(await exportJson(target)).toEqual(Object.fromEntries(Object.entries(NASTY).map(([k, v]) => [`RT_${k}`, v])));
   });
 
@@ -502,8 +507,8 @@ describe('POST /api/projects/{name}/import', () => {
 
   it('imports an empty .env as nothing to do', async () => {
     const project = unique('Empty ');
-    expect(await importText(project, '')).toEqual({ imported: 0, updated: 0, skipped: 0, failed: [] });
-    expect(await importText(project, '# only a comment\n\n')).toEqual({ imported: 0, updated: 0, skipped: 0, failed: [] });
+    expect(await importText(project, '')).toEqual({ imported: 0, updated: 0, skipped: 0, failed: [], warnings: [] });
+    expect(await importText(project, '# only a comment\n\n')).toEqual({ imported: 0, updated: 0, skipped: 0, failed: [], warnings: ['no variables found (expected KEY=VALUE lines)'] });
   });
 
   it('answers 400 to an invalid project name, environment or mode, and stores nothing', async () => {

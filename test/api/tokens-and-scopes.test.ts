@@ -287,7 +287,7 @@ describe('a token limited to projects and environments', () => {
 
   it('lists only its projects and environments', async () => {
     const res = await call(api, 'GET', '/api/projects', { token: limited });
-    expect(res.json as Project[]).toEqual([{ name: 'Blog', environments: { production: 2 }, entryCount: 2 }]);
+    expect(res.json as Project[]).toEqual([{ name: 'Blog', description: null, environments: { production: 2 }, entryCount: 2, template: [] }]);
   });
 
   it('exports only its own variables, and another project is 404', async () => {
@@ -336,7 +336,7 @@ describe('a token limited to projects and environments', () => {
   it('imports into its own project and environment', async () => {
     const res = await call(api, 'POST', '/api/projects/Blog/import?environment=production', { token: limited, text: 'OPENAI_API_KEY=sk-blog-rotated\n' });
     expect(res.status, res.text).toBe(200);
-    expect(res.json).toEqual({ imported: 0, updated: 1, skipped: 0, failed: [] });
+    expect(res.json).toEqual({ imported: 0, updated: 1, skipped: 0, failed: [], warnings: [] });
     expect((await call(api, 'POST', `/api/entries/${blogProd.id}/reveal`)).json).toMatchObject({ value: 'sk-blog-rotated' });
   });
 

@@ -23,6 +23,8 @@ const KEYS = [
   'export_200_ms',
   'import_10k_ms',
   'get_ms',
+  'get_ref_small_ms',
+  'get_ref_10k_ms',
   'node_e0_ms',
   'serve_rss_mb',
 ];

@@ -150,6 +150,11 @@ describe('secret references', () => {
     expect(parseSecretRef('keyden://OpenAI/Blog Project')).toMatchObject({ category: 'OpenAI', project: 'Blog Project', environment: null, field: null });
     expect(parseSecretRef('keyden://AWS/Blog/Production/AWS_REGION')).toMatchObject({ category: 'AWS', project: 'Blog', environment: 'production', field: 'AWS_REGION' });
   });
+  it('reads keyden://Project/env/VAR when the variable could not be an environment', () => {
+    expect(parseSecretRef('keyden://Blog Project/production/OPENAI_API_KEY')).toMatchObject({ project: 'Blog Project', environment: 'production', variable: 'OPENAI_API_KEY' });
+    expect(parseSecretRef('keyden://Blog/*/LOG_LEVEL')).toMatchObject({ project: 'Blog', environment: '*', variable: 'LOG_LEVEL' });
+    expect(parseSecretRef('keyden://OpenAI/Blog/production')).toMatchObject({ category: 'OpenAI', project: 'Blog', environment: 'production', variable: null });
+  });
   it('refuses anything else as a usage error', () => {
     for (const bad of ['keyden://OpenAI', 'keyden://a/b/c/d/e', 'keyden://a//b', 'op://a/b', 'OpenAI/Blog']) {
       expect(() => parseSecretRef(bad)).toThrowError(expect.objectContaining({ exitCode: 2 }) as Error);

@@ -72,7 +72,7 @@ describe('keyden add, set and rm', () => {
     expect((await run(['set', 'AWS/Grouped'], { input: JSON.stringify({ AWS_ACCESS_KEY_ID: 'x' }) })).code).toBe(2);
   });
 
-  it('deletes only after a "y" line, and at once with --yes', async () => {
+  it('moves to the trash only after a "y" line, and at once with --yes', async () => {
     await run(['add', '--category', 'OpenAI', '--project', 'Doomed'], { input: 'x' });
     for (const input of ['n\n', '', 'yes\n', 'yy\n']) {
       const refused = await run(['rm', 'OpenAI/Doomed'], { input });
@@ -80,7 +80,8 @@ describe('keyden add, set and rm', () => {
       expect((await run(['get', 'OpenAI/Doomed'])).code).toBe(0);
     }
     const confirmed = await run(['rm', 'OpenAI/Doomed'], { input: 'y\n' });
-    expect(confirmed).toMatchObject({ code: 0, stdout: 'Deleted OpenAI/Doomed/development\n' });
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.stdout).toMatch(/^Moved OpenAI\/Doomed\/development to the trash \(keyden restore [0-9a-f-]{36}\)\n$/);
     expect((await run(['get', 'OpenAI/Doomed'])).code).toBe(3);
     await run(['add', '--category', 'OpenAI', '--project', 'Doomed'], { input: 'x' });
     expect((await run(['rm', 'OpenAI/Doomed', '--yes'])).code).toBe(0);
@@ -99,14 +100,14 @@ describe('keyden import', () => {
     fs.writeFileSync(file, '# comment\nIMPORTED_A=one\nexport IMPORTED_B="two words"\nMULTI="line1\nline2"\n');
     const first = await run(['import', file, '--project', 'Imported']);
     expect(first).toMatchObject({ code: 0, stdout: 'Imported 3, updated 0, skipped 0, failed 0\n' });
-    expect((await run(['get', 'IMPORTED_B/Imported'])).stdout).toBe('two words\n');
-    expect((await run(['get', 'MULTI/Imported'])).stdout).toBe('line1\nline2\n');
+    expect((await run(['get', 'IMPORTED_B', '--project', 'Imported'])).stdout).toBe('two words\n');
+    expect((await run(['get', 'MULTI', '--project', 'Imported'])).stdout).toBe('line1\nline2\n');
     fs.writeFileSync(file, 'IMPORTED_A=uno\n');
     expect((await run(['import', file, '--project', 'Imported', '--skip-existing'])).stdout).toBe('Imported 0, updated 0, skipped 1, failed 0\n');
-    expect((await run(['get', 'IMPORTED_A/Imported'])).stdout).toBe('one\n');
+    expect((await run(['get', 'IMPORTED_A', '--project', 'Imported'])).stdout).toBe('one\n');
     const json = await run(['import', file, '--project', 'Imported', '--json']);
-    expect(JSON.parse(json.stdout)).toEqual({ imported: 0, updated: 1, skipped: 0, failed: [] });
-    expect((await run(['get', 'IMPORTED_A/Imported'])).stdout).toBe('uno\n');
+    expect(JSON.parse(json.stdout)).toEqual({ imported: 0, updated: 1, skipped: 0, failed: [], warnings: [] });
+    expect((await run(['get', 'IMPORTED_A', '--project', 'Imported'])).stdout).toBe('uno\n');
     fs.rmSync(file);
   });
 

@@ -7,6 +7,7 @@ import { CLI } from '../../main/core/types.js';
 import { defaultVaultPath, keydenHome, removeDiscovery, writeDiscovery } from '../../main/home.js';
 import { DEFAULT_API_PORT } from '../client.js';
 import type { Token } from '../../shared/model.js';
+import { PRESETS, presetToCategoryInput } from '../../shared/presets.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatTable, shortTime, writeJson, writeOut } from '../output.js';
 import { promptHidden, readNewPassword, readPassword, readStdinLines, stdinIsTerminal } from '../stdin.js';
@@ -48,7 +49,7 @@ async function withUnlockedVault<T>(opts: { vault?: string; passwordStdin?: bool
   }
 }
 
-export async function init(opts: { vault?: string; passwordStdin?: boolean }): Promise<number> {
+export async function init(opts: { vault?: string; passwordStdin?: boolean; presets?: boolean }): Promise<number> {
   const vaultPath = vaultPathOf(opts);
   const core = openCore(vaultPath, 'admin');
   try {
@@ -56,10 +57,13 @@ export async function init(opts: { vault?: string; passwordStdin?: boolean }): P
     const lines = opts.passwordStdin ? await readStdinLines(1) : null;
     const password = await readNewPassword(lines, 0, 'Master password');
     await core.vault.create(CLI, password);
+    // The app's gallery, for a headless user (DESIGN §9 "Categories from the CLI").
+    if (opts.presets) for (const preset of PRESETS) core.categories.create(CLI, presetToCategoryInput(preset));
   } finally {
     closeAsCli(core);
   }
-  writeOut(`Created an empty vault at ${vaultPath}\nNext: keyden serve (or open the desktop app), then keyden token create\n`);
+  const what = opts.presets ? `a vault with ${PRESETS.length} preset categories` : 'an empty vault';
+  writeOut(`Created ${what} at ${vaultPath}\nNext: keyden serve (or open the desktop app), then keyden token create\n`);
   return EXIT.OK;
 }
 

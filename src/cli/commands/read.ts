@@ -2,7 +2,8 @@
 import { ApiClient } from '../client.js';
 import { ApiError, CliError, EXIT } from '../errors.js';
 import { formatTable, shortTime, writeJson, writeOut } from '../output.js';
-import { formatRef, parseRef, pickOne } from '../ref.js';
+import type { GetOptions } from '../fast-get.js';
+import { formatRef, listFor, parseRef, pickRef } from '../ref.js';
 import type { AuditEvent, CallerToken, Category, EntryWithCategory, Health, Revealed } from '../types.js';
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
@@ -86,17 +87,15 @@ export async function list(opts: { project?: string; env?: string; category?: st
   return EXIT.OK;
 }
 
-export async function get(refText: string, opts: { field?: string; json?: boolean; newline: boolean }): Promise<number> {
+export async function get(refText: string, opts: GetOptions): Promise<number> {
   const api = ApiClient.fromEnvironment();
-  const ref = parseRef(refText);
-  // An id needs no lookup: reveal directly (one request).
-  let id: string;
-  if (ref.kind === 'id') id = ref.id;
-  else {
-    const entries = await api.json<EntryWithCategory[]>('GET', '/api/entries', { query: { project: ref.project } });
-    id = pickOne(refText, ref, entries).id;
-  }
-  const revealed = await api.json<Revealed>('POST', `/api/entries/${id}/reveal`);
+  const ref = parseRef(refText, opts);
+  // An id needs no lookup: reveal directly (one request); any other ref one filtered list.
+  const id = ref.kind === 'id' ? ref.id : pickRef(refText, ref, await listFor(api, ref)).id;
+  const revealed =
+    opts.version === undefined
+      ? await api.json<Revealed>('POST', `/api/entries/${id}/reveal`)
+      : { ...(await api.json<Pick<Revealed, 'value'>>('POST', `/api/entries/${id}/versions/${opts.version}/reveal`)), id };
   const end = opts.newline ? '\n' : '';
   const value = revealed.value;
   if (opts.field !== undefined) {
@@ -138,10 +137,21 @@ export async function categories(opts: { json?: boolean }): Promise<number> {
   return EXIT.OK;
 }
 
-export async function audit(opts: { limit: string; offset?: string; action?: string; json?: boolean }): Promise<number> {
+export interface AuditOptions {
+  limit: string;
+  offset?: string;
+  action?: string;
+  from?: string;
+  to?: string;
+  actor?: string;
+  target?: string;
+  json?: boolean;
+}
+
+export async function audit(opts: AuditOptions): Promise<number> {
   const api = ApiClient.fromEnvironment();
   const events = await api.json<AuditEvent[]>('GET', '/api/audit', {
-    query: { limit: opts.limit, offset: opts.offset, action: opts.action },
+    query: { limit: opts.limit, offset: opts.offset, action: opts.action, from: opts.from, to: opts.to, actor: opts.actor, target: opts.target },
   });
   if (opts.json) {
     writeJson(events);

@@ -8,7 +8,15 @@ import { formatRef, resolveRef } from '../ref.js';
 import { askLine, decodeUtf8, dropFinalNewline, promptHidden, readAllStdin, stdinIsTerminal } from '../stdin.js';
 import type { Category, EntryWithCategory, ImportSummary } from '../types.js';
 
-export async function importEnv(file: string, opts: { project: string; env: string; skipExisting?: boolean; json?: boolean }): Promise<number> {
+/** The import format: --format, else the file's extension, else the owner tells it by the content. */
+function importFormat(file: string, format: string | undefined): string | undefined {
+  if (format !== undefined) return format;
+  if (/\.json$/i.test(file)) return 'json';
+  if (/\.(sh|bash)$/i.test(file)) return 'shell';
+  return undefined;
+}
+
+export async function importEnv(file: string, opts: { project: string; env: string; format?: string; skipExisting?: boolean; json?: boolean }): Promise<number> {
   let content: Buffer;
   try {
     content = file === '-' ? await readAllStdin() : readFileSync(file);
@@ -18,7 +26,7 @@ export async function importEnv(file: string, opts: { project: string; env: stri
   decodeUtf8(content, file === '-' ? 'stdin' : file);
   const api = ApiClient.fromEnvironment();
   const summary = await api.json<ImportSummary>('POST', `/api/projects/${encodeURIComponent(opts.project)}/import`, {
-    query: { environment: opts.env.toLowerCase(), mode: opts.skipExisting ? 'skip' : 'upsert' },
+    query: { environment: opts.env.toLowerCase(), mode: opts.skipExisting ? 'skip' : 'upsert', format: importFormat(file, opts.format) },
     text: content,
   });
   if (opts.json) writeJson(summary);
@@ -27,6 +35,13 @@ export async function importEnv(file: string, opts: { project: string; env: stri
     for (const f of summary.failed) lines.push(`  line ${f.line}: ${f.key}: ${f.reason}`);
     writeOut(`${lines.join('\n')}\n`);
   }
+  const found = summary.imported + summary.updated + summary.skipped + summary.failed.length;
+  if (found === 0 && content.toString('utf8').trim() !== '') {
+    // A non-empty file that gave nothing is an error (one line), never a silent empty success.
+    const why = summary.warnings.filter((w) => !w.startsWith('no variables found'));
+    throw new CliError(`no variables found in ${file === '-' ? 'stdin' : file}${why.length > 0 ? `: ${why.join('; ')}` : ''}`, EXIT.ERROR);
+  }
+  for (const w of summary.warnings) process.stderr.write(`keyden: warning: ${w}\n`);
   if (summary.failed.length > 0) {
     process.stderr.write(`keyden: ${summary.failed.length} variable${summary.failed.length === 1 ? '' : 's'} not imported\n`);
     return EXIT.ERROR;
@@ -107,9 +122,9 @@ async function findCategory(api: ApiClient, nameOrId: string): Promise<CategoryR
   throw new CliError(`no category ${JSON.stringify(nameOrId)}${known}${hint}`, EXIT.NOT_FOUND);
 }
 
-export async function set(refText: string, opts: { json?: boolean }): Promise<number> {
+export async function set(refText: string, opts: { json?: boolean; project?: string; env?: string }): Promise<number> {
   const api = ApiClient.fromEnvironment();
-  const entry = await resolveRef(api, refText);
+  const entry = await resolveRef(api, refText, opts);
   let group: { fields: string[] } | null = null;
   if (entry.category.keyType === 'group') {
     // The fields are needed to ask for them on a terminal; from a pipe only to name them in an error.
@@ -126,17 +141,17 @@ export async function set(refText: string, opts: { json?: boolean }): Promise<nu
   return EXIT.OK;
 }
 
-export async function rm(refText: string, opts: { yes?: boolean }): Promise<number> {
+export async function rm(refText: string, opts: { yes?: boolean; project?: string; env?: string }): Promise<number> {
   const api = ApiClient.fromEnvironment();
-  const entry = await resolveRef(api, refText);
+  const entry = await resolveRef(api, refText, opts);
   const ref = formatRef(entry);
   if (!opts.yes) {
-    const answer = await askLine(`Delete ${ref} and its history? [y/N] `);
+    const answer = await askLine(`Move ${ref} and its history to the trash? [y/N] `);
     if (answer === null || answer.trim().toLowerCase() !== 'y') {
       throw new CliError(`not deleted: ${ref}`, EXIT.ERROR);
     }
   }
   await api.request('DELETE', `/api/entries/${entry.id}`);
-  writeOut(`Deleted ${ref}\n`);
+  writeOut(`Moved ${ref} to the trash (keyden restore ${entry.id})\n`);
   return EXIT.OK;
 }

@@ -57,6 +57,7 @@ export function buildOpenApi(table: Route[], version: string): Json {
     const ok: Json = { description: route.response.description };
     if (route.response.schema) ok.content = { 'application/json': { schema: schemaOf(route.response.schema, 'output') } };
     else if (route.response.contentType) ok.content = { [route.response.contentType.split(';')[0]!]: { schema: { type: 'string' } } };
+    if (route.response.jsonAlternative) ok.content = { ...(ok.content as Json), 'application/json': { schema: schemaOf(route.response.jsonAlternative, 'output') } };
     op.responses = { [String(route.response.status)]: ok, ...errorsFor(route) };
     (paths[route.path] ??= {})[route.method.toLowerCase()] = op;
   }

@@ -13,12 +13,16 @@ import {
   EntryQuery,
   EntryUpdate,
   EntryWithCategory,
+  EntryEnvironment,
+  EnvJson,
   Environment,
   ExportFormat,
+  ImportFormat,
   ImportMode,
   ImportSummary,
   LoginRequestInput,
   Project,
+  ProjectQuery,
   Revealed,
   RevealedVersion,
   VersionInfo,
@@ -27,6 +31,7 @@ import {
 import { KeydenError } from '../../shared/errors.js';
 import type { Caller, KeydenCore } from '../core/types.js';
 import { parseInput } from '../services/validate.js';
+import { projectRoutes } from './routes-projects.js';
 
 export type BodyKind = 'json' | 'text';
 
@@ -52,7 +57,7 @@ export interface RouteResult {
 }
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** OpenAPI-style path, e.g. /api/entries/{id}. */
   path: string;
   summary: string;
@@ -64,7 +69,7 @@ export interface Route {
   /** The JSON body schema; `bodyKinds` says which content types the route takes. */
   body?: z.ZodType;
   bodyKinds?: BodyKind[];
-  response: { status: number; schema?: z.ZodType; contentType?: string; description: string };
+  response: { status: number; schema?: z.ZodType; contentType?: string; description: string; /** Another JSON form of the answer (format=json). */ jsonAlternative?: z.ZodType };
   handle(req: RouteRequest): RouteResult | Promise<RouteResult>;
 }
 
@@ -77,7 +82,8 @@ const int = (s: string | undefined, what: string): number => {
 
 const CascadeQuery = z.object({ cascade: z.enum(['true', 'false']).optional() });
 const EnvQuery = z.object({ environment: Environment.optional(), format: ExportFormat.optional() });
-const ImportQuery = z.object({ environment: Environment.optional(), mode: ImportMode.optional() });
+const ImportQuery = z.object({ environment: EntryEnvironment.optional(), mode: ImportMode.optional(), format: ImportFormat.optional() });
+const VersionsPurged = z.object({ purged: z.number().int() });
 const ImportBody = z.object({ content: z.string() }).strict();
 const UnlockBody = z.object({ password: z.string().min(1), acceptRollback: z.boolean().optional() }).strict();
 const WaitQuery = z.object({ secret: z.string(), timeout: z.coerce.number().min(0).max(30).optional() });
@@ -208,7 +214,7 @@ export function routes(): Route[] {
     {
       method: 'DELETE',
       path: '/api/entries/{id}',
-      summary: 'Delete an entry and its versions',
+      summary: 'Move an entry (with its versions) to the trash for 30 days',
       scope: 'entries:write',
       response: { status: 204, description: 'deleted' },
       handle: ({ core, caller, params }) => {
@@ -233,6 +239,25 @@ export function routes(): Route[] {
       handle: ({ core, caller, params }) => ({ json: core.entries.versions(caller, params.id!) }),
     },
     {
+      method: 'DELETE',
+      path: '/api/entries/{id}/versions',
+      summary: "Delete all of an entry's previous values",
+      scope: 'entries:write',
+      response: { status: 200, schema: VersionsPurged, description: 'how many versions were deleted' },
+      handle: ({ core, caller, params }) => ({ json: { purged: core.entries.purgeVersions(caller, params.id!) } }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/entries/{id}/versions/{version}',
+      summary: 'Delete one previous value',
+      scope: 'entries:write',
+      response: { status: 204, description: 'deleted' },
+      handle: ({ core, caller, params }) => {
+        core.entries.purgeVersions(caller, params.id!, int(params.version, 'version'));
+        return noContent;
+      },
+    },
+    {
       method: 'POST',
       path: '/api/entries/{id}/versions/{version}/reveal',
       summary: 'Reveal a previous value (audited)',
@@ -251,18 +276,23 @@ export function routes(): Route[] {
     {
       method: 'GET',
       path: '/api/projects',
-      summary: 'Projects (distinct entry names) with their environments',
+      summary: 'Projects with their description, environments, entry count and template; q searches names and descriptions; X-Total-Count gives the number of matches',
       scope: 'entries:read',
+      query: ProjectQuery,
       response: { status: 200, schema: z.array(Project), description: 'projects' },
-      handle: ({ core, caller }) => ({ json: core.projects.list(caller) }),
+      handle: ({ core, caller, query }) => {
+        const { items, total } = core.projects.search(caller, query as ProjectQuery);
+        return { json: items, headers: { 'x-total-count': String(total) } };
+      },
     },
+    ...projectRoutes(),
     {
       method: 'GET',
       path: '/api/projects/{name}/env',
       summary: "A project's variables for one environment: .env text (default), JSON or shell (audited)",
       scope: 'entries:reveal',
       query: EnvQuery,
-      response: { status: 200, contentType: 'text/plain; charset=utf-8', description: '.env text, a JSON object, or export lines' },
+      response: { status: 200, contentType: 'text/plain; charset=utf-8', jsonAlternative: EnvJson, description: '.env text, a JSON object (format=json), or export lines' },
       handle: async ({ core, caller, params, query }) => {
         const format = (query.format as ExportFormat | undefined) ?? 'dotenv';
         const text = await core.projects.exportEnv(caller, params.name!, (query.environment as string | undefined) ?? 'development', format);
@@ -272,7 +302,7 @@ export function routes(): Route[] {
     {
       method: 'POST',
       path: '/api/projects/{name}/import',
-      summary: 'Import a .env text into a project environment (text/plain, or JSON {content})',
+      summary: 'Import a .env text, a JSON object or keyden\'s shell export into a project environment (text/plain, or JSON {content}); format is told by ?format, else by the content',
       scope: 'entries:write',
       query: ImportQuery,
       body: ImportBody,
@@ -286,6 +316,7 @@ export function routes(): Route[] {
           (query.environment as string | undefined) ?? 'development',
           content,
           (query.mode as ImportMode | undefined) ?? 'upsert',
+          query.format as ImportFormat | undefined,
         );
         return { json: summary };
       },

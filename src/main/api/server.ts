@@ -8,7 +8,7 @@ import type { OwnedCore } from '../core/index.js';
 import { buildOpenApi } from './openapi.js';
 import { routes, type BodyKind, type Route } from './routes.js';
 import { AuthThrottle, RateWindow } from './throttle.js';
-import { parseInput } from '../services/validate.js';
+import { parseInput, parseQuery } from '../services/validate.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 export const DEFAULT_PORT = 17321;
@@ -184,7 +184,7 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
       config: { keyden: route },
       handler: async (req, reply) => {
         if (route.path === '/api/openapi.json') return send(reply, 200, openapi);
-        const query = route.query ? parseInput(route.query, req.query ?? {}) : {};
+        const query = parseQuery(route.query, (req.query ?? {}) as Record<string, unknown>);
         let body: unknown = req.body;
         if (route.body && req.keydenBodyKind !== 'text') body = parseInput(route.body, body ?? {});
         if (route.path === '/api/unlock') {

@@ -7,6 +7,8 @@ import { Approvals } from '../services/approvals.js';
 import { Categories } from '../services/categories.js';
 import { Entries } from '../services/entries.js';
 import { Projects } from '../services/projects.js';
+import { ProjectOperations } from '../services/project-operations.js';
+import { Trash } from '../services/trash.js';
 import { Tokens } from '../services/tokens.js';
 import { Vault, type KdfCost } from '../services/vault.js';
 import { ensureHome, keydenHome } from '../home.js';
@@ -63,9 +65,11 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
   let lock: OwnerLock | null = (options.role ?? 'owner') === 'owner' ? acquireOwnerLock(vaultPath) : null;
   try {
     const vault = new Vault({ path: vaultPath, nativeBinding: options.nativeBinding, unsafeTestKdf: options.unsafeTestKdf, knownVaultsPath: options.knownVaultsPath });
-    const categories = new Categories(vault);
     const entries = new Entries(vault);
+    const categories = new Categories(vault, entries);
     const projects = new Projects(vault, categories, entries);
+    const projectOperations = new ProjectOperations(vault, entries, projects);
+    const trash = new Trash(vault, entries);
     const tokens = new Tokens(vault);
     const approvals = new Approvals(tokens, options.approver ?? false);
     const audit: AuditService = {
@@ -80,6 +84,8 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
       categories,
       entries,
       projects,
+      projectOperations,
+      trash,
       tokens,
       audit,
       approvals,

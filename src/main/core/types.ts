@@ -12,11 +12,20 @@ import type {
   EntryUpdate,
   EntryWithCategory,
   ExportFormat,
+  ImportFormat,
   ImportMode,
   ImportSummary,
   LoginRequest,
   LoginRequestInput,
+  CopyInput,
+  CopySummary,
   Project,
+  ProjectDeleted,
+  ProjectPatch,
+  ProjectQuery,
+  TemplateInput,
+  TrashItem,
+  Validation,
   Revealed,
   RevealedVersion,
   Settings,
@@ -99,6 +108,8 @@ export interface EntryService {
   /** Decrypts the value; resolves once the audit row is committed. */
   reveal(caller: Caller, id: string, action?: 'entry.reveal' | 'entry.copy'): Promise<Revealed>;
   versions(caller: Caller, id: string): VersionInfo[];
+  /** Deletes one previous value, or all; returns how many went. */
+  purgeVersions(caller: Caller, id: string, version?: number): number;
   revealVersion(caller: Caller, id: string, version: number): Promise<RevealedVersion>;
   restoreVersion(caller: Caller, id: string, version: number): Entry;
 }
@@ -108,6 +119,8 @@ export interface ProjectVariable {
   entryId: string;
   categoryName: string;
   field: string | null;
+  /** Inherited from the project's `*` entries (the environment has none of its own). */
+  shared: boolean;
 }
 
 export interface ProjectConflict {
@@ -117,10 +130,30 @@ export interface ProjectConflict {
 
 export interface ProjectService {
   list(caller: Caller): Project[];
+  search(caller: Caller, query?: ProjectQuery): { items: Project[]; total: number };
   /** The variables a project's .env would hold, with conflicts, without decrypting any value. */
   variables(caller: Caller, project: string, environment: string): { variables: ProjectVariable[]; conflicts: ProjectConflict[] };
   exportEnv(caller: Caller, project: string, environment: string, format: ExportFormat): Promise<string>;
-  importEnv(caller: Caller, project: string, environment: string, content: string, mode: ImportMode): ImportSummary;
+  importEnv(caller: Caller, project: string, environment: string, content: string, mode: ImportMode, format?: ImportFormat): ImportSummary;
+}
+
+export interface ProjectOperationsService {
+  patch(caller: Caller, project: string, input: ProjectPatch): Project;
+  remove(caller: Caller, project: string): ProjectDeleted;
+  renameEnvironment(caller: Caller, project: string, environment: string, input: { name: string }): Project;
+  removeEnvironment(caller: Caller, project: string, environment: string): ProjectDeleted;
+  copy(caller: Caller, project: string, input: CopyInput, canCompare: boolean): CopySummary;
+  setTemplate(caller: Caller, project: string, input: TemplateInput): Project;
+  validate(caller: Caller, project: string, environment: string): Validation;
+}
+
+export interface TrashService {
+  list(caller: Caller): TrashItem[];
+  restore(caller: Caller, id: string, options?: { replace?: boolean }): Entry;
+  purge(caller: Caller, id: string): void;
+  purgeAll(caller: Caller): number;
+  /** Purges items trashed more than 30 days ago; the owner calls it when the vault unlocks. */
+  purgeExpiredTrash(caller: Caller): number;
 }
 
 export interface CreatedToken {
@@ -161,6 +194,8 @@ export interface KeydenCore {
   readonly categories: CategoryService;
   readonly entries: EntryService;
   readonly projects: ProjectService;
+  readonly projectOperations: ProjectOperationsService;
+  readonly trash: TrashService;
   readonly tokens: TokenService;
   readonly audit: AuditService;
   readonly approvals: ApprovalService;

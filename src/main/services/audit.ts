@@ -123,8 +123,7 @@ export class AuditLog {
 
   list(overviews: Overviews, query: AuditQuery = {}): { items: AuditEvent[]; total: number } {
     const db = this.db();
-    const where = query.action ? 'WHERE action = ?' : '';
-    const args: unknown[] = query.action ? [query.action] : [];
+    const { where, args } = auditFilter(query);
     const total = (db.prepare(`SELECT count(*) AS n FROM audit ${where}`).get(...args) as { n: number }).n;
     const limit = query.limit ?? -1;
     const rows = db
@@ -157,6 +156,25 @@ export class AuditLog {
     });
     return { items, total };
   }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** `from`/`to` (ISO times; a date alone means the whole day), `actor`, `action`, `target` as one WHERE. */
+function auditFilter(query: AuditQuery): { where: string; args: unknown[] } {
+  const clauses: string[] = [];
+  const args: unknown[] = [];
+  const add = (clause: string, arg: unknown) => {
+    clauses.push(clause);
+    args.push(arg);
+  };
+  const dateOnly = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
+  if (query.action) add('action = ?', query.action);
+  if (query.actor) add('actor = ?', query.actor);
+  if (query.target) add('target_id = ?', query.target);
+  if (query.from) add('at >= ?', new Date(query.from).toISOString());
+  if (query.to) add('at < ?', new Date(Date.parse(query.to) + (dateOnly(query.to) ? DAY_MS : 1)).toISOString());
+  return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', args };
 }
 
 /** Names are resolved from ids at read time, so a rename shows everywhere. */

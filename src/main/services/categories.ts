@@ -3,8 +3,12 @@ import { CategoryInput, CategoryUpdate, type Category } from '../../shared/model
 import { KeydenError } from '../../shared/errors.js';
 import type { Caller, CategoryService } from '../core/types.js';
 import { lower, newId, notFound, sealOverview, type VaultContext } from './context.js';
+import type { Entries } from './entries.js';
 import { parseInput } from './validate.js';
 import { insertRow } from '../store/integrity.js';
+
+/** The built-in category of imported variables that no service claims (DESIGN §9). */
+export const VARIABLES_CATEGORY = 'Variables';
 
 export const categoryOverview = (c: Category) => ({ name: c.name, keyType: c.keyType, envVarName: c.envVarName, fields: c.fields, icon: c.icon });
 
@@ -12,7 +16,26 @@ export class Categories implements CategoryService {
   /** Lowercase name → the first category of that name, rebuilt when the overviews change. */
   private byName: { generation: number; map: Map<string, Category> } | null = null;
 
-  constructor(private readonly v: VaultContext) {}
+  constructor(
+    private readonly v: VaultContext,
+    private readonly entries: Entries,
+  ) {}
+
+  /** The built-in category of variables no service claims (DESIGN §9), if it exists yet. */
+  variables(): Category | undefined {
+    for (const c of this.v.overviews.categories.values()) if (c.keyType === 'simple' && !c.envVarName && lower(c.name) === lower(VARIABLES_CATEGORY)) return c;
+    return undefined;
+  }
+
+  /** The category (other than `exceptId`) that already writes one of these variables. */
+  private assertUnclaimed(names: readonly string[], exceptId?: string): void {
+    for (const c of this.v.overviews.categories.values()) {
+      if (c.id === exceptId) continue;
+      const claimed = c.keyType === 'simple' ? (c.envVarName ? [c.envVarName] : []) : c.fields;
+      const clash = names.find((n) => claimed.includes(n));
+      if (clash) throw new KeydenError('CONFLICT', `${clash} is already written by the category "${c.name}"`, { variable: clash, category: c.name, id: c.id });
+    }
+  }
 
   list(): Category[] {
     this.v.keys();
@@ -45,6 +68,7 @@ export class Categories implements CategoryService {
     const input = parseInput(CategoryInput, raw);
     this.v.keys();
     this.assertNameFree(input.name);
+    this.assertUnclaimed(input.keyType === 'simple' ? [input.envVarName ?? ''] : (input.fields ?? []));
     const now = this.v.now();
     const category: Category = {
       id: newId(),
@@ -82,7 +106,10 @@ export class Categories implements CategoryService {
       if (input.envVarName === null) {
         throw new KeydenError('VALIDATION_FAILED', 'a simple category needs an envVarName', { envVarName: 'required for a simple category' });
       }
-      if (input.envVarName !== undefined) next.envVarName = input.envVarName;
+      if (input.envVarName !== undefined && input.envVarName !== current.envVarName) {
+        this.assertUnclaimed([input.envVarName], id);
+        next.envVarName = input.envVarName;
+      }
     } else {
       if (input.envVarName) {
         throw new KeydenError('VALIDATION_FAILED', 'a group category has no envVarName', { envVarName: 'a group category has no envVarName' });
@@ -92,6 +119,7 @@ export class Categories implements CategoryService {
         if (used > 0) {
           throw new KeydenError('CONFLICT', `the fields of "${current.name}" cannot change while ${used} entries use it`, { entries: used });
         }
+        this.assertUnclaimed(input.fields.filter((f) => !current.fields.includes(f)), id);
         next.fields = input.fields;
       }
     }
@@ -109,6 +137,11 @@ export class Categories implements CategoryService {
     return next;
   }
 
+  /**
+   * Deletes a category; with `cascade` its entries go to the trash first. While trashed entries
+   * still point at it, the row stays, marked deleted and out of every list, so they can be
+   * restored (which brings it back) until they are purged.
+   */
   remove(caller: Caller, id: string, options: { cascade?: boolean } = {}): void {
     const category = this.get(id);
     const used = this.entryCount(id);
@@ -116,30 +149,26 @@ export class Categories implements CategoryService {
       throw new KeydenError('CONFLICT', `"${category.name}" still has ${used} entries; delete them first or use cascade`, { entries: used });
     }
     const db = this.v.db();
-    const entryIds = (db.prepare('SELECT id FROM entries WHERE category_id = ?').all(id) as { id: string }[]).map((r) => r.id);
+    const live = [...this.v.overviews.entries.values()].filter((e) => e.categoryId === id);
+    const now = this.v.now();
     this.v.write(() => {
-      for (const entryId of entryIds) {
-        db.prepare('DELETE FROM entries WHERE id = ?').run(entryId);
-        const entry = this.v.overviews.entries.get(entryId);
-        this.v.audit.write({
-          actor: caller.actor,
-          action: 'entry.delete',
-          targetId: entryId,
-          ok: true,
-          detail: { name: entry?.name ?? null, environment: entry?.environment ?? null, category: category.name },
-        });
+      this.entries.trash(caller, live, now);
+      const referenced = (db.prepare('SELECT count(*) AS n FROM entries WHERE category_id = ?').get(id) as { n: number }).n;
+      if (referenced > 0) {
+        db.prepare('UPDATE categories SET overview = ?, updated_at = ? WHERE id = ?').run(sealOverview(this.v.keys(), 'categories', id, { ...categoryOverview(category), deletedAt: now }), now, id);
+      } else {
+        db.prepare('DELETE FROM categories WHERE id = ?').run(id);
       }
-      db.prepare('DELETE FROM categories WHERE id = ?').run(id);
-      this.v.audit.write({ actor: caller.actor, action: 'category.delete', targetId: id, ok: true, detail: { name: category.name } });
+      this.v.audit.write({ actor: caller.actor, action: 'category.delete', targetId: id, ok: true, detail: { name: category.name, trashed: live.length } });
     });
-    for (const entryId of entryIds) this.v.overviews.entries.delete(entryId);
+    this.entries.forget(live);
     this.v.overviews.categories.delete(id);
     this.v.overviews.generation++;
   }
 
   private entryCount(categoryId: string): number {
     // Counted in the file, not the cache: an unreadable entry still holds its foreign key.
-    return (this.v.db().prepare('SELECT count(*) AS n FROM entries WHERE category_id = ?').get(categoryId) as { n: number }).n;
+    return (this.v.db().prepare('SELECT count(*) AS n FROM entries WHERE category_id = ? AND trashed_at IS NULL').get(categoryId) as { n: number }).n;
   }
 
   private assertNameFree(name: string): void {

@@ -41,6 +41,8 @@ export class Overviews {
   readonly tokensByHash = new Map<string, TokenRecord>();
   /** Rows whose overview failed to open: left out of every list. */
   unreadable = 0;
+  /** The projects table's opened overviews, kept by services/project-records.ts until the next change or lock. */
+  projectRecords: { generation: number; byName: Map<string, unknown> } | null = null;
   /** Bumped on every change, so derived views (sorted lists, search text) know to rebuild. */
   generation = 0;
 
@@ -74,6 +76,7 @@ export class Overviews {
     this.entries.clear();
     this.tokens.clear();
     this.tokensByHash.clear();
+    this.projectRecords = null;
     this.unreadable = 0;
     this.generation++;
   }

@@ -1,6 +1,6 @@
 // Entries: a category's key for one project and environment, with its value sealed under K_sec
 // and every previous value kept as a version (DESIGN §2, §3).
-import { EntryInput, EntryQuery, EntryUpdate, VERSIONS_KEPT, MAX_SIMPLE_VALUE_BYTES } from '../../shared/model.js';
+import { EntryInput, EntryQuery, EntryUpdate, VERSIONS_KEPT, MAX_SIMPLE_VALUE_BYTES, SHARED_ENVIRONMENT } from '../../shared/model.js';
 import type { Category, Entry, EntryValue, EntryWithCategory, Revealed, RevealedVersion, VersionInfo } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
 import { blobAad, open, seal } from '../crypto/aead.js';
@@ -25,12 +25,34 @@ const entryOverview = (e: EntryRecord) => ({ name: e.name, environment: e.enviro
 
 export const toEntry = (e: EntryRecord): Entry => ({ ...e });
 
-/** Whether a token limited to projects/environments may see this entry (else: 404, as if absent). */
+/**
+ * Whether a token limited to projects/environments may see this entry (else: 404, as if absent).
+ * Shared `*` entries are part of every environment's .env, so an environment-limited token sees them.
+ */
 export function visibleTo(caller: Caller, e: { name: string; environment: string }): boolean {
   if (caller.projects && !caller.projects.some((p) => lower(p) === lower(e.name))) return false;
-  if (caller.environments && !caller.environments.includes(e.environment)) return false;
+  if (caller.environments && e.environment !== SHARED_ENVIRONMENT && !caller.environments.includes(e.environment)) return false;
   return true;
 }
+
+/** Whether the caller may change this entry: a `*` entry only if its limits name `*` (DESIGN §9). */
+export function writableBy(caller: Caller, e: { name: string; environment: string }): boolean {
+  return visibleTo(caller, e) && (caller.environments === null || caller.environments.includes(e.environment));
+}
+
+export function refuseWrite(e: { name: string; environment: string }): KeydenError {
+  return new KeydenError('SCOPE_REQUIRED', 'this token may not change that project or environment', { project: e.name, environment: e.environment });
+}
+
+/** The variables an entry writes: its override, else its category's envVarName, or the group's fields. */
+export function variablesOf(e: { envVarName: string | null }, c: Category): string[] {
+  if (c.keyType === 'group') return c.fields;
+  const name = e.envVarName ?? c.envVarName;
+  return name ? [name] : [];
+}
+
+/** A simple category without an envVarName (the built-in Variables): each entry names its own. */
+export const perEntryVariable = (c: Category): boolean => c.keyType === 'simple' && !c.envVarName;
 
 const utf8 = new TextEncoder();
 
@@ -120,12 +142,16 @@ export class Entries implements EntryService {
     this.v.keys();
     const { list, haystacks } = this.view();
     const project = query.project === undefined ? undefined : lower(query.project);
+    const categoryName = query.category === undefined ? undefined : lower(query.category);
     const q = query.q ? lower(query.q) : undefined;
     const matches: EntryRecord[] = [];
+    const o = this.v.overviews;
     for (const e of list) {
       if (query.categoryId && e.categoryId !== query.categoryId) continue;
       if (project !== undefined && lower(e.name) !== project) continue;
       if (query.environment && e.environment !== query.environment) continue;
+      if (categoryName !== undefined && lower(o.categories.get(e.categoryId)?.name ?? '') !== categoryName) continue;
+      if (query.variable !== undefined && !variablesOf(e, o.categories.get(e.categoryId)!).includes(query.variable)) continue;
       if (q && !haystacks.get(e.id)!.includes(q)) continue;
       if (!visibleTo(caller, e)) continue;
       matches.push(e);
@@ -146,20 +172,32 @@ export class Entries implements EntryService {
     return this.withCategory(this.record(caller, id));
   }
 
-  /** The entry with this category, project (any case) and environment, if any. */
-  findDuplicate(categoryId: string, name: string, environment: string, exceptId?: string): EntryRecord | undefined {
+  /**
+   * The entry with this category, project (any case) and environment, if any. In a category
+   * whose entries name their own variable (Variables), the variable is part of the key.
+   */
+  findDuplicate(categoryId: string, name: string, environment: string, exceptId?: string, envVarName: string | null = null): EntryRecord | undefined {
     const n = lower(name);
+    const c = this.v.overviews.categories.get(categoryId);
+    const byVariable = c !== undefined && perEntryVariable(c);
     for (const e of this.v.overviews.entries.values()) {
-      if (e.id !== exceptId && e.categoryId === categoryId && e.environment === environment && lower(e.name) === n) return e;
+      if (e.id !== exceptId && e.categoryId === categoryId && e.environment === environment && lower(e.name) === n && (!byVariable || e.envVarName === envVarName)) return e;
     }
     return undefined;
   }
 
-  private assertUnique(categoryId: string, name: string, environment: string, exceptId?: string): void {
-    const dup = this.findDuplicate(categoryId, name, environment, exceptId);
+  assertUnique(categoryId: string, name: string, environment: string, exceptId?: string, envVarName: string | null = null): void {
+    const dup = this.findDuplicate(categoryId, name, environment, exceptId, envVarName);
     if (dup) {
       const c = this.category(categoryId);
-      throw new KeydenError('CONFLICT', `"${c.name}" already has an entry for ${dup.name} (${environment})`, { id: dup.id, ref: `${c.name}/${dup.name}/${environment}` });
+      const what = perEntryVariable(c) ? `${dup.envVarName} in ` : '';
+      throw new KeydenError('CONFLICT', `"${c.name}" already has an entry for ${what}${dup.name} (${environment})`, { id: dup.id, ref: `${c.name}/${dup.name}/${environment}` });
+    }
+  }
+
+  private assertVariableNamed(category: Category, envVarName: string | null): void {
+    if (perEntryVariable(category) && !envVarName) {
+      throw new KeydenError('VALIDATION_FAILED', `an entry of "${category.name}" names its own variable: envVarName is required`, { envVarName: 'required in this category' });
     }
   }
 
@@ -167,14 +205,15 @@ export class Entries implements EntryService {
     const input = parseInput(EntryInput, raw);
     const keys = this.v.keys();
     const category = this.category(input.categoryId);
-    if (!visibleTo(caller, { name: input.name, environment: input.environment })) {
+    if (!writableBy(caller, { name: input.name, environment: input.environment })) {
       throw new KeydenError('SCOPE_REQUIRED', 'this token may not write to that project or environment', { project: input.name, environment: input.environment });
     }
     const value = normalizeValue(category, input.value);
     if (category.keyType === 'group' && input.envVarName) {
       throw new KeydenError('VALIDATION_FAILED', 'a group entry takes its variable names from its fields', { envVarName: 'not allowed on a group entry' });
     }
-    this.assertUnique(category.id, input.name, input.environment);
+    this.assertVariableNamed(category, input.envVarName ?? null);
+    this.assertUnique(category.id, input.name, input.environment, undefined, input.envVarName ?? null);
     const now = this.v.now();
     const e: EntryRecord = {
       id: newId(),
@@ -211,6 +250,7 @@ export class Entries implements EntryService {
     const input = parseInput(EntryUpdate, raw);
     const keys = this.v.keys();
     const current = this.record(caller, id);
+    if (!writableBy(caller, current)) throw refuseWrite(current);
     const next: EntryRecord = { ...current };
     if (input.categoryId !== undefined) next.categoryId = input.categoryId;
     if (input.name !== undefined) next.name = input.name;
@@ -218,14 +258,15 @@ export class Entries implements EntryService {
     if (input.notes !== undefined) next.notes = input.notes;
     if (input.envVarName !== undefined) next.envVarName = input.envVarName;
     if (input.expiresAt !== undefined) next.expiresAt = input.expiresAt;
-    if (!visibleTo(caller, next)) {
+    if (!writableBy(caller, next)) {
       throw new KeydenError('SCOPE_REQUIRED', 'this token may not move an entry outside its projects or environments', { project: next.name, environment: next.environment });
     }
     const category = this.category(next.categoryId);
     if (category.keyType === 'group' && next.envVarName) {
       throw new KeydenError('VALIDATION_FAILED', 'a group entry takes its variable names from its fields', { envVarName: 'not allowed on a group entry' });
     }
-    this.assertUnique(next.categoryId, next.name, next.environment, id);
+    this.assertVariableNamed(category, next.envVarName);
+    this.assertUnique(next.categoryId, next.name, next.environment, id, next.envVarName);
     const oldValue = this.readValue(keys, current);
     const value = input.value !== undefined ? normalizeValue(category, input.value) : next.categoryId !== current.categoryId ? normalizeValue(category, oldValue) : oldValue;
     next.updatedAt = this.v.now();
@@ -271,16 +312,48 @@ export class Entries implements EntryService {
     statement(db, 'DELETE FROM entry_versions WHERE entry_id = ? AND version <= ?').run(entryId, version - VERSIONS_KEPT);
   }
 
+  /** Moves the entry (with its versions) to the trash for 30 days (DESIGN §9 "Trash"). */
   remove(caller: Caller, id: string): void {
     const e = this.record(caller, id);
-    const category = this.category(e.categoryId);
-    const db = this.v.db();
-    this.v.write(() => {
-      db.prepare('DELETE FROM entries WHERE id = ?').run(id);
-      this.v.audit.write({ actor: caller.actor, action: 'entry.delete', targetId: id, ok: true, detail: { name: e.name, environment: e.environment, category: category.name } });
-    });
-    this.v.overviews.entries.delete(id);
+    if (!writableBy(caller, e)) throw refuseWrite(e);
+    this.v.write(() => this.trash(caller, [e], this.v.now()));
+    this.forget([e]);
+  }
+
+  /** Marks entries as trashed inside the caller's transaction; `forget` them once it commits. */
+  trash(caller: Caller, list: EntryRecord[], at: string): void {
+    const stmt = statement(this.v.db(), 'UPDATE entries SET trashed_at = ? WHERE id = ? AND trashed_at IS NULL');
+    for (const e of list) {
+      stmt.run(at, e.id);
+      const category = this.v.overviews.categories.get(e.categoryId);
+      this.v.audit.write({ actor: caller.actor, action: 'entry.trash', targetId: e.id, ok: true, detail: { name: e.name, environment: e.environment, category: category?.name ?? null } });
+    }
+  }
+
+  forget(list: EntryRecord[]): void {
+    for (const e of list) this.v.overviews.entries.delete(e.id);
     this.v.overviews.generation++;
+  }
+
+  /** Rewrites an entry's overview (project or environment moved) inside the caller's transaction. */
+  rewriteOverview(keys: Keys, next: EntryRecord): void {
+    statement(this.v.db(), 'UPDATE entries SET overview = ?, updated_at = ? WHERE id = ?').run(sealOverview(keys, 'entries', entryRowId(next.id, next.categoryId), entryOverview(next)), next.updatedAt, next.id);
+  }
+
+  /** Deletes one previous value, or all of them (`keyden history --purge`). */
+  purgeVersions(caller: Caller, id: string, version?: number): number {
+    const e = this.record(caller, id);
+    if (!writableBy(caller, e)) throw refuseWrite(e);
+    const db = this.v.db();
+    if (version !== undefined && !statement(db, 'SELECT 1 FROM entry_versions WHERE entry_id = ? AND version = ?').get(id, version)) throw notFound('version', { id, version });
+    return this.v.write(() => {
+      const info =
+        version === undefined
+          ? statement(db, 'DELETE FROM entry_versions WHERE entry_id = ?').run(id)
+          : statement(db, 'DELETE FROM entry_versions WHERE entry_id = ? AND version = ?').run(id, version);
+      this.v.audit.write({ actor: caller.actor, action: 'version.purge', targetId: id, ok: true, detail: { name: e.name, environment: e.environment, version: version ?? null, purged: info.changes } });
+      return info.changes;
+    });
   }
 
   /** The current value; an entry whose secret fails to open is reported as absent. */
@@ -340,6 +413,7 @@ export class Entries implements EntryService {
   restoreVersion(caller: Caller, id: string, version: number): Entry {
     const keys = this.v.keys();
     const current = this.record(caller, id);
+    if (!writableBy(caller, current)) throw refuseWrite(current);
     const category = this.category(current.categoryId);
     const restored = this.readVersion(keys, id, version);
     let value: EntryValue;

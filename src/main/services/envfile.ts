@@ -83,3 +83,103 @@ function countNewlines(s: string, from: number, to: number): number {
   for (let i = s.indexOf('\n', from); i !== -1 && i < to; i = s.indexOf('\n', i + 1)) n++;
   return n;
 }
+
+/** What the parser dropped or read differently than it looks: said, never silently (issue 14). */
+export function dotenvWarnings(text: string): string[] {
+  const normalized = text.replace(/\r\n?/g, '\n');
+  const lines = normalized.split('\n');
+  const covered = new Set<number>();
+  const seen = new Map<string, number[]>();
+  const warnings: string[] = [];
+  for (const m of normalized.matchAll(LINE)) {
+    const keyAt = m.index + m[0].indexOf(m[1]!, m[0].length - m[0].trimStart().length);
+    const first = countNewlines(normalized, 0, keyAt) + 1;
+    const last = first + countNewlines(normalized, keyAt, m.index + m[0].length);
+    for (let n = first; n <= last; n++) covered.add(n);
+    seen.set(m[1]!, [...(seen.get(m[1]!) ?? []), first]);
+    const raw = (m[2] ?? '').trimStart();
+    const quoted = raw !== '' && `'"\``.includes(raw[0]!);
+    const rest = lines[first - 1] ?? '';
+    const afterKey = rest.slice(rest.indexOf(m[1]!) + m[1]!.length).replace(/^\s*[=:]/, '');
+    if (!quoted && afterKey.includes('#') && afterKey.trim() !== '') {
+      warnings.push(`${m[1]} (line ${first}): \`#\` started a comment; quote the value if it belongs to it`);
+    }
+  }
+  lines.forEach((line, i) => {
+    const t = line.trim();
+    if (t === '' || t.startsWith('#') || covered.has(i + 1)) return;
+    warnings.push(`ignored line ${i + 1} (${t.includes('=') ? 'not KEY=VALUE' : 'no `=`'})`);
+  });
+  for (const [name, at] of seen) if (at.length > 1) warnings.push(`${name} set ${at.length === 2 ? 'twice' : `${at.length} times`} (lines ${at.join(', ')}): kept the last`);
+  return warnings;
+}
+
+/** `export NAME='…'` lines as `--format shell` writes them (`'\''` for a quote), with comments and blank lines. */
+const SHELL_LINE = /(?:[ \t]*(?:#[^\n]*)?\n)|(?:[ \t]*export ([A-Za-z_][A-Za-z0-9_]*)='((?:[^']|'\\'')*)'[ \t]*(?:\n|$))|(?:[ \t]*(?:#[^\n]*)?$)/y;
+
+/** The variables of keyden's own shell export, or null when the text is not in that form. */
+export function parseShellExport(text: string): ParsedVariable[] | null {
+  const normalized = text.replace(/\r\n/g, '\n');
+  const out = new Map<string, ParsedVariable>();
+  let pos = 0;
+  let line = 1;
+  SHELL_LINE.lastIndex = 0;
+  while (pos < normalized.length) {
+    SHELL_LINE.lastIndex = pos;
+    const m = SHELL_LINE.exec(normalized);
+    if (!m || m[0].length === 0) return null;
+    if (m[1] !== undefined) {
+      out.delete(m[1]);
+      out.set(m[1], { name: m[1], value: m[2]!.replace(/'\\''/g, "'"), line });
+    }
+    line += countNewlines(m[0], 0, m[0].length);
+    pos += m[0].length;
+  }
+  return out.size > 0 ? [...out.values()] : null;
+}
+
+export interface JsonVariable extends ParsedVariable {
+  notes?: string;
+}
+
+const JSON_FORMS = 'a JSON object of string values ({"VAR": "value"}) or of {"VAR": {"value": "…", "notes": "…"}}';
+
+/** An import in JSON: an object of strings, or of {value, notes}; anything else is refused whole, naming the forms. */
+export function parseJsonImport(text: string): JsonVariable[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new KeydenError('VALIDATION_FAILED', `the file is not valid JSON; expected ${JSON_FORMS}`, { content: 'not JSON' });
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new KeydenError('VALIDATION_FAILED', `expected ${JSON_FORMS}`, { content: 'not an object' });
+  }
+  const out: JsonVariable[] = [];
+  const lines = text.replace(/\r\n?/g, '\n');
+  for (const [name, v] of Object.entries(data as Record<string, unknown>)) {
+    const at = lines.indexOf(JSON.stringify(name));
+    const line = at === -1 ? 0 : countNewlines(lines, 0, at) + 1;
+    if (typeof v === 'string') {
+      out.push({ name, value: v, line });
+      continue;
+    }
+    const ok =
+      typeof v === 'object' &&
+      v !== null &&
+      !Array.isArray(v) &&
+      Object.keys(v).every((k) => k === 'value' || k === 'notes') &&
+      typeof (v as { value?: unknown }).value === 'string' &&
+      ['string', 'undefined'].includes(typeof (v as { notes?: unknown }).notes);
+    if (!ok) throw new KeydenError('VALIDATION_FAILED', `${name} (line ${line}) is neither a string nor {"value", "notes"}; expected ${JSON_FORMS}`, { [name]: 'unsupported form' });
+    const { value, notes } = v as { value: string; notes?: string };
+    out.push(notes === undefined ? { name, value, line } : { name, value, notes, line });
+  }
+  return out;
+}
+
+/** The format of an import told by its content: JSON, keyden's shell export, else dotenv. */
+export function sniffFormat(text: string): 'json' | 'shell' | 'dotenv' {
+  if (text.trimStart().startsWith('{')) return 'json';
+  return parseShellExport(text) ? 'shell' : 'dotenv';
+}

@@ -1,13 +1,16 @@
-// Importing a .env text into one project environment (DESIGN §4): route each variable to the
-// entry or category that writes it, plan the changes, then apply them in one transaction.
-import { Environment, EnvVarName, ImportMode, MAX_SIMPLE_VALUE_BYTES, Name } from '../../shared/model.js';
+// Importing a .env (or JSON, or keyden's shell export) into one project environment (DESIGN §4,
+// §9): route each variable to the entry or category that writes it (else to the built-in
+// Variables category), plan the changes, then apply them in one transaction.
+import { EntryEnvironment, EnvVarName, ImportFormat, ImportMode, MAX_SIMPLE_VALUE_BYTES, Name } from '../../shared/model.js';
 import type { Category, EntryValue, ImportSummary } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
 import type { Caller } from '../core/types.js';
-import type { Categories } from './categories.js';
+import { VARIABLES_CATEGORY, type Categories } from './categories.js';
 import { newId, type EntryRecord, type Keys, type VaultContext } from './context.js';
-import { normalizeValue, visibleTo, type Entries } from './entries.js';
-import { parseDotenv, type ParsedVariable } from './envfile.js';
+import { normalizeValue, writableBy, type Entries } from './entries.js';
+import { dotenvWarnings, parseDotenv, parseJsonImport, parseShellExport, sniffFormat, type JsonVariable } from './envfile.js';
+
+type ParsedVariable = JsonVariable;
 import type { Projects } from './projects.js';
 import { parseInput } from './validate.js';
 
@@ -18,7 +21,7 @@ type Fields = Map<string, ParsedVariable>;
 
 interface Routes {
   updates: Map<string, { entry: EntryRecord; fields: Fields }>;
-  /** Keyed by category id, or `new:<VAR>` for a simple category the import creates. */
+  /** Keyed by category id, or `var:<VAR>` for an entry of the Variables category. */
   creates: Map<string, { category: Category | null; variable: string; fields: Fields }>;
 }
 
@@ -36,17 +39,19 @@ export class Importer {
     private readonly projects: Projects,
   ) {}
 
-  run(caller: Caller, project: string, environment: string, content: string, rawMode: ImportMode): ImportSummary {
+  run(caller: Caller, project: string, environment: string, content: string, rawMode: ImportMode, rawFormat?: ImportFormat): ImportSummary {
     const mode = parseInput(ImportMode, rawMode);
     parseInput(Name, project);
-    parseInput(Environment, environment);
+    parseInput(EntryEnvironment, environment);
+    const format = rawFormat === undefined ? sniffFormat(content) : parseInput(ImportFormat, rawFormat);
     const keys = this.v.keys();
-    if (!visibleTo(caller, { name: project, environment })) {
+    if (!writableBy(caller, { name: project, environment })) {
       throw new KeydenError('SCOPE_REQUIRED', 'this token may not write to that project or environment', { project, environment });
     }
-    const summary: ImportSummary = { imported: 0, updated: 0, skipped: 0, failed: [] };
+    const summary: ImportSummary = { imported: 0, updated: 0, skipped: 0, failed: [], warnings: [] };
+    const parsed = this.parse(content, format, summary);
     const existing = this.projects.projectEntries(caller, project, environment);
-    const routes = this.route(parseDotenv(content), existing, project, environment, summary);
+    const routes = this.route(parsed, existing, project, environment, summary);
     const now = this.v.now();
     const plan: Plan = { newCategories: [], newEntries: [], changed: [] };
     this.planUpdates(routes, mode, keys, now, summary, plan);
@@ -54,6 +59,24 @@ export class Importer {
     summary.failed.sort((a, b) => a.line - b.line);
     this.apply(caller, keys, project, environment, summary, plan);
     return summary;
+  }
+
+  private parse(content: string, format: ImportFormat, summary: ImportSummary): ParsedVariable[] {
+    if (format === 'json') {
+      const vars = parseJsonImport(content);
+      if (vars.length === 0) summary.warnings.push('no variables found (the object is empty)');
+      return vars;
+    }
+    if (format === 'shell') {
+      const vars = parseShellExport(content);
+      if (vars) return vars;
+      if (content.trim() !== '') throw new KeydenError('VALIDATION_FAILED', "not in shell export form (export NAME='value' lines)", { content: 'not shell export lines' });
+      return [];
+    }
+    summary.warnings.push(...dotenvWarnings(content));
+    const vars = parseDotenv(content);
+    if (vars.length === 0 && content.trim() !== '') summary.warnings.push('no variables found (expected KEY=VALUE lines)');
+    return vars;
   }
 
   /**
@@ -105,12 +128,8 @@ export class Importer {
         routes.creates.set(c.id, target);
         continue;
       }
-      const clash = this.categories.findByName(variable.name);
-      if (clash) {
-        fail(`a category named "${clash.name}" exists but does not write ${variable.name}`);
-        continue;
-      }
-      routes.creates.set(`new:${variable.name}`, { category: null, variable: variable.name, fields: new Map([['', variable]]) });
+      // No service claims it: an entry of Variables that names its own variable.
+      routes.creates.set(`var:${variable.name}`, { category: this.categories.variables() ?? null, variable: variable.name, fields: new Map([['', variable]]) });
     }
     return routes;
   }
@@ -123,29 +142,34 @@ export class Importer {
         continue;
       }
       const category = this.v.overviews.categories.get(entry.categoryId)!;
+      const notes = [...fields.values()].find((f) => f.notes !== undefined)?.notes;
       const oldValue = this.entries.readValue(keys, entry);
       const incoming =
         category.keyType === 'simple'
           ? fields.get('')!.value
           : { ...(oldValue as Record<string, string>), ...Object.fromEntries([...fields].map(([f, v]) => [f, v.value])) };
       const value = normalizeValue(category, incoming);
-      if (JSON.stringify(value) === JSON.stringify(oldValue)) {
+      if (JSON.stringify(value) === JSON.stringify(oldValue) && (notes === undefined || notes === entry.notes)) {
         summary.skipped += fields.size;
         continue;
       }
-      plan.changed.push({ current: entry, next: { ...entry, updatedAt: now }, oldValue, value });
+      plan.changed.push({ current: entry, next: { ...entry, notes: notes ?? entry.notes, updatedAt: now }, oldValue, value });
       summary.updated += fields.size;
     }
   }
 
   /** New entries (and categories): a new group entry needs every field, else its variables fail. */
   private planCreates(routes: Routes, projectName: string, environment: string, now: string, summary: ImportSummary, plan: Plan): void {
+    let variables: Category | null = null;
     for (const target of routes.creates.values()) {
       let category = target.category;
       if (!category) {
-        category = { id: newId(), name: target.variable, keyType: 'simple', envVarName: target.variable, fields: [], icon: null, createdAt: now, updatedAt: now };
-        plan.newCategories.push(category);
+        // The built-in Variables category, created on first use (DESIGN §9).
+        variables ??= { id: newId(), name: VARIABLES_CATEGORY, keyType: 'simple', envVarName: null, fields: [], icon: null, createdAt: now, updatedAt: now };
+        if (!plan.newCategories.includes(variables)) plan.newCategories.push(variables);
+        category = variables;
       }
+      const perEntry = category.keyType === 'simple' && !category.envVarName;
       let value: EntryValue;
       if (category.keyType === 'simple') value = target.fields.get('')!.value;
       else {
@@ -158,7 +182,8 @@ export class Importer {
         }
         value = Object.fromEntries(category.fields.map((f) => [f, target.fields.get(f)!.value]));
       }
-      const entry: EntryRecord = { id: newId(), categoryId: category.id, name: projectName, environment, notes: null, envVarName: null, expiresAt: null, createdAt: now, updatedAt: now };
+      const notes = [...target.fields.values()].find((f) => f.notes !== undefined)?.notes ?? null;
+      const entry: EntryRecord = { id: newId(), categoryId: category.id, name: projectName, environment, notes, envVarName: perEntry ? target.variable : null, expiresAt: null, createdAt: now, updatedAt: now };
       plan.newEntries.push({ entry, value });
       summary.imported += target.fields.size;
     }
@@ -177,7 +202,7 @@ export class Importer {
         action: 'project.import',
         targetId: null,
         ok: true,
-        detail: { project, environment, summary: { ...summary, failed: summary.failed.length } },
+        detail: { project, environment, summary: { ...summary, failed: summary.failed.length, warnings: summary.warnings.length } },
       });
     });
     const o = this.v.overviews;

@@ -543,11 +543,14 @@ export class Vault implements VaultService, VaultContext {
         o.unreadable++;
         continue;
       }
+      // A deleted category stays only while trashed entries need it (DESIGN §9 "Trash").
+      if ((ov as { deletedAt?: string }).deletedAt) continue;
       o.categories.set(id, { id, ...ov, createdAt: row[cCreated] as string, updatedAt: row[cUpdated] as string });
     }
     const e = snapshot.entries;
-    const [eId, eCategory, eCreated, eUpdated] = ['id', 'category_id', 'created_at', 'updated_at'].map((n) => e.columns.indexOf(n)) as [number, number, number, number];
+    const [eId, eCategory, eCreated, eUpdated, eTrashed] = ['id', 'category_id', 'created_at', 'updated_at', 'trashed_at'].map((n) => e.columns.indexOf(n)) as [number, number, number, number, number];
     e.rows.forEach((row, i) => {
+      if (row[eTrashed] !== null) return; // trashed entries are in no list (DESIGN §9 "Trash")
       const id = row[eId] as string;
       const categoryId = row[eCategory] as string;
       const ov = entryValues[i] as Omit<EntryRecord, 'id' | 'categoryId' | 'createdAt' | 'updatedAt'> | null;

@@ -1,0 +1,151 @@
+// Commands on projects, environments, templates and categories (DESIGN §9).
+import { ApiClient } from '../client.js';
+import { CliError, EXIT } from '../errors.js';
+import { formatTable, writeJson, writeOut } from '../output.js';
+import { askLine } from '../stdin.js';
+import type { Category, CopySummary, Project, ProjectDeleted, Validation } from '../types.js';
+
+const projectPath = (name: string): string => `/api/projects/${encodeURIComponent(name)}`;
+const list = (csv: string): string[] => csv.split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+async function confirm(question: string, yes: boolean | undefined, refused: string): Promise<void> {
+  if (yes) return;
+  const answer = await askLine(`${question} [y/N] `);
+  if (answer === null || answer.trim().toLowerCase() !== 'y') throw new CliError(refused, EXIT.ERROR);
+}
+
+export async function projects(opts: { search?: string; json?: boolean }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const items = await api.json<Project[]>('GET', '/api/projects', { query: { q: opts.search } });
+  if (opts.json) {
+    writeJson(items);
+    return EXIT.OK;
+  }
+  const rows = items.map((p) => [
+    p.name,
+    Object.entries(p.environments)
+      .map(([env, n]) => `${env} (${n})`)
+      .join(', '),
+    String(p.entryCount),
+    p.description ?? '',
+  ]);
+  writeOut(formatTable(['PROJECT', 'ENVIRONMENTS', 'ENTRIES', 'DESCRIPTION'], rows));
+  return EXIT.OK;
+}
+
+export async function patchProject(name: string, body: { name?: string; description?: string | null; environments?: string[] }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const project = await api.json<Project>('PATCH', projectPath(name), { json: body });
+  writeOut(body.name !== undefined ? `Renamed ${name} to ${project.name}\n` : `Updated ${project.name}\n`);
+  return EXIT.OK;
+}
+
+export async function describeProject(name: string, opts: { description?: string; envs?: string }): Promise<number> {
+  if (opts.description === undefined && opts.envs === undefined) throw new CliError('nothing to change: give --description and/or --envs', EXIT.USAGE);
+  return patchProject(name, {
+    ...(opts.description !== undefined ? { description: opts.description === '' ? null : opts.description } : {}),
+    ...(opts.envs !== undefined ? { environments: list(opts.envs.toLowerCase()) } : {}),
+  });
+}
+
+export async function removeProject(name: string, opts: { yes?: boolean }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  await confirm(`Move every entry of ${name} to the trash?`, opts.yes, `not deleted: ${name}`);
+  const done = await api.json<ProjectDeleted>('DELETE', projectPath(name));
+  writeOut(`Moved ${done.trashed} entr${done.trashed === 1 ? 'y' : 'ies'} of ${done.project} to the trash (keyden trash)\n`);
+  return EXIT.OK;
+}
+
+export async function renameEnvironment(name: string, from: string, to: string): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  await api.json<Project>('PATCH', `${projectPath(name)}/environments/${encodeURIComponent(from.toLowerCase())}`, { json: { name: to.toLowerCase() } });
+  writeOut(`Renamed ${name}/${from.toLowerCase()} to ${to.toLowerCase()}\n`);
+  return EXIT.OK;
+}
+
+export async function removeEnvironment(name: string, env: string, opts: { yes?: boolean }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const environment = env.toLowerCase();
+  await confirm(`Move every entry of ${name}/${environment} to the trash?`, opts.yes, `not deleted: ${name}/${environment}`);
+  const done = await api.json<ProjectDeleted>('DELETE', `${projectPath(name)}/environments/${encodeURIComponent(environment)}`);
+  writeOut(`Moved ${done.trashed} entr${done.trashed === 1 ? 'y' : 'ies'} of ${done.project}/${environment} to the trash (keyden trash)\n`);
+  return EXIT.OK;
+}
+
+export async function promote(opts: { project: string; from: string; to: string; only?: string; overwrite?: boolean; dryRun?: boolean; json?: boolean }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const summary = await api.json<CopySummary>('POST', `${projectPath(opts.project)}/copy`, {
+    json: {
+      from: opts.from.toLowerCase(),
+      to: opts.to.toLowerCase(),
+      overwrite: opts.overwrite === true,
+      dryRun: opts.dryRun === true,
+      ...(opts.only !== undefined ? { variables: list(opts.only) } : {}),
+    },
+  });
+  if (opts.json) {
+    writeJson(summary);
+    return EXIT.OK;
+  }
+  const lines = [`${summary.dryRun ? 'Would copy' : 'Copied'} ${opts.project} ${summary.from} → ${summary.to}:`];
+  for (const key of ['added', 'changed', 'unchanged', 'skipped'] as const) {
+    if (summary[key].length > 0) lines.push(`  ${key}: ${summary[key].join(', ')}`);
+  }
+  if (summary.skipped.length > 0) lines.push('  (skipped: the target has its own value; --overwrite replaces it)');
+  if (lines.length === 1) lines.push('  nothing to copy');
+  writeOut(`${lines.join('\n')}\n`);
+  return EXIT.OK;
+}
+
+export async function setTemplate(name: string, variables: string[]): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const project = await api.json<Project>('PUT', `${projectPath(name)}/template`, { json: { variables } });
+  writeOut(project.template.length > 0 ? `${project.name} requires ${project.template.join(', ')}\n` : `${project.name} has no template now\n`);
+  return EXIT.OK;
+}
+
+export async function validate(opts: { project: string; env: string; json?: boolean }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const result = await api.json<Validation>('GET', `${projectPath(opts.project)}/validate`, { query: { environment: opts.env.toLowerCase() } });
+  if (opts.json) writeJson(result);
+  // What is missing is the failure: one line on stderr, exit 1.
+  if (result.missing.length > 0) throw new CliError(`${result.project}/${result.environment} is missing: ${result.missing.join(', ')}`, EXIT.ERROR);
+  if (opts.json) return EXIT.OK;
+  if (result.required.length === 0) writeOut(`${result.project} has no template (keyden template set ${result.project} VAR…)\n`);
+  else writeOut(`${result.project}/${result.environment}: all ${result.required.length} required variables are set\n`);
+  return EXIT.OK;
+}
+
+async function findCategory(api: ApiClient, name: string): Promise<Category> {
+  const all = await api.json<Category[]>('GET', '/api/categories');
+  const found = all.find((c) => c.name.toLowerCase() === name.toLowerCase() || c.id === name.toLowerCase());
+  if (!found) throw new CliError(`no category ${JSON.stringify(name)}`, EXIT.NOT_FOUND);
+  return found;
+}
+
+export async function addCategory(name: string, opts: { envVar?: string; fields?: string; icon?: string; json?: boolean }): Promise<number> {
+  if ((opts.envVar === undefined) === (opts.fields === undefined)) throw new CliError('give either --env-var VAR (a simple category) or --fields A,B (a group)', EXIT.USAGE);
+  const api = ApiClient.fromEnvironment();
+  const body = opts.envVar !== undefined ? { name, keyType: 'simple', envVarName: opts.envVar } : { name, keyType: 'group', fields: list(opts.fields ?? '') };
+  const category = await api.json<Category>('POST', '/api/categories', { json: { ...body, ...(opts.icon !== undefined ? { icon: opts.icon } : {}) } });
+  if (opts.json) writeJson(category);
+  else writeOut(`Added ${category.name} (${category.keyType === 'simple' ? category.envVarName : category.fields.join(', ')})\n`);
+  return EXIT.OK;
+}
+
+export async function renameCategory(name: string, to: string): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const category = await findCategory(api, name);
+  await api.json<Category>('PUT', `/api/categories/${category.id}`, { json: { name: to } });
+  writeOut(`Renamed ${category.name} to ${to}\n`);
+  return EXIT.OK;
+}
+
+export async function removeCategory(name: string, opts: { cascade?: boolean; yes?: boolean }): Promise<number> {
+  const api = ApiClient.fromEnvironment();
+  const category = await findCategory(api, name);
+  if (opts.cascade) await confirm(`Delete ${category.name} and move its entries to the trash?`, opts.yes, `not deleted: ${category.name}`);
+  await api.request('DELETE', `/api/categories/${category.id}`, { query: { cascade: opts.cascade ? 'true' : undefined } });
+  writeOut(`Deleted ${category.name}${opts.cascade ? ' (its entries are in the trash)' : ''}\n`);
+  return EXIT.OK;
+}
