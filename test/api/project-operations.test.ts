@@ -116,8 +116,12 @@ describe('the trash', () => {
     await call(api, 'DELETE', `/api/entries/${recent.id}`);
     const v = api.core.vault as unknown as VaultContext;
     v.write(() => v.db().prepare('UPDATE entries SET trashed_at = ? WHERE id = ?').run(new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString(), old.id));
-    expect(api.core.trash.purgeExpiredTrash({ actor: 'app', projects: null, environments: null })).toBe(1);
+    // The owner purges when it unlocks, not before.
+    expect((await trash()).map((t) => t.id).sort()).toEqual([old.id, recent.id].sort());
+    api.core.vault.lock({ actor: 'app', projects: null, environments: null });
+    await api.core.vault.unlock({ actor: 'app', projects: null, environments: null }, PASSWORD);
     expect((await trash()).map((t) => t.id)).toEqual([recent.id]);
+    expect(api.core.trash.purgeExpiredTrash({ actor: 'app', projects: null, environments: null })).toBe(0);
     await call(api, 'DELETE', '/api/trash');
   });
 });

@@ -70,6 +70,7 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
     const projects = new Projects(vault, categories, entries);
     const projectOperations = new ProjectOperations(vault, entries, projects);
     const trash = new Trash(vault, entries);
+    vault.afterUnlock((caller) => trash.purgeExpiredTrash(caller));
     const tokens = new Tokens(vault);
     const approvals = new Approvals(tokens, options.approver ?? false);
     const audit: AuditService = {

@@ -80,6 +80,7 @@ export class Vault implements VaultService, VaultContext {
   /** The open file's vault_id (it never changes): status() runs on every API request. */
   private vaultId: string | null = null;
   private readonly lockListeners = new Set<(locked: boolean) => void>();
+  private readonly unlockTasks: ((caller: Caller) => void)[] = [];
 
   constructor(private readonly options: VaultOptions) {
     this.audit = new AuditLog(() => this.db(), () => this.unlockedKeys, (fn) => this.write(fn));
@@ -247,7 +248,19 @@ export class Vault implements VaultService, VaultContext {
       this.audit.write({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: true });
     });
     this.recordKnown({ force: rollback !== null });
+    for (const task of this.unlockTasks) {
+      try {
+        task(caller);
+      } catch {
+        // Housekeeping (the trash's 30-day purge) must never stop an unlock; it runs again next time.
+      }
+    }
     this.notify(false);
+  }
+
+  /** Work to do after every unlock, as the one who unlocked (the trash's 30-day purge). */
+  afterUnlock(task: (caller: Caller) => void): void {
+    this.unlockTasks.push(task);
   }
 
   /** Whole-file rollback (DESIGN §3): an older generation than this machine has seen opens only once the user accepts it. */
