@@ -39,6 +39,9 @@ describe('variable refs and shared variables', () => {
     expect(missing.code).toBe(3);
     oneLine(missing.stderr);
     expect((await run(['get', 'OPENAI_API_KEY', '--project', 'Blog Project', '--env', 'production'])).stdout).toBe('sk-prod-5678\n');
+    expect((await run(['add', '--category', 'Variables', '--env-var', 'FEATURE_FLAG', '--project', 'Shared', '--env', '*'], { input: 'on\n' })).code).toBe(0);
+    expect((await run(['get', 'FEATURE_FLAG', '--project', 'Shared', '--env', 'staging'])).stdout).toBe('on\n');
+    expect((await run(['add', '--category', 'Variables', '--project', 'Shared'], { input: 'x' })).code).toBe(2);
     const template = 'level: {{ keyden://Shared/production/LOG_LEVEL }}, key: {{ keyden://Blog Project/production/OPENAI_API_KEY }}, region: {{ keyden://Blog Project/development/AWS_REGION }}\n';
     expect((await run(['inject', '-i', '-'], { input: template })).stdout).toBe('level: info, key: sk-prod-5678, region: eu-west-1\n');
     expect((await run(['get', 'OPENAI_API_KEY', '--env', 'production'])).code).toBe(2);
