@@ -135,6 +135,13 @@ export function ProjectView({ name }: { name: string }) {
                 ))}
               </ul>
             ) : null}
+            {summary.warnings.length ? (
+              <ul aria-label="Import warnings">
+                {summary.warnings.map((w) => (
+                  <li key={w}>{w}</li>
+                ))}
+              </ul>
+            ) : null}
           </div>
           <Button variant="ghost" onClick={() => setSummary(null)} aria-label="Dismiss summary">×</Button>
         </div>
