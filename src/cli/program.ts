@@ -155,6 +155,7 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
     .requiredOption('--project <name>', 'the project')
     .option('--env <env>', ENV_HELP, 'development')
     .option('--notes <text>', 'notes (not secret)')
+    .option('--env-var <VAR>', "the variable this entry writes instead of its category's (required in Variables)")
     .option('--json', 'print the new entry as JSON')
     .addHelpText(
       'after',
@@ -163,9 +164,10 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
         'echo "$KEY" | keyden add --category OpenAI --project Blog --env production',
         'keyden add --category "Google Cloud" --project Blog < service-account.pem',
         `echo '{"AWS_ACCESS_KEY_ID":"AKIA…","AWS_SECRET_ACCESS_KEY":"…","AWS_REGION":"eu-west-1"}' | keyden add --category AWS --project Blog`,
+        "echo info | keyden add --category Variables --env-var LOG_LEVEL --project Blog --env '*'",
       )}`,
     )
-    .action(act(async (opts: { category: string; project: string; env: string; notes?: string; json?: boolean }) => (await import('./commands/write.js')).add(opts)));
+    .action(act(async (opts: { category: string; project: string; env: string; notes?: string; envVar?: string; json?: boolean }) => (await import('./commands/write.js')).add(opts)));
 
   program
     .command('set')

@@ -6,6 +6,8 @@ import {
   AuditQuery,
   CategoryInput,
   CategoryUpdate,
+  CopyInput,
+  EntryEnvironment,
   Environment,
   EntryInput,
   EntryQuery,
@@ -14,9 +16,15 @@ import {
   ImportMode,
   IsoTime,
   Name,
+  ProjectPatch,
   Settings,
+  TemplateInput,
   TokenInput,
   type AuditEvent,
+  type CopySummary,
+  type ProjectDeleted,
+  type TrashItem,
+  type Validation,
   type Category,
   type Entry,
   type EntryWithCategory,
@@ -45,6 +53,8 @@ function spec<O>() {
 const NoInput = z.undefined();
 const Id = z.object({ id: z.uuid() }).strict();
 const ProjectEnv = z.object({ project: Name, environment: Environment }).strict();
+/** An environment or `*`, the project's shared variables ("All environments"). */
+const ProjectLevel = z.object({ project: Name, environment: EntryEnvironment }).strict();
 export const MASTER_PASSWORD_MIN = 8;
 const MasterPassword = z.string().min(MASTER_PASSWORD_MIN, `must be at least ${MASTER_PASSWORD_MIN} characters`).max(1024);
 
@@ -74,7 +84,7 @@ export interface CopyResult {
   clearsInSeconds: number;
 }
 export interface ProjectVariablesView {
-  variables: { name: string; entryId: string; categoryName: string; field: string | null }[];
+  variables: { name: string; entryId: string; categoryName: string; field: string | null; shared: boolean }[];
   conflicts: { name: string; entries: { entryId: string; categoryName: string }[] }[];
 }
 
@@ -113,12 +123,23 @@ export const ipcContract = {
   'entries.restoreVersion': spec<Entry>()(z.object({ id: z.uuid(), version: z.number().int().min(1) }).strict()),
 
   'projects.list': spec<Project[]>()(NoInput),
-  'projects.variables': spec<ProjectVariablesView>()(ProjectEnv),
+  'projects.variables': spec<ProjectVariablesView>()(ProjectLevel),
   'projects.copyEnv': spec<CopyResult>()(ProjectEnv),
   /** Asks for a file in a save dialog (main), writes it 0600; null when cancelled. */
   'projects.exportEnv': spec<{ path: string } | null>()(ProjectEnv.extend({ format: ExportFormat.optional() }).strict()),
   /** Asks for a file in an open dialog (main) and imports it; null when cancelled. */
-  'projects.importEnv': spec<ImportSummary | null>()(ProjectEnv.extend({ mode: ImportMode }).strict()),
+  'projects.importEnv': spec<ImportSummary | null>()(ProjectLevel.extend({ mode: ImportMode }).strict()),
+  'projects.patch': spec<Project>()(z.object({ project: Name, patch: ProjectPatch }).strict()),
+  'projects.remove': spec<ProjectDeleted>()(z.object({ project: Name }).strict()),
+  'projects.renameEnvironment': spec<Project>()(ProjectEnv.extend({ name: Environment }).strict()),
+  'projects.removeEnvironment': spec<ProjectDeleted>()(ProjectEnv),
+  'projects.copy': spec<CopySummary>()(z.object({ project: Name, input: CopyInput }).strict()),
+  'projects.setTemplate': spec<Project>()(z.object({ project: Name, template: TemplateInput }).strict()),
+  'projects.validate': spec<Validation>()(ProjectEnv),
+
+  'trash.list': spec<TrashItem[]>()(NoInput),
+  'trash.restore': spec<Entry>()(z.object({ id: z.uuid(), replace: z.boolean().optional() }).strict()),
+  'trash.purge': spec<void>()(Id),
 
   'tokens.list': spec<Token[]>()(NoInput),
   'tokens.create': spec<{ token: Token; secret: string }>()(TokenInput),

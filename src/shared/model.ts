@@ -393,7 +393,7 @@ export const LoginRequestInput = z
     clientName: z.string().min(1).max(128).refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters'),
     scopes: z.array(z.enum(SCOPES)).min(1),
     projects: z.array(Name).min(1).nullable().optional(),
-    environments: z.array(Environment).min(1).nullable().optional(),
+    environments: z.array(EntryEnvironment).min(1).nullable().optional(),
   })
   .strict();
 export type LoginRequestInput = z.input<typeof LoginRequestInput>;

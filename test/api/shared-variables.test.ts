@@ -124,7 +124,14 @@ describe('a token limited to environments', () => {
     expect((await call(api, 'GET', `/api/projects/${q(project)}/env?environment=production&format=json`, { token })).json).toEqual({ [category.envVarName!]: 'p' });
     expectError(await call(api, 'PUT', `/api/entries/${shared}`, { token, body: { value: 'changed' } }), 403, 'SCOPE_REQUIRED');
     expectError(await call(api, 'DELETE', `/api/entries/${shared}`, { token }), 403, 'SCOPE_REQUIRED');
+    expectError(await call(api, 'DELETE', `/api/entries/${shared}/versions`, { token }), 403, 'SCOPE_REQUIRED');
+    expectError(await call(api, 'DELETE', `/api/entries/${other}/versions`, { token }), 404, 'NOT_FOUND');
+    expectError(await call(api, 'PATCH', `/api/projects/${q(project)}/environments/production`, { token, body: { name: 'live' } }), 403, 'SCOPE_REQUIRED');
+    expectError(await call(api, 'POST', `/api/projects/${q(project)}/copy`, { token, body: { from: 'production', to: 'staging', dryRun: true } }), 403, 'SCOPE_REQUIRED');
     expect(await reveal(api, shared)).toBe('s');
+    // A login request may ask for * in its environment limits: it passes validation (this owner has no approver).
+    const asked = await call(api, 'POST', '/api/auth/requests', { token: null, body: { clientName: 'star', scopes: ['entries:read'], environments: ['production', '*'] } });
+    expectError(asked, 403, 'REQUEST_DENIED');
     const star = api.tokenWith(['entries:read', 'entries:write'], { projects: [project], environments: ['production', '*'] });
     const res = await call(api, 'PUT', `/api/entries/${shared}`, { token: star, body: { value: 's2' } });
     expect(res.status, res.text).toBe(200);

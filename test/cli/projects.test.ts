@@ -5,6 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectCleanOutputs, useOwner } from './fixture.js';
+import { CHEAP_BIN, CHEAP_KDF, keyden, PASSWORD, tempDir } from './helpers.js';
+import { CLI, openKeydenCore } from '../../src/main/core/index.js';
+import { PRESETS } from '../../src/shared/presets.js';
 
 const owner = useOwner();
 const { run } = owner;
@@ -36,6 +39,9 @@ describe('variable refs and shared variables', () => {
     expect(missing.code).toBe(3);
     oneLine(missing.stderr);
     expect((await run(['get', 'OPENAI_API_KEY', '--project', 'Blog Project', '--env', 'production'])).stdout).toBe('sk-prod-5678\n');
+    expect((await run(['add', '--category', 'Variables', '--env-var', 'FEATURE_FLAG', '--project', 'Shared', '--env', '*'], { input: 'on\n' })).code).toBe(0);
+    expect((await run(['get', 'FEATURE_FLAG', '--project', 'Shared', '--env', 'staging'])).stdout).toBe('on\n');
+    expect((await run(['add', '--category', 'Variables', '--project', 'Shared'], { input: 'x' })).code).toBe(2);
     const template = 'level: {{ keyden://Shared/production/LOG_LEVEL }}, key: {{ keyden://Blog Project/production/OPENAI_API_KEY }}, region: {{ keyden://Blog Project/development/AWS_REGION }}\n';
     expect((await run(['inject', '-i', '-'], { input: template })).stdout).toBe('level: info, key: sk-prod-5678, region: eu-west-1\n');
     expect((await run(['get', 'OPENAI_API_KEY', '--env', 'production'])).code).toBe(2);
@@ -155,6 +161,26 @@ describe('categories from the CLI', () => {
     expect((await run(['category', 'rm', 'Mailgun EU', '--cascade', '--yes'])).code).toBe(0);
     const trashed = JSON.parse((await run(['trash', '--json'])).stdout) as { name: string; categoryName: string }[];
     expect(trashed.find((t) => t.name === 'Mail')).toMatchObject({ categoryName: 'Mailgun EU' });
+  });
+});
+
+describe('init --presets', () => {
+  it("creates a vault with the app's preset categories", async () => {
+    const home = tempDir();
+    try {
+      const init = await keyden(home, ['init', '--presets', '--password-stdin'], { bin: CHEAP_BIN, input: `${PASSWORD}\n` });
+      expect(init.code, init.stderr).toBe(0);
+      expect(init.stdout).toContain(`Created a vault with ${PRESETS.length} preset categories`);
+      const core = openKeydenCore({ vaultPath: path.join(home, 'vault.db'), role: 'admin', unsafeTestKdf: CHEAP_KDF });
+      try {
+        await core.vault.unlock(CLI, PASSWORD);
+        expect(core.categories.list().map((c) => c.name).sort()).toEqual(PRESETS.map((p) => p.name).sort());
+      } finally {
+        core.close();
+      }
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 });
 

@@ -36,11 +36,12 @@ test('a project exports its .env to the chosen file, copies it, and imports a .e
 
   // Import: main asks which file (open dialog), the summary names what happened.
   const source = join(app.home, 'incoming.env');
-  writeFileSync(source, '# from the old laptop\nSTRIPE_SECRET_KEY=sk_live_imported\nOPENAI_API_KEY=sk-replaced\nSENTRY_DSN=https://example.invalid/1\n');
+  writeFileSync(source, '# from the old laptop\nSTRIPE_SECRET_KEY=sk_live_imported\nOPENAI_API_KEY=sk-replaced\nSENTRY_DSN=https://example.invalid/1\nnot a variable\n');
   app.dialogs.nextOpenPath = source;
   await page.getByRole('button', { name: 'Import .env…' }).click();
   const summary = page.getByTestId('import-summary');
   await expect(summary).toContainText('Imported 2, updated 1, skipped 0');
+  await expect(summary.getByRole('list', { name: 'Import warnings' })).toContainText('ignored line 5 (no `=`)');
   await expect(vars.getByRole('cell', { name: 'STRIPE_SECRET_KEY', exact: true }).first()).toBeVisible();
   await expect(vars.getByRole('cell', { name: 'SENTRY_DSN', exact: true }).first()).toBeVisible();
 

@@ -77,14 +77,21 @@ async function readValue(label: string, group: { fields: string[] } | null): Pro
   return parsed as Record<string, string>;
 }
 
-export async function add(opts: { category: string; project: string; env: string; notes?: string; json?: boolean }): Promise<number> {
+export async function add(opts: { category: string; project: string; env: string; notes?: string; envVar?: string; json?: boolean }): Promise<number> {
   const api = ApiClient.fromEnvironment();
   const category = await findCategory(api, opts.category);
   const environment = opts.env.toLowerCase();
   const label = `${category.name}/${opts.project}/${environment}`;
   const value = await readValue(label, category.keyType === 'group' ? category : null);
   const entry = await api.json<EntryWithCategory>('POST', '/api/entries', {
-    json: { categoryId: category.id, name: opts.project, environment, value, ...(opts.notes !== undefined ? { notes: opts.notes } : {}) },
+    json: {
+      categoryId: category.id,
+      name: opts.project,
+      environment,
+      value,
+      ...(opts.notes !== undefined ? { notes: opts.notes } : {}),
+      ...(opts.envVar !== undefined ? { envVarName: opts.envVar } : {}),
+    },
   });
   if (opts.json) writeJson(entry);
   else writeOut(`Added ${label} (${entry.id})\n`);

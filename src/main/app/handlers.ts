@@ -136,6 +136,18 @@ export function createHandlers(deps: AppDeps): Handlers {
       return core.projects.importEnv(APP, project, environment, content, mode);
     },
 
+    'projects.patch': ({ project, patch }) => core.projectOperations.patch(APP, project, patch),
+    'projects.remove': ({ project }) => core.projectOperations.remove(APP, project),
+    'projects.renameEnvironment': ({ project, environment, name }) => core.projectOperations.renameEnvironment(APP, project, environment, { name }),
+    'projects.removeEnvironment': ({ project, environment }) => core.projectOperations.removeEnvironment(APP, project, environment),
+    'projects.copy': ({ project, input }) => core.projectOperations.copy(APP, project, input, true),
+    'projects.setTemplate': ({ project, template }) => core.projectOperations.setTemplate(APP, project, template),
+    'projects.validate': ({ project, environment }) => core.projectOperations.validate(APP, project, environment),
+
+    'trash.list': () => core.trash.list(APP),
+    'trash.restore': ({ id, replace }) => core.trash.restore(APP, id, { replace: replace ?? false }),
+    'trash.purge': ({ id }) => core.trash.purge(APP, id),
+
     'tokens.list': () => core.tokens.list(),
     'tokens.create': (input) => core.tokens.create(APP, input),
     'tokens.revoke': ({ id }) => core.tokens.revoke(APP, id),

@@ -1,6 +1,6 @@
 // Entries: a category's key for one project and environment, with its value sealed under K_sec
 // and every previous value kept as a version (DESIGN §2, §3).
-import { EntryInput, EntryQuery, EntryUpdate, VERSIONS_KEPT, MAX_SIMPLE_VALUE_BYTES, SHARED_ENVIRONMENT } from '../../shared/model.js';
+import { EntryInput, EntryQuery, EntryUpdate, VERSIONS_KEPT, MAX_SIMPLE_VALUE_BYTES } from '../../shared/model.js';
 import type { Category, Entry, EntryValue, EntryWithCategory, Revealed, RevealedVersion, VersionInfo } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
 import { blobAad, open, seal } from '../crypto/aead.js';
@@ -17,6 +17,7 @@ import {
   type SealedSecret,
   type VaultContext,
 } from './context.js';
+import { perEntryVariable, refuseWrite, variablesOf, visibleTo, writableBy } from './access.js';
 import { parseInput } from './validate.js';
 import { insertRow, macCheckSql } from '../store/integrity.js';
 import { statement } from '../store/db.js';
@@ -24,35 +25,6 @@ import { statement } from '../store/db.js';
 const entryOverview = (e: EntryRecord) => ({ name: e.name, environment: e.environment, notes: e.notes, envVarName: e.envVarName, expiresAt: e.expiresAt });
 
 export const toEntry = (e: EntryRecord): Entry => ({ ...e });
-
-/**
- * Whether a token limited to projects/environments may see this entry (else: 404, as if absent).
- * Shared `*` entries are part of every environment's .env, so an environment-limited token sees them.
- */
-export function visibleTo(caller: Caller, e: { name: string; environment: string }): boolean {
-  if (caller.projects && !caller.projects.some((p) => lower(p) === lower(e.name))) return false;
-  if (caller.environments && e.environment !== SHARED_ENVIRONMENT && !caller.environments.includes(e.environment)) return false;
-  return true;
-}
-
-/** Whether the caller may change this entry: a `*` entry only if its limits name `*` (DESIGN §9). */
-export function writableBy(caller: Caller, e: { name: string; environment: string }): boolean {
-  return visibleTo(caller, e) && (caller.environments === null || caller.environments.includes(e.environment));
-}
-
-export function refuseWrite(e: { name: string; environment: string }): KeydenError {
-  return new KeydenError('SCOPE_REQUIRED', 'this token may not change that project or environment', { project: e.name, environment: e.environment });
-}
-
-/** The variables an entry writes: its override, else its category's envVarName, or the group's fields. */
-export function variablesOf(e: { envVarName: string | null }, c: Category): string[] {
-  if (c.keyType === 'group') return c.fields;
-  const name = e.envVarName ?? c.envVarName;
-  return name ? [name] : [];
-}
-
-/** A simple category without an envVarName (the built-in Variables): each entry names its own. */
-export const perEntryVariable = (c: Category): boolean => c.keyType === 'simple' && !c.envVarName;
 
 const utf8 = new TextEncoder();
 

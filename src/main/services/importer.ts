@@ -7,7 +7,8 @@ import { KeydenError } from '../../shared/errors.js';
 import type { Caller } from '../core/types.js';
 import { VARIABLES_CATEGORY, type Categories } from './categories.js';
 import { newId, type EntryRecord, type Keys, type VaultContext } from './context.js';
-import { normalizeValue, writableBy, type Entries } from './entries.js';
+import { writableBy } from './access.js';
+import { normalizeValue, type Entries } from './entries.js';
 import { dotenvWarnings, parseDotenv, parseJsonImport, parseShellExport, sniffFormat, type JsonVariable } from './envfile.js';
 
 type ParsedVariable = JsonVariable;

@@ -16,7 +16,8 @@ import {
 import { KeydenError } from '../../shared/errors.js';
 import type { Caller } from '../core/types.js';
 import { lower, newId, type EntryRecord, type VaultContext } from './context.js';
-import { variablesOf, writableBy, type Entries } from './entries.js';
+import { variablesOf, writableBy } from './access.js';
+import type { Entries } from './entries.js';
 import type { ProjectRecord } from './project-records.js';
 import type { Projects } from './projects.js';
 import { parseInput } from './validate.js';

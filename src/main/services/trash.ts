@@ -6,7 +6,8 @@ import type { Caller } from '../core/types.js';
 import { statement } from '../store/db.js';
 import { categoryOverview } from './categories.js';
 import { entryRowId, lower, notFound, openOverview, sealOverview, type EntryRecord, type VaultContext } from './context.js';
-import { refuseWrite, toEntry, visibleTo, writableBy, type Entries } from './entries.js';
+import { refuseWrite, visibleTo, writableBy } from './access.js';
+import { toEntry, type Entries } from './entries.js';
 
 export const TRASH_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;

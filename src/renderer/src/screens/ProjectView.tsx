@@ -7,11 +7,13 @@ import { call, errorMessage } from '../api.js';
 import { AlertIcon, CopyIcon, DownloadIcon, FolderIcon, UploadIcon } from '../components/icons.js';
 import { toast } from '../components/toast.js';
 import { Button, EmptyState } from '../components/ui.js';
+import { ProjectTools, TemplateStatus } from '../components/ProjectTools.js';
 import { useSession } from '../store/session.js';
 
 export function ProjectView({ name }: { name: string }) {
   const project = useSession((s) => s.projects.find((p) => p.name === name));
-  const environments = Object.keys(project?.environments ?? {});
+  // `*` holds the variables every environment inherits: the "All environments" tab, shown last.
+  const environments = Object.keys(project?.environments ?? {}).filter((e) => e !== '*');
   const [environment, setEnvironment] = useState(environments[0] ?? 'development');
   const [vars, setVars] = useState<ProjectVariablesView | null>(null);
   const [summary, setSummary] = useState<ImportSummary | null>(null);
@@ -22,7 +24,7 @@ export function ProjectView({ name }: { name: string }) {
   useEffect(() => {
     // After an import or delete the tab shown may no longer exist: fall back to the first one.
     const names = environmentKey ? environmentKey.split(',') : [];
-    if (!names.includes(environment) && names[0]) setEnvironment(names[0]);
+    if (environment !== '*' && !names.includes(environment) && names[0]) setEnvironment(names[0]);
   }, [environmentKey, environment]);
 
   useEffect(() => {
@@ -39,6 +41,7 @@ export function ProjectView({ name }: { name: string }) {
 
   async function copyEnv(): Promise<void> {
     try {
+      if (environment === '*') return;
       const r = await call('projects.copyEnv', { project: name, environment });
       toast(`Copied the .env — the clipboard clears in ${r.clearsInSeconds} s`);
     } catch (e) {
@@ -47,6 +50,7 @@ export function ProjectView({ name }: { name: string }) {
   }
   async function exportEnv(): Promise<void> {
     try {
+      if (environment === '*') return;
       const r = await call('projects.exportEnv', { project: name, environment });
       if (r) toast(`Exported to ${r.path}`);
     } catch (e) {
@@ -79,14 +83,19 @@ export function ProjectView({ name }: { name: string }) {
               <span className={`env-dot env-${env}`} aria-hidden="true" /> {env} <span className="count">{project?.environments[env] ?? 0}</span>
             </Tabs.Trigger>
           ))}
+          <Tabs.Trigger value="*" className="tab">
+            All environments <span className="count">{project?.environments['*'] ?? 0}</span>
+          </Tabs.Trigger>
         </Tabs.List>
       </Tabs.Root>
+      <ProjectTools name={name} environment={environment} environments={environments} onChanged={() => setVersion((v) => v + 1)} />
+      <TemplateStatus name={name} environment={environment} version={version} />
 
       <div className="toolbar">
-        <Button onClick={() => void copyEnv()} disabled={!vars || vars.variables.length === 0 || conflicted.size > 0}>
+        <Button onClick={() => void copyEnv()} disabled={!vars || vars.variables.length === 0 || conflicted.size > 0 || environment === '*'}>
           <CopyIcon /> Copy as .env
         </Button>
-        <Button onClick={() => void exportEnv()} disabled={!vars || vars.variables.length === 0 || conflicted.size > 0}>
+        <Button onClick={() => void exportEnv()} disabled={!vars || vars.variables.length === 0 || conflicted.size > 0 || environment === '*'}>
           <DownloadIcon /> Export .env…
         </Button>
         <Button onClick={() => void importEnv()}>
@@ -126,6 +135,13 @@ export function ProjectView({ name }: { name: string }) {
                 ))}
               </ul>
             ) : null}
+            {summary.warnings.length ? (
+              <ul aria-label="Import warnings">
+                {summary.warnings.map((w) => (
+                  <li key={w}>{w}</li>
+                ))}
+              </ul>
+            ) : null}
           </div>
           <Button variant="ghost" onClick={() => setSummary(null)} aria-label="Dismiss summary">×</Button>
         </div>
@@ -142,7 +158,12 @@ export function ProjectView({ name }: { name: string }) {
             {vars.variables.map((v) => (
               <tr key={`${v.name}-${v.entryId}-${v.field ?? ''}`} className={conflicted.has(v.name) ? 'row-conflict' : undefined}>
                 <td><code>{v.name}</code></td>
-                <td>{v.categoryName}{v.field ? <span className="muted"> · {v.field}</span> : null}</td>
+                <td>
+                  {v.categoryName}
+                  {v.field ? <span className="muted"> · {v.field}</span> : null}
+                  {v.shared ? <> </> : null}
+                  {v.shared ? <span className="badge" title="Inherited from All environments; an entry of this environment would override it">inherited</span> : null}
+                </td>
                 <td className="muted">••••••••</td>
               </tr>
             ))}

@@ -5,6 +5,7 @@ import { MASTER_PASSWORD_MIN, type ApiStatus } from '../../../shared/ipc.js';
 import { AppError, call, errorMessage } from '../api.js';
 import { StrengthMeter } from '../components/StrengthMeter.js';
 import { toast } from '../components/toast.js';
+import { TrashSection } from '../components/TrashSection.js';
 import { Button, Field } from '../components/ui.js';
 import { TokensSection } from './Tokens.js';
 import { useSession } from '../store/session.js';
@@ -20,6 +21,7 @@ export function SettingsView() {
       <TokensSection />
       <PasswordSection />
       <BackupSection />
+      <TrashSection />
       <CliSection />
     </section>
   );

@@ -48,7 +48,7 @@ export function Sidebar() {
         {environments.map((env) => (
           <button key={env} className={item(onEntries && filter.environment === env)} onClick={() => setFilter({ environment: filter.environment === env ? null : env })}>
             <span className={`env-dot env-${env}`} aria-hidden="true" />
-            {env}
+            {env === '*' ? 'All environments (shared)' : env}
           </button>
         ))}
       </div>
