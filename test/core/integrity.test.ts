@@ -77,6 +77,19 @@ describe('keeping every row authenticated', () => {
     expect(again.error).toBeNull();
   });
 
+  it('keeps one digest when an admin command writes between two writes of the running owner', async () => {
+    const v = await seeded();
+    v.core.vault.updateSettings(APP, { clipboardSeconds: 40 });
+    const admin = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath: v.knownVaults });
+    await admin.vault.unlock(CLI, PASSWORD);
+    admin.tokens.create(CLI, { name: 'beside', scopes: ['entries:read'] });
+    admin.close();
+    v.core.vault.updateSettings(APP, { clipboardSeconds: 50 }); // must start from the admin's record
+    expect(await v.core.vault.verify(PASSWORD)).toMatchObject({ recordOk: true, digestOk: true, failing: [] });
+    v.core.close();
+    expect((await tryUnlock(v)).error).toBeNull();
+  });
+
   it('refuses a write made outside VaultContext.write, so no code path can leave the digest behind', async () => {
     const v = await seeded();
     const db = (v.core.vault as unknown as { db: () => Database.Database }).db();

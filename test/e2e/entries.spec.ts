@@ -1,6 +1,7 @@
 // Entries: add (simple and group), search, reveal and auto-hide, copy through main.
 import { APP } from '../../src/main/core/types.js';
-import { expect, MASK, seedEntry, seedVault, settle, shot, test, toastWith } from './support/fixtures.js';
+import type { EntryInput } from '../../src/shared/model.js';
+import { expect, MASK, seedEntries, seedEntry, seedVault, settle, shot, test, toastWith } from './support/fixtures.js';
 
 test.describe('with a short reveal time', () => {
   test.use({ revealSeconds: 1 });
@@ -128,8 +129,10 @@ test('ten thousand entries scroll in a virtualized list that renders only what i
   await seedVault(app, { presets: [] });
   // 20 services × 50 projects × 10 environments: a large but realistic vault.
   const categories = Array.from({ length: 20 }, (_, i) => app.core.categories.create(APP, { name: `Service ${i}`, keyType: 'simple', envVarName: `SERVICE_${i}_KEY`, icon: 'key' }));
+  const inputs: EntryInput[] = [];
   for (let p = 0; p < 50; p++)
-    for (let e = 0; e < 10; e++) for (const c of categories) seedEntry(app, { categoryId: c.id, name: `Project ${String(p).padStart(2, '0')}`, environment: `env-${e}`, value: `v-${p}-${e}` });
+    for (let e = 0; e < 10; e++) for (const c of categories) inputs.push({ categoryId: c.id, name: `Project ${String(p).padStart(2, '0')}`, environment: `env-${e}`, value: `v-${p}-${e}` });
+  seedEntries(app, inputs);
   await page.goto(app.url);
   await expect(page.getByText('10000 entries')).toBeVisible();
   const list = page.getByRole('listbox', { name: 'Entry list' });

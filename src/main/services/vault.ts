@@ -118,7 +118,14 @@ export class Vault implements VaultService, VaultContext {
     if (integrity.active) return fn(); // a nested write joins the transaction under way
     if (!this.unlockedKeys && !this.pendingKeys) throw locked();
     const vaultId = this.vaultId ?? this.readMeta().vaultId;
-    const result = db.transaction(() => integrity.run(vaultId, fn)).immediate();
+    let result: T;
+    try {
+      result = db.transaction(() => integrity.run(vaultId, fn)).immediate();
+    } catch (e) {
+      integrity.forget();
+      throw e;
+    }
+    integrity.committed();
     this.scheduleKnownRecord();
     return result;
   }
@@ -158,6 +165,7 @@ export class Vault implements VaultService, VaultContext {
       put.run('settings', JSON.stringify(DEFAULT_SETTINGS));
       this.audit.write({ actor: caller.actor, action: 'vault.create', targetId: null, ok: true });
     }, { init: true })).immediate();
+    integrity.committed();
     restrictModes(this.options.path);
     this.recordKnown();
     this.overviews.clear();

@@ -6,24 +6,8 @@ import Database from 'better-sqlite3';
 import { KeydenError } from '../../shared/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION, type MigrationKey } from './migrations.js';
 
-export type Db = Database.Database;
-
-const statements = new WeakMap<Db, Map<string, Database.Statement>>();
-
-/**
- * The prepared statement for `sql` on this connection, compiled once: hot paths (reveal's audit
- * row and value read, token lookup) would otherwise re-compile the same SQL on every call.
- */
-export function statement(db: Db, sql: string): Database.Statement {
-  let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
-  let stmt = cache.get(sql);
-  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
-  return stmt;
-}
-
-/** `PRAGMA data_version`: moves only when another connection commits. */
-export const dataVersion = (db: Db): number => statement(db, 'PRAGMA data_version').pluck().get() as number;
+export { dataVersion, statement, type Db } from './statements.js';
+import type { Db } from './statements.js';
 
 export const APPLICATION_ID = 0x4b444e31; // "KDN1"
 

@@ -8,7 +8,7 @@
 // `IntegrityWriter.run` throws, so no code path can leave the digest behind.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { KeydenError } from '../../shared/errors.js';
-import { statement, type Db } from './db.js';
+import { dataVersion, statement, type Db } from './statements.js';
 
 /** The tables whose rows carry a `mac` column, in the order the digest is documented. */
 export const MAC_TABLES = ['categories', 'entries', 'entry_versions', 'tokens', 'audit', 'projects'] as const;
@@ -210,6 +210,9 @@ export class IntegrityWriter {
   private triggersFor = -1;
   /** While set (a key rotation), rows are re-mac'd explicitly and the triggers stay idle. */
   private paused = false;
+  /** The record the transaction under way wrote, and the last one known committed by this connection. */
+  private written: { record: IntegrityRecord; key: Uint8Array } | null = null;
+  private last: { record: IntegrityRecord; key: Uint8Array; dataVersion: number } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -303,11 +306,8 @@ export class IntegrityWriter {
     if (this.delta) return fn();
     this.install();
     const key = this.requireKey();
-    const current = readIntegrity(this.db);
+    const current = this.currentRecord(key, vaultId);
     if (!current && !options.init) throw tampered('the vault has no integrity record');
-    if (current && !sameHex(current.mac, integrityMac(key, vaultId, current.generation, current.digest))) {
-      throw tampered("the vault's integrity record does not match its key");
-    }
     this.delta = Buffer.alloc(MAC_BYTES);
     this.touched = false;
     try {
@@ -317,7 +317,9 @@ export class IntegrityWriter {
         xorInto(digest, this.delta);
         const generation = (current?.generation ?? 0) + 1;
         const hex = digest.toString('hex');
-        writeIntegrity(this.db, { generation, digest: hex, mac: integrityMac(key, vaultId, generation, hex) });
+        const record = { generation, digest: hex, mac: integrityMac(key, vaultId, generation, hex) };
+        writeIntegrity(this.db, record);
+        this.written = { record, key };
       }
       return result;
     } finally {
@@ -326,10 +328,39 @@ export class IntegrityWriter {
   }
 
   /**
+   * The record the transaction under way starts from, checked under `key`. When no other
+   * connection has committed since this one's last commit (`PRAGMA data_version` unmoved, and
+   * the write lock is held), it is the record this connection wrote: no read, no check.
+   */
+  private currentRecord(key: Uint8Array, vaultId: string): IntegrityRecord | null {
+    const version = dataVersion(this.db);
+    const last = this.last;
+    if (last && last.dataVersion === version && last.key === key) return last.record;
+    const current = readIntegrity(this.db);
+    if (current && !sameHex(current.mac, integrityMac(key, vaultId, current.generation, current.digest))) {
+      throw tampered("the vault's integrity record does not match its key");
+    }
+    return current;
+  }
+
+  /** Call once the transaction that ran `run` has committed: its record is now the file's. */
+  committed(): void {
+    if (this.written) this.last = { ...this.written, dataVersion: dataVersion(this.db) };
+    this.written = null;
+  }
+
+  /** Call when a transaction rolled back, or the record was rewritten another way (a rebuild). */
+  forget(): void {
+    this.written = null;
+    this.last = null;
+  }
+
+  /**
    * Runs `fn` with the triggers idle, then sets every mac and the digest from scratch under the
    * current key (the migration from format 1, a key rotation). Inside the caller's transaction.
    */
   rebuild(vaultId: string, generation: number, fn: () => void): void {
+    this.forget();
     this.paused = true;
     try {
       fn();

@@ -1,5 +1,6 @@
 // Playwright fixtures: a fresh transport (real core, temp vault) per test, the test bridge on
 // the page, seeding helpers and a screenshot helper for docs/screenshots.
+import type { VaultContext } from '../../../src/main/services/context.js';
 import { test as base, expect, type Page } from '@playwright/test';
 import { APP } from '../../../src/main/core/types.js';
 import { PRESETS, presetToCategoryInput } from '../../../src/shared/presets.js';
@@ -39,6 +40,12 @@ export async function seedVault(app: Transport, options: { presets?: string[]; a
 
 export function seedEntry(app: Transport, input: EntryInput): string {
   return app.core.entries.create(APP, input).id;
+}
+
+/** Many entries in one transaction (one fsync instead of one each): a 10 000-entry vault in seconds. */
+export function seedEntries(app: Transport, inputs: EntryInput[]): string[] {
+  const vault = app.core.vault as unknown as VaultContext;
+  return vault.write(() => inputs.map((input) => app.core.entries.create(APP, input).id));
 }
 
 export async function openApp(page: Page, app: Transport): Promise<void> {
