@@ -34,7 +34,11 @@ export interface AppRuntime {
   autoLock: AutoLock;
   clipboard: ClipboardGuard;
   api: ApiControl;
-  /** Starts the API if the stored settings ask for it (settings are readable while locked). */
+  /**
+   * Starts the API if the stored settings ask for it — once the vault has been unlocked: only
+   * then are the settings authenticated (format 2), so an edit of the file cannot switch the
+   * API on or move its port before the user has opened the vault.
+   */
   startApiIfEnabled(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -84,13 +88,22 @@ export function createAppRuntime(options: RuntimeOptions): AppRuntime {
     clipboard,
     api,
     async startApiIfEnabled() {
-      try {
-        if (!core.vault.status().exists) return;
-        const s = core.vault.settings();
-        if (s.apiEnabled) await api.reconcile(true, s.apiPort);
-      } catch {
-        // An unreadable vault shows its error on the unlock screen; the API just stays off.
-      }
+      const start = async (): Promise<void> => {
+        try {
+          const s = core.vault.settings();
+          if (s.apiEnabled) await api.reconcile(true, s.apiPort);
+        } catch {
+          // An unreadable vault shows its error on the unlock screen; the API just stays off.
+        }
+      };
+      if (!core.vault.status().locked) return start();
+      await new Promise<void>((resolve) => {
+        const stop = core.vault.onLockChange((locked) => {
+          if (locked) return;
+          stop();
+          void start().then(resolve);
+        });
+      });
     },
     async shutdown() {
       unwire();
