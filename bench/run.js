@@ -317,6 +317,17 @@ try {
     put('kdf_ms', kdfTimes);
     log(`in-process figures done (search ${figures.search_ms} ms, export ${figures.export_200_ms} ms, unlock overhead ${figures.unlock_overhead_ms} ms, kdf ${figures.kdf_ms} ms)`);
 
+    // ------------------------------------------------------------ format 2: verify, and a key rotation of the whole vault
+    {
+      const verifyTimes = [];
+      for (let r = 0; r < REPS; r++) verifyTimes.push(await timed(() => core.vault.verify(PASSWORD)));
+      put('verify_10k_ms', verifyTimes);
+      const rotateTimes = [];
+      for (let r = 0; r < REPS; r++) rotateTimes.push(await timed(() => core.vault.rotateKey(CLI, PASSWORD)));
+      put('rotate_10k_ms', rotateTimes);
+      log(`keyden verify ${figures.verify_10k_ms} ms, key rotation ${figures.rotate_10k_ms} ms`);
+    }
+
     // ------------------------------------------------------------ floors: bare SQLite read, bare decrypt
     {
       const db = new Database(vaultPath, { readonly: true, fileMustExist: true });
@@ -602,6 +613,8 @@ function printTable() {
     ['floor: xchacha20poly1305 decrypt (node:crypto + HChaCha)', 'floor_decrypt_us', 'µs', ''],
     ['  the same with @noble/ciphers (pure JS)', 'floor_decrypt_noble_us', 'µs', ''],
     [`export of a ${EXPORT_VARS}-variable project`, 'export_200_ms', 'ms', '≤ 20'],
+    ['keyden verify (every row of every table)', 'verify_10k_ms', 'ms', ''],
+    ['keyden passwd --rotate-key (whole vault, in-process)', 'rotate_10k_ms', 'ms', '≤ 2000'],
     [`import of a ${IMPORT_LINES}-line .env`, 'import_10k_ms', 'ms', '≤ 1500'],
     ['keyden get Category/Project/env', 'get_ms', 'ms', '≤ 1.5 × node -e 0'],
     ['keyden get <id>', 'get_id_ms', 'ms', ''],

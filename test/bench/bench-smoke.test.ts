@@ -21,6 +21,8 @@ const KEYS = [
   'floor_decrypt_us',
   'floor_sqlite_read_us',
   'export_200_ms',
+  'verify_10k_ms',
+  'rotate_10k_ms',
   'import_10k_ms',
   'get_ms',
   'get_ref_small_ms',
