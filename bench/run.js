@@ -222,7 +222,9 @@ try {
 
   log(`building a vault of ${chunks * perChunk + EXPORT_VARS} entries in ${tmp}`);
   const buildStart = now();
-  let core = openKeydenCore({ vaultPath, unsafeTestKdf: CHEAP_KDF });
+  // Known generations go to the bench's own home (as `keyden serve` below, whose KEYDEN_HOME it is).
+  const knownVaultsPath = path.join(home, 'known-vaults.json');
+  let core = openKeydenCore({ vaultPath, unsafeTestKdf: CHEAP_KDF, knownVaultsPath });
   await core.vault.create(CLI, PASSWORD);
   for (const name of categoryNames) core.categories.create(CLI, { name, keyType: 'simple', envVarName: envVarOf(name) });
   for (const g of groups) core.categories.create(CLI, { name: g.name, keyType: 'group', fields: g.fields });
@@ -399,7 +401,8 @@ try {
     for (let r = 0; r < REPS; r++) {
       const copy = path.join(tmp, `import-${r}.db`);
       fs.copyFileSync(vaultPath, copy);
-      const c = openKeydenCore({ vaultPath: copy, unsafeTestKdf: CHEAP_KDF });
+      // Each copy is the same vault at an older generation: on a machine of its own, or it would be a rollback.
+      const c = openKeydenCore({ vaultPath: copy, unsafeTestKdf: CHEAP_KDF, knownVaultsPath: path.join(tmp, `known-import-${r}.json`) });
       await c.vault.unlock(CLI, PASSWORD);
       let summary;
       times.push(await timed(() => (summary = c.projects.importEnv(CLI, 'Import Bench', 'development', text, 'upsert'))));
@@ -522,7 +525,7 @@ try {
     const refVault = path.join(refHome, 'vault.db');
     const bigCount = SMOKE ? 200 : 10_000;
     const lines = (prefix, n) => Array.from({ length: n }, (_, i) => `${prefix}_${String(i).padStart(5, '0')}=${fakeValue()}`).join('\n');
-    const refCore = openKeydenCore({ vaultPath: refVault, unsafeTestKdf: CHEAP_KDF });
+    const refCore = openKeydenCore({ vaultPath: refVault, unsafeTestKdf: CHEAP_KDF, knownVaultsPath });
     await refCore.vault.create(CLI, PASSWORD);
     refCore.projects.importEnv(CLI, 'Small Ref', 'development', lines('SMALL_VAR', 10), 'upsert');
     refCore.projects.importEnv(CLI, 'Big Ref', 'development', lines('BIG_VAR', bigCount), 'upsert');
