@@ -1,5 +1,6 @@
 // electron-vite: main (the app shell + core, ESM), preload (CJS: a sandboxed preload must be),
-// renderer (React). See TOOLCHAIN.md for why the noble packages are bundled into main.
+// renderer (React). See TOOLCHAIN.md for why the noble packages are bundled into main. Every
+// other dependency stays external: @node-rs/argon2 (N-API) is loaded from node_modules at run time.
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';

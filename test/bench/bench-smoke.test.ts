@@ -10,6 +10,8 @@ const run = promisify(execFile);
 
 const KEYS = [
   'kdf_ms',
+  'kdf_noble_ms',
+  'unlock_ms',
   'unlock_overhead_ms',
   'search_ms',
   'list_10k_ms',
@@ -49,6 +51,8 @@ describe('npm run bench (smoke)', () => {
       }
       expect(result[`${key}_min`] as number, key).toBeLessThanOrEqual(result[`${key}_max`] as number);
     }
+    expect(result.unlock_ratio as number).toBeGreaterThan(0);
+    expect(result.kdf_backend).toBe('native');
     expect(result.reveal_rps as number).toBeGreaterThan(0);
     expect(result.serve_rss_mb as number).toBeGreaterThan(0);
     expect(result.machine).toMatchObject({ nproc: expect.any(Number), node: process.version });
