@@ -127,7 +127,8 @@ describe('the failed-authentication throttle', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expectNoCors(res);
-    expectError(await call(api, 'GET', '/api/entries', { token: null }), 429, 'RATE_LIMITED');
+    // A request with no Authorization header is 401 and counts toward no budget.
+    expectError(await call(api, 'GET', '/api/entries', { token: null }), 401, 'UNAUTHORIZED');
   });
 
   it('still serves a valid token while failing ones are throttled', async () => {
@@ -138,21 +139,28 @@ describe('the failed-authentication throttle', () => {
     expect((await call(api, 'GET', '/api/auth/token')).status).toBe(200);
   });
 
-  it('refuses every unlock attempt with 429 before trying the password, the right one too', async () => {
+  it('refuses every unlock attempt with 429 before trying the password once 10 passwords failed, the right one too', async () => {
     await call(api, 'POST', '/api/lock');
-    await failAuthentications(10);
+    for (let i = 0; i < 10; i++) expectError(await call(api, 'POST', '/api/unlock', { body: { password: `wrong password ${i}` } }), 401, 'INVALID_PASSWORD');
     const res = await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } });
     expectError(res, 429, 'RATE_LIMITED');
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await call(api, 'GET', '/healthz', { token: null })).json).toMatchObject({ locked: true });
   });
 
-  it('counts wrong unlock passwords toward the same limit', async () => {
+  it('keeps failed tokens and failed passwords in separate budgets', async () => {
     await call(api, 'POST', '/api/lock');
     for (let i = 0; i < 10; i++) expectError(await call(api, 'POST', '/api/unlock', { body: { password: `wrong password ${i}` } }), 401, 'INVALID_PASSWORD');
-    expectError(await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } }), 429, 'RATE_LIMITED');
+    expectError(await call(api, 'GET', '/api/categories', { token: BAD_TOKEN }), 401, 'UNAUTHORIZED');
+    await failAuthentications(9);
     expectError(await call(api, 'GET', '/api/categories', { token: BAD_TOKEN }), 429, 'RATE_LIMITED');
     expect((await call(api, 'GET', '/healthz', { token: null })).json).toMatchObject({ locked: true });
+  });
+
+  it('unlocks with a valid token and the right password while failing tokens are throttled', async () => {
+    await call(api, 'POST', '/api/lock');
+    await failAuthentications(10);
+    expect((await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } })).status).toBe(204);
   });
 
   it('lets failing tokens have 401 again and unlocks work once the minute has passed', async () => {
@@ -161,6 +169,7 @@ describe('the failed-authentication throttle', () => {
     api = await startTestApi();
     await call(api, 'POST', '/api/lock');
     await failAuthentications(10);
+    for (let i = 0; i < 10; i++) await call(api, 'POST', '/api/unlock', { body: { password: `wrong password ${i}` } });
     expectError(await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } }), 429, 'RATE_LIMITED');
     vi.setSystemTime(Date.now() + 61_000);
     expectError(await call(api, 'GET', '/api/categories', { token: BAD_TOKEN }), 401, 'UNAUTHORIZED');
@@ -189,9 +198,9 @@ describe('the lock', () => {
     expectError(await call(api, 'GET', '/api/audit'), 423, 'VAULT_LOCKED');
   });
 
-  it('serves /api/lock, /api/unlock and /api/auth/token while locked', async () => {
+  it('serves only /api/unlock and /api/auth/token while locked', async () => {
     expect((await call(api, 'POST', '/api/lock')).status).toBe(204);
-    expect((await call(api, 'POST', '/api/lock')).status).toBe(204);
+    expectError(await call(api, 'POST', '/api/lock'), 423, 'VAULT_LOCKED');
     expect((await call(api, 'GET', '/api/auth/token')).status).toBe(200);
     const unlocked = await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } });
     expect(unlocked.status, unlocked.text).toBe(204);
@@ -200,11 +209,12 @@ describe('the lock', () => {
     expect((await call(api, 'GET', '/healthz', { token: null })).json).toMatchObject({ locked: false });
   });
 
-  it('POST /api/lock locks the vault for every client and needs a token', async () => {
+  it('POST /api/lock locks the vault for every client and needs the vault:lock scope', async () => {
     expectError(await call(api, 'POST', '/api/lock', { token: null }), 401, 'UNAUTHORIZED');
+    expectError(await call(api, 'POST', '/api/lock', { token: api.tokenWith(['audit:read']) }), 403, 'SCOPE_REQUIRED');
     expect((await call(api, 'GET', '/healthz', { token: null })).json).toMatchObject({ locked: false });
     const other = api.tokenWith(['categories:read']);
-    await call(api, 'POST', '/api/lock', { token: api.tokenWith(['audit:read']) });
+    expect((await call(api, 'POST', '/api/lock', { token: api.tokenWith(['vault:lock']) })).status).toBe(204);
     expectError(await call(api, 'GET', '/api/categories', { token: other }), 423, 'VAULT_LOCKED');
   });
 
@@ -222,10 +232,17 @@ describe('the lock', () => {
     expectError(await call(api, 'GET', '/api/categories'), 423, 'VAULT_LOCKED');
   });
 
-  it('POST /api/unlock on an open vault checks the password and keeps it open', async () => {
-    expect((await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } })).status).toBe(204);
-    expectError(await call(api, 'POST', '/api/unlock', { body: { password: 'not the password' } }), 401, 'INVALID_PASSWORD');
+  it('POST /api/unlock on an open vault answers 409 CONFLICT without trying the password', async () => {
+    expectError(await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } }), 409, 'CONFLICT');
+    expectError(await call(api, 'POST', '/api/unlock', { body: { password: 'not the password' } }), 409, 'CONFLICT');
     expect((await call(api, 'GET', '/api/categories')).status).toBe(200);
+  });
+
+  it('POST /api/unlock by a token without vault:lock leaves the vault locked', async () => {
+    const weak = api.tokenWith(['entries:read']);
+    await call(api, 'POST', '/api/lock');
+    expectError(await call(api, 'POST', '/api/unlock', { token: weak, body: { password: PASSWORD } }), 403, 'SCOPE_REQUIRED');
+    expect((await call(api, 'GET', '/healthz', { token: null })).json).toMatchObject({ locked: true });
   });
 });
 
@@ -251,9 +268,8 @@ describe('scopes', () => {
     expect(res.status).not.toBe(401);
   });
 
-  it('lets any valid token, whatever its scopes, call /api/auth/token and /api/lock', async () => {
+  it('lets any valid token, whatever its scopes, call /api/auth/token', async () => {
     for (const scope of SCOPES) expect((await call(api, 'GET', '/api/auth/token', { token: api.tokenWith([scope]) })).status).toBe(200);
-    expect((await call(api, 'POST', '/api/lock', { token: api.tokenWith(['audit:read']) })).status).toBe(204);
   });
 });
 

@@ -58,7 +58,7 @@ export interface Route {
   summary: string;
   /** 'none' skips authentication; 'token' needs any valid token. */
   scope: Scope | 'none' | 'token';
-  /** Served while the vault is locked (lock, unlock, auth/token). */
+  /** Served to a token matched by its hash alone while the vault is locked (unlock, auth/token). */
   whileLocked?: boolean;
   query?: z.ZodObject;
   /** The JSON body schema; `bodyKinds` says which content types the route takes. */
@@ -297,8 +297,8 @@ export function routes(): Route[] {
       scope: 'audit:read',
       query: AuditQuery,
       response: { status: 200, schema: z.array(AuditEvent), description: 'events' },
-      handle: ({ core, query }) => {
-        const { items, total } = core.audit.list(query as AuditQuery);
+      handle: ({ core, caller, query }) => {
+        const { items, total } = core.audit.list(query as AuditQuery, caller);
         return { json: items, headers: { 'x-total-count': String(total) } };
       },
     },
@@ -306,8 +306,7 @@ export function routes(): Route[] {
       method: 'POST',
       path: '/api/lock',
       summary: 'Lock the vault',
-      scope: 'token',
-      whileLocked: true,
+      scope: 'vault:lock',
       response: { status: 204, description: 'locked' },
       handle: ({ core, caller }) => {
         core.vault.lock(caller);
@@ -317,14 +316,21 @@ export function routes(): Route[] {
     {
       method: 'POST',
       path: '/api/unlock',
-      summary: 'Unlock the vault with the master password (wrong passwords count toward the 429 throttle)',
-      scope: 'token',
+      summary: 'Unlock the vault with the master password: 409 if already unlocked; one attempt at a time, at most 10 wrong passwords a minute (then 429)',
+      scope: 'vault:lock',
       whileLocked: true,
       body: UnlockBody,
       response: { status: 204, description: 'unlocked' },
-      // The server wraps this with the throttle; see server.ts.
-      handle: async ({ core, caller, body }) => {
+      // The server admits attempts one at a time and counts them; see server.ts and throttle.ts.
+      handle: async ({ core, caller, token, body }) => {
         await core.vault.unlock(caller, parseInput(UnlockBody, body).password);
+        // A locked owner cannot read a token's sealed scopes before the unlock: check them now,
+        // and lock again if this token may not unlock.
+        const scopes = core.tokens.list().find((t) => t.id === token?.id)?.scopes ?? [];
+        if (!scopes.includes('vault:lock')) {
+          core.vault.lock(caller);
+          throw new KeydenError('SCOPE_REQUIRED', 'this token lacks the vault:lock scope', { scope: 'vault:lock' });
+        }
         return noContent;
       },
     },

@@ -6,8 +6,8 @@ import { ERROR_STATUS, isKeydenError, KeydenError, type ErrorBody, type ErrorCod
 import type { Caller } from '../core/types.js';
 import type { OwnedCore } from '../core/index.js';
 import { buildOpenApi } from './openapi.js';
-import { routes, type BodyKind, type Route } from './routes.js';
-import { AuthThrottle, RateWindow } from './throttle.js';
+import { routes, type BodyKind, type Route, type RouteResult } from './routes.js';
+import { DENIED_ALLOWED, RateWindow, TokenFailures, UnlockGate } from './throttle.js';
 import { parseInput } from '../services/validate.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -63,7 +63,10 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
   const host = options.host ?? '127.0.0.1';
   const table = routes();
   const openapi = buildOpenApi(table, core.version);
-  const throttle = new AuthThrottle();
+  const tokenFailures = new TokenFailures();
+  const unlocks = new UnlockGate();
+  /** Each token's scope-denied calls of the last minute (past 60: 429). */
+  const deniedByToken = new Map<string, RateWindow>();
   const loginRequests = new RateWindow(5);
   let allowedHosts = new Set<string>();
 
@@ -134,7 +137,11 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
       }
       return;
     }
-    const auth = req.headers.authorization ?? '';
+    const auth = req.headers.authorization;
+    const unauthorized = (details: Record<string, unknown> = {}): FastifyReply =>
+      sendError(reply, 'UNAUTHORIZED', 'a valid bearer token is required (keyden login, or keyden token create)', details, { 'www-authenticate': 'Bearer' });
+    // No credential at all (what an <img> tag sends): 401, counted toward no budget, no audit row.
+    if (auth === undefined) return unauthorized();
     // The scheme is case-insensitive (RFC 9110 §11.1).
     const secret = /^bearer /i.test(auth) ? auth.slice(7).trim() : '';
     core.refresh();
@@ -143,21 +150,32 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
     const token = secret && !locked ? core.tokens.authenticate(secret) : null;
     const live = token ?? (secret && locked ? core.tokens.identify(secret) : null);
     if (!live) {
-      if (throttle.limited()) {
-        return sendError(reply, 'RATE_LIMITED', 'too many failed authentications; try again later', {}, { 'retry-after': String(throttle.retryAfterSeconds()) });
+      if (tokenFailures.full()) {
+        return sendError(reply, 'RATE_LIMITED', 'too many failed authentications; try again later', {}, { 'retry-after': String(tokenFailures.retryAfterSeconds()) });
       }
-      throttle.fail();
-      core.auditDenied({ actor: 'token:unknown', route: `${req.method} ${route.path}`, reason: secret ? 'invalid token' : 'no token' });
-      return sendError(reply, 'UNAUTHORIZED', 'a valid bearer token is required (keyden login, or keyden token create)', {}, { 'www-authenticate': 'Bearer' });
+      tokenFailures.add();
+      core.auditDenied({ actor: 'token:unknown', route: `${req.method} ${route.path}`, reason: 'invalid token' });
+      // The owner knows a revoked or expired token: say so (never for a string it has not issued).
+      const ended = secret ? core.tokens.whyRefused(secret) : null;
+      if (ended?.revokedAt) return sendError(reply, 'UNAUTHORIZED', `this token was revoked at ${ended.revokedAt}`, { revokedAt: ended.revokedAt }, { 'www-authenticate': 'Bearer' });
+      if (ended?.expiredAt) return sendError(reply, 'UNAUTHORIZED', `this token expired at ${ended.expiredAt}`, { expiredAt: ended.expiredAt }, { 'www-authenticate': 'Bearer' });
+      return unauthorized();
     }
     const actor = `token:${live.id}` as const;
     req.keydenToken = { id: live.id, expiresAt: live.expiresAt };
     if (!token) {
+      // Matched by its hash alone (the scopes are sealed): only unlock and "who am I".
       if (!route.whileLocked) return sendError(reply, 'VAULT_LOCKED', 'the vault is locked; unlock it in Keyden or with "keyden unlock"');
       req.keydenCaller = { actor, projects: null, environments: null };
       return;
     }
     if (route.scope !== 'token' && !token.scopes.includes(route.scope)) {
+      let denied = deniedByToken.get(live.id);
+      if (!denied) deniedByToken.set(live.id, (denied = new RateWindow(DENIED_ALLOWED)));
+      if (denied.full()) {
+        return sendError(reply, 'RATE_LIMITED', 'too many refused calls from this token; try again later', {}, { 'retry-after': String(denied.retryAfterSeconds()) });
+      }
+      denied.add();
       core.auditDenied({ actor, route: `${req.method} ${route.path}`, reason: 'scope', scope: route.scope });
       return sendError(reply, 'SCOPE_REQUIRED', `this token lacks the ${route.scope} scope`, { scope: route.scope });
     }
@@ -187,19 +205,19 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
         const query = route.query ? parseInput(route.query, req.query ?? {}) : {};
         let body: unknown = req.body;
         if (route.body && req.keydenBodyKind !== 'text') body = parseInput(route.body, body ?? {});
+        let result: RouteResult;
         if (route.path === '/api/unlock') {
-          if (throttle.limited()) {
-            return sendError(reply, 'RATE_LIMITED', 'too many failed attempts; try again later', {}, { 'retry-after': String(throttle.retryAfterSeconds()) });
-          }
-          try {
-            await route.handle(request(route, req, query, body));
-          } catch (e) {
-            if (isKeydenError(e) && e.code === 'INVALID_PASSWORD') throttle.fail();
-            throw e;
-          }
-          return reply.code(204).send();
+          // One at a time, refused untried while unlocked, counted before the KDF (DESIGN §4).
+          const outcome = await unlocks.run(
+            () => !core.vault.status().locked,
+            async () => route.handle(request(route, req, query, body)),
+          );
+          if (!outcome.ok && outcome.reason === 'unlocked') return sendError(reply, 'CONFLICT', 'the vault is already unlocked', {});
+          if (!outcome.ok) return sendError(reply, 'RATE_LIMITED', 'too many failed unlock attempts; try again later', {}, { 'retry-after': String(outcome.retryAfter) });
+          result = outcome.value;
+        } else {
+          result = await route.handle(request(route, req, query, body));
         }
-        const result = await route.handle(request(route, req, query, body));
         reply.code(result.status ?? route.response.status);
         if (result.headers) reply.headers(result.headers);
         if (result.text !== undefined) return reply.type(result.contentType ?? 'text/plain; charset=utf-8').send(result.text);

@@ -99,10 +99,20 @@ export class AuditLog {
     }
   }
 
-  list(overviews: Overviews, query: AuditQuery = {}): { items: AuditEvent[]; total: number } {
+  /** `targets`: only events whose target is one of these ids (a limited token's visible entries). */
+  list(overviews: Overviews, query: AuditQuery = {}, targets?: string[]): { items: AuditEvent[]; total: number } {
     const db = this.db();
-    const where = query.action ? 'WHERE action = ?' : '';
-    const args: unknown[] = query.action ? [query.action] : [];
+    const conditions: string[] = [];
+    const args: unknown[] = [];
+    if (query.action) {
+      conditions.push('action = ?');
+      args.push(query.action);
+    }
+    if (targets) {
+      conditions.push('target_id IN (SELECT value FROM json_each(?))');
+      args.push(JSON.stringify(targets));
+    }
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     const total = (db.prepare(`SELECT count(*) AS n FROM audit ${where}`).get(...args) as { n: number }).n;
     const limit = query.limit ?? -1;
     const rows = db
