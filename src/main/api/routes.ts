@@ -61,6 +61,8 @@ export interface Route {
   /** Served to a token matched by its hash alone while the vault is locked (unlock, auth/token). */
   whileLocked?: boolean;
   query?: z.ZodObject;
+  /** The path parameters' schema: a malformed id is 400, not 404. */
+  params?: z.ZodObject;
   /** The JSON body schema; `bodyKinds` says which content types the route takes. */
   body?: z.ZodType;
   bodyKinds?: BodyKind[];
@@ -69,11 +71,11 @@ export interface Route {
 }
 
 const noContent: RouteResult = { status: 204 };
-const int = (s: string | undefined, what: string): number => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new KeydenError('NOT_FOUND', `${what} not found`, {});
-  return n;
-};
+/** Answers that carry a secret are never kept by a cache. */
+const NO_STORE = { 'cache-control': 'no-store' };
+const int = (s: string | undefined): number => Number(s);
+const IdParams = z.object({ id: z.uuid('must be an id (a UUID)') });
+const VersionParams = IdParams.extend({ version: z.string().regex(/^[1-9][0-9]{0,8}$/, 'must be a version number (1, 2, …)') });
 
 const CascadeQuery = z.object({ cascade: z.enum(['true', 'false']).optional() });
 const EnvQuery = z.object({ environment: Environment.optional(), format: ExportFormat.optional() });
@@ -141,6 +143,7 @@ export function routes(): Route[] {
     {
       method: 'GET',
       path: '/api/categories/{id}',
+      params: IdParams,
       summary: 'Get a category',
       scope: 'categories:read',
       response: { status: 200, schema: Category, description: 'the category' },
@@ -149,6 +152,7 @@ export function routes(): Route[] {
     {
       method: 'PUT',
       path: '/api/categories/{id}',
+      params: IdParams,
       summary: 'Update a category',
       scope: 'categories:write',
       body: CategoryUpdate,
@@ -158,6 +162,7 @@ export function routes(): Route[] {
     {
       method: 'DELETE',
       path: '/api/categories/{id}',
+      params: IdParams,
       summary: 'Delete a category (409 while it has entries, unless cascade=true)',
       scope: 'categories:write',
       query: CascadeQuery,
@@ -191,6 +196,7 @@ export function routes(): Route[] {
     {
       method: 'GET',
       path: '/api/entries/{id}',
+      params: IdParams,
       summary: 'Get an entry (no value)',
       scope: 'entries:read',
       response: { status: 200, schema: EntryWithCategory, description: 'the entry' },
@@ -199,6 +205,7 @@ export function routes(): Route[] {
     {
       method: 'PUT',
       path: '/api/entries/{id}',
+      params: IdParams,
       summary: 'Update an entry; a new value keeps the old one as a version',
       scope: 'entries:write',
       body: EntryUpdate,
@@ -208,6 +215,7 @@ export function routes(): Route[] {
     {
       method: 'DELETE',
       path: '/api/entries/{id}',
+      params: IdParams,
       summary: 'Delete an entry and its versions',
       scope: 'entries:write',
       response: { status: 204, description: 'deleted' },
@@ -219,14 +227,16 @@ export function routes(): Route[] {
     {
       method: 'POST',
       path: '/api/entries/{id}/reveal',
+      params: IdParams,
       summary: "Reveal an entry's value (audited)",
       scope: 'entries:reveal',
       response: { status: 200, schema: Revealed, description: 'the value (a group: an object of its fields)' },
-      handle: async ({ core, caller, params }) => ({ json: await core.entries.reveal(caller, params.id!) }),
+      handle: async ({ core, caller, params }) => ({ json: await core.entries.reveal(caller, params.id!), headers: NO_STORE }),
     },
     {
       method: 'GET',
       path: '/api/entries/{id}/versions',
+      params: IdParams,
       summary: "An entry's previous values, newest first",
       scope: 'entries:read',
       response: { status: 200, schema: z.array(VersionInfo), description: 'versions' },
@@ -235,18 +245,20 @@ export function routes(): Route[] {
     {
       method: 'POST',
       path: '/api/entries/{id}/versions/{version}/reveal',
+      params: VersionParams,
       summary: 'Reveal a previous value (audited)',
       scope: 'entries:reveal',
       response: { status: 200, schema: RevealedVersion, description: 'the value of that version' },
-      handle: async ({ core, caller, params }) => ({ json: await core.entries.revealVersion(caller, params.id!, int(params.version, 'version')) }),
+      handle: async ({ core, caller, params }) => ({ json: await core.entries.revealVersion(caller, params.id!, int(params.version)), headers: NO_STORE }),
     },
     {
       method: 'POST',
       path: '/api/entries/{id}/versions/{version}/restore',
+      params: VersionParams,
       summary: 'Make a previous value current again (the current one becomes a version)',
       scope: 'entries:write',
       response: { status: 200, schema: Entry, description: 'the entry' },
-      handle: ({ core, caller, params }) => ({ json: core.entries.restoreVersion(caller, params.id!, int(params.version, 'version')) }),
+      handle: ({ core, caller, params }) => ({ json: core.entries.restoreVersion(caller, params.id!, int(params.version)) }),
     },
     {
       method: 'GET',
@@ -266,7 +278,7 @@ export function routes(): Route[] {
       handle: async ({ core, caller, params, query }) => {
         const format = (query.format as ExportFormat | undefined) ?? 'dotenv';
         const text = await core.projects.exportEnv(caller, params.name!, (query.environment as string | undefined) ?? 'development', format);
-        return { text, contentType: format === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8' };
+        return { text, contentType: format === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8', headers: NO_STORE };
       },
     },
     {

@@ -169,7 +169,11 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
       req.keydenCaller = { actor, projects: null, environments: null };
       return;
     }
-    if (route.scope !== 'token' && !token.scopes.includes(route.scope)) {
+    // A token limited to projects/environments never writes categories (shared by every project),
+    // even one made before that rule.
+    const limited = token.projects !== null || token.environments !== null;
+    const holds = (scope: string): boolean => token.scopes.includes(scope as (typeof token.scopes)[number]) && !(limited && scope === 'categories:write');
+    if (route.scope !== 'token' && !holds(route.scope)) {
       let denied = deniedByToken.get(live.id);
       if (!denied) deniedByToken.set(live.id, (denied = new RateWindow(DENIED_ALLOWED)));
       if (denied.full()) {
@@ -179,7 +183,7 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
       core.auditDenied({ actor, route: `${req.method} ${route.path}`, reason: 'scope', scope: route.scope });
       return sendError(reply, 'SCOPE_REQUIRED', `this token lacks the ${route.scope} scope`, { scope: route.scope });
     }
-    req.keydenCaller = { actor, projects: token.projects, environments: token.environments };
+    req.keydenCaller = { actor, projects: token.projects, environments: token.environments, canReveal: token.scopes.includes('entries:reveal') };
   });
 
   app.setErrorHandler((error, _req, reply) => {
@@ -193,7 +197,16 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
     return sendError(reply, 'INTERNAL', 'internal error', {});
   });
 
-  app.setNotFoundHandler((req, reply) => sendError(reply, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
+  // A known path asked with another method: 405 with Allow (RFC 9110 §15.5.6), not 404.
+  const shapes = table.map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}$`) }));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const allowed = [...new Set(shapes.filter((s) => s.pattern.test(path)).map((s) => s.method))];
+    if (allowed.length > 0) {
+      return sendError(reply, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}; use ${allowed.join(' or ')}`, { allowed }, { allow: allowed.join(', ') });
+    }
+    return sendError(reply, 'NOT_FOUND', `no route ${req.method} ${path}`);
+  });
 
   for (const route of table) {
     app.route({
@@ -202,6 +215,7 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
       config: { keyden: route },
       handler: async (req, reply) => {
         if (route.path === '/api/openapi.json') return send(reply, 200, openapi);
+        if (route.params) parseInput(route.params, req.params ?? {});
         const query = route.query ? parseInput(route.query, req.query ?? {}) : {};
         let body: unknown = req.body;
         if (route.body && req.keydenBodyKind !== 'text') body = parseInput(route.body, body ?? {});

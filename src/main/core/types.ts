@@ -32,6 +32,8 @@ export interface Caller {
   projects: string[] | null;
   /** Limit to these environments, or null for all. */
   environments: string[] | null;
+  /** False for a token without entries:reveal: nothing may tell it whether a value it sent equals the stored one. */
+  canReveal?: boolean;
 }
 
 export const APP: Caller = { actor: 'app', projects: null, environments: null };

@@ -54,7 +54,8 @@ export function normalizeValue(category: Category, value: EntryValue): EntryValu
   }
   const record = obj as Record<string, unknown>;
   const details: Record<string, string> = {};
-  for (const f of category.fields) if (!(f in record)) details[`value.${f}`] = 'missing field';
+  // Own properties only: a field named constructor or __proto__ is an ordinary name (DESIGN §4).
+  for (const f of category.fields) if (!Object.hasOwn(record, f)) details[`value.${f}`] = 'missing field';
   for (const [k, v] of Object.entries(record)) {
     if (!category.fields.includes(k)) details[`value.${k}`] = 'unknown field';
     else if (typeof v !== 'string') details[`value.${k}`] = 'must be a string';

@@ -33,7 +33,7 @@ export class Projects implements ProjectService {
       const key = lower(e.name);
       let p = byName.get(key);
       if (!p) byName.set(key, (p = { name: e.name, environments: {}, entryCount: 0 }));
-      p.environments[e.environment] = (p.environments[e.environment] ?? 0) + 1;
+      p.environments[e.environment] = (Object.hasOwn(p.environments, e.environment) ? p.environments[e.environment]! : 0) + 1;
       p.entryCount++;
     }
     return [...byName.values()].sort((a, b) => lower(a.name).localeCompare(lower(b.name)));
@@ -103,7 +103,10 @@ export class Projects implements ProjectService {
     const vars = [...bindings]
       .map(([name, [b]]) => {
         const value = values.get(b!.entry.id)!;
-        return { name, value: b!.field === null ? (value as string) : ((value as Record<string, string>)[b!.field] ?? '') };
+        const field = b!.field;
+        // Own properties only: a field named constructor or toString must not read Object's.
+        const group = value as Record<string, string>;
+        return { name, value: field === null ? (value as string) : Object.hasOwn(group, field) ? group[field]! : '' };
       })
       .sort((a, b) => a.name.localeCompare(b.name));
     const displayName = entries[0]?.name ?? project;
