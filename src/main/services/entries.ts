@@ -67,6 +67,15 @@ export function normalizeValue(category: Category, value: EntryValue): EntryValu
   return Object.fromEntries(category.fields.map((f) => [f, record[f] as string]));
 }
 
+/** A stored value moved to another category: an error must not quote it or name its keys (DESIGN §4). */
+function refit(category: Category, stored: EntryValue): EntryValue {
+  try {
+    return normalizeValue(category, stored);
+  } catch {
+    throw new KeydenError('VALIDATION_FAILED', `the entry's current value does not fit "${category.name}"; send a new value with the move`, { value: `required when moving this entry to "${category.name}"` });
+  }
+}
+
 const sameValue = (a: EntryValue, b: EntryValue): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 export class Entries implements EntryService {
@@ -220,7 +229,7 @@ export class Entries implements EntryService {
     }
     this.assertUnique(next.categoryId, next.name, next.environment, id);
     const oldValue = this.readValue(keys, current);
-    const value = input.value !== undefined ? normalizeValue(category, input.value) : next.categoryId !== current.categoryId ? normalizeValue(category, oldValue) : oldValue;
+    const value = input.value !== undefined ? normalizeValue(category, input.value) : next.categoryId !== current.categoryId ? refit(category, oldValue) : oldValue;
     next.updatedAt = this.v.now();
     this.v.write(() => {
       this.write(keys, current, next, oldValue, value);
