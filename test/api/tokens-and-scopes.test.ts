@@ -57,13 +57,17 @@ describe('authentication', () => {
     expectError(res, 401, 'UNAUTHORIZED');
   });
 
-  it('answers 401 to a revoked token, also while the vault is locked', async () => {
+  it('answers 401 to a revoked token saying when it was revoked, also while the vault is locked', async () => {
     const secret = api.tokenWith(['categories:read']);
     expect((await call(api, 'GET', '/api/categories', { token: secret })).status).toBe(200);
-    api.core.tokens.revoke(CLI, await tokenId(secret));
-    expectError(await call(api, 'GET', '/api/categories', { token: secret }), 401, 'UNAUTHORIZED');
+    const id = await tokenId(secret);
+    api.core.tokens.revoke(CLI, id);
+    const revokedAt = api.core.tokens.list().find((t) => t.id === id)!.revokedAt!;
+    const refused = expectError(await call(api, 'GET', '/api/categories', { token: secret }), 401, 'UNAUTHORIZED');
+    expect(refused.error).toBe(`this token was revoked at ${revokedAt}`);
+    expect(refused.details).toEqual({ revokedAt });
     await call(api, 'POST', '/api/lock');
-    expectError(await call(api, 'POST', '/api/unlock', { token: secret, body: { password: PASSWORD } }), 401, 'UNAUTHORIZED');
+    expect(expectError(await call(api, 'POST', '/api/unlock', { token: secret, body: { password: PASSWORD } }), 401, 'UNAUTHORIZED').details).toEqual({ revokedAt });
     expectError(await call(api, 'GET', '/api/auth/token', { token: secret }), 401, 'UNAUTHORIZED');
   });
 
@@ -72,7 +76,11 @@ describe('authentication', () => {
     const { secret } = api.core.tokens.create(CLI, { name: 'short-lived', scopes: ['categories:read'], expiresAt });
     expect((await call(api, 'GET', '/api/categories', { token: secret })).status).toBe(200);
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 2 * 3600_000 });
-    expectError(await call(api, 'GET', '/api/categories', { token: secret }), 401, 'UNAUTHORIZED');
+    const refused = expectError(await call(api, 'GET', '/api/categories', { token: secret }), 401, 'UNAUTHORIZED');
+    expect(refused.error).toBe(`this token expired at ${expiresAt}`);
+    expect(refused.details).toEqual({ expiredAt: expiresAt });
+    // A string the owner never issued gets no such detail.
+    expect(expectError(await call(api, 'GET', '/api/categories', { token: BAD_TOKEN }), 401, 'UNAUTHORIZED').details).toEqual({});
     expect((await call(api, 'GET', '/api/categories')).status).toBe(200);
   });
 
@@ -103,16 +111,17 @@ describe('GET /api/auth/token', () => {
       projects: ['Blog'],
       environments: ['production'],
       expiresAt: null,
+      locked: false,
     });
     expect(res.text).not.toContain(secret);
     expect(res.text).not.toContain(secret.slice(4));
   });
 
-  it('is served while the vault is locked, and needs a valid token', async () => {
+  it('is served while the vault is locked, says only that, and needs a valid token', async () => {
     await call(api, 'POST', '/api/lock');
     const res = await call(api, 'GET', '/api/auth/token');
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ id: expect.any(String) });
+    expect(res.json).toEqual({ id: null, name: null, scopes: null, projects: null, environments: null, expiresAt: null, locked: true });
     expectError(await call(api, 'GET', '/api/auth/token', { token: BAD_TOKEN }), 401, 'UNAUTHORIZED');
   });
 });

@@ -87,9 +87,12 @@ const Health = z.object({ status: z.literal('ok'), locked: z.boolean(), version:
 const LoginRequestCreated = z.object({ id: z.string(), secret: z.string(), code: z.string() });
 const ApprovedToken = z.object({ token: z.string() });
 const LockedCallerToken = CallerToken.extend({
+  id: z.string().nullable(),
   name: z.string().nullable(),
   scopes: CallerToken.shape.scopes.nullable(),
-}).describe('While the vault is locked, the sealed name, scopes and limits are null.');
+  expiresAt: z.string().nullable(),
+  locked: z.boolean(),
+}).describe('While the vault is locked, the answer says only that: every other field is null.');
 
 export function routes(): Route[] {
   return [
@@ -119,8 +122,9 @@ export function routes(): Route[] {
       response: { status: 200, schema: LockedCallerToken, description: 'the token (no secret)' },
       handle: ({ core, token }) => {
         const t = core.vault.status().locked ? null : core.tokens.list().find((x) => x.id === token?.id);
-        if (!t) return { json: { id: token?.id ?? null, name: null, scopes: null, projects: null, environments: null, expiresAt: token?.expiresAt ?? null } };
-        return { json: { id: t.id, name: t.name, scopes: t.scopes, projects: t.projects, environments: t.environments, expiresAt: t.expiresAt } };
+        // A token matched by its hash alone learns only that the vault is locked (DESIGN §4).
+        if (!t) return { json: { id: null, name: null, scopes: null, projects: null, environments: null, expiresAt: null, locked: true } };
+        return { json: { id: t.id, name: t.name, scopes: t.scopes, projects: t.projects, environments: t.environments, expiresAt: t.expiresAt, locked: false } };
       },
     },
     {
