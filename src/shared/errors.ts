@@ -55,7 +55,8 @@ export function issuesToDetails(issues: ReadonlyArray<{ path: ReadonlyArray<Prop
   const details: Record<string, string> = {};
   for (const issue of issues) {
     const key = issue.path.map(String).join('.') || '(body)';
-    details[key] ??= issue.message;
+    // Own properties only: a field named constructor must not read Object.prototype's.
+    if (!Object.hasOwn(details, key)) Object.defineProperty(details, key, { value: issue.message, enumerable: true, writable: true, configurable: true });
   }
   return details;
 }

@@ -16,7 +16,7 @@ export interface Reply {
 export interface Owner extends SeedResult {
   home: string;
   url: string;
-  request(method: string, path: string, options?: { token?: string | null; body?: unknown; text?: string }): Promise<Reply>;
+  request(method: string, path: string, options?: { token?: string | null; body?: unknown; text?: string; raw?: string }): Promise<Reply>;
 }
 
 const running: Serving[] = [];
@@ -39,7 +39,10 @@ export async function startOwner(seed: Seed, options: { locked?: boolean } = {})
       const headers: Record<string, string> = {};
       if (options.token) headers.authorization = `Bearer ${options.token}`;
       let payload: string | undefined;
-      if (options.body !== undefined) {
+      if (options.raw !== undefined) {
+        payload = options.raw;
+        headers['content-type'] = 'application/json';
+      } else if (options.body !== undefined) {
         payload = JSON.stringify(options.body);
         headers['content-type'] = 'application/json';
       } else if (options.text !== undefined) {

@@ -48,6 +48,25 @@ describe('prototype names are ordinary field names', () => {
     expect(shell.text).toContain("export hasOwnProperty='h-val'");
   });
 
+  it('keeps a __proto__ field sent inside a JSON object (not only as JSON text) as an ordinary field', async () => {
+    const owner = await startOwner({ tokens: [{ key: 'full', scopes: ALL }] });
+    const token = owner.tokens.full!;
+    const category = await owner.request('POST', '/api/categories', { token, body: { name: 'Proto', keyType: 'group', fields: ['__proto__', 'constructor'] } });
+    const categoryId = (category.json as { id: string }).id;
+    // The raw JSON text, so that "__proto__" reaches the server as an own key of the value.
+    const created = await owner.request('POST', '/api/entries', {
+      token,
+      raw: `{"categoryId":"${categoryId}","name":"Shop","value":{"__proto__":"p-val","constructor":"c-val"}}`,
+    });
+    expect(created.status, created.text).toBe(201);
+    const json = await owner.request('GET', '/api/projects/Shop/env?format=json', { token });
+    expect(json.status).toBe(200);
+    expect(Object.entries(JSON.parse(json.text) as object).sort()).toEqual([
+      ['__proto__', 'p-val'],
+      ['constructor', 'c-val'],
+    ]);
+  });
+
   it('answers an environment named constructor without a prototype leak in the project list', async () => {
     const owner = await startOwner({ categories: [{ name: 'OpenAI', envVarName: 'OPENAI_API_KEY' }], tokens: [{ key: 'full', scopes: ALL }] });
     const token = owner.tokens.full!;
