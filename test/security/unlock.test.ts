@@ -42,10 +42,16 @@ describe('POST /api/unlock is not a password oracle', () => {
     expect((await owner.request('GET', '/healthz')).json).toMatchObject({ locked: true });
   });
 
-  it('lets a token without vault:lock neither lock nor unlock the vault', async () => {
+  it('lets a token without vault:lock neither lock nor unlock the vault, nor learn whether a password is right', async () => {
     const owner = await startOwner(seed);
-    const { limited } = tokens(owner.tokens);
+    const { owner: full, limited } = tokens(owner.tokens);
     expect((await owner.request('POST', '/api/lock', { token: limited })).status).toBe(403);
     expect((await owner.request('GET', '/healthz')).json).toMatchObject({ locked: false });
+    expect((await owner.request('POST', '/api/lock', { token: full })).status).toBe(204);
+    const right = await owner.request('POST', '/api/unlock', { token: limited, body: { password: PASSWORD } });
+    const wrong = await owner.request('POST', '/api/unlock', { token: limited, body: { password: 'guess 2' } });
+    expect({ status: right.status, code: codeOf(right) }).toEqual({ status: 403, code: 'SCOPE_REQUIRED' });
+    expect({ status: wrong.status, code: codeOf(wrong) }).toEqual({ status: 403, code: 'SCOPE_REQUIRED' });
+    expect((await owner.request('GET', '/healthz')).json).toMatchObject({ locked: true });
   });
 });

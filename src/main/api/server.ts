@@ -68,6 +68,19 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
   /** Each token's scope-denied calls of the last minute (past 60: 429). */
   const deniedByToken = new Map<string, RateWindow>();
   const loginRequests = new RateWindow(5);
+  /**
+   * Whether each token holds vault:lock, as last seen unlocked (a token's scopes never change).
+   * A locked owner cannot read the sealed scopes; with this it refuses an unlock by a token
+   * without the scope before trying the password.
+   */
+  const holdsVaultLock = new Map<string, boolean>();
+  const learnScopes = (): void => {
+    for (const t of core.tokens.list()) holdsVaultLock.set(t.id, t.scopes.includes('vault:lock'));
+  };
+  if (!core.vault.status().locked) learnScopes();
+  const stopWatchingLock = core.vault.onLockChange((locked) => {
+    if (!locked) learnScopes();
+  });
   let allowedHosts = new Set<string>();
 
   /** The first two guards: Host (421, DNS rebinding) and Origin (403, web pages). */
@@ -166,6 +179,9 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
     if (!token) {
       // Matched by its hash alone (the scopes are sealed): only unlock and "who am I".
       if (!route.whileLocked) return sendError(reply, 'VAULT_LOCKED', 'the vault is locked; unlock it in Keyden or with "keyden unlock"');
+      if (route.scope === 'vault:lock' && holdsVaultLock.get(live.id) === false) {
+        return sendError(reply, 'SCOPE_REQUIRED', 'this token lacks the vault:lock scope', { scope: 'vault:lock' });
+      }
       req.keydenCaller = { actor, projects: null, environments: null };
       return;
     }
@@ -183,6 +199,7 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
       core.auditDenied({ actor, route: `${req.method} ${route.path}`, reason: 'scope', scope: route.scope });
       return sendError(reply, 'SCOPE_REQUIRED', `this token lacks the ${route.scope} scope`, { scope: route.scope });
     }
+    holdsVaultLock.set(live.id, token.scopes.includes('vault:lock'));
     req.keydenCaller = { actor, projects: token.projects, environments: token.environments, canReveal: token.scopes.includes('entries:reveal') };
   });
 
@@ -261,6 +278,7 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
     url,
     port,
     close: async () => {
+      stopWatchingLock();
       await app.close();
     },
   };
