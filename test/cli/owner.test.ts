@@ -88,6 +88,13 @@ describe('the admin commands beside a running owner', () => {
       const again = await admin(['token', 'revoke', 'laptop', '--password-stdin'], `${PASSWORD}\n`);
       expect(again.code).toBe(0);
       expect(again.stdout).toMatch(/^Token "laptop" \([0-9a-f-]{36}\) was already revoked at \d{4}-/);
+      // A name two tokens share is ambiguous: exit 2, naming both ids, and nothing is revoked.
+      const twins = [];
+      for (let i = 0; i < 2; i++) twins.push((await admin(['token', 'create', '--name', 'twin', '--password-stdin'], `${PASSWORD}\n`)).stdout.trim());
+      const ambiguous = await admin(['token', 'revoke', 'twin', '--password-stdin'], `${PASSWORD}\n`);
+      expect(ambiguous.code).toBe(2);
+      expect(ambiguous.stderr).toMatch(/^keyden: 2 tokens are named "twin": revoke one by its id \([0-9a-f-]{36}, [0-9a-f-]{36}\)\n$/);
+      for (const t of twins) expect((await keyden(home, ['list'], { env: { KEYDEN_TOKEN: t } })).code).toBe(0);
       expect((await admin(['token', 'list', '--password-stdin'], 'not the password\n')).code).toBe(4);
 
       // Limits given on the command line hold: other projects and environments are absent (3).
