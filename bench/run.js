@@ -265,7 +265,7 @@ try {
 
   const token = core.tokens.create(CLI, {
     name: 'bench',
-    scopes: ['categories:read', 'entries:read', 'entries:reveal'],
+    scopes: ['categories:read', 'entries:read', 'entries:reveal', 'vault:lock'],
     projects: null,
     environments: null,
   }).secret;

@@ -133,7 +133,7 @@ const AUDIT_DETAIL: Record<string, string[][] | null> = {
   'token.revoke': [['name']],
   'project.export': [['project', 'environment', 'format']],
   'project.import': [['project', 'environment', 'summary']],
-  'api.denied': [['route', 'reason', 'scope']],
+  'api.denied': [['route', 'reason', 'scope', 'count', 'since']],
 };
 
 // ---- The rows, read with plain SQL --------------------------------------------------------

@@ -104,7 +104,10 @@ export class ApiClient {
     if ((response.status >= 200 && response.status < 300) || init.accept?.includes(response.status)) return response;
     const error = toApiError(response);
     if (error.code === 'UNAUTHORIZED' && this.tokenSource === 'credentials') {
-      throw new ApiError(error.status, error.code, 'the token stored by `keyden login` was refused (expired or revoked): run `keyden login` again', error.details);
+      // The owner says when a token it issued was revoked or expired ("this token was revoked at …").
+      const why = typeof error.details.revokedAt === 'string' || typeof error.details.expiredAt === 'string' ? error.message : 'was refused (expired or revoked)';
+      const reason = why.replace(/^this token /, '');
+      throw new ApiError(error.status, error.code, `the token stored by \`keyden login\` ${reason}: run \`keyden login\` again`, error.details);
     }
     throw error;
   }

@@ -37,7 +37,11 @@ export function addOwnerCommands(program: Command, act: Act): void {
     .command('create')
     .description('create a token and print it once, alone on stdout')
     .requiredOption('--name <name>', 'a name to recognise it by')
-    .requiredOption('--scopes <list>', 'comma-separated: categories:read, categories:write, entries:read, entries:write, entries:reveal, audit:read')
+    .option(
+      '--scopes <list>',
+      'comma-separated: categories:read, categories:write, entries:read, entries:write, entries:reveal, audit:read, vault:lock',
+      'entries:read,entries:reveal,vault:lock',
+    )
     .option('--project <name>', 'limit to this project (repeatable)', collect)
     .option('--env <env>', 'limit to this environment (repeatable)', collect)
     .option('--expires <when>', 'expiry: 30d, 12h, 90m, 2w or an ISO date (default: never)')
@@ -67,11 +71,11 @@ export function addOwnerCommands(program: Command, act: Act): void {
 
   token
     .command('revoke')
-    .description('revoke a token at once')
-    .argument('<id>', "the token's id (see `keyden token list`)")
+    .description('revoke a token at once (a token already revoked: says when, exit 0)')
+    .argument('<id-or-name>', "the token's id, or its name when no other token has it (see `keyden token list`)")
     .option('--vault <path>', VAULT_HELP)
     .option('--password-stdin', PASSWORD_STDIN_HELP)
-    .addHelpText('after', examples('keyden token revoke 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b'))
+    .addHelpText('after', examples('keyden token revoke 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b', 'keyden token revoke ci'))
     .action(act(async (id: string, opts: { vault?: string; passwordStdin?: boolean }) => (await import('./commands/admin.js')).tokenRevoke(id, opts)));
 
   program

@@ -213,13 +213,13 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
   program
     .command('login')
     .description('ask the desktop app for a token (you approve it there) and store it in <home>/credentials')
-    .option('--scopes <list>', 'comma-separated scopes', 'entries:read,entries:reveal')
+    .option('--scopes <list>', 'comma-separated scopes', 'entries:read,entries:reveal,vault:lock')
     .option('--project <name>', 'limit the token to this project (repeatable)', collect)
     .option('--env <env>', 'limit the token to this environment (repeatable)', collect)
     .option('--name <name>', 'the name the app shows for this client')
     .addHelpText(
       'after',
-      `\nScopes: categories:read, categories:write, entries:read, entries:write, entries:reveal, audit:read.\nA headless owner (\`keyden serve\`) cannot approve: make a token there with \`keyden token create\`.\n${examples('keyden login', 'keyden login --scopes entries:read,entries:reveal,entries:write --project Blog')}`,
+      `\nScopes: categories:read, categories:write, entries:read, entries:write, entries:reveal, audit:read, vault:lock (lock and unlock).\nA headless owner (\`keyden serve\`) cannot approve: make a token there with \`keyden token create\`.\n${examples('keyden login', 'keyden login --scopes entries:read,entries:reveal,entries:write --project Blog')}`,
     )
     .action(act(async (opts: { scopes: string; project?: string[]; env?: string[]; name?: string }) => (await import('./commands/session.js')).login(opts)));
 

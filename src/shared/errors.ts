@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   ORIGIN_FORBIDDEN: 403,
   REQUEST_DENIED: 403,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   EXPORT_CONFLICT: 409,
   VAULT_TAMPERED: 409,
@@ -56,7 +57,8 @@ export function issuesToDetails(issues: ReadonlyArray<{ path: ReadonlyArray<Prop
   const details: Record<string, string> = {};
   for (const issue of issues) {
     const key = issue.path.map(String).join('.') || '(body)';
-    details[key] ??= issue.message;
+    // Own properties only: a field named constructor must not read Object.prototype's.
+    if (!Object.hasOwn(details, key)) Object.defineProperty(details, key, { value: issue.message, enumerable: true, writable: true, configurable: true });
   }
   return details;
 }

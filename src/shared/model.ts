@@ -15,6 +15,7 @@ export const SCOPES = [
   'entries:write',
   'entries:reveal',
   'audit:read',
+  'vault:lock',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -339,6 +340,13 @@ export const Token = z.object({
 });
 export type Token = z.infer<typeof Token>;
 
+/** DESIGN §4 "Hardening": categories are shared by every project, so a limited token cannot write them. */
+const limitedTokenScopes = (t: { scopes: readonly string[]; projects?: readonly string[] | null; environments?: readonly string[] | null }, ctx: z.RefinementCtx): void => {
+  if ((t.projects || t.environments) && t.scopes.includes('categories:write')) {
+    ctx.addIssue({ code: 'custom', path: ['scopes'], message: 'a token limited to projects or environments cannot hold categories:write (categories are shared by every project)' });
+  }
+};
+
 export const TokenInput = z
   .object({
     name: Name,
@@ -347,7 +355,8 @@ export const TokenInput = z
     environments: z.array(EntryEnvironment).min(1).nullable().optional(),
     expiresAt: IsoTime.nullable().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(limitedTokenScopes);
 export type TokenInput = z.input<typeof TokenInput>;
 
 export const CallerToken = Token.pick({ id: true, name: true, scopes: true, projects: true, environments: true, expiresAt: true });
@@ -395,7 +404,8 @@ export const LoginRequestInput = z
     projects: z.array(Name).min(1).nullable().optional(),
     environments: z.array(EntryEnvironment).min(1).nullable().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(limitedTokenScopes);
 export type LoginRequestInput = z.input<typeof LoginRequestInput>;
 
 export const LoginRequest = z.object({

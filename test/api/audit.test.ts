@@ -50,7 +50,7 @@ beforeAll(async () => {
     await createEntry(api, { categoryId: group.id, name: PROJECT, value: { AUD_ID: 'id', AUD_SECRET: SECRETS[2]! } });
     await call(api, 'GET', `/api/projects/${encodeURIComponent(PROJECT)}/env?format=shell`);
     await call(api, 'POST', `/api/projects/${encodeURIComponent(PROJECT)}/import`, { text: `AUDIT_IMPORTED_VAR=${SECRETS[3]!}\n` });
-    // Refused calls: no token, a bogus one, a missing scope.
+    // Refused calls: no token (not recorded), a bogus one, a missing scope.
     await call(api, 'GET', '/api/entries', { token: null });
     await call(api, 'GET', '/api/entries', { token: BOGUS_TOKEN });
     const scoped = api.tokenWith(['categories:read']);
@@ -96,10 +96,8 @@ describe('GET /api/audit', () => {
       'category.create',
       'entry.create',
       'project.import',
-      'api.denied',
-      'api.denied',
+      // api.denied rows are coalesced a minute at a time: written when the minute ends or the log is read.
       'token.create',
-      'api.denied',
       'token.create',
       'token.revoke',
       'vault.lock',
@@ -137,10 +135,11 @@ describe('GET /api/audit', () => {
 
   it('records refused calls as api.denied with ok false, naming the missing scope', async () => {
     const denied = await events('?action=api.denied');
-    expect(denied.length).toBeGreaterThanOrEqual(3);
+    // The bogus token and the missing scope; a request with no Authorization header is not recorded.
+    expect(denied.length).toBeGreaterThanOrEqual(2);
     for (const e of denied) expect(e.ok).toBe(false);
     const scope = denied.find((e) => e.actor === `token:${scopedTokenId}`);
-    expect(scope?.detail).toMatchObject({ scope: 'entries:reveal' });
+    expect(scope?.detail).toMatchObject({ scope: 'entries:reveal', count: 1 });
   });
 
   it('records a failed unlock with ok false and the next one with ok true', async () => {

@@ -105,7 +105,10 @@ describe('GET /api/categories/{id}', () => {
 
   it('answers 404 NOT_FOUND to an unknown id', async () => {
     expectError(await call(api, 'GET', `/api/categories/${MISSING_ID}`), 404, 'NOT_FOUND');
-    expectError(await call(api, 'GET', '/api/categories/not-a-uuid'), 404, 'NOT_FOUND');
+  });
+
+  it('answers 400 VALIDATION_FAILED naming the id to a malformed id', async () => {
+    expect(Object.keys(expectError(await call(api, 'GET', '/api/categories/not-a-uuid'), 400, 'VALIDATION_FAILED').details)).toContain('id');
   });
 
   it('needs the categories:read scope', async () => {

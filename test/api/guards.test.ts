@@ -400,7 +400,7 @@ describe('the guard order after the body guards', () => {
 });
 
 describe('implicit routes', () => {
-  it('answers HEAD with 404 instead of running an audited export without a body', async () => {
+  it('answers HEAD with 405 instead of running an audited export without a body', async () => {
     const api = await startTestApi();
     try {
       const c = await createCategory(api);
@@ -408,7 +408,8 @@ describe('implicit routes', () => {
       expect((await call(api, 'GET', '/api/projects/Blog/env')).status).toBe(200);
       const exportsBefore = api.core.audit.list({ action: 'project.export' }).total;
       const res = await call(api, 'HEAD', '/api/projects/Blog/env');
-      expect(res.status).toBe(404);
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET');
       expect(api.core.audit.list({ action: 'project.export' }).total).toBe(exportsBefore);
     } finally {
       await api.stop();
@@ -420,6 +421,35 @@ describe('implicit routes', () => {
     try {
       const res = await call(api, 'GET', '/api/categories', { token: null, headers: { authorization: `bearer ${api.token}` } });
       expect(res.status).toBe(200);
+    } finally {
+      await api.stop();
+    }
+  });
+});
+
+describe('methods and caching (issue 14, item 19)', () => {
+  it('answers a known path with a wrong method 405 METHOD_NOT_ALLOWED with Allow', async () => {
+    const api = await startTestApi();
+    try {
+      const res = await call(api, 'PATCH', `/api/entries/${MISSING_ID}`, { body: {} });
+      expectError(res, 405, 'METHOD_NOT_ALLOWED');
+      expect(res.headers.get('allow')).toBe('GET, PUT, DELETE');
+      expectError(await call(api, 'DELETE', '/api/projects'), 405, 'METHOD_NOT_ALLOWED');
+      expectError(await call(api, 'GET', '/api/no-such-route'), 404, 'NOT_FOUND');
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('marks reveals and exports Cache-Control: no-store', async () => {
+    const api = await startTestApi();
+    try {
+      const c = await createCategory(api);
+      const e = await createEntry(api, { categoryId: c.id, name: 'Cached', value: 'sk-no-store' });
+      await call(api, 'PUT', `/api/entries/${e.id}`, { body: { value: 'sk-no-store-2' } });
+      expect((await call(api, 'POST', `/api/entries/${e.id}/reveal`)).headers.get('cache-control')).toBe('no-store');
+      expect((await call(api, 'POST', `/api/entries/${e.id}/versions/1/reveal`)).headers.get('cache-control')).toBe('no-store');
+      expect((await call(api, 'GET', '/api/projects/Cached/env')).headers.get('cache-control')).toBe('no-store');
     } finally {
       await api.stop();
     }

@@ -57,13 +57,17 @@ describe('authentication', () => {
     expectError(res, 401, 'UNAUTHORIZED');
   });
 
-  it('answers 401 to a revoked token, also while the vault is locked', async () => {
+  it('answers 401 to a revoked token saying when it was revoked, also while the vault is locked', async () => {
     const secret = api.tokenWith(['categories:read']);
     expect((await call(api, 'GET', '/api/categories', { token: secret })).status).toBe(200);
-    api.core.tokens.revoke(CLI, await tokenId(secret));
-    expectError(await call(api, 'GET', '/api/categories', { token: secret }), 401, 'UNAUTHORIZED');
+    const id = await tokenId(secret);
+    api.core.tokens.revoke(CLI, id);
+    const revokedAt = api.core.tokens.list().find((t) => t.id === id)!.revokedAt!;
+    const refused = expectError(await call(api, 'GET', '/api/categories', { token: secret }), 401, 'UNAUTHORIZED');
+    expect(refused.error).toBe(`this token was revoked at ${revokedAt}`);
+    expect(refused.details).toEqual({ revokedAt });
     await call(api, 'POST', '/api/lock');
-    expectError(await call(api, 'POST', '/api/unlock', { token: secret, body: { password: PASSWORD } }), 401, 'UNAUTHORIZED');
+    expect(expectError(await call(api, 'POST', '/api/unlock', { token: secret, body: { password: PASSWORD } }), 401, 'UNAUTHORIZED').details).toEqual({ revokedAt });
     expectError(await call(api, 'GET', '/api/auth/token', { token: secret }), 401, 'UNAUTHORIZED');
   });
 
@@ -72,7 +76,11 @@ describe('authentication', () => {
     const { secret } = api.core.tokens.create(CLI, { name: 'short-lived', scopes: ['categories:read'], expiresAt });
     expect((await call(api, 'GET', '/api/categories', { token: secret })).status).toBe(200);
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 2 * 3600_000 });
-    expectError(await call(api, 'GET', '/api/categories', { token: secret }), 401, 'UNAUTHORIZED');
+    const refused = expectError(await call(api, 'GET', '/api/categories', { token: secret }), 401, 'UNAUTHORIZED');
+    expect(refused.error).toBe(`this token expired at ${expiresAt}`);
+    expect(refused.details).toEqual({ expiredAt: expiresAt });
+    // A string the owner never issued gets no such detail.
+    expect(expectError(await call(api, 'GET', '/api/categories', { token: BAD_TOKEN }), 401, 'UNAUTHORIZED').details).toEqual({});
     expect((await call(api, 'GET', '/api/categories')).status).toBe(200);
   });
 
@@ -103,16 +111,17 @@ describe('GET /api/auth/token', () => {
       projects: ['Blog'],
       environments: ['production'],
       expiresAt: null,
+      locked: false,
     });
     expect(res.text).not.toContain(secret);
     expect(res.text).not.toContain(secret.slice(4));
   });
 
-  it('is served while the vault is locked, and needs a valid token', async () => {
+  it('is served while the vault is locked, says only that, and needs a valid token', async () => {
     await call(api, 'POST', '/api/lock');
     const res = await call(api, 'GET', '/api/auth/token');
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ id: expect.any(String) });
+    expect(res.json).toEqual({ id: null, name: null, scopes: null, projects: null, environments: null, expiresAt: null, locked: true });
     expectError(await call(api, 'GET', '/api/auth/token', { token: BAD_TOKEN }), 401, 'UNAUTHORIZED');
   });
 });
@@ -127,7 +136,8 @@ describe('the failed-authentication throttle', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expectNoCors(res);
-    expectError(await call(api, 'GET', '/api/entries', { token: null }), 429, 'RATE_LIMITED');
+    // A request with no Authorization header is 401 and counts toward no budget.
+    expectError(await call(api, 'GET', '/api/entries', { token: null }), 401, 'UNAUTHORIZED');
   });
 
   it('still serves a valid token while failing ones are throttled', async () => {
@@ -138,21 +148,28 @@ describe('the failed-authentication throttle', () => {
     expect((await call(api, 'GET', '/api/auth/token')).status).toBe(200);
   });
 
-  it('refuses every unlock attempt with 429 before trying the password, the right one too', async () => {
+  it('refuses every unlock attempt with 429 before trying the password once 10 passwords failed, the right one too', async () => {
     await call(api, 'POST', '/api/lock');
-    await failAuthentications(10);
+    for (let i = 0; i < 10; i++) expectError(await call(api, 'POST', '/api/unlock', { body: { password: `wrong password ${i}` } }), 401, 'INVALID_PASSWORD');
     const res = await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } });
     expectError(res, 429, 'RATE_LIMITED');
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await call(api, 'GET', '/healthz', { token: null })).json).toMatchObject({ locked: true });
   });
 
-  it('counts wrong unlock passwords toward the same limit', async () => {
+  it('keeps failed tokens and failed passwords in separate budgets', async () => {
     await call(api, 'POST', '/api/lock');
     for (let i = 0; i < 10; i++) expectError(await call(api, 'POST', '/api/unlock', { body: { password: `wrong password ${i}` } }), 401, 'INVALID_PASSWORD');
-    expectError(await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } }), 429, 'RATE_LIMITED');
+    expectError(await call(api, 'GET', '/api/categories', { token: BAD_TOKEN }), 401, 'UNAUTHORIZED');
+    await failAuthentications(9);
     expectError(await call(api, 'GET', '/api/categories', { token: BAD_TOKEN }), 429, 'RATE_LIMITED');
     expect((await call(api, 'GET', '/healthz', { token: null })).json).toMatchObject({ locked: true });
+  });
+
+  it('unlocks with a valid token and the right password while failing tokens are throttled', async () => {
+    await call(api, 'POST', '/api/lock');
+    await failAuthentications(10);
+    expect((await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } })).status).toBe(204);
   });
 
   it('lets failing tokens have 401 again and unlocks work once the minute has passed', async () => {
@@ -161,6 +178,7 @@ describe('the failed-authentication throttle', () => {
     api = await startTestApi();
     await call(api, 'POST', '/api/lock');
     await failAuthentications(10);
+    for (let i = 0; i < 10; i++) await call(api, 'POST', '/api/unlock', { body: { password: `wrong password ${i}` } });
     expectError(await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } }), 429, 'RATE_LIMITED');
     vi.setSystemTime(Date.now() + 61_000);
     expectError(await call(api, 'GET', '/api/categories', { token: BAD_TOKEN }), 401, 'UNAUTHORIZED');
@@ -189,9 +207,9 @@ describe('the lock', () => {
     expectError(await call(api, 'GET', '/api/audit'), 423, 'VAULT_LOCKED');
   });
 
-  it('serves /api/lock, /api/unlock and /api/auth/token while locked', async () => {
+  it('serves only /api/unlock and /api/auth/token while locked', async () => {
     expect((await call(api, 'POST', '/api/lock')).status).toBe(204);
-    expect((await call(api, 'POST', '/api/lock')).status).toBe(204);
+    expectError(await call(api, 'POST', '/api/lock'), 423, 'VAULT_LOCKED');
     expect((await call(api, 'GET', '/api/auth/token')).status).toBe(200);
     const unlocked = await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } });
     expect(unlocked.status, unlocked.text).toBe(204);
@@ -200,11 +218,12 @@ describe('the lock', () => {
     expect((await call(api, 'GET', '/healthz', { token: null })).json).toMatchObject({ locked: false });
   });
 
-  it('POST /api/lock locks the vault for every client and needs a token', async () => {
+  it('POST /api/lock locks the vault for every client and needs the vault:lock scope', async () => {
     expectError(await call(api, 'POST', '/api/lock', { token: null }), 401, 'UNAUTHORIZED');
+    expectError(await call(api, 'POST', '/api/lock', { token: api.tokenWith(['audit:read']) }), 403, 'SCOPE_REQUIRED');
     expect((await call(api, 'GET', '/healthz', { token: null })).json).toMatchObject({ locked: false });
     const other = api.tokenWith(['categories:read']);
-    await call(api, 'POST', '/api/lock', { token: api.tokenWith(['audit:read']) });
+    expect((await call(api, 'POST', '/api/lock', { token: api.tokenWith(['vault:lock']) })).status).toBe(204);
     expectError(await call(api, 'GET', '/api/categories', { token: other }), 423, 'VAULT_LOCKED');
   });
 
@@ -222,10 +241,17 @@ describe('the lock', () => {
     expectError(await call(api, 'GET', '/api/categories'), 423, 'VAULT_LOCKED');
   });
 
-  it('POST /api/unlock on an open vault checks the password and keeps it open', async () => {
-    expect((await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } })).status).toBe(204);
-    expectError(await call(api, 'POST', '/api/unlock', { body: { password: 'not the password' } }), 401, 'INVALID_PASSWORD');
+  it('POST /api/unlock on an open vault answers 409 CONFLICT without trying the password', async () => {
+    expectError(await call(api, 'POST', '/api/unlock', { body: { password: PASSWORD } }), 409, 'CONFLICT');
+    expectError(await call(api, 'POST', '/api/unlock', { body: { password: 'not the password' } }), 409, 'CONFLICT');
     expect((await call(api, 'GET', '/api/categories')).status).toBe(200);
+  });
+
+  it('POST /api/unlock by a token without vault:lock leaves the vault locked', async () => {
+    const weak = api.tokenWith(['entries:read']);
+    await call(api, 'POST', '/api/lock');
+    expectError(await call(api, 'POST', '/api/unlock', { token: weak, body: { password: PASSWORD } }), 403, 'SCOPE_REQUIRED');
+    expect((await call(api, 'GET', '/healthz', { token: null })).json).toMatchObject({ locked: true });
   });
 });
 
@@ -251,9 +277,8 @@ describe('scopes', () => {
     expect(res.status).not.toBe(401);
   });
 
-  it('lets any valid token, whatever its scopes, call /api/auth/token and /api/lock', async () => {
+  it('lets any valid token, whatever its scopes, call /api/auth/token', async () => {
     for (const scope of SCOPES) expect((await call(api, 'GET', '/api/auth/token', { token: api.tokenWith([scope]) })).status).toBe(200);
-    expect((await call(api, 'POST', '/api/lock', { token: api.tokenWith(['audit:read']) })).status).toBe(204);
   });
 });
 

@@ -91,9 +91,14 @@ describe('POST /api/entries/{id}/versions/{v}/reveal', () => {
     expect(res.json).toEqual({ version: 1, value: { V_ID: 'id-1', V_SECRET: 's-1' } });
   });
 
-  it.each(['9', '0', '-1', 'one', '1.5'])('answers 404 NOT_FOUND to version %s', async (v) => {
+  it('answers 404 NOT_FOUND to a version the entry does not have', async () => {
     const id = await entryWithHistory(['a', 'b']);
-    expectError(await call(api, 'POST', `/api/entries/${id}/versions/${v}/reveal`), 404, 'NOT_FOUND');
+    expectError(await call(api, 'POST', `/api/entries/${id}/versions/9/reveal`), 404, 'NOT_FOUND');
+  });
+
+  it.each(['0', '-1', 'one', '1.5'])('answers 400 VALIDATION_FAILED to the malformed version %s', async (v) => {
+    const id = await entryWithHistory(['a', 'b']);
+    expect(Object.keys(expectError(await call(api, 'POST', `/api/entries/${id}/versions/${v}/reveal`), 400, 'VALIDATION_FAILED').details)).toContain('version');
   });
 
   it('answers 404 NOT_FOUND to an unknown entry', async () => {

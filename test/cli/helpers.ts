@@ -14,7 +14,7 @@ export const BIN = path.join(ROOT, 'bin/keyden.cjs');
 export const CHEAP_BIN = path.join(ROOT, 'test/cli/fixtures/keyden-cheap-kdf.mjs');
 export const CHEAP_KDF = { m: 8, t: 1 };
 export const PASSWORD = 'correct horse battery staple';
-export const ALL_SCOPES: Scope[] = ['categories:read', 'categories:write', 'entries:read', 'entries:write', 'entries:reveal', 'audit:read'];
+export const ALL_SCOPES: Scope[] = ['categories:read', 'categories:write', 'entries:read', 'entries:write', 'entries:reveal', 'audit:read', 'vault:lock'];
 
 /** What `npm run build:node` makes that the bin loads: the ESM CLI and the bundled `keyden get`. */
 const BUILT = ['build/cli/run.js', 'build/cli/fast.cjs'].map((p) => path.join(ROOT, p));

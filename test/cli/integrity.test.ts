@@ -20,7 +20,7 @@ async function home(): Promise<{ home: string; vaultPath: string; token: string;
   const seeded = await seedVault(h, {
     categories: [{ name: 'OpenAI', envVarName: 'OPENAI_API_KEY' }],
     entries: [{ key: 'blog', category: 'OpenAI', name: 'Blog', value: 'sk-blog' }],
-    tokens: [{ key: 'all', scopes: ['entries:read', 'entries:reveal'] }],
+    tokens: [{ key: 'all', scopes: ['entries:read', 'entries:reveal', 'vault:lock'] }],
   });
   return { home: h, vaultPath: seeded.vaultPath, token: seeded.tokens.all!, entry: seeded.ids.blog! };
 }

@@ -45,7 +45,7 @@ export interface TestApi extends TestVault {
   stop(): Promise<void>;
 }
 
-export const ALL_SCOPES: Scope[] = ['categories:read', 'categories:write', 'entries:read', 'entries:write', 'entries:reveal', 'audit:read'];
+export const ALL_SCOPES: Scope[] = ['categories:read', 'categories:write', 'entries:read', 'entries:write', 'entries:reveal', 'audit:read', 'vault:lock'];
 
 export async function startTestApi(options: { approver?: boolean } = {}): Promise<TestApi> {
   const vault = await createTestVault(options);

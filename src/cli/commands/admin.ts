@@ -193,14 +193,23 @@ export async function tokenList(opts: { json?: boolean; vault?: string; password
   return EXIT.OK;
 }
 
-export async function tokenRevoke(id: string, opts: { vault?: string; passwordStdin?: boolean }): Promise<number> {
-  const revoked = await withUnlockedVault(opts, (core) => {
-    const token = core.tokens.list().find((t) => t.id === id.toLowerCase());
-    if (!token) throw new CliError(`no token ${id} (see \`keyden token list\`)`, EXIT.NOT_FOUND);
-    core.tokens.revoke(CLI, token.id);
-    return token;
+export async function tokenRevoke(idOrName: string, opts: { vault?: string; passwordStdin?: boolean }): Promise<number> {
+  const { token, already } = await withUnlockedVault(opts, (core) => {
+    const tokens = core.tokens.list();
+    const byId = tokens.find((t) => t.id === idOrName.toLowerCase());
+    const byName = tokens.filter((t) => t.name === idOrName);
+    if (!byId && byName.length > 1) {
+      throw new CliError(`${byName.length} tokens are named "${idOrName}": revoke one by its id (${byName.map((t) => t.id).join(', ')})`, EXIT.USAGE);
+    }
+    const found = byId ?? byName[0];
+    if (!found) throw new CliError(`no token ${idOrName} (see \`keyden token list\`)`, EXIT.NOT_FOUND);
+    if (found.revokedAt) return { token: found, already: true };
+    core.tokens.revoke(CLI, found.id);
+    return { token: found, already: false };
   });
-  writeOut(`Revoked token "${revoked.name}" (${revoked.id})\n`);
+  // Revoking is idempotent: a token already revoked is the state asked for (exit 0), and we say when.
+  if (already) writeOut(`Token "${token.name}" (${token.id}) was already revoked at ${token.revokedAt}\n`);
+  else writeOut(`Revoked token "${token.name}" (${token.id})\n`);
   return EXIT.OK;
 }
 

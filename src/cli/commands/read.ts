@@ -47,7 +47,7 @@ export async function status(opts: { json?: boolean }): Promise<number> {
   ];
   if (token && token.name === null) {
     // A locked owner cannot decrypt the token's name and scopes, only confirm it is valid.
-    lines.push(`Token:     valid, ${token.id} (name and scopes shown once the vault is unlocked)`);
+    lines.push('Token:     valid (name and scopes shown once the vault is unlocked)');
   } else if (token) {
     lines.push(
       `Token:     ${token.name} (from ${api.tokenSource === 'KEYDEN_TOKEN' ? 'KEYDEN_TOKEN' : 'credentials'})`,

@@ -41,7 +41,13 @@ export function buildOpenApi(table: Route[], version: string): Json {
       security: route.scope === 'none' ? [] : [{ bearer: [] }],
       'x-keyden-scope': route.scope,
     };
-    const parameters: Json[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const paramSchemas = (route.params?.shape ?? {}) as Record<string, z.ZodType>;
+    const parameters: Json[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: paramSchemas[m[1]!] ? schemaOf(paramSchemas[m[1]!]!, 'input') : { type: 'string' },
+    }));
     if (route.query) {
       for (const [name, s] of Object.entries(route.query.shape)) {
         parameters.push({ name, in: 'query', required: !(s as z.ZodType).safeParse(undefined).success, schema: schemaOf(s as z.ZodType, 'input') });

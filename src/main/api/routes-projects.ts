@@ -17,6 +17,7 @@ import {
 import type { Route, RouteResult } from './routes.js';
 
 const ValidateQuery = z.object({ environment: Environment.optional() });
+const TrashParams = z.object({ id: z.uuid('must be a trash id (a UUID)') });
 const RestoreQuery = z.object({ replace: z.enum(['true', 'false']).optional() });
 const TrashPurged = z.object({ purged: z.number().int() });
 const noContent: RouteResult = { status: 204 };
@@ -99,6 +100,7 @@ export function projectRoutes(): Route[] {
     {
       method: 'POST',
       path: '/api/trash/{id}/restore',
+      params: TrashParams,
       summary: 'Restore a trashed entry with its versions (409 naming an entry in its place, unless replace=true)',
       scope: 'entries:write',
       query: RestoreQuery,
@@ -108,6 +110,7 @@ export function projectRoutes(): Route[] {
     {
       method: 'DELETE',
       path: '/api/trash/{id}',
+      params: TrashParams,
       summary: 'Purge one trashed entry and its versions for good',
       scope: 'entries:write',
       response: { status: 204, description: 'purged' },

@@ -63,9 +63,11 @@ export interface Route {
   summary: string;
   /** 'none' skips authentication; 'token' needs any valid token. */
   scope: Scope | 'none' | 'token';
-  /** Served while the vault is locked (lock, unlock, auth/token). */
+  /** Served to a token matched by its hash alone while the vault is locked (unlock, auth/token). */
   whileLocked?: boolean;
   query?: z.ZodObject;
+  /** The path parameters' schema: a malformed id is 400, not 404. */
+  params?: z.ZodObject;
   /** The JSON body schema; `bodyKinds` says which content types the route takes. */
   body?: z.ZodType;
   bodyKinds?: BodyKind[];
@@ -74,11 +76,11 @@ export interface Route {
 }
 
 const noContent: RouteResult = { status: 204 };
-const int = (s: string | undefined, what: string): number => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new KeydenError('NOT_FOUND', `${what} not found`, {});
-  return n;
-};
+/** Answers that carry a secret are never kept by a cache. */
+const NO_STORE = { 'cache-control': 'no-store' };
+const int = (s: string | undefined): number => Number(s);
+const IdParams = z.object({ id: z.uuid('must be an id (a UUID)') });
+const VersionParams = IdParams.extend({ version: z.string().regex(/^[1-9][0-9]{0,8}$/, 'must be a version number (1, 2, …)') });
 
 const CascadeQuery = z.object({ cascade: z.enum(['true', 'false']).optional() });
 const EnvQuery = z.object({ environment: Environment.optional(), format: ExportFormat.optional() });
@@ -91,9 +93,12 @@ const Health = z.object({ status: z.literal('ok'), locked: z.boolean(), version:
 const LoginRequestCreated = z.object({ id: z.string(), secret: z.string(), code: z.string() });
 const ApprovedToken = z.object({ token: z.string() });
 const LockedCallerToken = CallerToken.extend({
+  id: z.string().nullable(),
   name: z.string().nullable(),
   scopes: CallerToken.shape.scopes.nullable(),
-}).describe('While the vault is locked, the sealed name, scopes and limits are null.');
+  expiresAt: z.string().nullable(),
+  locked: z.boolean(),
+}).describe('While the vault is locked, the answer says only that: every other field is null.');
 
 export function routes(): Route[] {
   return [
@@ -123,8 +128,9 @@ export function routes(): Route[] {
       response: { status: 200, schema: LockedCallerToken, description: 'the token (no secret)' },
       handle: ({ core, token }) => {
         const t = core.vault.status().locked ? null : core.tokens.list().find((x) => x.id === token?.id);
-        if (!t) return { json: { id: token?.id ?? null, name: null, scopes: null, projects: null, environments: null, expiresAt: token?.expiresAt ?? null } };
-        return { json: { id: t.id, name: t.name, scopes: t.scopes, projects: t.projects, environments: t.environments, expiresAt: t.expiresAt } };
+        // A token matched by its hash alone learns only that the vault is locked (DESIGN §4).
+        if (!t) return { json: { id: null, name: null, scopes: null, projects: null, environments: null, expiresAt: null, locked: true } };
+        return { json: { id: t.id, name: t.name, scopes: t.scopes, projects: t.projects, environments: t.environments, expiresAt: t.expiresAt, locked: false } };
       },
     },
     {
@@ -147,6 +153,7 @@ export function routes(): Route[] {
     {
       method: 'GET',
       path: '/api/categories/{id}',
+      params: IdParams,
       summary: 'Get a category',
       scope: 'categories:read',
       response: { status: 200, schema: Category, description: 'the category' },
@@ -155,6 +162,7 @@ export function routes(): Route[] {
     {
       method: 'PUT',
       path: '/api/categories/{id}',
+      params: IdParams,
       summary: 'Update a category',
       scope: 'categories:write',
       body: CategoryUpdate,
@@ -164,6 +172,7 @@ export function routes(): Route[] {
     {
       method: 'DELETE',
       path: '/api/categories/{id}',
+      params: IdParams,
       summary: 'Delete a category (409 while it has entries, unless cascade=true)',
       scope: 'categories:write',
       query: CascadeQuery,
@@ -197,6 +206,7 @@ export function routes(): Route[] {
     {
       method: 'GET',
       path: '/api/entries/{id}',
+      params: IdParams,
       summary: 'Get an entry (no value)',
       scope: 'entries:read',
       response: { status: 200, schema: EntryWithCategory, description: 'the entry' },
@@ -205,6 +215,7 @@ export function routes(): Route[] {
     {
       method: 'PUT',
       path: '/api/entries/{id}',
+      params: IdParams,
       summary: 'Update an entry; a new value keeps the old one as a version',
       scope: 'entries:write',
       body: EntryUpdate,
@@ -214,6 +225,7 @@ export function routes(): Route[] {
     {
       method: 'DELETE',
       path: '/api/entries/{id}',
+      params: IdParams,
       summary: 'Move an entry (with its versions) to the trash for 30 days',
       scope: 'entries:write',
       response: { status: 204, description: 'deleted' },
@@ -225,14 +237,16 @@ export function routes(): Route[] {
     {
       method: 'POST',
       path: '/api/entries/{id}/reveal',
+      params: IdParams,
       summary: "Reveal an entry's value (audited)",
       scope: 'entries:reveal',
       response: { status: 200, schema: Revealed, description: 'the value (a group: an object of its fields)' },
-      handle: async ({ core, caller, params }) => ({ json: await core.entries.reveal(caller, params.id!) }),
+      handle: async ({ core, caller, params }) => ({ json: await core.entries.reveal(caller, params.id!), headers: NO_STORE }),
     },
     {
       method: 'GET',
       path: '/api/entries/{id}/versions',
+      params: IdParams,
       summary: "An entry's previous values, newest first",
       scope: 'entries:read',
       response: { status: 200, schema: z.array(VersionInfo), description: 'versions' },
@@ -241,6 +255,7 @@ export function routes(): Route[] {
     {
       method: 'DELETE',
       path: '/api/entries/{id}/versions',
+      params: IdParams,
       summary: "Delete all of an entry's previous values",
       scope: 'entries:write',
       response: { status: 200, schema: VersionsPurged, description: 'how many versions were deleted' },
@@ -249,29 +264,32 @@ export function routes(): Route[] {
     {
       method: 'DELETE',
       path: '/api/entries/{id}/versions/{version}',
+      params: VersionParams,
       summary: 'Delete one previous value',
       scope: 'entries:write',
       response: { status: 204, description: 'deleted' },
       handle: ({ core, caller, params }) => {
-        core.entries.purgeVersions(caller, params.id!, int(params.version, 'version'));
+        core.entries.purgeVersions(caller, params.id!, int(params.version));
         return noContent;
       },
     },
     {
       method: 'POST',
       path: '/api/entries/{id}/versions/{version}/reveal',
+      params: VersionParams,
       summary: 'Reveal a previous value (audited)',
       scope: 'entries:reveal',
       response: { status: 200, schema: RevealedVersion, description: 'the value of that version' },
-      handle: async ({ core, caller, params }) => ({ json: await core.entries.revealVersion(caller, params.id!, int(params.version, 'version')) }),
+      handle: async ({ core, caller, params }) => ({ json: await core.entries.revealVersion(caller, params.id!, int(params.version)), headers: NO_STORE }),
     },
     {
       method: 'POST',
       path: '/api/entries/{id}/versions/{version}/restore',
+      params: VersionParams,
       summary: 'Make a previous value current again (the current one becomes a version)',
       scope: 'entries:write',
       response: { status: 200, schema: Entry, description: 'the entry' },
-      handle: ({ core, caller, params }) => ({ json: core.entries.restoreVersion(caller, params.id!, int(params.version, 'version')) }),
+      handle: ({ core, caller, params }) => ({ json: core.entries.restoreVersion(caller, params.id!, int(params.version)) }),
     },
     {
       method: 'GET',
@@ -296,7 +314,7 @@ export function routes(): Route[] {
       handle: async ({ core, caller, params, query }) => {
         const format = (query.format as ExportFormat | undefined) ?? 'dotenv';
         const text = await core.projects.exportEnv(caller, params.name!, (query.environment as string | undefined) ?? 'development', format);
-        return { text, contentType: format === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8' };
+        return { text, contentType: format === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8', headers: NO_STORE };
       },
     },
     {
@@ -328,8 +346,8 @@ export function routes(): Route[] {
       scope: 'audit:read',
       query: AuditQuery,
       response: { status: 200, schema: z.array(AuditEvent), description: 'events' },
-      handle: ({ core, query }) => {
-        const { items, total } = core.audit.list(query as AuditQuery);
+      handle: ({ core, caller, query }) => {
+        const { items, total } = core.audit.list(query as AuditQuery, caller);
         return { json: items, headers: { 'x-total-count': String(total) } };
       },
     },
@@ -337,8 +355,7 @@ export function routes(): Route[] {
       method: 'POST',
       path: '/api/lock',
       summary: 'Lock the vault',
-      scope: 'token',
-      whileLocked: true,
+      scope: 'vault:lock',
       response: { status: 204, description: 'locked' },
       handle: ({ core, caller }) => {
         core.vault.lock(caller);
@@ -348,15 +365,22 @@ export function routes(): Route[] {
     {
       method: 'POST',
       path: '/api/unlock',
-      summary: 'Unlock the vault with the master password (wrong passwords count toward the 429 throttle)',
-      scope: 'token',
+      summary: 'Unlock the vault with the master password: 409 if already unlocked; one attempt at a time, at most 10 wrong passwords a minute (then 429)',
+      scope: 'vault:lock',
       whileLocked: true,
       body: UnlockBody,
       response: { status: 204, description: 'unlocked' },
-      // The server wraps this with the throttle; see server.ts.
-      handle: async ({ core, caller, body }) => {
+      // The server admits attempts one at a time and counts them; see server.ts and throttle.ts.
+      handle: async ({ core, caller, token, body }) => {
         const { password, acceptRollback } = parseInput(UnlockBody, body);
         await core.vault.unlock(caller, password, { acceptRollback });
+        // A locked owner cannot read a token's sealed scopes before the unlock: check them now,
+        // and lock again if this token may not unlock.
+        const scopes = core.tokens.list().find((t) => t.id === token?.id)?.scopes ?? [];
+        if (!scopes.includes('vault:lock')) {
+          core.vault.lock(caller);
+          throw new KeydenError('SCOPE_REQUIRED', 'this token lacks the vault:lock scope', { scope: 'vault:lock' });
+        }
         return noContent;
       },
     },

@@ -6,8 +6,8 @@ import { ERROR_STATUS, isKeydenError, KeydenError, type ErrorBody, type ErrorCod
 import type { Caller } from '../core/types.js';
 import type { OwnedCore } from '../core/index.js';
 import { buildOpenApi } from './openapi.js';
-import { routes, type BodyKind, type Route } from './routes.js';
-import { AuthThrottle, RateWindow } from './throttle.js';
+import { routes, type BodyKind, type Route, type RouteResult } from './routes.js';
+import { DENIED_ALLOWED, RateWindow, TokenFailures, UnlockGate } from './throttle.js';
 import { parseInput, parseQuery } from '../services/validate.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -63,8 +63,24 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
   const host = options.host ?? '127.0.0.1';
   const table = routes();
   const openapi = buildOpenApi(table, core.version);
-  const throttle = new AuthThrottle();
+  const tokenFailures = new TokenFailures();
+  const unlocks = new UnlockGate();
+  /** Each token's scope-denied calls of the last minute (past 60: 429). */
+  const deniedByToken = new Map<string, RateWindow>();
   const loginRequests = new RateWindow(5);
+  /**
+   * Whether each token holds vault:lock, as last seen unlocked (a token's scopes never change).
+   * A locked owner cannot read the sealed scopes; with this it refuses an unlock by a token
+   * without the scope before trying the password.
+   */
+  const holdsVaultLock = new Map<string, boolean>();
+  const learnScopes = (): void => {
+    for (const t of core.tokens.list()) holdsVaultLock.set(t.id, t.scopes.includes('vault:lock'));
+  };
+  if (!core.vault.status().locked) learnScopes();
+  const stopWatchingLock = core.vault.onLockChange((locked) => {
+    if (!locked) learnScopes();
+  });
   let allowedHosts = new Set<string>();
 
   /** The first two guards: Host (421, DNS rebinding) and Origin (403, web pages). */
@@ -134,7 +150,11 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
       }
       return;
     }
-    const auth = req.headers.authorization ?? '';
+    const auth = req.headers.authorization;
+    const unauthorized = (details: Record<string, unknown> = {}): FastifyReply =>
+      sendError(reply, 'UNAUTHORIZED', 'a valid bearer token is required (keyden login, or keyden token create)', details, { 'www-authenticate': 'Bearer' });
+    // No credential at all (what an <img> tag sends): 401, counted toward no budget, no audit row.
+    if (auth === undefined) return unauthorized();
     // The scheme is case-insensitive (RFC 9110 §11.1).
     const secret = /^bearer /i.test(auth) ? auth.slice(7).trim() : '';
     core.refresh();
@@ -143,25 +163,44 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
     const token = secret && !locked ? core.tokens.authenticate(secret) : null;
     const live = token ?? (secret && locked ? core.tokens.identify(secret) : null);
     if (!live) {
-      if (throttle.limited()) {
-        return sendError(reply, 'RATE_LIMITED', 'too many failed authentications; try again later', {}, { 'retry-after': String(throttle.retryAfterSeconds()) });
+      if (tokenFailures.full()) {
+        return sendError(reply, 'RATE_LIMITED', 'too many failed authentications; try again later', {}, { 'retry-after': String(tokenFailures.retryAfterSeconds()) });
       }
-      throttle.fail();
-      core.auditDenied({ actor: 'token:unknown', route: `${req.method} ${route.path}`, reason: secret ? 'invalid token' : 'no token' });
-      return sendError(reply, 'UNAUTHORIZED', 'a valid bearer token is required (keyden login, or keyden token create)', {}, { 'www-authenticate': 'Bearer' });
+      tokenFailures.add();
+      core.auditDenied({ actor: 'token:unknown', route: `${req.method} ${route.path}`, reason: 'invalid token' });
+      // The owner knows a revoked or expired token: say so (never for a string it has not issued).
+      const ended = secret ? core.tokens.whyRefused(secret) : null;
+      if (ended?.revokedAt) return sendError(reply, 'UNAUTHORIZED', `this token was revoked at ${ended.revokedAt}`, { revokedAt: ended.revokedAt }, { 'www-authenticate': 'Bearer' });
+      if (ended?.expiredAt) return sendError(reply, 'UNAUTHORIZED', `this token expired at ${ended.expiredAt}`, { expiredAt: ended.expiredAt }, { 'www-authenticate': 'Bearer' });
+      return unauthorized();
     }
     const actor = `token:${live.id}` as const;
     req.keydenToken = { id: live.id, expiresAt: live.expiresAt };
     if (!token) {
+      // Matched by its hash alone (the scopes are sealed): only unlock and "who am I".
       if (!route.whileLocked) return sendError(reply, 'VAULT_LOCKED', 'the vault is locked; unlock it in Keyden or with "keyden unlock"');
+      if (route.scope === 'vault:lock' && holdsVaultLock.get(live.id) === false) {
+        return sendError(reply, 'SCOPE_REQUIRED', 'this token lacks the vault:lock scope', { scope: 'vault:lock' });
+      }
       req.keydenCaller = { actor, projects: null, environments: null };
       return;
     }
-    if (route.scope !== 'token' && !token.scopes.includes(route.scope)) {
+    // A token limited to projects/environments never writes categories (shared by every project),
+    // even one made before that rule.
+    const limited = token.projects !== null || token.environments !== null;
+    const holds = (scope: string): boolean => token.scopes.includes(scope as (typeof token.scopes)[number]) && !(limited && scope === 'categories:write');
+    if (route.scope !== 'token' && !holds(route.scope)) {
+      let denied = deniedByToken.get(live.id);
+      if (!denied) deniedByToken.set(live.id, (denied = new RateWindow(DENIED_ALLOWED)));
+      if (denied.full()) {
+        return sendError(reply, 'RATE_LIMITED', 'too many refused calls from this token; try again later', {}, { 'retry-after': String(denied.retryAfterSeconds()) });
+      }
+      denied.add();
       core.auditDenied({ actor, route: `${req.method} ${route.path}`, reason: 'scope', scope: route.scope });
       return sendError(reply, 'SCOPE_REQUIRED', `this token lacks the ${route.scope} scope`, { scope: route.scope });
     }
-    req.keydenCaller = { actor, projects: token.projects, environments: token.environments };
+    holdsVaultLock.set(live.id, token.scopes.includes('vault:lock'));
+    req.keydenCaller = { actor, projects: token.projects, environments: token.environments, canReveal: token.scopes.includes('entries:reveal') };
   });
 
   app.setErrorHandler((error, _req, reply) => {
@@ -175,7 +214,16 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
     return sendError(reply, 'INTERNAL', 'internal error', {});
   });
 
-  app.setNotFoundHandler((req, reply) => sendError(reply, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
+  // A known path asked with another method: 405 with Allow (RFC 9110 §15.5.6), not 404.
+  const shapes = table.map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}$`) }));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const allowed = [...new Set(shapes.filter((s) => s.pattern.test(path)).map((s) => s.method))];
+    if (allowed.length > 0) {
+      return sendError(reply, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}; use ${allowed.join(' or ')}`, { allowed }, { allow: allowed.join(', ') });
+    }
+    return sendError(reply, 'NOT_FOUND', `no route ${req.method} ${path}`);
+  });
 
   for (const route of table) {
     app.route({
@@ -184,22 +232,23 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
       config: { keyden: route },
       handler: async (req, reply) => {
         if (route.path === '/api/openapi.json') return send(reply, 200, openapi);
+        if (route.params) parseInput(route.params, req.params ?? {});
         const query = parseQuery(route.query, (req.query ?? {}) as Record<string, unknown>);
         let body: unknown = req.body;
         if (route.body && req.keydenBodyKind !== 'text') body = parseInput(route.body, body ?? {});
+        let result: RouteResult;
         if (route.path === '/api/unlock') {
-          if (throttle.limited()) {
-            return sendError(reply, 'RATE_LIMITED', 'too many failed attempts; try again later', {}, { 'retry-after': String(throttle.retryAfterSeconds()) });
-          }
-          try {
-            await route.handle(request(route, req, query, body));
-          } catch (e) {
-            if (isKeydenError(e) && e.code === 'INVALID_PASSWORD') throttle.fail();
-            throw e;
-          }
-          return reply.code(204).send();
+          // One at a time, refused untried while unlocked, counted before the KDF (DESIGN §4).
+          const outcome = await unlocks.run(
+            () => !core.vault.status().locked,
+            async () => route.handle(request(route, req, query, body)),
+          );
+          if (!outcome.ok && outcome.reason === 'unlocked') return sendError(reply, 'CONFLICT', 'the vault is already unlocked', {});
+          if (!outcome.ok) return sendError(reply, 'RATE_LIMITED', 'too many failed unlock attempts; try again later', {}, { 'retry-after': String(outcome.retryAfter) });
+          result = outcome.value;
+        } else {
+          result = await route.handle(request(route, req, query, body));
         }
-        const result = await route.handle(request(route, req, query, body));
         reply.code(result.status ?? route.response.status);
         if (result.headers) reply.headers(result.headers);
         if (result.text !== undefined) return reply.type(result.contentType ?? 'text/plain; charset=utf-8').send(result.text);
@@ -229,6 +278,7 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
     url,
     port,
     close: async () => {
+      stopWatchingLock();
       await app.close();
     },
   };

@@ -1,37 +1,11 @@
-// The failed-authentication throttle of DESIGN §4: after 10 failures (bad tokens or unlock
-// passwords) within a minute, failing tokens get 429 and unlocks are refused untried.
+// The throttles of DESIGN §4 "Hardening": two separate budgets of 10 failures a minute (failed
+// tokens, failed unlock passwords), unlock attempts admitted one at a time and counted before the
+// KDF, a token's scope-denied calls (60 a minute), and login requests (5 a minute).
 export const FAILURES_ALLOWED = 10;
+export const DENIED_ALLOWED = 60;
 export const WINDOW_MS = 60_000;
 
-export class AuthThrottle {
-  private failures: number[] = [];
-
-  constructor(private readonly clock: () => number = Date.now) {}
-
-  private prune(): void {
-    const cutoff = this.clock() - WINDOW_MS;
-    while (this.failures.length > 0 && this.failures[0]! <= cutoff) this.failures.shift();
-  }
-
-  limited(): boolean {
-    this.prune();
-    return this.failures.length >= FAILURES_ALLOWED;
-  }
-
-  fail(): void {
-    this.prune();
-    this.failures.push(this.clock());
-  }
-
-  /** Whole seconds until the oldest failure leaves the window. */
-  retryAfterSeconds(): number {
-    this.prune();
-    const oldest = this.failures[0];
-    return oldest === undefined ? 0 : Math.max(1, Math.ceil((oldest + WINDOW_MS - this.clock()) / 1000));
-  }
-}
-
-/** A plain sliding-window counter (login requests: 5 a minute). */
+/** A sliding window of events: `full()` once `max` happened within the last minute. */
 export class RateWindow {
   private hits: number[] = [];
 
@@ -40,16 +14,84 @@ export class RateWindow {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  take(): boolean {
+  private prune(): void {
     const cutoff = this.clock() - WINDOW_MS;
-    this.hits = this.hits.filter((t) => t > cutoff);
-    if (this.hits.length >= this.max) return false;
+    while (this.hits.length > 0 && this.hits[0]! <= cutoff) this.hits.shift();
+  }
+
+  full(): boolean {
+    this.prune();
+    return this.hits.length >= this.max;
+  }
+
+  add(): void {
+    this.prune();
     this.hits.push(this.clock());
+  }
+
+  /** Takes one of the window's places; false when none is left. */
+  take(): boolean {
+    if (this.full()) return false;
+    this.add();
     return true;
   }
 
+  /** Gives back the newest place (an admitted unlock whose password was right). */
+  refund(): void {
+    this.hits.pop();
+  }
+
+  /** Whole seconds until the oldest event leaves the window. */
   retryAfterSeconds(): number {
+    this.prune();
     const oldest = this.hits[0];
     return oldest === undefined ? 1 : Math.max(1, Math.ceil((oldest + WINDOW_MS - this.clock()) / 1000));
+  }
+}
+
+/** Failed bearer tokens: once 10 failed within a minute, a failing token gets 429 instead of 401. */
+export class TokenFailures extends RateWindow {
+  constructor(clock?: () => number) {
+    super(FAILURES_ALLOWED, clock);
+  }
+}
+
+/**
+ * Unlock attempts, one at a time. An attempt is admitted only once the one before it has
+ * finished; when admitted it is refused untried if the vault is already unlocked (409) or if 10
+ * passwords failed within the minute (429); otherwise it takes a place in the password budget
+ * *before* the KDF runs, given back only if the password was right. However many arrive at once,
+ * at most 10 wrong passwords a minute are ever tried.
+ */
+export class UnlockGate {
+  private readonly failures: RateWindow;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(clock?: () => number) {
+    this.failures = new RateWindow(FAILURES_ALLOWED, clock);
+  }
+
+  /** Runs `attempt` when admitted; answers why not otherwise. */
+  async run<T>(isUnlocked: () => boolean, attempt: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; reason: 'unlocked' | 'rate-limited'; retryAfter: number }> {
+    // Refused at once while the budget is spent, without waiting in line.
+    if (this.failures.full()) return { ok: false, reason: 'rate-limited', retryAfter: this.failures.retryAfterSeconds() };
+    const previous = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await previous;
+      if (isUnlocked()) return { ok: false, reason: 'unlocked', retryAfter: 0 };
+      if (!this.failures.take()) return { ok: false, reason: 'rate-limited', retryAfter: this.failures.retryAfterSeconds() };
+      let right = false;
+      try {
+        const value = await attempt();
+        right = true;
+        return { ok: true, value };
+      } finally {
+        if (right) this.failures.refund();
+      }
+    } finally {
+      release();
+    }
   }
 }

@@ -6,6 +6,8 @@ import { acquireOwnerLock, type OwnerLock } from '../store/lockfile.js';
 import { Approvals } from '../services/approvals.js';
 import { Categories } from '../services/categories.js';
 import { Entries } from '../services/entries.js';
+import { visibleTo } from '../services/access.js';
+import { DeniedCoalescer } from './denied.js';
 import { Projects } from '../services/projects.js';
 import { ProjectOperations } from '../services/project-operations.js';
 import { Trash } from '../services/trash.js';
@@ -34,7 +36,7 @@ export interface CoreOptions {
 export interface OwnedCore extends KeydenCore {
   /** Reloads what admin commands changed beside this owner (call before serving a request). */
   refresh(): void;
-  /** Records a refused API call (never its token string); sealed detail only while unlocked. */
+  /** Records a refused API call (never its token string), coalesced to one row a minute per actor, route and reason. */
   auditDenied(denied: { actor: string; route: string; reason: string; scope?: string }): void;
 }
 
@@ -73,10 +75,22 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
     vault.afterUnlock((caller) => trash.purgeExpiredTrash(caller));
     const tokens = new Tokens(vault);
     const approvals = new Approvals(tokens, options.approver ?? false);
+    const denied = new DeniedCoalescer(({ actor, detail }) => {
+      vault.audit.record({ actor, action: 'api.denied', targetId: null, ok: false, detail }, { soon: true }).catch(() => {
+        // A refused call is answered whether or not its audit row could be written.
+      });
+    });
     const audit: AuditService = {
-      list: (query) => {
+      list: (query, caller) => {
         vault.keys();
-        return vault.audit.list(vault.overviews, query);
+        // The reader sees every refused call so far, not only those of closed minutes.
+        denied.flush();
+        vault.audit.flush();
+        if (!caller || (!caller.projects && !caller.environments)) return vault.audit.list(vault.overviews, query);
+        // A limited token sees only events about entries it can see: no category, token,
+        // project-wide or vault events (they would name what lies outside its limits).
+        const visible = [...vault.overviews.entries.values()].filter((e) => visibleTo(caller, e)).map((e) => e.id);
+        return vault.audit.list(vault.overviews, query, visible);
       },
     };
     return {
@@ -91,13 +105,10 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
       audit,
       approvals,
       refresh: () => vault.refreshIfChangedElsewhere(),
-      auditDenied: ({ actor, route, reason, scope }) => {
-        vault.audit.record({ actor, action: 'api.denied', targetId: null, ok: false, detail: { route, reason, scope: scope ?? null } }, { soon: true }).catch(() => {
-          // A refused call is answered whether or not its audit row could be written.
-        });
-      },
+      auditDenied: (call) => denied.add(call),
       close(caller) {
         try {
+          denied.flush();
           vault.close(caller);
         } finally {
           lock?.release();

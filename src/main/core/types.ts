@@ -43,6 +43,8 @@ export interface Caller {
   projects: string[] | null;
   /** Limit to these environments, or null for all. */
   environments: string[] | null;
+  /** False for a token without entries:reveal: nothing may tell it whether a value it sent equals the stored one. */
+  canReveal?: boolean;
 }
 
 export const APP: Caller = { actor: 'app', projects: null, environments: null };
@@ -170,10 +172,13 @@ export interface TokenService {
   authenticate(secret: string): CallerToken | null;
   /** Whether this is a live token, from plaintext columns only (works while locked). */
   identify(secret: string): { id: string; expiresAt: string | null } | null;
+  /** For a token this vault issued that is revoked or expired, when (plaintext columns); else null. */
+  whyRefused(secret: string): { revokedAt: string | null; expiredAt: string | null } | null;
 }
 
 export interface AuditService {
-  list(query?: AuditQuery): { items: AuditEvent[]; total: number };
+  /** The log; for a caller limited to projects/environments, only events about entries it can see. */
+  list(query?: AuditQuery, caller?: Caller): { items: AuditEvent[]; total: number };
 }
 
 export interface ApprovalService {

@@ -121,9 +121,10 @@ export class AuditLog {
     }
   }
 
-  list(overviews: Overviews, query: AuditQuery = {}): { items: AuditEvent[]; total: number } {
+  /** `targets`: only events whose target is one of these ids (a limited token's visible entries). */
+  list(overviews: Overviews, query: AuditQuery = {}, targets?: string[]): { items: AuditEvent[]; total: number } {
     const db = this.db();
-    const { where, args } = auditFilter(query);
+    const { where, args } = auditFilter(query, targets);
     const total = (db.prepare(`SELECT count(*) AS n FROM audit ${where}`).get(...args) as { n: number }).n;
     const limit = query.limit ?? -1;
     const rows = db
@@ -161,7 +162,7 @@ export class AuditLog {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** `from`/`to` (ISO times; a date alone means the whole day), `actor`, `action`, `target` as one WHERE. */
-function auditFilter(query: AuditQuery): { where: string; args: unknown[] } {
+function auditFilter(query: AuditQuery, targets?: string[]): { where: string; args: unknown[] } {
   const clauses: string[] = [];
   const args: unknown[] = [];
   const add = (clause: string, arg: unknown) => {
@@ -174,6 +175,7 @@ function auditFilter(query: AuditQuery): { where: string; args: unknown[] } {
   if (query.target) add('target_id = ?', query.target);
   if (query.from) add('at >= ?', new Date(query.from).toISOString());
   if (query.to) add('at < ?', new Date(Date.parse(query.to) + (dateOnly(query.to) ? DAY_MS : 1)).toISOString());
+  if (targets) add('target_id IN (SELECT value FROM json_each(?))', JSON.stringify(targets));
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', args };
 }
 

@@ -49,7 +49,8 @@ export function normalizeValue(category: Category, value: EntryValue): EntryValu
   }
   const record = obj as Record<string, unknown>;
   const details: Record<string, string> = {};
-  for (const f of category.fields) if (!(f in record)) details[`value.${f}`] = 'missing field';
+  // Own properties only: a field named constructor or __proto__ is an ordinary name (DESIGN §4).
+  for (const f of category.fields) if (!Object.hasOwn(record, f)) details[`value.${f}`] = 'missing field';
   for (const [k, v] of Object.entries(record)) {
     if (!category.fields.includes(k)) details[`value.${k}`] = 'unknown field';
     else if (typeof v !== 'string') details[`value.${k}`] = 'must be a string';
@@ -59,6 +60,15 @@ export function normalizeValue(category: Category, value: EntryValue): EntryValu
   if (bad.length > 0) throw new KeydenError('VALIDATION_FAILED', `invalid value for "${category.name}": ${bad.map((k) => `${k.slice(6)} (${details[k]})`).join(', ')}`, details);
   // Field order follows the category, so equal values compare equal.
   return Object.fromEntries(category.fields.map((f) => [f, record[f] as string]));
+}
+
+/** A stored value moved to another category: an error must not quote it or name its keys (DESIGN §4). */
+function refit(category: Category, stored: EntryValue): EntryValue {
+  try {
+    return normalizeValue(category, stored);
+  } catch {
+    throw new KeydenError('VALIDATION_FAILED', `the entry's current value does not fit "${category.name}"; send a new value with the move`, { value: `required when moving this entry to "${category.name}"` });
+  }
 }
 
 const sameValue = (a: EntryValue, b: EntryValue): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -240,7 +250,7 @@ export class Entries implements EntryService {
     this.assertVariableNamed(category, next.envVarName);
     this.assertUnique(next.categoryId, next.name, next.environment, id, next.envVarName);
     const oldValue = this.readValue(keys, current);
-    const value = input.value !== undefined ? normalizeValue(category, input.value) : next.categoryId !== current.categoryId ? normalizeValue(category, oldValue) : oldValue;
+    const value = input.value !== undefined ? normalizeValue(category, input.value) : next.categoryId !== current.categoryId ? refit(category, oldValue) : oldValue;
     next.updatedAt = this.v.now();
     this.v.write(() => {
       this.write(keys, current, next, oldValue, value);

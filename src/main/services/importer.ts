@@ -55,7 +55,7 @@ export class Importer {
     const routes = this.route(parsed, existing, project, environment, summary);
     const now = this.v.now();
     const plan: Plan = { newCategories: [], newEntries: [], changed: [] };
-    this.planUpdates(routes, mode, keys, now, summary, plan);
+    this.planUpdates(caller, routes, mode, keys, now, summary, plan);
     this.planCreates(routes, existing[0]?.name ?? project, environment, now, summary, plan);
     summary.failed.sort((a, b) => a.line - b.line);
     this.apply(caller, keys, project, environment, summary, plan);
@@ -136,7 +136,7 @@ export class Importer {
   }
 
   /** Existing entries: a group keeps the fields the file lacks; an unchanged value counts as skipped. */
-  private planUpdates(routes: Routes, mode: ImportMode, keys: Keys, now: string, summary: ImportSummary, plan: Plan): void {
+  private planUpdates(caller: Caller, routes: Routes, mode: ImportMode, keys: Keys, now: string, summary: ImportSummary, plan: Plan): void {
     for (const { entry, fields } of routes.updates.values()) {
       if (mode === 'skip') {
         summary.skipped += fields.size;
@@ -148,9 +148,15 @@ export class Importer {
       const incoming =
         category.keyType === 'simple'
           ? fields.get('')!.value
-          : { ...(oldValue as Record<string, string>), ...Object.fromEntries([...fields].map(([f, v]) => [f, v.value])) };
+          : { ...ownFields(category.fields, oldValue as Record<string, string>), ...Object.fromEntries([...fields].map(([f, v]) => [f, v.value])) };
       const value = normalizeValue(category, incoming);
-      if (JSON.stringify(value) === JSON.stringify(oldValue) && (notes === undefined || notes === entry.notes)) {
+      const unchanged = JSON.stringify(value) === JSON.stringify(oldValue) && (notes === undefined || notes === entry.notes);
+      // No equality oracle: a caller that cannot reveal is told "updated" for an unchanged value.
+      if (unchanged && caller.canReveal === false) {
+        summary.updated += fields.size;
+        continue;
+      }
+      if (unchanged) {
         summary.skipped += fields.size;
         continue;
       }
@@ -212,4 +218,9 @@ export class Importer {
     for (const u of plan.changed) o.entries.set(u.next.id, u.next);
     o.generation++;
   }
+}
+
+/** A stored group value's own fields of the category (never Object's, never a key it no longer has). */
+function ownFields(fields: string[], value: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(fields.filter((f) => Object.hasOwn(value, f)).map((f) => [f, value[f]!]));
 }

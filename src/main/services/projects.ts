@@ -52,7 +52,7 @@ export class Projects implements ProjectService {
       const key = lower(e.name);
       let p = projects.get(key);
       if (!p) projects.set(key, (p = { name: e.name, description: null, environments: {}, entryCount: 0, template: [] }));
-      p.environments[e.environment] = (p.environments[e.environment] ?? 0) + 1;
+      p.environments[e.environment] = (Object.hasOwn(p.environments, e.environment) ? p.environments[e.environment]! : 0) + 1;
       p.entryCount++;
     }
     for (const [key, r] of this.records.all()) {
@@ -180,7 +180,9 @@ export class Projects implements ProjectService {
     return variables.map((x) => {
       let value = values.get(x.entry.id);
       if (value === undefined) values.set(x.entry.id, (value = this.entries.readValue(keys, x.entry)));
-      return { name: x.name, value: x.field === null ? (value as string) : ((value as Record<string, string>)[x.field] ?? ''), shared: x.shared };
+      // Own properties only: a field named constructor or toString must not read Object's.
+      const group = value as Record<string, string>;
+      return { name: x.name, value: x.field === null ? (value as string) : Object.hasOwn(group, x.field) ? group[x.field]! : '', shared: x.shared };
     });
   }
 

@@ -122,6 +122,17 @@ export class Tokens implements TokenService {
     return { id: row.id, expiresAt: row.expires_at };
   }
 
+  whyRefused(secret: string): { revokedAt: string | null; expiredAt: string | null } | null {
+    if (!TOKEN_SHAPE.test(secret)) return null;
+    const row = statement(this.v.db(), 'SELECT expires_at, revoked_at FROM tokens WHERE hash = ?').get(hashToken(secret)) as
+      | { expires_at: string | null; revoked_at: string | null }
+      | undefined;
+    if (!row) return null;
+    if (row.revoked_at) return { revokedAt: row.revoked_at, expiredAt: null };
+    if (row.expires_at && row.expires_at <= this.v.now()) return { revokedAt: null, expiredAt: row.expires_at };
+    return null;
+  }
+
   authenticate(secret: string): CallerToken | null {
     if (!TOKEN_SHAPE.test(secret) || !this.v.isUnlocked()) return null;
     const record = this.v.overviews.tokensByHash.get(hashToken(secret));

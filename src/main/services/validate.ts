@@ -1,11 +1,39 @@
 import type { z } from 'zod';
 import { issuesToDetails, KeydenError } from '../../shared/errors.js';
 
+// Own properties only (DESIGN §4): zod builds its output objects by assignment, so a key named
+// "__proto__" (own in JSON.parse's result) would set the prototype and vanish. It crosses the
+// schema under a stand-in name that no user name can be (names have no control characters).
+const PROTO = '__proto__';
+const STAND_IN = '\u0000keyden:__proto__';
+
+const isPlain = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+function hasProtoKey(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasProtoKey);
+  if (!isPlain(v)) return false;
+  return Object.hasOwn(v, PROTO) || Object.values(v).some(hasProtoKey);
+}
+
+function renameKeys(v: unknown, from: string, to: string): unknown {
+  if (Array.isArray(v)) return v.map((x) => renameKeys(x, from, to));
+  if (!isPlain(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k === from ? to : k, { value: renameKeys(x, from, to), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
 /** Validates a service input with its schema: 400 VALIDATION_FAILED naming each bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const details = issuesToDetails(result.error.issues);
+  const shielded = hasProtoKey(input);
+  const result = schema.safeParse(shielded ? renameKeys(input, PROTO, STAND_IN) : input);
+  if (result.success) return (shielded ? renameKeys(result.data, STAND_IN, PROTO) : result.data) as z.output<S>;
+  const issues = result.error.issues.map((i) => ({ ...i, path: i.path.map((p) => (p === STAND_IN ? PROTO : p)), message: i.message.replaceAll(STAND_IN, PROTO) }));
+  const details = issuesToDetails(issues);
   const fields = Object.keys(details);
   throw new KeydenError('VALIDATION_FAILED', `invalid ${fields.join(', ')}: ${Object.values(details)[0]}`, details);
 }

@@ -1,0 +1,78 @@
+// Issue 10, attack 7: Object-prototype names as group fields skipping the required-field check
+// and making an export answer 500.
+import type { Scope } from '../../src/shared/model.js';
+import { describe, expect, it } from 'vitest';
+import dotenv from 'dotenv';
+import { codeOf, startOwner } from './helpers.js';
+
+const FIELDS = ['constructor', 'toString', '__proto__', 'hasOwnProperty'];
+const ALL: Scope[] = ['categories:read', 'categories:write', 'entries:read', 'entries:write', 'entries:reveal'];
+
+describe('prototype names are ordinary field names', () => {
+  it('refuses a group value that lacks fields named constructor, toString, __proto__ or hasOwnProperty, naming each', async () => {
+    const owner = await startOwner({ tokens: [{ key: 'full', scopes: ALL }] });
+    const token = owner.tokens.full!;
+    const category = await owner.request('POST', '/api/categories', { token, body: { name: 'Proto', keyType: 'group', fields: [...FIELDS, 'REAL_KEY'] } });
+    expect(category.status, category.text).toBe(201);
+    const categoryId = (category.json as { id: string }).id;
+    const missing = await owner.request('POST', '/api/entries', { token, body: { categoryId, name: 'Shop', value: { REAL_KEY: 'x' } } });
+    expect({ status: missing.status, code: codeOf(missing) }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    for (const f of FIELDS) expect(Object.keys((missing.json as { details: Record<string, unknown> }).details)).toContain(`value.${f}`);
+    // Nothing was stored, so the export has nothing to answer 500 about.
+    for (const format of ['dotenv', 'json', 'shell']) {
+      const exported = await owner.request('GET', `/api/projects/Shop/env?format=${format}`, { token });
+      expect(exported.status).toBe(404);
+    }
+  });
+
+  it('stores and exports every prototype-named field exactly, in every format', async () => {
+    const owner = await startOwner({ tokens: [{ key: 'full', scopes: ALL }] });
+    const token = owner.tokens.full!;
+    const category = await owner.request('POST', '/api/categories', { token, body: { name: 'Proto', keyType: 'group', fields: FIELDS } });
+    const categoryId = (category.json as { id: string }).id;
+    const value = JSON.parse('{"constructor":"c-val","toString":"t-val","__proto__":"p-val","hasOwnProperty":"h-val"}') as Record<string, string>;
+    // Sent as JSON text, as a client would: "__proto__" stays an own key.
+    const created = await owner.request('POST', '/api/entries', { token, body: { categoryId, name: 'Shop', value: JSON.stringify(value) } });
+    expect(created.status, created.text).toBe(201);
+    const dotenvText = await owner.request('GET', '/api/projects/Shop/env', { token });
+    expect(dotenvText.status, dotenvText.text).toBe(200);
+    expect(dotenvText.text).toContain('constructor=c-val');
+    expect(dotenvText.text).toContain('__proto__=p-val');
+    const parsed = dotenv.parse(dotenvText.text);
+    expect(parsed.toString).toBe('t-val');
+    const json = await owner.request('GET', '/api/projects/Shop/env?format=json', { token });
+    expect(json.status).toBe(200);
+    expect(Object.entries(JSON.parse(json.text) as object).sort()).toEqual(Object.entries(value).sort());
+    const shell = await owner.request('GET', '/api/projects/Shop/env?format=shell', { token });
+    expect(shell.status).toBe(200);
+    expect(shell.text).toContain("export hasOwnProperty='h-val'");
+  });
+
+  it('keeps a __proto__ field sent inside a JSON object (not only as JSON text) as an ordinary field', async () => {
+    const owner = await startOwner({ tokens: [{ key: 'full', scopes: ALL }] });
+    const token = owner.tokens.full!;
+    const category = await owner.request('POST', '/api/categories', { token, body: { name: 'Proto', keyType: 'group', fields: ['__proto__', 'constructor'] } });
+    const categoryId = (category.json as { id: string }).id;
+    // The raw JSON text, so that "__proto__" reaches the server as an own key of the value.
+    const created = await owner.request('POST', '/api/entries', {
+      token,
+      raw: `{"categoryId":"${categoryId}","name":"Shop","value":{"__proto__":"p-val","constructor":"c-val"}}`,
+    });
+    expect(created.status, created.text).toBe(201);
+    const json = await owner.request('GET', '/api/projects/Shop/env?format=json', { token });
+    expect(json.status).toBe(200);
+    expect(Object.entries(JSON.parse(json.text) as object).sort()).toEqual([
+      ['__proto__', 'p-val'],
+      ['constructor', 'c-val'],
+    ]);
+  });
+
+  it('answers an environment named constructor without a prototype leak in the project list', async () => {
+    const owner = await startOwner({ categories: [{ name: 'OpenAI', envVarName: 'OPENAI_API_KEY' }], tokens: [{ key: 'full', scopes: ALL }] });
+    const token = owner.tokens.full!;
+    const categoryId = ((await owner.request('GET', '/api/categories', { token })).json as { id: string }[])[0]!.id;
+    expect((await owner.request('POST', '/api/entries', { token, body: { categoryId, name: 'Shop', environment: 'constructor', value: 'x' } })).status).toBe(201);
+    const projects = await owner.request('GET', '/api/projects', { token });
+    expect(projects.json).toEqual([{ name: 'Shop', description: null, environments: { constructor: 1 }, entryCount: 1, template: [] }]);
+  });
+});
