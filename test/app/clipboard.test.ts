@@ -21,7 +21,7 @@ vi.mock('electron', () => ({
     },
   },
   ClipboardItem: class {
-    constructor(readonly data: Record<string, string>) {}
+    constructor(readonly data: Record<string, string | Blob>) {}
   },
   dialog: {},
 }));
@@ -76,5 +76,26 @@ describe('the clipboard guard', () => {
     const item = written.at(-1)?.items[0] as { data: Record<string, string> };
     expect(item.data['text/plain']).toBe('sk-secret');
     expect(Object.keys(item.data).some((k) => k.includes('org.nspasteboard.ConcealedType'))).toBe(true);
+  });
+
+  it('keeps a secret out of Windows clipboard history and cloud sync, in the same atomic write as the text', async () => {
+    const { electronClipboard } = await import('../../src/main/app/electron-ports.js');
+    await electronClipboard('win32').writeText('sk-secret', { concealed: true });
+    expect(written.at(-1)?.items).toHaveLength(1);
+    const item = written.at(-1)?.items[0] as { data: Record<string, string | Blob> };
+    expect(item.data['text/plain']).toBe('sk-secret');
+    const format = (name: string) => item.data[`electron application/osclipboard;format="${name}"`];
+    expect(format('ExcludeClipboardContentFromMonitorProcessing')).toBeInstanceOf(Blob);
+    for (const name of ['CanIncludeInClipboardHistory', 'CanUploadToCloudClipboard']) {
+      expect([...new Uint8Array(await (format(name) as Blob).arrayBuffer())], name).toEqual([0, 0, 0, 0]);
+    }
+  });
+
+  it('marks a secret for KDE Klipper and other Linux clipboard managers with x-kde-passwordManagerHint', async () => {
+    const { electronClipboard } = await import('../../src/main/app/electron-ports.js');
+    await electronClipboard('linux').writeText('sk-secret', { concealed: true });
+    const item = written.at(-1)?.items[0] as { data: Record<string, string> };
+    expect(item.data['text/plain']).toBe('sk-secret');
+    expect(item.data['electron application/osclipboard;format="x-kde-passwordManagerHint"']).toBe('secret');
   });
 });

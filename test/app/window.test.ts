@@ -63,14 +63,22 @@ describe('the main window', () => {
     });
   });
 
+  it('opens DevTools only in an unpackaged (development) build', () => {
+    expect(mainWindowOptions('/p.cjs', { packaged: true }).webPreferences!.devTools).toBe(false);
+    expect(mainWindowOptions('/p.cjs', { packaged: false }).webPreferences!.devTools).toBe(true);
+    expect(mainWindowOptions('/p.cjs').webPreferences!.devTools).toBe(false);
+    createMainWindow({ preloadPath: '/p.cjs', url: `${APP_ORIGIN}/index.html`, allowedOrigin: APP_ORIGIN, packaged: true });
+    expect((created[0]!.options.webPreferences as Record<string, unknown>).devTools).toBe(false);
+  });
+
   it('is created with those options and loads only the app origin', () => {
-    createMainWindow({ preloadPath: '/p.cjs', url: `${APP_ORIGIN}/index.html`, allowedOrigin: APP_ORIGIN });
+    createMainWindow({ preloadPath: '/p.cjs', url: `${APP_ORIGIN}/index.html`, allowedOrigin: APP_ORIGIN, packaged: true });
     expect(created).toHaveLength(1);
     expect((created[0]!.options.webPreferences as Record<string, unknown>).sandbox).toBe(true);
   });
 
   it('refuses navigation and redirects to any other origin but allows its own pages', () => {
-    createMainWindow({ preloadPath: '/p.cjs', url: `${APP_ORIGIN}/index.html`, allowedOrigin: APP_ORIGIN });
+    createMainWindow({ preloadPath: '/p.cjs', url: `${APP_ORIGIN}/index.html`, allowedOrigin: APP_ORIGIN, packaged: true });
     const contents = created[0]!.contents;
     expect(navigate(contents, 'will-navigate', 'https://evil.example/')).toBe(true);
     expect(navigate(contents, 'will-navigate', 'file:///etc/passwd')).toBe(true);
@@ -79,7 +87,7 @@ describe('the main window', () => {
   });
 
   it('denies window.open, webviews and every permission request', () => {
-    createMainWindow({ preloadPath: '/p.cjs', url: `${APP_ORIGIN}/index.html`, allowedOrigin: APP_ORIGIN });
+    createMainWindow({ preloadPath: '/p.cjs', url: `${APP_ORIGIN}/index.html`, allowedOrigin: APP_ORIGIN, packaged: true });
     const contents = created[0]!.contents;
     expect(contents.windowOpenHandler?.({ url: 'https://example.com' })).toEqual({ action: 'deny' });
     expect(navigate(contents, 'will-attach-webview', '')).toBe(true);

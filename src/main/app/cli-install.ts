@@ -1,5 +1,7 @@
-// "Install the keyden command": a tiny launcher that runs the CLI bundled in the app with the
-// app's own Node (ELECTRON_RUN_AS_NODE; that is why the RunAsNode fuse stays on — docs/desktop.md).
+// "Install the keyden command": a tiny launcher that runs the CLI bundled in the app (unpacked
+// from app.asar) with the system's Node.js. The app's own runtime cannot run it: its RunAsNode
+// fuse is off (DESIGN §4 "The shell"; docs/desktop.md), so nobody can use the signed app binary
+// as a general-purpose Node interpreter.
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -10,16 +12,23 @@ export interface LauncherPlan {
   mode: number;
 }
 
-export function launcherPlan(options: { platform: NodeJS.Platform; execPath: string; resourcesPath: string; env: NodeJS.ProcessEnv }): LauncherPlan {
-  const cli = join(options.resourcesPath, 'app.asar', 'bin', 'keyden.cjs');
+/** What the launcher says when no Node.js is on PATH. */
+export const NEEDS_NODE = 'keyden: the keyden command needs Node.js 20.11 or later on PATH (https://nodejs.org); or install the packed CLI: npm i -g keyden-cli-<version>.tgz';
+
+export function launcherPlan(options: { platform: NodeJS.Platform; resourcesPath: string; env: NodeJS.ProcessEnv }): LauncherPlan {
+  const cli = join(options.resourcesPath, 'app.asar.unpacked', 'bin', 'keyden.cjs');
   if (options.platform === 'win32') {
     const dir = join(options.env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'Keyden', 'bin');
-    return { path: join(dir, 'keyden.cmd'), content: `@echo off\r\nset ELECTRON_RUN_AS_NODE=1\r\n"${options.execPath}" "${cli}" %*\r\n`, mode: 0o755 };
+    return {
+      path: join(dir, 'keyden.cmd'),
+      content: `@echo off\r\nwhere node >nul 2>nul || (echo ${NEEDS_NODE} 1>&2 & exit /b 1)\r\nnode "${cli}" %*\r\n`,
+      mode: 0o755,
+    };
   }
   const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
   return {
     path: join(homedir(), '.local', 'bin', 'keyden'),
-    content: `#!/bin/sh\n# Installed by the Keyden app: runs its bundled CLI.\nELECTRON_RUN_AS_NODE=1 exec ${quote(options.execPath)} ${quote(cli)} "$@"\n`,
+    content: `#!/bin/sh\n# Installed by the Keyden app: runs its bundled CLI with Node.js.\ncommand -v node >/dev/null 2>&1 || { echo ${quote(NEEDS_NODE)} >&2; exit 1; }\nexec node ${quote(cli)} "$@"\n`,
     mode: 0o755,
   };
 }

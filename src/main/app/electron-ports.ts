@@ -3,16 +3,37 @@ import { clipboard, ClipboardItem, dialog, type BrowserWindow } from 'electron';
 import type { ClipboardPort } from './clipboard.js';
 import type { DialogPort } from './handlers.js';
 
-// The nspasteboard.org marker asks clipboard managers and Universal Clipboard to skip the item
-// (macOS). Electron's `clipboard.write` commits every format of one item atomically, so the text
-// and the marker land together; other platforms get plain text.
-const CONCEALED_FORMAT = 'electron application/osclipboard;format="org.nspasteboard.ConcealedType"';
+/** A raw OS clipboard format, as Electron's clipboard names one. */
+const osFormat = (name: string): string => `electron application/osclipboard;format="${name}"`;
+
+/** A serialized DWORD 0: "do not include" for Windows' CanInclude… formats. */
+const DWORD_ZERO = (): Blob => new Blob([new Uint8Array(4)]);
+
+/**
+ * The formats that ask the OS and clipboard managers to keep a secret out of clipboard history
+ * and cloud sync, written with the text in one atomic `clipboard.write` (as KeePassXC does):
+ * - Windows: `ExcludeClipboardContentFromMonitorProcessing` (any data), and
+ *   `CanIncludeInClipboardHistory` / `CanUploadToCloudClipboard` = DWORD 0;
+ * - macOS: nspasteboard.org's `org.nspasteboard.ConcealedType` (clipboard managers, Universal Clipboard);
+ * - Linux: KDE Klipper's `x-kde-passwordManagerHint` = `secret` (other managers honour it too).
+ */
+export function concealedFormats(platform: NodeJS.Platform): Record<string, string | Blob> {
+  if (platform === 'win32') {
+    return {
+      [osFormat('ExcludeClipboardContentFromMonitorProcessing')]: new Blob([new Uint8Array([1])]),
+      [osFormat('CanIncludeInClipboardHistory')]: DWORD_ZERO(),
+      [osFormat('CanUploadToCloudClipboard')]: DWORD_ZERO(),
+    };
+  }
+  if (platform === 'darwin') return { [osFormat('org.nspasteboard.ConcealedType')]: '' };
+  return { [osFormat('x-kde-passwordManagerHint')]: 'secret' };
+}
 
 export function electronClipboard(platform: NodeJS.Platform = process.platform): ClipboardPort {
   return {
     async writeText(text, { concealed }) {
-      if (concealed && platform === 'darwin') {
-        await clipboard.write([new ClipboardItem({ 'text/plain': text, [CONCEALED_FORMAT]: '' })]);
+      if (concealed) {
+        await clipboard.write([new ClipboardItem({ 'text/plain': text, ...concealedFormats(platform) })]);
         return;
       }
       await clipboard.writeText(text);

@@ -23,6 +23,11 @@ export interface FilePort {
   readText(path: string, maxBytes: number): Promise<string>;
 }
 
+/** The window's exclusion from screen capture (Electron's setContentProtection). */
+export interface ScreenPort {
+  protect(on: boolean): void;
+}
+
 export interface AppDeps {
   core: KeydenCore;
   clipboard: ClipboardGuard;
@@ -32,6 +37,36 @@ export interface AppDeps {
   autoLock: AutoLock;
   info: AppInfo;
   installCli: () => Promise<{ path: string }>;
+  /** While a revealed value is on screen the window is kept out of screenshots and screen sharing. */
+  privacy?: RevealPrivacy;
+}
+
+/**
+ * Keeps the window out of screen capture from a reveal until the page has hidden the value
+ * again (`revealSeconds`, as the page's own timer), the vault locks, or the setting is off.
+ */
+export class RevealPrivacy {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly screen: ScreenPort,
+    private readonly enabled: () => boolean,
+    private readonly revealSeconds: number,
+  ) {}
+
+  valueShown(): void {
+    if (!this.enabled()) return;
+    this.screen.protect(true);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.valueHidden(), this.revealSeconds * 1000 + 500);
+    this.timer.unref?.();
+  }
+
+  valueHidden(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.screen.protect(false);
+  }
 }
 
 const MAX_IMPORT_BYTES = 1024 * 1024;
@@ -91,7 +126,11 @@ export function createHandlers(deps: AppDeps): Handlers {
     'entries.create': (input) => core.entries.create(APP, input),
     'entries.update': ({ id, patch }) => core.entries.update(APP, id, patch),
     'entries.remove': ({ id }) => core.entries.remove(APP, id),
-    'entries.reveal': ({ id }) => core.entries.reveal(APP, id, 'entry.reveal'),
+    'entries.reveal': async ({ id }) => {
+      const revealed = await core.entries.reveal(APP, id, 'entry.reveal');
+      deps.privacy?.valueShown();
+      return revealed;
+    },
     'entries.copy': async ({ id, field }) => {
       const { value } = await core.entries.reveal(APP, id, 'entry.copy');
       let text: string;
@@ -109,7 +148,11 @@ export function createHandlers(deps: AppDeps): Handlers {
       return { clearsInSeconds: seconds };
     },
     'entries.versions': ({ id }) => core.entries.versions(APP, id),
-    'entries.revealVersion': ({ id, version }) => core.entries.revealVersion(APP, id, version),
+    'entries.revealVersion': async ({ id, version }) => {
+      const revealed = await core.entries.revealVersion(APP, id, version);
+      deps.privacy?.valueShown();
+      return revealed;
+    },
     'entries.restoreVersion': ({ id, version }) => core.entries.restoreVersion(APP, id, version),
 
     'projects.list': () => core.projects.list(APP),

@@ -68,8 +68,10 @@ function start(): void {
     info: { version: app.getVersion(), platform: process.platform, revealSeconds: REVEAL_SECONDS, canInstallCli: app.isPackaged },
     installCli: () => {
       if (!app.isPackaged) throw new KeydenError('VALIDATION_FAILED', 'Only the installed app can install the keyden command; use npx keyden here');
-      return installLauncher(launcherPlan({ platform: process.platform, execPath: process.execPath, resourcesPath: process.resourcesPath, env: process.env }));
+      return installLauncher(launcherPlan({ platform: process.platform, resourcesPath: process.resourcesPath, env: process.env }));
     },
+    // Excluded from screenshots and screen sharing (Windows, macOS) while a value is shown.
+    screen: { protect: (on) => currentWindow()?.setContentProtection(on) },
     onInternalError: (channel, e) => console.error(`keyden: ${channel} failed: ${e instanceof Error ? e.name : 'error'}`),
   });
   registerIpc(ipcMain, runtime.dispatch, { window: currentWindow, appOrigin: pageOrigin() });
@@ -83,6 +85,7 @@ function start(): void {
     preloadPath: join(import.meta.dirname, '../preload/index.cjs'),
     url: devServerUrl() ?? `${APP_ORIGIN}/index.html`,
     allowedOrigin: pageOrigin(),
+    packaged: app.isPackaged,
   });
   void runtime.startApiIfEnabled();
 

@@ -12,7 +12,7 @@ import { ClipboardGuard, type ClipboardPort } from './clipboard.js';
 import { createDispatch, type Dispatch } from './dispatch.js';
 import { wireCoreEvents, type Emit } from './events.js';
 import { nodeFiles } from './files.js';
-import { createHandlers, type DialogPort, type FilePort } from './handlers.js';
+import { createHandlers, RevealPrivacy, type DialogPort, type FilePort, type ScreenPort } from './handlers.js';
 import type { Timers } from './timers.js';
 
 export interface RuntimeOptions {
@@ -26,6 +26,8 @@ export interface RuntimeOptions {
   info: AppInfo;
   emit: Emit;
   installCli: () => Promise<{ path: string }>;
+  /** The window's screen-capture exclusion (absent in the e2e transport's browser page). */
+  screen?: ScreenPort;
   onInternalError?: (channel: string, e: unknown) => void;
 }
 
@@ -63,7 +65,10 @@ export function createAppRuntime(options: RuntimeOptions): AppRuntime {
       },
     };
   });
+  const privacy = options.screen ? new RevealPrivacy(options.screen, () => core.vault.settings().hideWhileRevealed, options.info.revealSeconds) : undefined;
+  if (privacy) core.vault.onLockChange((locked) => locked && privacy.valueHidden());
   const handlers = createHandlers({
+    privacy,
     core,
     clipboard,
     autoLock,

@@ -5,7 +5,8 @@ export const APP_SCHEME = 'app';
 export const APP_HOST = 'keyden';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
-export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+/** `packaged`: a released build, where DevTools stay closed (DESIGN §4 "The shell"). */
+export function mainWindowOptions(preloadPath: string, options: { packaged: boolean } = { packaged: true }): BrowserWindowConstructorOptions {
   return {
     width: 1180,
     height: 760,
@@ -27,7 +28,7 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
-      devTools: true,
+      devTools: !options.packaged,
     },
   };
 }
@@ -54,8 +55,8 @@ export function lockDownContents(contents: WebContents, allowedOrigin: string): 
   contents.session.setPermissionCheckHandler(() => false);
 }
 
-export function createMainWindow(options: { preloadPath: string; url: string; allowedOrigin: string }): BrowserWindow {
-  const win = new BrowserWindow(mainWindowOptions(options.preloadPath));
+export function createMainWindow(options: { preloadPath: string; url: string; allowedOrigin: string; packaged: boolean }): BrowserWindow {
+  const win = new BrowserWindow(mainWindowOptions(options.preloadPath, { packaged: options.packaged }));
   lockDownContents(win.webContents, options.allowedOrigin);
   win.once('ready-to-show', () => win.show());
   void win.loadURL(options.url);

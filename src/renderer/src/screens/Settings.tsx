@@ -31,13 +31,14 @@ function SecuritySection() {
   const settings = useSession((s) => s.settings);
   const [autoLock, setAutoLock] = useState(String(settings?.autoLockMinutes ?? 10));
   const [clip, setClip] = useState(String(settings?.clipboardSeconds ?? 30));
+  const [hide, setHide] = useState(settings?.hideWhileRevealed ?? true);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   async function save(e: FormEvent): Promise<void> {
     e.preventDefault();
     setBusy(true);
     try {
-      const view = await call('settings.update', { autoLockMinutes: Number(autoLock), clipboardSeconds: Number(clip) });
+      const view = await call('settings.update', { autoLockMinutes: Number(autoLock), clipboardSeconds: Number(clip), hideWhileRevealed: hide });
       useSession.getState().setSettings(view.settings);
       setErrors({});
       toast('Settings saved');
@@ -59,6 +60,9 @@ function SecuritySection() {
           {(id, d) => <input id={id} type="number" min={5} max={600} value={clip} onChange={(e) => setClip(e.target.value)} aria-describedby={d} />}
         </Field>
       </div>
+      <label className="check">
+        <input type="checkbox" checked={hide} onChange={(e) => setHide(e.target.checked)} /> Hide Keyden from screenshots and screen sharing while a value is shown
+      </label>
       <div className="form-actions end">
         <Button variant="primary" type="submit" busy={busy}>Save</Button>
       </div>

@@ -1,0 +1,63 @@
+// DESIGN §4 "The shell": while a revealed value is on screen the window is excluded from screen
+// capture (a setting, on by default), until the page hides it again or the vault locks.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createAppRuntime } from '../../src/main/app/runtime.js';
+import { APP } from '../../src/main/core/types.js';
+import { DEFAULT_SETTINGS } from '../../src/shared/model.js';
+import { createTestVault, type TestVault } from '../helpers/core.js';
+import { ManualTimers, RecordingClipboard, RecordingDialogs } from '../e2e/support/fakes.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  vi.useRealTimers();
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function appWithEntry(): Promise<{ v: TestVault; protects: boolean[]; reveal: () => Promise<unknown>; entryId: string }> {
+  const v = await createTestVault();
+  cleanups.push(() => v.close());
+  const c = v.core.categories.create(APP, { name: 'OpenAI', keyType: 'simple', envVarName: 'OPENAI_API_KEY' });
+  const entryId = v.core.entries.create(APP, { categoryId: c.id, name: 'Blog', value: 'sk-blog' }).id;
+  const protects: boolean[] = [];
+  const runtime = createAppRuntime({
+    core: v.core,
+    home: v.dir,
+    clipboard: new RecordingClipboard(),
+    dialogs: new RecordingDialogs(),
+    timers: new ManualTimers(),
+    emit: () => undefined,
+    info: { version: v.core.version, platform: 'win32', revealSeconds: 30, canInstallCli: false },
+    installCli: () => Promise.reject(new Error('not in tests')),
+    screen: { protect: (on) => protects.push(on) },
+  });
+  cleanups.push(() => runtime.shutdown());
+  return { v, protects, entryId, reveal: () => runtime.dispatch('entries.reveal', { id: entryId }) };
+}
+
+describe('the window while a value is revealed', () => {
+  it('is protected from screen capture on by default, from the reveal until the page has hidden it', async () => {
+    expect(DEFAULT_SETTINGS.hideWhileRevealed).toBe(true);
+    const { protects, reveal } = await appWithEntry();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    expect(await reveal()).toMatchObject({ ok: true });
+    expect(protects).toEqual([true]);
+    vi.advanceTimersByTime(29_000);
+    expect(protects).toEqual([true]);
+    vi.advanceTimersByTime(2_000);
+    expect(protects).toEqual([true, false]);
+  });
+
+  it('drops the protection when the vault locks', async () => {
+    const { v, protects, reveal } = await appWithEntry();
+    await reveal();
+    v.core.vault.lock(APP);
+    expect(protects).toEqual([true, false]);
+  });
+
+  it('leaves the window alone when the setting is off', async () => {
+    const { v, protects, reveal } = await appWithEntry();
+    v.core.vault.updateSettings(APP, { hideWhileRevealed: false });
+    await reveal();
+    expect(protects).toEqual([]);
+  });
+});
