@@ -49,7 +49,7 @@ export interface VaultService {
   /** Creates a new vault file and leaves it unlocked. */
   create(caller: Caller, password: string): Promise<void>;
   /** Throws INVALID_PASSWORD on a wrong password (and audits the failure). */
-  unlock(caller: Caller, password: string): Promise<void>;
+  unlock(caller: Caller, password: string, options?: { acceptRollback?: boolean }): Promise<void>;
   lock(caller: Caller): void;
   changePassword(caller: Caller, current: string, next: string): Promise<void>;
   settings(): Settings;

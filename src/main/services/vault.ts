@@ -124,7 +124,7 @@ export class Vault implements VaultService, VaultContext {
     this.notify(false);
   }
 
-  unlock(caller: Caller, password: string): Promise<void> {
+  unlock(caller: Caller, password: string, _options: { acceptRollback?: boolean } = {}): Promise<void> {
     // Two unlocks at once share nothing but the file: let the second wait for the first.
     const run = (this.unlocking ?? Promise.resolve()).then(() => this.doUnlock(caller, password));
     this.unlocking = run.catch(() => undefined);

@@ -1,6 +1,7 @@
 // Small building blocks over Radix primitives, styled once in styles.css.
 import { AlertDialog, Dialog } from 'radix-ui';
-import { useId, type ButtonHTMLAttributes, type ReactNode } from 'react';
+import { useId, useState, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode } from 'react';
+import { EyeIcon, EyeOffIcon } from './icons.js';
 
 type Variant = 'primary' | 'secondary' | 'ghost' | 'danger';
 export function Button({ variant = 'secondary', busy = false, children, className, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; busy?: boolean }) {
@@ -28,6 +29,19 @@ export function Field({ label, error, hint, children }: { label: string; error?:
           {hint}
         </p>
       ) : null}
+    </div>
+  );
+}
+
+/** A password or secret field with a Show/Hide toggle, so a pasted key can be checked. */
+export function SecretInput({ className, ...rest }: Omit<InputHTMLAttributes<HTMLInputElement>, 'type'>) {
+  const [shown, setShown] = useState(false);
+  return (
+    <div className={`secret-input${className ? ` ${className}` : ''}`}>
+      <input {...rest} type={shown ? 'text' : 'password'} spellCheck={false} />
+      <button type="button" className="secret-toggle" aria-pressed={shown} aria-label={shown ? 'Hide' : 'Show'} title={shown ? 'Hide' : 'Show'} onClick={() => setShown(!shown)}>
+        {shown ? <EyeOffIcon /> : <EyeIcon />}
+      </button>
     </div>
   );
 }
