@@ -1,6 +1,6 @@
 // Entries: add (simple and group), search, reveal and auto-hide, copy through main.
 import { APP } from '../../src/main/core/types.js';
-import { expect, MASK, seedEntry, seedVault, settle, shot, test, toastWith } from './support/fixtures.js';
+import { expect, MASK, seedEntry, seedVault, settle, shot, test } from './support/fixtures.js';
 
 test.describe('with a short reveal time', () => {
   test.use({ revealSeconds: 1 });
@@ -62,7 +62,7 @@ test.describe('with a short reveal time', () => {
     // Copy is done in main: the page never receives the value.
     const before = app.responses.length;
     await detail.getByRole('button', { name: 'Copy' }).click();
-    await expect(toastWith(page, 'Copied — the clipboard clears in 30 s')).toBeVisible();
+    await expect(detail.getByTestId('copy-status')).toHaveText('Copied — clears in 30 s');
     expect(app.clipboard.text).toBe('sk-test-openai-123');
     expect(app.clipboard.writes.at(-1)?.concealed).toBe(true);
     const copyResponses = app.responses.slice(before).filter((r) => r.channel === 'entries.copy');
@@ -71,6 +71,7 @@ test.describe('with a short reveal time', () => {
     expect(app.timers.armed('clipboard.clear')[0]?.ms).toBe(30_000);
     app.timers.fire('clipboard.clear');
     await expect.poll(() => app.clipboard.text).toBe('');
+    await expect(detail.getByTestId('copy-status')).toHaveText('Clipboard cleared');
 
     // A group entry copies one field at a time.
     await list.getByRole('option', { name: /AWS/ }).click();

@@ -46,12 +46,21 @@ export function SecretInput({ className, ...rest }: Omit<InputHTMLAttributes<HTM
   );
 }
 
+/** After a dialog closes, Radix returns focus to what had it; if that is gone (or there was
+ * none, as after a shortcut), focus would fall to <body>: take it to the search box instead. */
+function keepFocusInApp(): void {
+  requestAnimationFrame(() => {
+    if (document.activeElement && document.activeElement !== document.body) return;
+    document.querySelector<HTMLElement>('input[aria-label="Search entries"], .content [tabindex="0"], .content button')?.focus();
+  });
+}
+
 export function Modal({ open, onOpenChange, title, description, children, wide = false }: { open: boolean; onOpenChange: (open: boolean) => void; title: string; description?: string; children: ReactNode; wide?: boolean }) {
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className="overlay" />
-        <Dialog.Content className={`modal${wide ? ' modal-wide' : ''}`} aria-describedby={description ? undefined : undefined}>
+        <Dialog.Content className={`modal${wide ? ' modal-wide' : ''}`} onCloseAutoFocus={keepFocusInApp}>
           <Dialog.Title className="modal-title">{title}</Dialog.Title>
           {description ? <Dialog.Description className="modal-description">{description}</Dialog.Description> : <Dialog.Description className="sr-only">{title}</Dialog.Description>}
           {children}
@@ -66,7 +75,7 @@ export function Confirm({ open, onOpenChange, title, description, confirmLabel, 
     <AlertDialog.Root open={open} onOpenChange={onOpenChange}>
       <AlertDialog.Portal>
         <AlertDialog.Overlay className="overlay" />
-        <AlertDialog.Content className="modal">
+        <AlertDialog.Content className="modal" onCloseAutoFocus={keepFocusInApp}>
           <AlertDialog.Title className="modal-title">{title}</AlertDialog.Title>
           <AlertDialog.Description className="modal-description">{description}</AlertDialog.Description>
           <div className="modal-actions">
