@@ -141,10 +141,12 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
             ))}
           </dl>
         ) : (
+          <dl className="fields">
           <div className="field-row">
             <dt><code>{envVar}</code></dt>
             <dd><code className={`secret${secret === null ? ' masked' : ''}`} data-testid="value" onCopy={(e) => guardCopy(e)}>{valueOf(null)}</code></dd>
           </div>
+          </dl>
         )}
       </div>
 
