@@ -116,13 +116,16 @@ export const useSession = create<SessionState>()((set, get) => ({
 
   async unlocked() {
     set({ phase: 'unlocked' });
-    try {
-      const [view, approvals] = await Promise.all([call('settings.get'), call('approvals.pending')]);
-      set({ settings: view.settings, approvals });
-    } catch (e) {
-      reportLoadError(e);
-    }
-    await get().refresh();
+    // Settings and the list load side by side: the first row must not wait for the settings.
+    const settings = (async () => {
+      try {
+        const [view, approvals] = await Promise.all([call('settings.get'), call('approvals.pending')]);
+        if (get().phase === 'unlocked') set({ settings: view.settings, approvals });
+      } catch (e) {
+        reportLoadError(e);
+      }
+    })();
+    await Promise.all([settings, get().refresh()]);
   },
 
   wipe() {
@@ -131,15 +134,16 @@ export const useSession = create<SessionState>()((set, get) => ({
   },
 
   async refresh() {
+    // The list is asked for at the same time as categories and projects (one round trip, not two).
+    const entries = get().loadEntries();
     try {
       const [categories, projects] = await Promise.all([call('categories.list'), call('projects.list')]);
       if (get().phase !== 'unlocked') return;
-      set({ categories, projects });
+      set({ categories, projects, ...shown({ ...get(), categories }) });
     } catch (e) {
       reportLoadError(e);
-      return;
     }
-    await get().loadEntries();
+    await entries;
   },
 
   async loadEntries() {
