@@ -36,6 +36,14 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await expect(page.getByRole('dialog', { name: 'Edit entry' })).toBeVisible();
     expect(await seriousViolations(page), 'editor').toEqual([]);
     await page.keyboard.press('Escape');
+    await page.getByRole('region', { name: 'Entry detail' }).getByRole('button', { name: 'History' }).click();
+    await expect(page.getByRole('dialog', { name: 'History' })).toBeVisible();
+    expect(await seriousViolations(page), 'history').toEqual([]);
+    await page.keyboard.press('Escape');
+    await page.getByRole('region', { name: 'Entry detail' }).getByRole('button', { name: 'Delete entry' }).click();
+    await expect(page.getByRole('alertdialog')).toBeVisible();
+    expect(await seriousViolations(page), 'delete confirm').toEqual([]);
+    await page.keyboard.press('Escape');
 
     const nav = page.getByRole('navigation', { name: 'Vault' });
     for (const [button, screen] of [
