@@ -1,5 +1,5 @@
 // axe-core on every screen, light and dark: zero serious or critical violations.
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { APP } from '../../src/main/core/types.js';
 import { expect, PASSWORD, seedEntry, seedVault, test } from './support/fixtures.js';
