@@ -96,7 +96,7 @@ export const ipcContract = {
 
   'vault.status': spec<VaultStatusView>()(NoInput),
   'vault.create': spec<void>()(z.object({ password: MasterPassword }).strict()),
-  'vault.unlock': spec<void>()(z.object({ password: z.string().min(1).max(1024) }).strict()),
+  'vault.unlock': spec<void>()(z.object({ password: z.string().min(1).max(1024), acceptRollback: z.boolean().optional() }).strict()),
   'vault.lock': spec<void>()(NoInput),
   'vault.changePassword': spec<void>()(z.object({ current: z.string().min(1).max(1024), next: MasterPassword }).strict()),
   /** Asks where to save (main's dialog) and writes a consistent copy of the vault; null when cancelled. */

@@ -20,7 +20,7 @@ test('a project exports its .env to the chosen file, copies it, and imports a .e
   const target = join(app.home, 'blog.env');
   app.dialogs.nextSavePath = target;
   await page.getByRole('button', { name: 'Export .env…' }).click();
-  await expect(toastWith(page, `Exported to ${target}`)).toBeVisible();
+  await expect(toastWith(page, `Exported to ${app.shown(target)}`)).toBeVisible();
   expect(parse(readFileSync(target, 'utf8'))).toEqual({ OPENAI_API_KEY: 'sk-openai "quoted" value', AWS_ACCESS_KEY_ID: 'AKIA1', AWS_SECRET_ACCESS_KEY: 'secret/with+chars', AWS_REGION: 'eu-west-1' });
   expect(statSync(target).mode & 0o777).toBe(0o600);
   expect(app.dialogs.calls.at(-1)).toMatchObject({ kind: 'save', defaultName: '.env' });

@@ -95,7 +95,7 @@ test('a backup is written where the user chose, readable only by the user, and a
   const target = `${app.home}/backup.db`;
   app.dialogs.nextSavePath = target;
   await page.getByRole('button', { name: 'Back up vault…' }).click();
-  await expect(toastWith(page, `Backed up to ${target}`)).toBeVisible();
+  await expect(toastWith(page, `Backed up to ${app.shown(target)}`)).toBeVisible();
   expect(statSync(target).mode & 0o777).toBe(0o600);
   expect(app.core.audit.list({ action: 'vault.backup' }).items).toHaveLength(1);
 });

@@ -94,8 +94,8 @@ export function createHandlers(deps: AppDeps): Handlers {
       await core.vault.create(APP, password);
       autoLock.activity();
     },
-    'vault.unlock': async ({ password }) => {
-      await core.vault.unlock(APP, password);
+    'vault.unlock': async ({ password, acceptRollback }) => {
+      await core.vault.unlock(APP, password, acceptRollback === undefined ? {} : { acceptRollback });
       autoLock.activity();
       await startApiIfWanted();
     },

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { EntryWithCategory } from '../../shared/model.js';
 import { call, errorMessage, onEvent } from './api.js';
-import { toast, Toaster } from './components/toast.js';
+import { clearToasts, toast, Toaster } from './components/toast.js';
 import { ApiPrompt, ApprovalDialog } from './screens/Approvals.js';
 import { AuditLog } from './screens/AuditLog.js';
 import { CategoriesView } from './screens/Categories.js';
@@ -14,6 +14,7 @@ import { ProjectView } from './screens/ProjectView.js';
 import { SettingsView } from './screens/Settings.js';
 import { Sidebar } from './screens/Sidebar.js';
 import { Unlock } from './screens/Unlock.js';
+import { useCopyStatus } from './store/copy-status.js';
 import { useSession } from './store/session.js';
 
 const ACTIVITY_EVERY_MS = 20_000;
@@ -24,14 +25,19 @@ export function App() {
   useEffect(() => {
     void useSession.getState().boot();
     const offLock = onEvent('vault.lockChanged', ({ locked }) => {
-      if (locked) useSession.getState().wipe();
+      if (!locked) return;
+      useSession.getState().wipe();
+      useCopyStatus.getState().reset();
+      clearToasts();
     });
+    const offCleared = onEvent('clipboard.cleared', () => useCopyStatus.getState().cleared());
     const offApproval = onEvent('approvals.requested', (request) => {
       if (useSession.getState().phase === 'unlocked') useSession.getState().addApproval(request);
     });
     return () => {
       offLock();
       offApproval();
+      offCleared();
     };
   }, []);
 
@@ -56,7 +62,7 @@ export function App() {
   return (
     <>
       {phase === 'loading' ? <main className="onboarding" aria-busy="true" /> : phase === 'error' ? <Fatal /> : phase === 'create' ? <CreateVault /> : phase === 'locked' ? <Unlock /> : <Unlocked />}
-      <Toaster />
+      {phase === 'locked' ? null : <Toaster />}
     </>
   );
 }
@@ -69,7 +75,7 @@ async function copyEntry(entry: EntryWithCategory): Promise<void> {
   }
   try {
     const r = await call('entries.copy', { id: entry.id });
-    toast(`Copied — the clipboard clears in ${r.clearsInSeconds} s`);
+    useCopyStatus.getState().copied(undefined, r.clearsInSeconds);
   } catch (e) {
     toast(errorMessage(e), 'error');
   }

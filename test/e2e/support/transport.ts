@@ -14,6 +14,7 @@ import { ManualTimers, RecordingClipboard, RecordingDialogs } from './fakes.js';
 
 export const RENDERER_DIR = resolve('out/renderer');
 export const TEST_KDF = { m: 256, t: 1 } as const;
+const SCREENSHOT_HOME = process.env.KEYDEN_SCREENSHOTS_DIR ? '/home/ada/.keyden' : null;
 const MAX_BODY = 2 * 1024 * 1024;
 
 const MIME: Record<string, string> = {
@@ -35,6 +36,8 @@ export interface Transport {
   timers: ManualTimers;
   /** Every bridge call the page made, by channel, with the value it received (to prove what it never saw). */
   responses: { channel: string; body: string }[];
+  /** A path as the page sees it (the fixed screenshot home replaces the temp folder). */
+  shown(path: string): string;
   close(): Promise<void>;
 }
 
@@ -81,7 +84,9 @@ export async function startTransport(options: { revealSeconds?: number; vaultFil
       const result = await runtime.dispatch(body.channel, body.input);
       const text = JSON.stringify(result);
       responses.push({ channel: body.channel, body: text });
-      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...securityHeaders() }).end(text);
+      // For the committed screenshots, the page shows a fixed, readable home instead of the temp folder.
+      const shown = SCREENSHOT_HOME ? text.split(home).join(SCREENSHOT_HOME) : text;
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...securityHeaders() }).end(shown);
       return;
     }
     if (url.pathname === '/__bridge/events' && req.method === 'GET') {
@@ -108,6 +113,7 @@ export async function startTransport(options: { revealSeconds?: number; vaultFil
     dialogs,
     timers,
     responses,
+    shown: (path) => (SCREENSHOT_HOME ? path.split(home).join(SCREENSHOT_HOME) : path),
     async close() {
       // Shutting down locks the vault, which emits an event: no stream may be written after its end.
       for (const res of streams) res.end();

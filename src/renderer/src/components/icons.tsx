@@ -79,7 +79,7 @@ export function ServiceIcon({ slug, size = 28, label }: { slug: string | null; s
   const brand = slug ? BRANDS[slug] : undefined;
   const lineKey = slug && LINE[slug] ? slug : 'key';
   return (
-    <svg width={size} height={size} viewBox="0 0 24 24" role="img" aria-label={label ?? slug ?? 'key'} className="service-icon" data-icon={slug ?? 'key'}>
+    <svg width={size} height={size} viewBox="0 0 24 24" {...(label === '' ? { 'aria-hidden': true } : { role: 'img', 'aria-label': label ?? slug ?? 'key' })} className="service-icon" data-icon={slug ?? 'key'}>
       <rect width="24" height="24" rx="6" fill={brand?.color ?? LINE_COLORS[lineKey]} />
       {brand ? brand.mark : <g transform="translate(4.2 4.2) scale(0.65)" fill="#fff">{LINE[lineKey]}</g>}
     </svg>

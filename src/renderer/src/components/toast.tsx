@@ -13,15 +13,18 @@ interface ToastState {
   dismiss(id: number): void;
 }
 let nextId = 1;
+/** More than this and the oldest goes: a burst of events must not bury the window. */
+const MAX_TOASTS = 3;
 export const useToasts = create<ToastState>()((set, get) => ({
   items: [],
   push(text, tone = 'info') {
-    set({ items: [...get().items, { id: nextId++, text, tone }] });
+    set({ items: [...get().items, { id: nextId++, text, tone }].slice(-MAX_TOASTS) });
   },
   dismiss(id) {
     set({ items: get().items.filter((t) => t.id !== id) });
   },
 }));
+export const clearToasts = (): void => useToasts.setState({ items: [] });
 export const toast = (text: string, tone: 'info' | 'error' = 'info'): void => useToasts.getState().push(text, tone);
 
 export function Toaster() {

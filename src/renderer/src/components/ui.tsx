@@ -1,6 +1,7 @@
 // Small building blocks over Radix primitives, styled once in styles.css.
 import { AlertDialog, Dialog } from 'radix-ui';
-import { useId, type ButtonHTMLAttributes, type ReactNode } from 'react';
+import { useId, useState, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode } from 'react';
+import { EyeIcon, EyeOffIcon } from './icons.js';
 
 type Variant = 'primary' | 'secondary' | 'ghost' | 'danger';
 export function Button({ variant = 'secondary', busy = false, children, className, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; busy?: boolean }) {
@@ -32,12 +33,34 @@ export function Field({ label, error, hint, children }: { label: string; error?:
   );
 }
 
+/** A password or secret field with a Show/Hide toggle, so a pasted key can be checked. */
+export function SecretInput({ className, ...rest }: Omit<InputHTMLAttributes<HTMLInputElement>, 'type'>) {
+  const [shown, setShown] = useState(false);
+  return (
+    <div className={`secret-input${className ? ` ${className}` : ''}`}>
+      <input {...rest} type={shown ? 'text' : 'password'} spellCheck={false} />
+      <button type="button" className="secret-toggle" aria-pressed={shown} aria-label={shown ? 'Hide' : 'Show'} title={shown ? 'Hide' : 'Show'} onClick={() => setShown(!shown)}>
+        {shown ? <EyeOffIcon /> : <EyeIcon />}
+      </button>
+    </div>
+  );
+}
+
+/** After a dialog closes, Radix returns focus to what had it; if that is gone (or there was
+ * none, as after a shortcut), focus would fall to <body>: take it to the search box instead. */
+function keepFocusInApp(): void {
+  requestAnimationFrame(() => {
+    if (document.activeElement && document.activeElement !== document.body) return;
+    document.querySelector<HTMLElement>('input[aria-label="Search entries"], .content [tabindex="0"], .content button')?.focus();
+  });
+}
+
 export function Modal({ open, onOpenChange, title, description, children, wide = false }: { open: boolean; onOpenChange: (open: boolean) => void; title: string; description?: string; children: ReactNode; wide?: boolean }) {
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className="overlay" />
-        <Dialog.Content className={`modal${wide ? ' modal-wide' : ''}`} aria-describedby={description ? undefined : undefined}>
+        <Dialog.Content className={`modal${wide ? ' modal-wide' : ''}`} onCloseAutoFocus={keepFocusInApp}>
           <Dialog.Title className="modal-title">{title}</Dialog.Title>
           {description ? <Dialog.Description className="modal-description">{description}</Dialog.Description> : <Dialog.Description className="sr-only">{title}</Dialog.Description>}
           {children}
@@ -52,7 +75,7 @@ export function Confirm({ open, onOpenChange, title, description, confirmLabel, 
     <AlertDialog.Root open={open} onOpenChange={onOpenChange}>
       <AlertDialog.Portal>
         <AlertDialog.Overlay className="overlay" />
-        <AlertDialog.Content className="modal">
+        <AlertDialog.Content className="modal" onCloseAutoFocus={keepFocusInApp}>
           <AlertDialog.Title className="modal-title">{title}</AlertDialog.Title>
           <AlertDialog.Description className="modal-description">{description}</AlertDialog.Description>
           <div className="modal-actions">

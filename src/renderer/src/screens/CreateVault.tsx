@@ -5,7 +5,7 @@ import { PRESETS, presetToCategoryInput } from '../../../shared/presets.js';
 import { call, errorMessage } from '../api.js';
 import { ServiceIcon } from '../components/icons.js';
 import { StrengthMeter, useStrength } from '../components/StrengthMeter.js';
-import { Button, Field } from '../components/ui.js';
+import { Button, Field, SecretInput } from '../components/ui.js';
 import { useSession } from '../store/session.js';
 
 const DEFAULT_PRESETS = new Set(['openai', 'anthropic', 'stripe', 'github', 'aws']);
@@ -63,12 +63,12 @@ export function CreateVault() {
 
         <Field label="Master password" error={touched && tooShort ? `Use at least ${MASTER_PASSWORD_MIN} characters` : undefined} hint="It unlocks the vault. It cannot be recovered if you forget it.">
           {(id, describedBy) => (
-            <input id={id} type="password" autoFocus autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby={describedBy} />
+            <SecretInput id={id} autoFocus autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby={describedBy} />
           )}
         </Field>
         <StrengthMeter password={password} />
         <Field label="Confirm password" error={mismatch ? 'The passwords do not match' : undefined}>
-          {(id, describedBy) => <input id={id} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} aria-describedby={describedBy} />}
+          {(id, describedBy) => <SecretInput id={id} autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} aria-describedby={describedBy} />}
         </Field>
         {touched && weak ? <p className="field-error">Choose a stronger password: this one is easy to guess.</p> : null}
 

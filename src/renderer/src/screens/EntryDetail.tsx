@@ -1,11 +1,12 @@
 // Entry detail: masked value, Reveal (hides again after revealSeconds), Copy (done in main),
 // Edit, History with restore, Delete with confirm, expiry badge.
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ClipboardEvent } from 'react';
 import type { EntryWithCategory } from '../../../shared/model.js';
 import { call, errorMessage } from '../api.js';
 import { CopyIcon, EditIcon, EyeIcon, EyeOffIcon, HistoryIcon, TrashIcon, ServiceIcon } from '../components/icons.js';
 import { toast } from '../components/toast.js';
 import { Button, Confirm, EmptyState, formatDate, formatTime, MOD } from '../components/ui.js';
+import { useCopyStatus } from '../store/copy-status.js';
 import { useSession } from '../store/session.js';
 import { useTimedSecret } from '../store/timed-secret.js';
 import { HistoryDialog } from './History.js';
@@ -30,6 +31,8 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
   const [historyOpen, setHistoryOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const category = useSession((s) => s.categories.find((c) => c.id === entry?.categoryId));
+  const copyStatus = useCopyStatus((s) => s.text);
+  useEffect(() => useCopyStatus.getState().reset(), [entry?.id]);
 
   useEffect(() => hide(), [entry?.id, hide]);
 
@@ -56,10 +59,16 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
     if (!entry) return;
     try {
       const r = await call('entries.copy', field === undefined ? { id: entry.id } : { id: entry.id, field });
-      toast(`Copied${field ? ` ${field}` : ''} — the clipboard clears in ${r.clearsInSeconds} s`);
+      useCopyStatus.getState().copied(field, r.clearsInSeconds);
     } catch (e) {
       toast(errorMessage(e), 'error');
     }
+  }
+  /** Ctrl+C on a revealed value: main copies it instead, so the guard clears it later and it is audited. */
+  function guardCopy(e: ClipboardEvent, field?: string): void {
+    if (secret === null) return;
+    e.preventDefault();
+    void copy(field);
   }
   async function remove(): Promise<void> {
     if (!entry) return;
@@ -105,6 +114,7 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
         <div className="value-card-head">
           <h3>{isGroup ? 'Values' : 'Value'}</h3>
           <div className="row-gap">
+            <span className="muted small copy-status" role="status" data-testid="copy-status">{copyStatus}</span>
             {secret !== null ? <span className="muted small" data-testid="hide-countdown">Hides in {left} s</span> : null}
             <Button onClick={() => void reveal()} busy={busy} aria-pressed={secret !== null}>
               {secret !== null ? <><EyeOffIcon /> Hide</> : <><EyeIcon /> Reveal</>}
@@ -122,7 +132,7 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
               <div key={f} className="field-row">
                 <dt><code>{f}</code></dt>
                 <dd>
-                  <code className={`secret${secret === null ? ' masked' : ''}`} data-testid={`value-${f}`}>{valueOf(f)}</code>
+                  <code className={`secret${secret === null ? ' masked' : ''}`} data-testid={`value-${f}`} onCopy={(e) => guardCopy(e, f)}>{valueOf(f)}</code>
                   <Button variant="ghost" onClick={() => void copy(f)} aria-label={`Copy ${f}`}>
                     <CopyIcon />
                   </Button>
@@ -131,10 +141,12 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
             ))}
           </dl>
         ) : (
+          <dl className="fields">
           <div className="field-row">
             <dt><code>{envVar}</code></dt>
-            <dd><code className={`secret${secret === null ? ' masked' : ''}`} data-testid="value">{valueOf(null)}</code></dd>
+            <dd><code className={`secret${secret === null ? ' masked' : ''}`} data-testid="value" onCopy={(e) => guardCopy(e)}>{valueOf(null)}</code></dd>
           </div>
+          </dl>
         )}
       </div>
 

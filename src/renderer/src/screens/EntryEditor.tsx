@@ -5,7 +5,7 @@ import { EntryInput, EntryUpdate, STANDARD_ENVIRONMENTS, type EntryWithCategory 
 import { detectProvider, keyWarnings } from '../../../shared/providers.js';
 import { AppError, call, errorMessage } from '../api.js';
 import { toast } from '../components/toast.js';
-import { Button, Field, Modal } from '../components/ui.js';
+import { Button, Field, Modal, SecretInput } from '../components/ui.js';
 import { useSession } from '../store/session.js';
 
 type Errors = Record<string, string>;
@@ -130,14 +130,14 @@ export function EntryEditor({ entry, onClose }: { entry: EntryWithCategory | nul
               {editing ? <p className="field-hint">Type every field: the whole group is replaced. The current values stay in History.</p> : null}
               {(category?.fields ?? []).map((f) => (
                 <Field key={f} label={f} error={errors[`value.${f}`]}>
-                  {(id) => <input id={id} type="password" autoComplete="off" spellCheck={false} value={groupValue[f] ?? ''} onChange={(e) => setGroupValue({ ...groupValue, [f]: e.target.value })} />}
+                  {(id) => <SecretInput id={id} autoComplete="off" value={groupValue[f] ?? ''} onChange={(e) => setGroupValue({ ...groupValue, [f]: e.target.value })} />}
                 </Field>
               ))}
             </fieldset>
           ) : (
             <div className="full">
               <Field label="Value" error={errors.value} hint="Stored encrypted. Only shown when you press Reveal.">
-                {(id, d) => <input id={id} type="password" autoComplete="off" spellCheck={false} value={value} onChange={(e) => setValue(e.target.value)} aria-describedby={d} />}
+                {(id, d) => <SecretInput id={id} autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} aria-describedby={d} />}
               </Field>
             </div>
           )

@@ -9,10 +9,15 @@ import { ExpiryBadge } from './EntryDetail.js';
 const ROW_HEIGHT = 56;
 
 export function EntryList({ onNew }: { onNew: () => void }) {
-  const { entries, total, filter, selectedId, select, setFilter, searchFocus, categories } = useSession();
+  const { entries, total, loaded, filter, selectedId, select, setFilter, searchFocus, categories } = useSession();
   const searchRef = useRef<HTMLInputElement>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: entries.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 8 });
+
+  // After unlock (or coming back from another view) focus would fall to <body>: start in search.
+  useEffect(() => {
+    if (document.activeElement === document.body || document.activeElement === null) searchRef.current?.focus();
+  }, []);
 
   useEffect(() => {
     if (searchFocus > 0) {
@@ -21,12 +26,15 @@ export function EntryList({ onNew }: { onNew: () => void }) {
     }
   }, [searchFocus]);
 
-  const selectedIndex = entries.findIndex((e) => e.id === selectedId);
+  // Read the store, not this render's props: a key pressed right after typing acts on the new list.
   const move = (delta: number): void => {
-    const next = entries[Math.min(entries.length - 1, Math.max(0, selectedIndex + delta))];
+    const state = useSession.getState();
+    const from = state.entries.findIndex((e) => e.id === state.selectedId);
+    const index = Math.min(state.entries.length - 1, Math.max(0, from + delta));
+    const next = state.entries[index];
     if (!next) return;
     select(next.id);
-    virtualizer.scrollToIndex(entries.indexOf(next));
+    virtualizer.scrollToIndex(index);
   };
   const onKeyDown = (e: KeyboardEvent): void => {
     if (e.key === 'ArrowDown') {
@@ -62,10 +70,11 @@ export function EntryList({ onNew }: { onNew: () => void }) {
         </Button>
       </div>
       <div className="list-meta muted small" aria-live="polite">
-        {total} {total === 1 ? 'entry' : 'entries'}
-        {filtered ? ' match' : ''}
+        {loaded ? `${total} ${total === 1 ? 'entry' : 'entries'}${filtered ? ' match' : ''}` : 'Loading entries…'}
       </div>
-      {entries.length === 0 ? (
+      {!loaded ? (
+        <div className="list-scroll" aria-busy="true" />
+      ) : entries.length === 0 ? (
         categories.length === 0 ? (
           <EmptyState title="No categories yet">Add a category (a service such as OpenAI) under Categories, then add its keys here.</EmptyState>
         ) : filtered ? (

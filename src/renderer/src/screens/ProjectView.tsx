@@ -70,27 +70,12 @@ export function ProjectView({ name }: { name: string }) {
   }
 
   const conflicted = new Set(vars?.conflicts.map((c) => c.name));
-  return (
-    <section className="page" aria-labelledby="project-title">
-      <header className="page-header">
-        <h1 id="project-title"><FolderIcon width={22} height={22} /> {name}</h1>
-        <span className="muted">{project?.entryCount ?? 0} entries</span>
-      </header>
-      <Tabs.Root value={environment} onValueChange={setEnvironment}>
-        <Tabs.List className="tabs" aria-label="Environment">
-          {(environments.length ? environments : ['development']).map((env) => (
-            <Tabs.Trigger key={env} value={env} className="tab">
-              <span className={`env-dot env-${env}`} aria-hidden="true" /> {env} <span className="count">{project?.environments[env] ?? 0}</span>
-            </Tabs.Trigger>
-          ))}
-          <Tabs.Trigger value="*" className="tab">
-            All environments <span className="count">{project?.environments['*'] ?? 0}</span>
-          </Tabs.Trigger>
-        </Tabs.List>
-      </Tabs.Root>
+  // The environments, then the shared entries of every environment ("All environments", DESIGN §9).
+  const tabs = [...(environments.length ? environments : ['development']), '*'];
+  const panel = (
+    <>
       <ProjectTools name={name} environment={environment} environments={environments} onChanged={() => setVersion((v) => v + 1)} />
       <TemplateStatus name={name} environment={environment} version={version} />
-
       <div className="toolbar">
         <Button onClick={() => void copyEnv()} disabled={!vars || vars.variables.length === 0 || conflicted.size > 0 || environment === '*'}>
           <CopyIcon /> Copy as .env
@@ -170,6 +155,35 @@ export function ProjectView({ name }: { name: string }) {
           </tbody>
         </table>
       )}
+    </>
+  );
+  return (
+    <section className="page" aria-labelledby="project-title">
+      <header className="page-header">
+        <h1 id="project-title"><FolderIcon width={22} height={22} /> {name}</h1>
+        <span className="muted">{project?.entryCount ?? 0} entries</span>
+      </header>
+      <Tabs.Root value={environment} onValueChange={setEnvironment}>
+        <Tabs.List className="tabs" aria-label="Environment">
+          {tabs.map((env) =>
+            env === '*' ? (
+              <Tabs.Trigger key={env} value={env} className="tab">
+                All environments <span className="count">{project?.environments['*'] ?? 0}</span>
+              </Tabs.Trigger>
+            ) : (
+              <Tabs.Trigger key={env} value={env} className="tab">
+                <span className={`env-dot env-${env}`} aria-hidden="true" /> {env} <span className="count">{project?.environments[env] ?? 0}</span>
+              </Tabs.Trigger>
+            ),
+          )}
+        </Tabs.List>
+        {/* One panel per tab, so every tab controls a real tabpanel; only the selected one has content. */}
+        {tabs.map((env) => (
+          <Tabs.Content key={env} value={env} forceMount hidden={env !== environment} className="tab-panel">
+            {env === environment ? panel : null}
+          </Tabs.Content>
+        ))}
+      </Tabs.Root>
     </section>
   );
 }

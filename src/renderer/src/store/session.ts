@@ -1,10 +1,13 @@
 // The renderer's state. Holds overviews only (names, env vars, dates) — never a secret value:
 // a revealed value lives in the entry detail's local state and dies with it. Locking wipes all.
+// The whole list of overviews is loaded once per change; search and the sidebar filters run here,
+// synchronously, so the list on screen is always the one keys act on (docs/desktop.md "Search").
 import { create } from 'zustand';
 import type { AppInfo } from '../../../shared/ipc.js';
 import type { Category, EntryWithCategory, LoginRequest, Project, Settings } from '../../../shared/model.js';
 import { AppError, call, errorMessage } from '../api.js';
 import { toast } from '../components/toast.js';
+import { filterEntries } from './search.js';
 
 export type Phase = 'loading' | 'create' | 'locked' | 'unlocked' | 'error';
 export type View =
@@ -24,6 +27,11 @@ export interface Filter {
 interface VaultData {
   categories: Category[];
   projects: Project[];
+  /** Every entry's overview, as main last sent it. */
+  all: EntryWithCategory[];
+  /** False until the first list arrives (so an unlocked full vault never flashes "empty"). */
+  loaded: boolean;
+  /** The entries the filter keeps: what the list shows and what keys act on. */
   entries: EntryWithCategory[];
   total: number;
   filter: Filter;
@@ -59,6 +67,8 @@ const EMPTY_FILTER: Filter = { q: '', project: null, categoryId: null, environme
 const emptyVault = (): VaultData => ({
   categories: [],
   projects: [],
+  all: [],
+  loaded: false,
   entries: [],
   total: 0,
   filter: { ...EMPTY_FILTER },
@@ -70,6 +80,13 @@ const emptyVault = (): VaultData => ({
 });
 
 let entryRequest = 0;
+
+/** The filtered list for this state, keeping the selection when it is still shown. */
+function shown(state: Pick<VaultData, 'all' | 'filter' | 'categories' | 'selectedId'>): Pick<VaultData, 'entries' | 'total' | 'selectedId'> {
+  const entries = filterEntries(state.all, state.filter, state.categories);
+  const keep = state.selectedId !== null && entries.some((e) => e.id === state.selectedId);
+  return { entries, total: entries.length, selectedId: keep ? state.selectedId : (entries[0]?.id ?? null) };
+}
 
 /** A refresh that races a lock just stops (the page is being wiped); anything else is said. */
 function reportLoadError(e: unknown): void {
@@ -99,13 +116,16 @@ export const useSession = create<SessionState>()((set, get) => ({
 
   async unlocked() {
     set({ phase: 'unlocked' });
-    try {
-      const [view, approvals] = await Promise.all([call('settings.get'), call('approvals.pending')]);
-      set({ settings: view.settings, approvals });
-    } catch (e) {
-      reportLoadError(e);
-    }
-    await get().refresh();
+    // Settings and the list load side by side: the first row must not wait for the settings.
+    const settings = (async () => {
+      try {
+        const [view, approvals] = await Promise.all([call('settings.get'), call('approvals.pending')]);
+        if (get().phase === 'unlocked') set({ settings: view.settings, approvals });
+      } catch (e) {
+        reportLoadError(e);
+      }
+    })();
+    await Promise.all([settings, get().refresh()]);
   },
 
   wipe() {
@@ -114,45 +134,35 @@ export const useSession = create<SessionState>()((set, get) => ({
   },
 
   async refresh() {
+    // The list is asked for at the same time as categories and projects (one round trip, not two).
+    const entries = get().loadEntries();
     try {
       const [categories, projects] = await Promise.all([call('categories.list'), call('projects.list')]);
       if (get().phase !== 'unlocked') return;
-      set({ categories, projects });
+      set({ categories, projects, ...shown({ ...get(), categories }) });
     } catch (e) {
       reportLoadError(e);
-      return;
     }
-    await get().loadEntries();
+    await entries;
   },
 
   async loadEntries() {
     const id = ++entryRequest;
-    const { filter } = get();
-    const query = {
-      ...(filter.q ? { q: filter.q } : {}),
-      ...(filter.project ? { project: filter.project } : {}),
-      ...(filter.categoryId ? { categoryId: filter.categoryId } : {}),
-      ...(filter.environment ? { environment: filter.environment } : {}),
-    };
     let list: Awaited<ReturnType<typeof call<'entries.list'>>>;
     try {
-      list = await call('entries.list', query);
+      list = await call('entries.list', {});
     } catch (e) {
       if (id === entryRequest) reportLoadError(e);
       return;
     }
-    if (id !== entryRequest || get().phase !== 'unlocked') return; // a newer search has started, or the vault locked
-    const selectedId = get().selectedId;
-    set({
-      entries: list.items,
-      total: list.total,
-      selectedId: selectedId && list.items.some((e) => e.id === selectedId) ? selectedId : (list.items[0]?.id ?? null),
-    });
+    if (id !== entryRequest || get().phase !== 'unlocked') return; // a newer load has started, or the vault locked
+    const next = { ...get(), all: list.items };
+    set({ all: list.items, loaded: true, ...shown(next) });
   },
 
   setFilter(patch) {
-    set({ filter: { ...get().filter, ...patch }, view: { kind: 'entries' } });
-    void get().loadEntries();
+    const filter = { ...get().filter, ...patch };
+    set({ filter, view: { kind: 'entries' }, ...shown({ ...get(), filter }) });
   },
   setView(view) {
     set({ view });

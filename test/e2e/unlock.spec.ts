@@ -1,0 +1,67 @@
+// The unlock screen: show/hide, a rolled-back vault asks before opening, a tampered one says so.
+import { APP } from '../../src/main/core/types.js';
+import { KeydenError, type ErrorCode } from '../../src/shared/errors.js';
+import { expect, PASSWORD, seedVault, test } from './support/fixtures.js';
+import type { Transport } from './support/transport.js';
+
+/** Makes the core refuse unlock the way format 2 does, until `acceptRollback` is passed. */
+function refuseUnlock(app: Transport, code: ErrorCode, details: Record<string, unknown>, calls: unknown[]): void {
+  const real = app.core.vault.unlock.bind(app.core.vault);
+  app.core.vault.unlock = async (caller, password, options) => {
+    calls.push(options ?? {});
+    if (options?.acceptRollback !== true) throw new KeydenError(code, 'refused', details);
+    await real(caller, password);
+  };
+}
+
+test('the master password can be shown and hidden again before unlocking', async ({ page, app }) => {
+  await seedVault(app);
+  app.core.vault.lock(APP);
+  await page.goto(app.url);
+  const field = page.getByLabel('Master password');
+  await field.fill(PASSWORD);
+  await expect(field).toHaveAttribute('type', 'password');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(field).toHaveAttribute('type', 'text');
+  await page.getByRole('button', { name: 'Hide' }).click();
+  await expect(field).toHaveAttribute('type', 'password');
+});
+
+test('a vault older than the one last opened here asks first, then unlocks with acceptRollback', async ({ page, app }) => {
+  await seedVault(app);
+  app.core.vault.lock(APP);
+  const calls: unknown[] = [];
+  refuseUnlock(app, 'VAULT_ROLLED_BACK', { known: 7, found: 5 }, calls);
+  await page.goto(app.url);
+  await page.getByLabel('Master password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  const dialog = page.getByRole('alertdialog');
+  await expect(dialog).toContainText('This vault is older than the one last opened on this machine (generation 5 < 7). Was it restored from a backup?');
+  await dialog.getByRole('button', { name: 'Yes, open it' }).click();
+  await expect(page.getByRole('navigation', { name: 'Vault' })).toBeVisible();
+  expect(calls).toEqual([{}, { acceptRollback: true }]);
+});
+
+test('cancelling the rollback question leaves the vault locked', async ({ page, app }) => {
+  await seedVault(app);
+  app.core.vault.lock(APP);
+  const calls: unknown[] = [];
+  refuseUnlock(app, 'VAULT_ROLLED_BACK', { known: 3, found: 2 }, calls);
+  await page.goto(app.url);
+  await page.getByLabel('Master password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('heading', { name: 'Keyden is locked' })).toBeVisible();
+  expect(calls).toEqual([{}]);
+  expect(app.core.vault.status().locked).toBe(true);
+});
+
+test('a tampered vault says so on unlock instead of a generic error', async ({ page, app }) => {
+  await seedVault(app);
+  app.core.vault.lock(APP);
+  refuseUnlock(app, 'VAULT_TAMPERED', {}, []);
+  await page.goto(app.url);
+  await page.getByLabel('Master password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('alert')).toContainText('The vault file was changed outside Keyden and cannot be trusted');
+});
