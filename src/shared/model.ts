@@ -395,9 +395,11 @@ export const Settings = z.object({
   apiPort: z.number().int().min(0).max(65535),
   /** Exclude the window from screen capture and sharing while a value is shown (DESIGN §4 "The shell"). */
   hideWhileRevealed: z.boolean(),
+  /** Lock when the window is minimized (off by default). */
+  lockOnMinimize: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
-export const DEFAULT_SETTINGS: Settings = { autoLockMinutes: 10, clipboardSeconds: 30, apiEnabled: null, apiPort: 17321, hideWhileRevealed: true };
+export const DEFAULT_SETTINGS: Settings = { autoLockMinutes: 10, clipboardSeconds: 30, apiEnabled: null, apiPort: 17321, hideWhileRevealed: true, lockOnMinimize: false };
 
 export const LoginRequestInput = z
   .object({

@@ -2,7 +2,7 @@
 // sleep, screen lock and ⌘/Ctrl+L lock at once (wired in the Electron shell).
 import type { Timers } from './timers.js';
 
-export type LockReason = 'idle' | 'sleep' | 'screen-lock' | 'shortcut' | 'user';
+export type LockReason = 'idle' | 'sleep' | 'screen-lock' | 'minimize' | 'shortcut' | 'user';
 
 export interface AutoLockOptions {
   timers: Timers;

@@ -8,6 +8,7 @@ import { isKeydenError, KeydenError } from '../../shared/errors.js';
 import { installLauncher, launcherPlan } from './cli-install.js';
 import { electronClipboard, electronDialogs } from './electron-ports.js';
 import { createEmitter, registerIpc } from './ipc-main.js';
+import { drawAttention } from './attention.js';
 import { buildMenu } from './menu.js';
 import { electronSqliteBinding } from './paths.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
@@ -88,6 +89,10 @@ function start(): void {
     packaged: app.isPackaged,
   });
   void runtime.startApiIfEnabled();
+  win.on('minimize', () => {
+    if (core.vault.settings().lockOnMinimize) runtime.autoLock.lockNow('minimize');
+  });
+  core.approvals.onRequest((request) => drawAttention(currentWindow(), request));
 
   app.on('second-instance', () => {
     const w = currentWindow();

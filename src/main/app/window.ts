@@ -1,5 +1,6 @@
 // The one window, with Electron's security checklist applied.
-import { BrowserWindow, nativeTheme, type BrowserWindowConstructorOptions, type WebContents } from 'electron';
+import { BrowserWindow, Menu, nativeTheme, type BrowserWindowConstructorOptions, type WebContents } from 'electron';
+import { editMenuTemplate } from './attention.js';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'keyden';
@@ -58,6 +59,10 @@ export function lockDownContents(contents: WebContents, allowedOrigin: string): 
 export function createMainWindow(options: { preloadPath: string; url: string; allowedOrigin: string; packaged: boolean }): BrowserWindow {
   const win = new BrowserWindow(mainWindowOptions(options.preloadPath, { packaged: options.packaged }));
   lockDownContents(win.webContents, options.allowedOrigin);
+  win.webContents.on('context-menu', (_event, params) => {
+    const template = editMenuTemplate(params);
+    if (template.length > 0) Menu.buildFromTemplate(template).popup({ window: win });
+  });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(options.url);
   return win;

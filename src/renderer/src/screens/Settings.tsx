@@ -32,13 +32,17 @@ function SecuritySection() {
   const [autoLock, setAutoLock] = useState(String(settings?.autoLockMinutes ?? 10));
   const [clip, setClip] = useState(String(settings?.clipboardSeconds ?? 30));
   const [hide, setHide] = useState(settings?.hideWhileRevealed ?? true);
+  const [lockOnMinimize, setLockOnMinimize] = useState(settings?.lockOnMinimize ?? false);
+  const platform = useSession((s) => s.info?.platform);
+  // Electron reports a locked screen on macOS and Windows only; on Linux Keyden cannot see it.
+  const lockHint = platform === 'linux' ? 'Keyden also locks when the computer sleeps (Linux does not tell apps when the screen locks).' : 'Keyden also locks on sleep and when the screen locks.';
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   async function save(e: FormEvent): Promise<void> {
     e.preventDefault();
     setBusy(true);
     try {
-      const view = await call('settings.update', { autoLockMinutes: Number(autoLock), clipboardSeconds: Number(clip), hideWhileRevealed: hide });
+      const view = await call('settings.update', { autoLockMinutes: Number(autoLock), clipboardSeconds: Number(clip), hideWhileRevealed: hide, lockOnMinimize });
       useSession.getState().setSettings(view.settings);
       setErrors({});
       toast('Settings saved');
@@ -53,14 +57,17 @@ function SecuritySection() {
     <form className="card section" onSubmit={(e) => void save(e)} aria-labelledby="security-title">
       <h2 id="security-title" className="section-title">Locking and clipboard</h2>
       <div className="form-grid">
-        <Field label="Lock after idle (minutes)" error={errors.autoLockMinutes} hint="Keyden also locks on sleep and when the screen locks.">
+        <Field label="Lock after idle (minutes)" error={errors.autoLockMinutes} hint={lockHint}>
           {(id, d) => <input id={id} type="number" min={1} max={1440} value={autoLock} onChange={(e) => setAutoLock(e.target.value)} aria-describedby={d} />}
         </Field>
         <Field label="Clear clipboard after (seconds)" error={errors.clipboardSeconds} hint="Only if it still holds what Keyden copied.">
           {(id, d) => <input id={id} type="number" min={5} max={600} value={clip} onChange={(e) => setClip(e.target.value)} aria-describedby={d} />}
         </Field>
       </div>
-      <label className="check">
+      <label className="checkbox">
+        <input type="checkbox" checked={lockOnMinimize} onChange={(e) => setLockOnMinimize(e.target.checked)} /> Lock when the window is minimized
+      </label>
+      <label className="checkbox">
         <input type="checkbox" checked={hide} onChange={(e) => setHide(e.target.checked)} /> Hide Keyden from screenshots and screen sharing while a value is shown
       </label>
       <div className="form-actions end">
