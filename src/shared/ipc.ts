@@ -79,6 +79,8 @@ export interface ApiStatus {
 export interface SettingsView {
   settings: Settings;
   api: ApiStatus;
+  /** The vault's Argon2id cost (m in KiB) and how long its last unlock took in this app, or null before one. */
+  unlock: { kdf: { m: number; t: number; p: number }; lastUnlockMs: number | null } | null;
 }
 export interface CopyResult {
   clearsInSeconds: number;

@@ -74,7 +74,14 @@ const MAX_IMPORT_BYTES = 1024 * 1024;
 export function createHandlers(deps: AppDeps): Handlers {
   const { core, clipboard, dialogs, files, api, autoLock } = deps;
 
-  const settingsView = (): SettingsView => ({ settings: core.vault.settings(), api: api.status() });
+  const unlockView = (): SettingsView['unlock'] => {
+    try {
+      return { kdf: core.vault.kdfParams(), lastUnlockMs: core.vault.lastUnlockMs() };
+    } catch {
+      return null; // no vault yet
+    }
+  };
+  const settingsView = (): SettingsView => ({ settings: core.vault.settings(), api: api.status(), unlock: unlockView() });
   const clipboardSeconds = (): number => core.vault.settings().clipboardSeconds;
   const startApiIfWanted = async (): Promise<void> => {
     const s = core.vault.settings();

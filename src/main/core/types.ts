@@ -76,6 +76,8 @@ export interface VaultService {
   verify(password: string): Promise<VerifyReport>;
   /** The Argon2id parameters in force (m in KiB). */
   kdfParams(): { m: number; t: number; p: number };
+  /** How long the last successful unlock of this process took (KDF included), or null. */
+  lastUnlockMs(): number | null;
   settings(): Settings;
   updateSettings(caller: Caller, patch: Partial<Settings>): Settings;
   /** Notified after every lock (including auto-lock), e.g. to wipe the renderer. */

@@ -74,6 +74,7 @@ export class Vault implements VaultService, VaultContext {
   private pendingKeys: Keys | null = null;
   private readonly knownVaults: KnownVaults;
   private knownTimer: NodeJS.Timeout | null = null;
+  private lastUnlock: number | null = null;
   private unlocking: Promise<void> | null = null;
   private dataVersion = 0;
   private checkedThisTurn = false;
@@ -181,6 +182,7 @@ export class Vault implements VaultService, VaultContext {
   }
 
   private async doUnlock(caller: Caller, password: string, options: UnlockOptions): Promise<void> {
+    const started = performance.now();
     const meta = this.readMeta();
     const derivation = deriveKek(password, meta.kdf);
     // While Argon2 runs, read one snapshot of every row the unlock checks and loads (and build
@@ -198,6 +200,7 @@ export class Vault implements VaultService, VaultContext {
     }
     try {
       await this.finishUnlock(caller, password, meta, derivation, snapshot, opening, options);
+      this.lastUnlock = Math.round(performance.now() - started);
     } finally {
       opening?.cancel();
     }
@@ -444,6 +447,10 @@ export class Vault implements VaultService, VaultContext {
       throw new KeydenError('VALIDATION_FAILED', `the KDF passes must be between ${floor.t} and ${KDF_LIMITS.maxPasses}`, { kdfPasses: 'out of range' });
     }
     return { m: asked.m, t: asked.t };
+  }
+
+  lastUnlockMs(): number | null {
+    return this.lastUnlock;
   }
 
   /** The KDF parameters in force (m in KiB), for the app's settings and `keyden status`. */

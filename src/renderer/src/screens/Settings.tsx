@@ -1,7 +1,7 @@
 // Settings: auto-lock, clipboard, local API, tokens, master password, the keyden command.
 import { Switch } from 'radix-ui';
 import { useEffect, useState, type FormEvent } from 'react';
-import { MASTER_PASSWORD_MIN, type ApiStatus } from '../../../shared/ipc.js';
+import { MASTER_PASSWORD_MIN, type ApiStatus, type SettingsView } from '../../../shared/ipc.js';
 import { AppError, call, errorMessage } from '../api.js';
 import { StrengthMeter } from '../components/StrengthMeter.js';
 import { toast } from '../components/toast.js';
@@ -38,6 +38,10 @@ function SecuritySection() {
   const lockHint = platform === 'linux' ? 'Keyden also locks when the computer sleeps (Linux does not tell apps when the screen locks).' : 'Keyden also locks on sleep and when the screen locks.';
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  const [unlock, setUnlock] = useState<SettingsView['unlock']>(null);
+  useEffect(() => {
+    void call('settings.get').then((v) => setUnlock(v.unlock), () => undefined);
+  }, []);
   async function save(e: FormEvent): Promise<void> {
     e.preventDefault();
     setBusy(true);
@@ -64,6 +68,13 @@ function SecuritySection() {
           {(id, d) => <input id={id} type="number" min={5} max={600} value={clip} onChange={(e) => setClip(e.target.value)} aria-describedby={d} />}
         </Field>
       </div>
+      {unlock ? (
+        <p className="muted" data-testid="kdf-info">
+          Master password stretched with Argon2id, {unlock.kdf.m >= 1024 ? `${Math.round(unlock.kdf.m / 1024)} MiB` : `${unlock.kdf.m} KiB`} and {unlock.kdf.t} passes
+          {unlock.lastUnlockMs !== null ? <>; the last unlock took {unlock.lastUnlockMs} ms</> : null}. Raise the cost with{' '}
+          <code>keyden passwd --kdf-memory 256 --kdf-passes 4</code>.
+        </p>
+      ) : null}
       <label className="checkbox">
         <input type="checkbox" checked={lockOnMinimize} onChange={(e) => setLockOnMinimize(e.target.checked)} /> Lock when the window is minimized
       </label>
