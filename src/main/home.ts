@@ -19,6 +19,8 @@ export interface Discovery {
   url: string;
   pid: number;
   version: string;
+  /** 64 hex characters: the key the owner proves it holds (GET /api/auth/proof). */
+  proof: string;
 }
 
 /** Creates Keyden's home folder, or tightens an existing one, so only the user can enter it (0700). */
@@ -43,7 +45,8 @@ export function writeDiscovery(home: string, d: Discovery): void {
 export function readDiscovery(home: string): Discovery | null {
   try {
     const d = JSON.parse(fs.readFileSync(discoveryPath(home), 'utf8')) as Partial<Discovery>;
-    return typeof d.url === 'string' && typeof d.pid === 'number' ? { url: d.url, pid: d.pid, version: String(d.version ?? '') } : null;
+    if (typeof d.url !== 'string' || typeof d.pid !== 'number') return null;
+    return { url: d.url, pid: d.pid, version: String(d.version ?? ''), proof: typeof d.proof === 'string' ? d.proof : '' };
   } catch {
     return null;
   }

@@ -37,20 +37,24 @@ describe('a headless owner with the real bin (default KDF)', () => {
       expect(owner.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const discovery = path.join(home, 'api.json');
       expect(fs.statSync(discovery).mode & 0o777).toBe(0o600);
-      expect(JSON.parse(fs.readFileSync(discovery, 'utf8'))).toEqual({ url: owner.url, pid: owner.child.pid, version: expect.any(String) as string });
+      expect(JSON.parse(fs.readFileSync(discovery, 'utf8'))).toEqual({ url: owner.url, pid: owner.child.pid, version: expect.any(String) as string, proof: expect.stringMatching(/^[0-9a-f]{64}$/) as string });
+      const socket = path.join(home, 'keyden.sock');
+      expect(fs.statSync(socket).isSocket()).toBe(true);
+      expect(fs.statSync(socket).mode & 0o777).toBe(0o600);
 
       const created = await keyden(home, ['token', 'create', '--name', 'laptop', '--scopes', 'entries:read,entries:reveal', '--expires', '30d', '--password-stdin'], slow);
       expect(created.code).toBe(0);
       expect(created.stdout).toMatch(/^kdn_[A-Za-z0-9_-]{43}\n$/);
       const status = await keyden(home, ['status', '--json'], { env: { KEYDEN_TOKEN: created.stdout.trim() } });
       expect(status.code).toBe(0);
-      expect(JSON.parse(status.stdout)).toMatchObject({ url: owner.url, urlSource: 'api.json', locked: false, token: { name: 'laptop', scopes: ['entries:read', 'entries:reveal'] } });
+      expect(JSON.parse(status.stdout)).toMatchObject({ url: `unix:${socket}`, urlSource: 'socket', locked: false, token: { name: 'laptop', scopes: ['entries:read', 'entries:reveal'] } });
     } finally {
       const stopped = await owner.stop('SIGTERM');
       expect(stopped.code).toBe(0);
       expect(stopped.stdout).toBe(`Keyden API listening on ${owner.url}\n`);
     }
     expect(fs.existsSync(path.join(home, 'api.json'))).toBe(false);
+    expect(fs.existsSync(path.join(home, 'keyden.sock'))).toBe(false);
   }, 180_000);
 });
 
@@ -217,9 +221,9 @@ describe('keyden login', () => {
     await core.vault.create(CLI, PASSWORD);
     core.categories.create(CLI, { name: 'OpenAI', keyType: 'simple', envVarName: 'OPENAI_API_KEY' });
     const entry = core.entries.create(CLI, { categoryId: core.categories.list()[0]?.id ?? '', name: 'Blog', value: 'sk-approved' });
-    const api = await startApiServer(core, { port: 0 });
+    const api = await startApiServer(core, { port: 0, socketPath: path.join(home, 'keyden.sock') });
     try {
-      const env = { KEYDEN_URL: api.url };
+      const env = {};
       const child = spawnKeyden(home, ['login', '--scopes', 'entries:read,entries:reveal', '--project', 'Blog', '--name', 'test laptop'], { env });
       const done = collect(child, { timeoutMs: 20_000 });
       let stderr = '';
@@ -260,10 +264,10 @@ describe('keyden login', () => {
     const home = newHome();
     const core = openKeydenCore({ vaultPath: path.join(home, 'vault.db'), role: 'owner', approver: true, unsafeTestKdf: CHEAP_KDF });
     await core.vault.create(CLI, PASSWORD);
-    const api = await startApiServer(core, { port: 0 });
+    const api = await startApiServer(core, { port: 0, socketPath: path.join(home, 'keyden.sock') });
     const unsubscribe = core.approvals.onRequest((request) => setTimeout(() => core.approvals.deny(request.id), 50));
     try {
-      const r = await keyden(home, ['login'], { env: { KEYDEN_URL: api.url } });
+      const r = await keyden(home, ['login']);
       expect(r.code).toBe(4);
       expect(r.stderr).toContain('denied');
       expect(fs.existsSync(path.join(home, 'credentials'))).toBe(false);
