@@ -205,6 +205,27 @@ describe('keyden serve', () => {
     expect((await keyden(home, ['serve', '--port', 'abc'])).code).toBe(2);
   }, 60_000);
 
+  it('refuses a second owner of the same vault reached through a symlink or a hard link', async () => {
+    const owner = await serve(home);
+    const elsewhere = newHome();
+    try {
+      const symlink = path.join(elsewhere, 'via-symlink.db');
+      fs.symlinkSync(path.join(home, 'vault.db'), symlink);
+      const hardLink = path.join(elsewhere, 'via-hard-link.db');
+      fs.linkSync(path.join(home, 'vault.db'), hardLink);
+      for (const vault of [symlink, hardLink]) {
+        // Another home, so that only the vault file is shared with the running owner.
+        const second = await keyden(elsewhere, ['serve', '--vault', vault, '--port', '0', '--password-stdin'], { input: `${PASSWORD}\n`, bin: CHEAP_BIN });
+        expect([vault, second.code]).toEqual([vault, 6]);
+        expect(second.stderr).toBe(`keyden: the vault is already open in another Keyden process (pid ${owner.child.pid}); close it first\n`);
+        expect(fs.existsSync(path.join(elsewhere, 'api.json'))).toBe(false);
+      }
+      expect((await keyden(home, ['get', 'OpenAI/Blog'], { env: { KEYDEN_TOKEN: token } })).stdout).toBe('sk-1\n');
+    } finally {
+      await owner.stop();
+    }
+  }, 60_000);
+
   it('exits 4 on a wrong master password and serves nothing', async () => {
     const r = await keyden(home, ['serve', '--port', '0', '--password-stdin'], { input: 'wrong password\n', bin: CHEAP_BIN });
     expect(r.code).toBe(4);
