@@ -1,13 +1,22 @@
 // A thin client of the local API over node:http (fetch() would cost ~120 ms of start-up).
+// It speaks only to the real owner (DESIGN §4 "Hardening", docs/cli.md "Finding the owner"):
+// KEYDEN_URL, else the owner's socket, else api.json — never a fixed port; over TCP nothing is
+// sent until the listener proves it holds api.json's proof key.
 import { request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { ApiError, CliError, EXIT } from './errors.js';
-import { credentialsPath, keydenHome, readDiscovery } from '../main/home.js';
+import { credentialsPath, discoveryPath, keydenHome, readDiscovery } from '../main/home.js';
+import { ownerSocketPath, proofMatches } from '../main/api/channel.js';
 
+/** The port `keyden serve` and the app use unless told otherwise; the CLI never assumes it. */
 export const DEFAULT_API_PORT = 17321;
 
 export type TokenSource = 'KEYDEN_TOKEN' | 'credentials' | null;
-export type UrlSource = 'KEYDEN_URL' | 'api.json' | 'default';
+export type UrlSource = 'KEYDEN_URL' | 'socket' | 'api.json';
+
+/** How to reach the owner: its socket (file permissions authenticate it) or TCP with a proof key. */
+export type Channel = { kind: 'socket'; path: string; proof: string | null } | { kind: 'tcp'; baseUrl: URL; proof: string };
 
 export interface ApiResponse {
   status: number;
@@ -31,38 +40,28 @@ export interface RequestInit {
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 export class ApiClient {
+  /** Settles once the owner has proved itself (TCP, and Windows pipes); nothing is sent before. */
+  private proven: Promise<void> | null = null;
+
   constructor(
-    readonly baseUrl: URL,
+    readonly channel: Channel,
     readonly urlSource: UrlSource,
     readonly token: string | null,
     readonly tokenSource: TokenSource,
   ) {}
 
-  /** The API and token of this environment: KEYDEN_URL / api.json / default port; KEYDEN_TOKEN / credentials. */
+  /** The owner and token of this environment: KEYDEN_URL / socket / api.json; KEYDEN_TOKEN / credentials. */
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): ApiClient {
     const home = keydenHome(env);
-    let url: string;
-    let urlSource: UrlSource;
-    if (env.KEYDEN_URL) {
-      url = env.KEYDEN_URL;
-      urlSource = 'KEYDEN_URL';
-    } else {
-      const found = readDiscovery(home);
-      // An owner that died without cleaning up leaves a stale api.json: ignore it.
-      const discovery = found && isAlive(found.pid) ? found : null;
-      url = discovery?.url ?? `http://127.0.0.1:${DEFAULT_API_PORT}`;
-      urlSource = discovery ? 'api.json' : 'default';
-    }
-    let baseUrl: URL;
-    try {
-      baseUrl = new URL(url);
-    } catch {
-      throw new CliError(`invalid API URL ${JSON.stringify(url)} (from ${urlSource})`, EXIT.USAGE);
-    }
-    if (baseUrl.protocol !== 'http:') throw new CliError(`unsupported API URL ${url}: only http:// on this machine`, EXIT.USAGE);
-    if (env.KEYDEN_TOKEN) return new ApiClient(baseUrl, urlSource, env.KEYDEN_TOKEN, 'KEYDEN_TOKEN');
+    const [channel, urlSource] = findOwner(home, env);
+    if (env.KEYDEN_TOKEN) return new ApiClient(channel, urlSource, env.KEYDEN_TOKEN, 'KEYDEN_TOKEN');
     const stored = readStoredToken(home);
-    return new ApiClient(baseUrl, urlSource, stored, stored ? 'credentials' : null);
+    return new ApiClient(channel, urlSource, stored, stored ? 'credentials' : null);
+  }
+
+  /** The same owner, another token. */
+  withToken(token: string, tokenSource: TokenSource): ApiClient {
+    return new ApiClient(this.channel, this.urlSource, token, tokenSource);
   }
 
   /** The token, or exit 4 saying how to get one. */
@@ -72,11 +71,32 @@ export class ApiClient {
   }
 
   get url(): string {
-    return this.baseUrl.origin;
+    return this.channel.kind === 'socket' ? `unix:${this.channel.path}` : this.channel.baseUrl.origin;
   }
 
   /** Sends one request; non-2xx answers (unless accepted) become ApiError. */
   async request(method: string, path: string, init: RequestInit = {}): Promise<ApiResponse> {
+    // Not a header, not a body, until the listener has proved it is the owner.
+    if (this.channel.proof !== null) await (this.proven ??= this.prove(this.channel.proof));
+    return this.send(method, path, init);
+  }
+
+  /** GET /api/auth/proof with a fresh nonce; anything but the right HMAC ends the command. */
+  private async prove(proofKey: string): Promise<void> {
+    const nonce = randomBytes(32).toString('hex');
+    let mac: unknown;
+    try {
+      const answer = await this.send('GET', '/api/auth/proof', { anonymous: true, query: { nonce }, timeoutMs: 10_000 });
+      mac = (parseJson<{ mac?: unknown } | undefined>(answer) ?? {}).mac;
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+    }
+    if (!proofMatches(proofKey, nonce, mac)) {
+      throw new CliError(`the listener at ${this.url} did not prove it is the Keyden owner of api.json: nothing was sent to it (is another program on that port?)`, EXIT.ERROR);
+    }
+  }
+
+  private async send(method: string, path: string, init: RequestInit): Promise<ApiResponse> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (!init.anonymous) headers.authorization = `Bearer ${this.requireToken()}`;
     let body: Buffer | undefined;
@@ -89,17 +109,18 @@ export class ApiClient {
     }
     if (body) headers['content-length'] = String(body.length);
 
-    const target = new URL(path, this.baseUrl);
+    const target = new URL(path, this.channel.kind === 'tcp' ? this.channel.baseUrl : 'http://localhost');
     for (const [k, v] of Object.entries(init.query ?? {})) {
       if (v !== undefined && v !== null) target.searchParams.set(k, String(v));
     }
-    const options: RequestOptions = {
-      method,
-      hostname: this.baseUrl.hostname.replace(/^\[|\]$/g, ''),
-      port: this.baseUrl.port || 80,
-      path: target.pathname + target.search,
-      headers,
-    };
+    const options: RequestOptions = { method, path: target.pathname + target.search, headers };
+    if (this.channel.kind === 'socket') {
+      options.socketPath = this.channel.path;
+      headers.host = 'localhost';
+    } else {
+      options.hostname = this.channel.baseUrl.hostname.replace(/^\[|\]$/g, '');
+      options.port = this.channel.baseUrl.port || 80;
+    }
     const response = await send(options, body, init.timeoutMs ?? DEFAULT_TIMEOUT_MS, this.url);
     if ((response.status >= 200 && response.status < 300) || init.accept?.includes(response.status)) return response;
     const error = toApiError(response);
@@ -139,7 +160,7 @@ function send(options: RequestOptions, body: Buffer | undefined, timeoutMs: numb
     req.setTimeout(timeoutMs, () => req.destroy(new CliError(`the Keyden API at ${url} did not answer within ${Math.round(timeoutMs / 1000)} s`)));
     req.on('error', (e: NodeJS.ErrnoException) => {
       if (e instanceof CliError) reject(e);
-      else if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EADDRNOTAVAIL') {
+      else if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EADDRNOTAVAIL' || e.code === 'ENOENT') {
         reject(new CliError(`cannot reach the Keyden API at ${url}: start the desktop app (with its local API on) or \`keyden serve\``));
       } else reject(new CliError(`the Keyden API at ${url} failed: ${e.message}`));
     });
@@ -173,6 +194,41 @@ export function readStoredToken(home: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** KEYDEN_URL (checked with api.json's proof), else the owner's socket, else a live api.json; else exit 1. */
+function findOwner(home: string, env: NodeJS.ProcessEnv): [Channel, UrlSource] {
+  const found = readDiscovery(home);
+  // An owner that died without cleaning up leaves a stale api.json: ignore it.
+  const discovery = found && isAlive(found.pid) ? found : null;
+  const proofOf = (url: string): string => {
+    if (discovery && /^[0-9a-f]{64}$/i.test(discovery.proof)) return discovery.proof;
+    throw new CliError(
+      `cannot check that ${url} is the Keyden owner: ${discoveryPath(home)} ${discovery ? 'holds no proof key (an older owner: restart it)' : 'is missing or its owner is gone'}; nothing was sent`,
+      EXIT.ERROR,
+    );
+  };
+  if (env.KEYDEN_URL) return [{ kind: 'tcp', baseUrl: parseUrl(env.KEYDEN_URL), proof: proofOf(env.KEYDEN_URL) }, 'KEYDEN_URL'];
+  const socketPath = ownerSocketPath(home);
+  if (existsSync(socketPath)) {
+    // A Unix socket in the 0700 home can only be the user's own; a Windows pipe lives in a shared
+    // namespace, so there the owner proves itself as over TCP (docs/api.md, "Windows").
+    const proof = process.platform === 'win32' ? proofOf(socketPath) : null;
+    return [{ kind: 'socket', path: socketPath, proof }, 'socket'];
+  }
+  if (discovery) return [{ kind: 'tcp', baseUrl: parseUrl(discovery.url), proof: proofOf(discovery.url) }, 'api.json'];
+  throw new CliError(`no Keyden owner is running (no ${socketPath}, no live ${discoveryPath(home)}): start the desktop app (with its local API on) or \`keyden serve\``, EXIT.ERROR);
+}
+
+function parseUrl(url: string): URL {
+  let baseUrl: URL;
+  try {
+    baseUrl = new URL(url);
+  } catch {
+    throw new CliError(`invalid API URL ${JSON.stringify(url)}`, EXIT.USAGE);
+  }
+  if (baseUrl.protocol !== 'http:') throw new CliError(`unsupported API URL ${url}: only http:// on this machine`, EXIT.USAGE);
+  return baseUrl;
 }
 
 function isAlive(pid: number): boolean {

@@ -24,7 +24,7 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
     })
     .addHelpText(
       'after',
-      `\nThe API is found via KEYDEN_URL, else <home>/api.json, else http://127.0.0.1:17321;\nthe token via KEYDEN_TOKEN, else <home>/credentials (written by \`keyden login\`).\n<home> is $KEYDEN_HOME, else ~/.config/keyden (Linux).\n\nExit codes: 0 ok, 1 error, 2 usage or ambiguous ref, 3 not found, 4 unauthorized or\nmissing scope, 5 vault locked, 6 conflict.\n${examples('keyden login', 'keyden get OpenAI/Blog', 'keyden export --project Blog > .env', 'keyden run --project Blog -- npm start')}`,
+      `\nThe owner is found via KEYDEN_URL, else <home>/keyden.sock, else <home>/api.json (never a fixed\nport; over TCP it must first prove it holds api.json's proof key);\nthe token via KEYDEN_TOKEN, else <home>/credentials (written by \`keyden login\`).\n<home> is $KEYDEN_HOME, else ~/.config/keyden (Linux).\n\nExit codes: 0 ok, 1 error, 2 usage or ambiguous ref, 3 not found, 4 unauthorized or\nmissing scope, 5 vault locked, 6 conflict.\n${examples('keyden login', 'keyden get OpenAI/Blog', 'keyden export --project Blog > .env', 'keyden run --project Blog -- npm start')}`,
     );
 
   const act: Act =

@@ -19,12 +19,76 @@ export interface Discovery {
   url: string;
   pid: number;
   version: string;
+  /** 64 hex characters: the key the owner proves it holds (GET /api/auth/proof). */
+  proof: string;
+}
+
+/** A folder that cannot hold Keyden's files; its message is one line naming the folder. */
+export class FolderError extends Error {
+  /** Recognised by the CLI as a plain error (exit 1), as the core's coded errors are. */
+  readonly code = 'FOLDER_UNUSABLE';
+  constructor(
+    readonly folder: string,
+    problem: string,
+  ) {
+    super(`the folder ${folder} cannot hold Keyden's files: ${problem}`);
+  }
+}
+
+const reason = (e: unknown): string => {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'error';
+};
+
+/**
+ * Makes sure `dir` is a folder this user can write, creating it (0700) and its missing parents
+ * one level at a time — a recursive mkdir spins forever under /proc (issue 14, item 2). Any
+ * problem is a FolderError that names the folder and what is wrong.
+ */
+export function prepareFolder(dir: string): void {
+  const missing: string[] = [];
+  let at = path.resolve(dir);
+  // Bounded: each step goes one level up, and the root exists.
+  for (;;) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(at);
+    } catch (e) {
+      if (reason(e) !== 'ENOENT' && reason(e) !== 'ENOTDIR') throw new FolderError(dir, `cannot look at ${at} (${reason(e)})`);
+      const parent = path.dirname(at);
+      if (parent === at) throw new FolderError(dir, `${at} does not exist`);
+      missing.unshift(at);
+      at = parent;
+      continue;
+    }
+    if (!stat.isDirectory()) throw new FolderError(dir, at === path.resolve(dir) ? 'it is a file, not a folder' : `${at} is a file, not a folder`);
+    break;
+  }
+  for (const folder of missing) {
+    try {
+      fs.mkdirSync(folder, { mode: 0o700 });
+    } catch (e) {
+      if (reason(e) !== 'EEXIST') throw new FolderError(dir, `cannot create ${folder} (${reason(e)})`);
+    }
+  }
+  // Writable? Try it: access() says nothing true about /proc or read-only mounts.
+  const probe = path.join(dir, `.keyden-probe-${process.pid}`);
+  try {
+    fs.closeSync(fs.openSync(probe, 'wx', 0o600));
+    fs.rmSync(probe, { force: true });
+  } catch (e) {
+    throw new FolderError(dir, `cannot write in it (${reason(e)})`);
+  }
 }
 
 /** Creates Keyden's home folder, or tightens an existing one, so only the user can enter it (0700). */
 export function ensureHome(home: string): void {
-  fs.mkdirSync(home, { recursive: true, mode: 0o700 });
-  fs.chmodSync(home, 0o700);
+  prepareFolder(home);
+  try {
+    fs.chmodSync(home, 0o700);
+  } catch (e) {
+    throw new FolderError(home, `cannot make it private to this user (chmod: ${reason(e)})`);
+  }
 }
 
 /** Writes a file only the user can read (0600), replacing it atomically. */
@@ -43,7 +107,8 @@ export function writeDiscovery(home: string, d: Discovery): void {
 export function readDiscovery(home: string): Discovery | null {
   try {
     const d = JSON.parse(fs.readFileSync(discoveryPath(home), 'utf8')) as Partial<Discovery>;
-    return typeof d.url === 'string' && typeof d.pid === 'number' ? { url: d.url, pid: d.pid, version: String(d.version ?? '') } : null;
+    if (typeof d.url !== 'string' || typeof d.pid !== 'number') return null;
+    return { url: d.url, pid: d.pid, version: String(d.version ?? ''), proof: typeof d.proof === 'string' ? d.proof : '' };
   } catch {
     return null;
   }

@@ -34,6 +34,7 @@ interface Document {
 const DESIGN_ROUTES = [
   'GET /healthz',
   'GET /api/auth/token',
+  'GET /api/auth/proof',
   'GET /api/openapi.json',
   'GET /api/categories',
   'POST /api/categories',

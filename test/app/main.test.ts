@@ -36,6 +36,7 @@ vi.mock('electron', () => {
       electron.order.push('window');
     }
     once(): void {}
+    on(): void {}
     isDestroyed(): boolean {
       return false;
     }

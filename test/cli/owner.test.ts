@@ -37,20 +37,24 @@ describe('a headless owner with the real bin (default KDF)', () => {
       expect(owner.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const discovery = path.join(home, 'api.json');
       expect(fs.statSync(discovery).mode & 0o777).toBe(0o600);
-      expect(JSON.parse(fs.readFileSync(discovery, 'utf8'))).toEqual({ url: owner.url, pid: owner.child.pid, version: expect.any(String) as string });
+      expect(JSON.parse(fs.readFileSync(discovery, 'utf8'))).toEqual({ url: owner.url, pid: owner.child.pid, version: expect.any(String) as string, proof: expect.stringMatching(/^[0-9a-f]{64}$/) as string });
+      const socket = path.join(home, 'keyden.sock');
+      expect(fs.statSync(socket).isSocket()).toBe(true);
+      expect(fs.statSync(socket).mode & 0o777).toBe(0o600);
 
       const created = await keyden(home, ['token', 'create', '--name', 'laptop', '--scopes', 'entries:read,entries:reveal', '--expires', '30d', '--password-stdin'], slow);
       expect(created.code).toBe(0);
       expect(created.stdout).toMatch(/^kdn_[A-Za-z0-9_-]{43}\n$/);
       const status = await keyden(home, ['status', '--json'], { env: { KEYDEN_TOKEN: created.stdout.trim() } });
       expect(status.code).toBe(0);
-      expect(JSON.parse(status.stdout)).toMatchObject({ url: owner.url, urlSource: 'api.json', locked: false, token: { name: 'laptop', scopes: ['entries:read', 'entries:reveal'] } });
+      expect(JSON.parse(status.stdout)).toMatchObject({ url: `unix:${socket}`, urlSource: 'socket', locked: false, token: { name: 'laptop', scopes: ['entries:read', 'entries:reveal'] } });
     } finally {
       const stopped = await owner.stop('SIGTERM');
       expect(stopped.code).toBe(0);
       expect(stopped.stdout).toBe(`Keyden API listening on ${owner.url}\n`);
     }
     expect(fs.existsSync(path.join(home, 'api.json'))).toBe(false);
+    expect(fs.existsSync(path.join(home, 'keyden.sock'))).toBe(false);
   }, 180_000);
 });
 
@@ -219,6 +223,27 @@ describe('keyden serve', () => {
     expect((await keyden(home, ['serve', '--port', 'abc'])).code).toBe(2);
   }, 60_000);
 
+  it('refuses a second owner of the same vault reached through a symlink or a hard link', async () => {
+    const owner = await serve(home);
+    const elsewhere = newHome();
+    try {
+      const symlink = path.join(elsewhere, 'via-symlink.db');
+      fs.symlinkSync(path.join(home, 'vault.db'), symlink);
+      const hardLink = path.join(elsewhere, 'via-hard-link.db');
+      fs.linkSync(path.join(home, 'vault.db'), hardLink);
+      for (const vault of [symlink, hardLink]) {
+        // Another home, so that only the vault file is shared with the running owner.
+        const second = await keyden(elsewhere, ['serve', '--vault', vault, '--port', '0', '--password-stdin'], { input: `${PASSWORD}\n`, bin: CHEAP_BIN });
+        expect([vault, second.code]).toEqual([vault, 6]);
+        expect(second.stderr).toBe(`keyden: the vault is already open in another Keyden process (pid ${owner.child.pid}); close it first\n`);
+        expect(fs.existsSync(path.join(elsewhere, 'api.json'))).toBe(false);
+      }
+      expect((await keyden(home, ['get', 'OpenAI/Blog'], { env: { KEYDEN_TOKEN: token } })).stdout).toBe('sk-1\n');
+    } finally {
+      await owner.stop();
+    }
+  }, 60_000);
+
   it('exits 4 on a wrong master password and serves nothing', async () => {
     const r = await keyden(home, ['serve', '--port', '0', '--password-stdin'], { input: 'wrong password\n', bin: CHEAP_BIN });
     expect(r.code).toBe(4);
@@ -235,9 +260,9 @@ describe('keyden login', () => {
     await core.vault.create(CLI, PASSWORD);
     core.categories.create(CLI, { name: 'OpenAI', keyType: 'simple', envVarName: 'OPENAI_API_KEY' });
     const entry = core.entries.create(CLI, { categoryId: core.categories.list()[0]?.id ?? '', name: 'Blog', value: 'sk-approved' });
-    const api = await startApiServer(core, { port: 0 });
+    const api = await startApiServer(core, { port: 0, socketPath: path.join(home, 'keyden.sock') });
     try {
-      const env = { KEYDEN_URL: api.url };
+      const env = {};
       const child = spawnKeyden(home, ['login', '--scopes', 'entries:read,entries:reveal', '--project', 'Blog', '--name', 'test laptop'], { env });
       const done = collect(child, { timeoutMs: 20_000 });
       let stderr = '';
@@ -279,10 +304,10 @@ describe('keyden login', () => {
     const home = newHome();
     const core = openKeydenCore({ vaultPath: path.join(home, 'vault.db'), role: 'owner', approver: true, unsafeTestKdf: CHEAP_KDF });
     await core.vault.create(CLI, PASSWORD);
-    const api = await startApiServer(core, { port: 0 });
+    const api = await startApiServer(core, { port: 0, socketPath: path.join(home, 'keyden.sock') });
     const unsubscribe = core.approvals.onRequest((request) => setTimeout(() => core.approvals.deny(request.id), 50));
     try {
-      const r = await keyden(home, ['login'], { env: { KEYDEN_URL: api.url } });
+      const r = await keyden(home, ['login']);
       expect(r.code).toBe(4);
       expect(r.stderr).toContain('denied');
       expect(fs.existsSync(path.join(home, 'credentials'))).toBe(false);

@@ -98,12 +98,13 @@ describe('keyden list, categories, status and audit', () => {
   it("shows the owner's URL, the lock state and the token's name and scopes", async () => {
     const r = await run(['status']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`Owner:     ${owner.server.url} (Keyden `);
+    expect(r.stdout).toContain(`Owner:     unix:${path.join(owner.home, 'keyden.sock')} (Keyden `);
+    expect(r.stdout).toContain(', from socket)');
     expect(r.stdout).toContain('Vault:     unlocked');
     expect(r.stdout).toContain('Token:     full (from KEYDEN_TOKEN)');
     expect(r.stdout).toContain(`Scopes:    ${ALL_SCOPES.join(', ')}`);
     const json = JSON.parse((await run(['status', '--json'], { env: { KEYDEN_TOKEN: owner.seeded.tokens.blogOnly } })).stdout) as Record<string, unknown>;
-    expect(json).toMatchObject({ url: owner.server.url, locked: false, approver: false, token: { name: 'blogOnly', projects: ['Blog Project'], environments: ['development'] } });
+    expect(json).toMatchObject({ url: `unix:${path.join(owner.home, 'keyden.sock')}`, urlSource: 'socket', locked: false, approver: false, token: { name: 'blogOnly', projects: ['Blog Project'], environments: ['development'] } });
     const none = await run(['status'], { env: { KEYDEN_TOKEN: undefined } });
     expect(none.code).toBe(4);
     expect(none.stdout).toContain('Token:     none');
@@ -120,14 +121,22 @@ describe('keyden list, categories, status and audit', () => {
     expect((await run(['audit'], { env: { KEYDEN_TOKEN: owner.seeded.tokens.readOnly } })).code).toBe(4);
   });
 
-  it('finds the owner through api.json without KEYDEN_URL, and fails with exit 1 when none runs', async () => {
-    expect(JSON.parse(fs.readFileSync(path.join(owner.home, 'api.json'), 'utf8'))).toMatchObject({ url: owner.server.url, version: expect.any(String) as string });
-    // A stale api.json (its owner's pid is gone) is ignored: the default port is tried instead.
+  it('finds the owner through its socket, else api.json (checked by its proof), and fails with exit 1 when none runs', async () => {
+    const discovery = JSON.parse(fs.readFileSync(path.join(owner.home, 'api.json'), 'utf8')) as Record<string, unknown>;
+    expect(discovery).toMatchObject({ url: owner.server.url, version: expect.any(String) as string, proof: expect.stringMatching(/^[0-9a-f]{64}$/) as string });
+    // Without the socket (another home holding only a copy of api.json), api.json's owner is used over TCP.
+    const viaTcp = tempDir();
+    fs.writeFileSync(path.join(viaTcp, 'api.json'), JSON.stringify(discovery));
+    const tcp = await keyden(viaTcp, ['status', '--json'], { env: { KEYDEN_TOKEN: owner.seeded.tokens.full } });
+    expect(JSON.parse(tcp.stdout)).toMatchObject({ url: owner.server.url, urlSource: 'api.json', locked: false });
+    expect((await keyden(viaTcp, ['get', 'OpenAI/Blog Project/development'], { env: { KEYDEN_TOKEN: owner.seeded.tokens.full, KEYDEN_URL: owner.server.url } })).stdout).toBe('sk-dev-1234\n');
+    fs.rmSync(viaTcp, { recursive: true });
+    // A stale api.json (its owner's pid is gone) is ignored, and no fixed port is tried instead.
     const stale = tempDir();
-    fs.writeFileSync(path.join(stale, 'api.json'), JSON.stringify({ url: owner.server.url, pid: 2 ** 22 + 12345, version: '0.1.0' }));
+    fs.writeFileSync(path.join(stale, 'api.json'), JSON.stringify({ ...discovery, pid: 2 ** 22 + 12345 }));
     const ignored = await keyden(stale, ['status', '--json'], { env: { KEYDEN_TOKEN: owner.seeded.tokens.full } });
-    expect(ignored.stdout + ignored.stderr).toContain('http://127.0.0.1:17321');
-    expect(ignored.stdout + ignored.stderr).not.toContain(owner.server.url);
+    expect(ignored.code).toBe(1);
+    expect(ignored.stderr).toBe(`keyden: no Keyden owner is running (no ${path.join(stale, 'keyden.sock')}, no live ${path.join(stale, 'api.json')}): start the desktop app (with its local API on) or \`keyden serve\`\n`);
     fs.rmSync(stale, { recursive: true });
     const gone = await run(['get', 'OpenAI/Blog Project/development'], { env: { KEYDEN_URL: 'http://127.0.0.1:9' } });
     expect(gone.code).toBe(1);

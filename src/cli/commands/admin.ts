@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { openKeydenCore, type OwnedCore } from '../../main/core/index.js';
 import { startApiServer, type ApiServer } from '../../main/api/server.js';
 import { CLI } from '../../main/core/types.js';
-import { defaultVaultPath, keydenHome, removeDiscovery, writeDiscovery } from '../../main/home.js';
+import { defaultVaultPath, ensureHome, keydenHome, removeDiscovery, writeDiscovery } from '../../main/home.js';
+import { ownerSocketPath, SocketInUseError } from '../../main/api/channel.js';
 import { DEFAULT_API_PORT } from '../client.js';
 import type { Token } from '../../shared/model.js';
 import { PRESETS, presetToCategoryInput } from '../../shared/presets.js';
@@ -74,12 +75,12 @@ export async function serve(opts: { vault?: string; port?: number; passwordStdin
   const core = openCore(vaultPath, 'owner');
   let server: ApiServer;
   try {
-    server = await startOwner(core, vaultPath, opts);
+    server = await startOwner(core, home, vaultPath, opts);
   } catch (e) {
     closeAsCli(core);
     throw e;
   }
-  writeDiscovery(home, { url: server.url, pid: process.pid, version: core.version });
+  writeDiscovery(home, { url: server.url, pid: process.pid, version: core.version, proof: server.proof });
   const onExit = (): void => removeDiscovery(home);
   process.on('exit', onExit);
   writeOut(`Keyden API listening on ${server.url}\n`);
@@ -104,7 +105,7 @@ export async function serve(opts: { vault?: string; port?: number; passwordStdin
   });
 }
 
-async function startOwner(core: OwnedCore, vaultPath: string, opts: { port?: number; passwordStdin?: boolean }): Promise<ApiServer> {
+async function startOwner(core: OwnedCore, home: string, vaultPath: string, opts: { port?: number; passwordStdin?: boolean }): Promise<ApiServer> {
   requireVault(core, vaultPath);
   let password: string | null = null;
   if (opts.passwordStdin) password = await readPassword(true);
@@ -112,8 +113,10 @@ async function startOwner(core: OwnedCore, vaultPath: string, opts: { port?: num
   if (password !== null) await core.vault.unlock(CLI, password);
   const port = opts.port ?? settingsPort(core);
   try {
-    return await startApiServer(core, { port, host: '127.0.0.1' });
+    ensureHome(home);
+    return await startApiServer(core, { port, host: '127.0.0.1', socketPath: ownerSocketPath(home) });
   } catch (e) {
+    if (e instanceof SocketInUseError) throw new CliError(`${e.message}: stop it first`, EXIT.ERROR);
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new CliError(`port ${port} is in use (another Keyden owner?): choose one with --port`, EXIT.ERROR);
     }

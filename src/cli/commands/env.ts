@@ -116,6 +116,9 @@ export async function run(command: string[], opts: { project?: string; env: stri
   const [file, ...args] = command;
   if (!file) throw new CliError('nothing to run: keyden run --project P -- <command> [args…]', EXIT.USAGE);
   if (!opts.project && !opts.envFile?.length) throw new CliError('keyden run needs --project or --env-file', EXIT.USAGE);
+  // The files first: a file that cannot be read is named before any owner is looked for.
+  const envFiles: string[] = [];
+  for (const envFile of opts.envFile ?? []) envFiles.push(await readText(envFile));
   const api = ApiClient.fromEnvironment();
   const variables: Record<string, string> = {};
   if (opts.project) {
@@ -129,7 +132,7 @@ export async function run(command: string[], opts: { project?: string; env: stri
     for (const [name, value] of Object.entries(parsed)) if (typeof value === 'string') variables[name] = value;
   }
   // An env file's variables come after the project's: its literals and references override them.
-  for (const envFile of opts.envFile ?? []) Object.assign(variables, await resolveEnvFile(api, envFile));
+  for (const text of envFiles) Object.assign(variables, await resolveEnvFile(api, text));
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.KEYDEN_TOKEN;
   Object.assign(env, variables);
@@ -191,9 +194,9 @@ function readText(file: string): Promise<string> | string {
 }
 
 /** A .env file (dotenv syntax) whose values may be `keyden://…` references, resolved through the API. */
-async function resolveEnvFile(api: ApiClient, file: string): Promise<Record<string, string>> {
+async function resolveEnvFile(api: ApiClient, text: string): Promise<Record<string, string>> {
   const { parse } = createRequire(import.meta.url)('dotenv') as typeof import('dotenv');
-  const parsed = parse(await readText(file));
+  const parsed = parse(text);
   const resolver = new SecretResolver(api);
   const entries = await Promise.all(
     Object.entries(parsed).map(async ([name, value]) => [name, value.startsWith(REF_SCHEME) ? await resolver.resolve(parseSecretRef(value)) : value] as const),

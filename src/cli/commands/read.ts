@@ -42,7 +42,7 @@ export async function status(opts: { json?: boolean }): Promise<number> {
     return exitCode;
   }
   const lines = [
-    `Owner:     ${api.url} (Keyden ${health.version}${api.urlSource === 'default' ? ', default port' : `, from ${api.urlSource}`})`,
+    `Owner:     ${api.url} (Keyden ${health.version}, from ${api.urlSource})`,
     `Vault:     ${health.locked ? 'locked (run `keyden unlock`)' : 'unlocked'}`,
   ];
   if (token && token.name === null) {

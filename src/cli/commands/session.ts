@@ -74,7 +74,7 @@ export async function login(opts: { scopes: string; project?: string[]; env?: st
       token = body.token;
     }
   }
-  const verified = new ApiClient(api.baseUrl, api.urlSource, token, 'credentials');
+  const verified = api.withToken(token, 'credentials');
   const info = await verified.json<CallerToken>('GET', '/api/auth/token');
   const home = keydenHome();
   ensureHome(home);

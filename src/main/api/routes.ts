@@ -89,6 +89,8 @@ const VersionsPurged = z.object({ purged: z.number().int() });
 const ImportBody = z.object({ content: z.string() }).strict();
 const UnlockBody = z.object({ password: z.string().min(1), acceptRollback: z.boolean().optional() }).strict();
 const WaitQuery = z.object({ secret: z.string(), timeout: z.coerce.number().min(0).max(30).optional() });
+const ProofQuery = z.object({ nonce: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters') });
+const ProofAnswer = z.object({ mac: z.string() });
 const Health = z.object({ status: z.literal('ok'), locked: z.boolean(), version: z.string(), approver: z.boolean() });
 const LoginRequestCreated = z.object({ id: z.string(), secret: z.string(), code: z.string() });
 const ApprovedToken = z.object({ token: z.string() });
@@ -117,6 +119,16 @@ export function routes(): Route[] {
       scope: 'none',
       response: { status: 200, description: 'OpenAPI 3.1 document' },
       // Filled in by the server, which holds the generated document.
+      handle: () => ({ json: null }),
+    },
+    {
+      method: 'GET',
+      path: '/api/auth/proof',
+      summary: "Proves this listener is the owner that wrote api.json: HMAC-SHA256 of the nonce under api.json's `proof` key",
+      scope: 'none',
+      query: ProofQuery,
+      response: { status: 200, schema: ProofAnswer, description: '`mac`: HMAC-SHA256(proof bytes, nonce bytes), hex' },
+      // Filled in by the server, which holds the proof key of this start.
       handle: () => ({ json: null }),
     },
     {

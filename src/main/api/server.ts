@@ -1,6 +1,8 @@
 // The HTTP adapter of the route table: Fastify on 127.0.0.1 with DESIGN §4's guards, in order:
 // Host (421), Origin (403), size (413), content type (415), bearer token (401 / 429),
 // locked (423), scope (403). Routes know nothing of HTTP; this file knows nothing of keys.
+import fs from 'node:fs';
+import http, { type IncomingMessage } from 'node:http';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { ERROR_STATUS, isKeydenError, KeydenError, type ErrorBody, type ErrorCode } from '../../shared/errors.js';
 import type { Caller } from '../core/types.js';
@@ -9,6 +11,7 @@ import { buildOpenApi } from './openapi.js';
 import { routes, type BodyKind, type Route, type RouteResult } from './routes.js';
 import { DENIED_ALLOWED, RateWindow, TokenFailures, UnlockGate } from './throttle.js';
 import { parseInput, parseQuery } from '../services/validate.js';
+import { clearStaleSocket, newProofKey, proofMac } from './channel.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 export const DEFAULT_PORT = 17321;
@@ -16,6 +19,10 @@ export const DEFAULT_PORT = 17321;
 export interface ApiServer {
   url: string;
   port: number;
+  /** The proof key of this start, 64 hex characters, for api.json. */
+  proof: string;
+  /** The Unix socket (or Windows pipe) this owner also listens on, if asked for. */
+  socketPath: string | null;
   close(): Promise<void>;
 }
 
@@ -23,6 +30,8 @@ export interface ApiServerOptions {
   port?: number;
   /** Only loopback addresses are accepted. */
   host?: '127.0.0.1' | '::1';
+  /** Also serve the same routes on this Unix socket (0600) or Windows pipe: the CLI's channel. */
+  socketPath?: string;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -81,11 +90,18 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
   const stopWatchingLock = core.vault.onLockChange((locked) => {
     if (!locked) learnScopes();
   });
+  const proofKey = newProofKey();
   let allowedHosts = new Set<string>();
+  // Requests that came over the socket: no browser reaches a Unix socket, so DNS rebinding is
+  // not possible there; its Host guard admits `localhost` (what node:http and `curl --unix-socket`
+  // send) besides the TCP forms, and still refuses a missing or foreign Host.
+  const viaSocket = new WeakSet<IncomingMessage>();
+  let socketHosts = new Set<string>();
 
   /** The first two guards: Host (421, DNS rebinding) and Origin (403, web pages). */
   function refuseForeign(req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
-    if (!allowedHosts.has(req.headers.host ?? '')) {
+    const hosts = viaSocket.has(req.raw) ? socketHosts : allowedHosts;
+    if (!hosts.has(req.headers.host ?? '')) {
       return sendError(reply, 'MISDIRECTED', 'this server answers only to 127.0.0.1, localhost or [::1] with its own port');
     }
     if (req.headers.origin !== undefined) return sendError(reply, 'ORIGIN_FORBIDDEN', 'requests from web pages are refused');
@@ -234,6 +250,7 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
         if (route.path === '/api/openapi.json') return send(reply, 200, openapi);
         if (route.params) parseInput(route.params, req.params ?? {});
         const query = parseQuery(route.query, (req.query ?? {}) as Record<string, unknown>);
+        if (route.path === '/api/auth/proof') return send(reply, 200, { mac: proofMac(proofKey, String(query.nonce)) });
         let body: unknown = req.body;
         if (route.body && req.keydenBodyKind !== 'text') body = parseInput(route.body, body ?? {});
         let result: RouteResult;
@@ -273,13 +290,50 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
   const address = await app.listen({ port: options.port ?? DEFAULT_PORT, host });
   const port = Number(new URL(address).port);
   allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+  socketHosts = new Set([...allowedHosts, 'localhost']);
   const url = `http://${host === '::1' ? '[::1]' : host}:${port}`;
+  let socketServer: http.Server | null = null;
+  if (options.socketPath) {
+    try {
+      socketServer = await listenOnSocket(options.socketPath, (req, res) => {
+        viaSocket.add(req);
+        app.routing(req, res);
+      });
+    } catch (e) {
+      await app.close();
+      throw e;
+    }
+  }
   return {
     url,
     port,
+    proof: proofKey.toString('hex'),
+    socketPath: options.socketPath ?? null,
     close: async () => {
       stopWatchingLock();
+      if (socketServer) {
+        const closing = new Promise<void>((resolve) => socketServer?.close(() => resolve()));
+        socketServer.closeAllConnections();
+        await closing;
+      }
       await app.close();
     },
   };
+}
+
+/** A second listener on the socket whose requests go through the same Fastify routing and hooks. */
+async function listenOnSocket(socketPath: string, handler: http.RequestListener): Promise<http.Server> {
+  await clearStaleSocket(socketPath);
+  // Node would answer a Host-less request 400 itself; the Host guard answers it 421, as on TCP.
+  const server = http.createServer({ requireHostHeader: false }, handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // The home is 0700 already; the socket itself is the user's alone too.
+  if (process.platform !== 'win32') fs.chmodSync(socketPath, 0o600);
+  return server;
 }

@@ -1,5 +1,6 @@
 // Starts and stops the local REST API from Settings (opt-in in the desktop app).
 import type { ApiStatus } from '../../shared/ipc.js';
+import { SocketInUseError } from '../api/channel.js';
 
 export interface RunningServer {
   url: string;
@@ -43,7 +44,8 @@ export class ApiControl {
       this.port = port;
     } catch (e) {
       const code = (e as { code?: unknown }).code;
-      this.error = code === 'EADDRINUSE' ? `Port ${port} is already in use` : 'The local API could not start';
+      if (e instanceof SocketInUseError) this.error = 'Another Keyden owner is already serving this home';
+      else this.error = code === 'EADDRINUSE' ? `Port ${port} is already in use` : 'The local API could not start';
     }
   }
 }

@@ -3,7 +3,8 @@
 // this, with different ports (real clipboard and dialogs, or recording fakes).
 import type { OwnedCore } from '../core/index.js';
 import { startApiServer } from '../api/server.js';
-import { removeDiscovery, writeDiscovery } from '../home.js';
+import { ensureHome, removeDiscovery, writeDiscovery } from '../home.js';
+import { ownerSocketPath } from '../api/channel.js';
 import { APP } from '../core/types.js';
 import type { AppInfo } from '../../shared/ipc.js';
 import { ApiControl } from './api-control.js';
@@ -55,8 +56,9 @@ export function createAppRuntime(options: RuntimeOptions): AppRuntime {
     lock: () => core.vault.lock(APP),
   });
   const api = new ApiControl(async (port) => {
-    const server = await startApiServer(core, { port, host: '127.0.0.1' });
-    writeDiscovery(home, { url: server.url, pid: process.pid, version: core.version });
+    ensureHome(home);
+    const server = await startApiServer(core, { port, host: '127.0.0.1', socketPath: ownerSocketPath(home) });
+    writeDiscovery(home, { url: server.url, pid: process.pid, version: core.version, proof: server.proof });
     return {
       url: server.url,
       async close() {

@@ -13,7 +13,7 @@ import { ProjectOperations } from '../services/project-operations.js';
 import { Trash } from '../services/trash.js';
 import { Tokens } from '../services/tokens.js';
 import { Vault, type KdfCost } from '../services/vault.js';
-import { ensureHome, keydenHome } from '../home.js';
+import { ensureHome, keydenHome, prepareFolder } from '../home.js';
 import type { KeydenCore, AuditService } from './types.js';
 
 export * from './types.js';
@@ -63,7 +63,7 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
   // The default vault lives in Keyden's home, which is kept 0700; a folder the user chose for
   // --vault is created 0700 if missing but otherwise left as the user set it up.
   if (path.dirname(vaultPath) === keydenHome()) ensureHome(path.dirname(vaultPath));
-  else fs.mkdirSync(path.dirname(vaultPath), { recursive: true, mode: 0o700 });
+  else prepareFolder(path.dirname(vaultPath));
   let lock: OwnerLock | null = (options.role ?? 'owner') === 'owner' ? acquireOwnerLock(vaultPath) : null;
   try {
     const vault = new Vault({ path: vaultPath, nativeBinding: options.nativeBinding, unsafeTestKdf: options.unsafeTestKdf, knownVaultsPath: options.knownVaultsPath });

@@ -1,5 +1,10 @@
 // The owner's exclusive `<vault>.lock` (DESIGN §3): one process holds the vault open and unlocked.
+// "The same vault" is the same file, however it is named (issue 14, item 1): the lock is taken on
+// the real path (symlinks resolved) and on the file's device and inode (hard links), the latter in
+// a per-user folder of the temp directory that every name of the file leads to.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { KeydenError } from '../../shared/errors.js';
 
 function isAlive(pid: number): boolean {
@@ -18,8 +23,65 @@ export interface OwnerLock {
   release(): void;
 }
 
+/** The vault's path with every symlink resolved (the folder's, if the file does not exist yet). */
+export function realVaultPath(vaultPath: string): string {
+  try {
+    return fs.realpathSync(vaultPath);
+  } catch {
+    try {
+      return path.join(fs.realpathSync(path.dirname(vaultPath)), path.basename(vaultPath));
+    } catch {
+      return path.resolve(vaultPath);
+    }
+  }
+}
+
+/** The per-user folder of inode locks, or null if it is not safely ours (then only the path lock holds). */
+function inodeLockDir(): string | null {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  const dir = path.join(os.tmpdir(), `keyden-locks-${uid ?? os.userInfo().username}`);
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'EEXIST') return null;
+  }
+  try {
+    const stat = fs.lstatSync(dir);
+    // Another user's folder (or a symlink planted there) is not trusted with our locks.
+    if (!stat.isDirectory() || (uid !== null && stat.uid !== uid)) return null;
+    return dir;
+  } catch {
+    return null;
+  }
+}
+
+/** Takes the owner lock of the vault file: on its real path, and on its device and inode. */
 export function acquireOwnerLock(vaultPath: string): OwnerLock {
-  const lockPath = `${vaultPath}.lock`;
+  const real = realVaultPath(vaultPath);
+  const lockPaths = [`${real}.lock`];
+  let stat: fs.Stats | null = null;
+  try {
+    stat = fs.statSync(real);
+  } catch {
+    // No file yet (a vault being created): its path is all there is to lock.
+  }
+  const dir = stat ? inodeLockDir() : null;
+  if (stat && dir) lockPaths.push(path.join(dir, `${stat.dev}-${stat.ino}.lock`));
+  const taken: OwnerLock[] = [];
+  try {
+    for (const lockPath of lockPaths) taken.push(acquireLockFile(lockPath));
+  } catch (e) {
+    for (const lock of taken) lock.release();
+    throw e;
+  }
+  return {
+    release() {
+      for (const lock of taken) lock.release();
+    },
+  };
+}
+
+function acquireLockFile(lockPath: string): OwnerLock {
   if (held.has(lockPath)) throw new KeydenError('CONFLICT', 'the vault is already open in this Keyden process', { pid: process.pid });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

@@ -1,0 +1,99 @@
+// The owner's private channel for the CLI (DESIGN §4 "Hardening", docs/api.md "The CLI's
+// channel"): a Unix domain socket `<home>/keyden.sock` (0600 in the 0700 home), or on Windows a
+// named pipe named after the home, and the `proof` key that `api.json` publishes for TCP clients.
+// Node built-ins only: the CLI's fast path imports the names and the proof check.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export const SOCKET_NAME = 'keyden.sock';
+
+/** Where the owner of `home` listens for the CLI: `<home>/keyden.sock`, or a per-home pipe on Windows. */
+export function ownerSocketPath(home: string, platform: NodeJS.Platform = process.platform): string {
+  if (platform !== 'win32') return path.join(home, SOCKET_NAME);
+  // Pipes live in one flat namespace, not in the home: the name is derived from the home's path.
+  const id = createHash('sha256').update(path.win32.resolve(home).toLowerCase()).digest('hex').slice(0, 32);
+  return `\\\\.\\pipe\\keyden-${id}`;
+}
+
+/** 32 random bytes, new at each start of the API; api.json carries them as 64 hex characters. */
+export function newProofKey(): Buffer {
+  return randomBytes(32);
+}
+
+/** The answer to GET /api/auth/proof: HMAC-SHA256 under the proof key, of the nonce's bytes, as hex. */
+export function proofMac(key: Buffer, nonceHex: string): string {
+  return createHmac('sha256', key).update(Buffer.from(nonceHex, 'hex')).digest('hex');
+}
+
+/** Whether `mac` is the right answer for `nonceHex` under the proof key `keyHex` (constant time). */
+export function proofMatches(keyHex: string, nonceHex: string, mac: unknown): boolean {
+  if (!/^[0-9a-f]{64}$/i.test(keyHex) || typeof mac !== 'string' || !/^[0-9a-f]{64}$/i.test(mac)) return false;
+  const expected = Buffer.from(proofMac(Buffer.from(keyHex, 'hex'), nonceHex), 'hex');
+  return timingSafeEqual(expected, Buffer.from(mac, 'hex'));
+}
+
+/** Something already answers on the socket: another owner of this home. */
+export class SocketInUseError extends Error {
+  readonly code = 'EADDRINUSE';
+  constructor(readonly socketPath: string) {
+    super(`another Keyden owner is listening on ${socketPath}`);
+  }
+}
+
+/**
+ * Makes `socketPath` free for a new listener: a socket file that no owner answers on (one that
+ * died without cleaning up) is removed; a live one, or anything that is not a socket, is left
+ * alone and refused. Windows pipes vanish with their process: nothing to clean.
+ */
+export async function clearStaleSocket(socketPath: string, platform: NodeJS.Platform = process.platform): Promise<void> {
+  if (platform === 'win32') return;
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(socketPath);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  if (!stat.isSocket()) throw new Error(`${socketPath} exists and is not a socket: move it away`);
+  if (await answers(socketPath)) throw new SocketInUseError(socketPath);
+  fs.rmSync(socketPath, { force: true });
+}
+
+/** Whether a process accepts connections on the socket (bounded: one second at most). */
+function answers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect({ path: socketPath });
+    const done = (alive: boolean): void => {
+      clearTimeout(timer);
+      probe.destroy();
+      resolve(alive);
+    };
+    // A listener too busy to accept within a second is still a listener: keep its socket.
+    const timer = setTimeout(() => done(true), 1000);
+    probe.once('connect', () => done(true));
+    probe.once('error', (e: NodeJS.ErrnoException) => done(e.code !== 'ECONNREFUSED' && e.code !== 'ENOENT'));
+  });
+}
+
+// ---- Windows: the pipe's security descriptor -------------------------------------------------
+
+/** A Windows security identifier as `whoami /user` prints it (S-1-5-21-…). */
+const SID = /^S-1-\d+(-\d+)+$/;
+
+/**
+ * The SDDL of the pipe's security descriptor: owned by the user, a protected DACL (no inherited
+ * entries) with one entry granting the user full access — no Everyone, no Anonymous, no network.
+ */
+export function ownerOnlyPipeSddl(userSid: string): string {
+  if (!SID.test(userSid)) throw new Error(`not a Windows SID: ${JSON.stringify(userSid)}`);
+  return `O:${userSid}G:${userSid}D:P(A;;GA;;;${userSid})`;
+}
+
+/** The current user's SID from `whoami /user /fo csv /nh` output ("domain\\user","S-1-5-21-…"). */
+export function sidFromWhoami(output: string): string {
+  const m = /"([^"]*)","(S-1-[0-9-]+)"/.exec(output.trim());
+  if (!m?.[2] || !SID.test(m[2])) throw new Error('could not read the user SID from whoami');
+  return m[2];
+}

@@ -1,0 +1,173 @@
+// The owner's two listeners (DESIGN §4 "Hardening"): TCP on 127.0.0.1 and the Unix socket the CLI
+// uses, serving the same routes behind the same guards; the proof route; the socket's file rules.
+import { spawnSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiServer } from '../../src/main/api/server.js';
+import { ownerOnlyPipeSddl, ownerSocketPath, proofMatches, sidFromWhoami, SocketInUseError } from '../../src/main/api/channel.js';
+import { CLI } from '../../src/main/core/index.js';
+import { ALL_SCOPES, createTestVault, tempDir, type TestVault } from '../helpers/core.js';
+import type { ApiServer } from '../../src/main/api/server.js';
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+type Target = { socketPath: string } | { port: number };
+
+/** One raw request over either listener; `host: null` sends no Host header at all. */
+function raw(target: Target, method: string, pathname: string, headers: Record<string, string | null> = {}, body?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const sent: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers)) if (v !== null) sent[k] = v;
+    const req = http.request({ ...target, ...('port' in target ? { host: '127.0.0.1' } : {}), method, path: pathname, headers: sent, setHost: headers.host === undefined }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('the owner listens on TCP and on its socket', () => {
+  let vault: TestVault;
+  let server: ApiServer;
+  let token: string;
+  let socketPath: string;
+
+  beforeAll(async () => {
+    vault = await createTestVault();
+    socketPath = path.join(vault.dir, 'keyden.sock');
+    server = await startApiServer(vault.core, { port: 0, socketPath });
+    token = vault.core.tokens.create(CLI, { name: 'all', scopes: ALL_SCOPES, projects: null, environments: null }).secret;
+    vault.core.categories.create(CLI, { name: 'OpenAI', keyType: 'simple', envVarName: 'OPENAI_API_KEY' });
+  });
+  afterAll(async () => {
+    await server.close();
+    vault.close();
+  });
+
+  it('creates the socket as a socket only its user can open (0600)', () => {
+    const stat = fs.lstatSync(socketPath);
+    expect(stat.isSocket()).toBe(true);
+    expect(stat.mode & 0o777).toBe(0o600);
+    expect(server.socketPath).toBe(socketPath);
+    expect(server.proof).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('answers the same routes behind the same guards on both listeners', async () => {
+    const tcp = { port: server.port };
+    const sock = { socketPath };
+    const auth = { authorization: `Bearer ${token}` };
+    const cases: [string, string, Record<string, string | null>, string | undefined, number][] = [
+      ['GET', '/healthz', {}, undefined, 200],
+      ['GET', '/api/categories', auth, undefined, 200],
+      ['GET', '/api/categories', {}, undefined, 401],
+      ['GET', '/api/categories', { ...auth, authorization: 'Bearer kdn_wrong' }, undefined, 401],
+      ['GET', '/api/categories', { ...auth, origin: 'https://evil.example' }, undefined, 403],
+      ['POST', '/api/categories', { ...auth, 'content-type': 'application/xml' }, '<x/>', 415],
+      ['GET', '/api/nowhere', auth, undefined, 404],
+    ];
+    for (const [method, pathname, headers, body, status] of cases) {
+      const overTcp = await raw(tcp, method, pathname, headers, body);
+      const overSocket = await raw(sock, method, pathname, headers, body);
+      expect([method, pathname, overTcp.status]).toEqual([method, pathname, status]);
+      expect([method, pathname, overSocket.status]).toEqual([method, pathname, status]);
+      expect((JSON.parse(overSocket.body) as { code?: string }).code).toBe((JSON.parse(overTcp.body) as { code?: string }).code);
+    }
+    const categories = JSON.parse((await raw(sock, 'GET', '/api/categories', auth)).body) as { name: string }[];
+    expect(categories.map((c) => c.name)).toEqual(['OpenAI']);
+  });
+
+  it('admits Host localhost on the socket, and refuses a missing or foreign Host there with 421', async () => {
+    const sock = { socketPath };
+    expect((await raw(sock, 'GET', '/healthz', { host: 'localhost' })).status).toBe(200);
+    expect((await raw(sock, 'GET', '/healthz', { host: `127.0.0.1:${server.port}` })).status).toBe(200);
+    expect((await raw(sock, 'GET', '/healthz', { host: null })).status).toBe(421);
+    expect((await raw(sock, 'GET', '/healthz', { host: 'evil.example' })).status).toBe(421);
+    expect((await raw(sock, 'GET', '/healthz', { host: 'localhost:80' })).status).toBe(421);
+    // On TCP a Host without the port stays refused (DNS rebinding).
+    expect((await raw({ port: server.port }, 'GET', '/healthz', { host: 'localhost' })).status).toBe(421);
+  });
+
+  it('proves its proof key without a token: HMAC-SHA256(proof bytes, nonce bytes), on both listeners', async () => {
+    const nonce = randomBytes(32).toString('hex');
+    const expected = createHmac('sha256', Buffer.from(server.proof, 'hex')).update(Buffer.from(nonce, 'hex')).digest('hex');
+    for (const target of [{ port: server.port }, { socketPath }]) {
+      const r = await raw(target, 'GET', `/api/auth/proof?nonce=${nonce}`);
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body)).toEqual({ mac: expected });
+      expect(proofMatches(server.proof, nonce, (JSON.parse(r.body) as { mac: string }).mac)).toBe(true);
+    }
+    expect((await raw({ socketPath }, 'GET', '/api/auth/proof?nonce=abc')).status).toBe(400);
+    expect((await raw({ socketPath }, 'GET', '/api/auth/proof')).status).toBe(400);
+    expect(proofMatches(server.proof, nonce, '0'.repeat(64))).toBe(false);
+    expect(proofMatches(server.proof, nonce, undefined)).toBe(false);
+  });
+
+  it('refuses to start a second owner on a socket that answers, leaving the first one serving', async () => {
+    const second = startApiServer(vault.core, { port: 0, socketPath });
+    await expect(second).rejects.toBeInstanceOf(SocketInUseError);
+    expect((await raw({ socketPath }, 'GET', '/healthz')).status).toBe(200);
+  });
+});
+
+describe('the socket file', () => {
+  it('replaces a stale socket that no owner answers on, and removes its own at close', async () => {
+    const vault = await createTestVault();
+    const socketPath = path.join(vault.dir, 'keyden.sock');
+    // A process that dies by SIGKILL while listening leaves its socket file behind.
+    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(socketPath)}, () => process.kill(process.pid, 'SIGKILL'))`], { timeout: 10_000 });
+    expect(fs.lstatSync(socketPath).isSocket()).toBe(true);
+    const server = await startApiServer(vault.core, { port: 0, socketPath });
+    try {
+      expect((await raw({ socketPath }, 'GET', '/healthz')).status).toBe(200);
+    } finally {
+      await server.close();
+      vault.close();
+    }
+    expect(fs.existsSync(socketPath)).toBe(false);
+  });
+
+  it('leaves a file that is not a socket alone and refuses to start', async () => {
+    const vault = await createTestVault();
+    const socketPath = path.join(vault.dir, 'keyden.sock');
+    fs.writeFileSync(socketPath, 'not a socket');
+    try {
+      await expect(startApiServer(vault.core, { port: 0, socketPath })).rejects.toThrow('exists and is not a socket');
+      expect(fs.readFileSync(socketPath, 'utf8')).toBe('not a socket');
+    } finally {
+      vault.close();
+    }
+  });
+});
+
+describe('the Windows named pipe (construction only: not run on Windows here)', () => {
+  it('names the pipe after the home, case-insensitively, and uses <home>/keyden.sock elsewhere', () => {
+    const a = ownerSocketPath('C:\\Users\\Ann\\AppData\\Roaming\\Keyden', 'win32');
+    expect(a).toMatch(/^\\\\\.\\pipe\\keyden-[0-9a-f]{32}$/);
+    expect(ownerSocketPath('c:\\users\\ann\\appdata\\roaming\\keyden', 'win32')).toBe(a);
+    expect(ownerSocketPath('C:\\Users\\Bob\\AppData\\Roaming\\Keyden', 'win32')).not.toBe(a);
+    const home = tempDir();
+    expect(ownerSocketPath(home, 'linux')).toBe(path.join(home, 'keyden.sock'));
+    fs.rmSync(home, { recursive: true });
+  });
+
+  it("builds a protected DACL that grants the user's SID alone full access", () => {
+    const sid = sidFromWhoami('"desktop-1\\\\ann","S-1-5-21-1004336348-1177238915-682003330-1001"\r\n');
+    expect(sid).toBe('S-1-5-21-1004336348-1177238915-682003330-1001');
+    const sddl = ownerOnlyPipeSddl(sid);
+    expect(sddl).toBe(`O:${sid}G:${sid}D:P(A;;GA;;;${sid})`);
+    // One access-allowed entry, none for Everyone (WD), Anonymous (AN), Network (NU) or Authenticated Users (AU).
+    expect(sddl.match(/\(A;/g)).toHaveLength(1);
+    expect(sddl).not.toMatch(/;;;(WD|AN|NU|AU)\)/);
+    expect(() => ownerOnlyPipeSddl('WD')).toThrow('not a Windows SID');
+    expect(() => ownerOnlyPipeSddl('S-1-5-21-1)(A;;GA;;;WD')).toThrow('not a Windows SID');
+    expect(() => sidFromWhoami('ERROR: access denied')).toThrow('could not read the user SID');
+  });
+});
