@@ -1,10 +1,9 @@
 // The app's opt-in API starts from the stored settings only once the vault has been unlocked:
 // before that the settings are not authenticated (format 2), so an edited file could switch it on.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAppRuntime } from '../../src/main/app/runtime.js';
 import { APP } from '../../src/main/core/types.js';
 import { createTestVault, PASSWORD, type TestVault } from '../helpers/core.js';
-import { ManualTimers, RecordingClipboard, RecordingDialogs } from '../e2e/support/fakes.js';
+import { testRuntime } from './runtime-fixture.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -12,16 +11,7 @@ afterEach(async () => {
 });
 
 function runtimeFor(v: TestVault) {
-  const runtime = createAppRuntime({
-    core: v.core,
-    home: v.dir,
-    clipboard: new RecordingClipboard(),
-    dialogs: new RecordingDialogs(),
-    timers: new ManualTimers(),
-    emit: () => undefined,
-    info: { version: v.core.version, platform: process.platform, revealSeconds: 30, canInstallCli: false },
-    installCli: () => Promise.reject(new Error('not in tests')),
-  });
+  const runtime = testRuntime(v);
   cleanups.push(() => runtime.shutdown());
   return runtime;
 }

@@ -1,11 +1,10 @@
 // DESIGN §4 "The shell": while a revealed value is on screen the window is excluded from screen
 // capture (a setting, on by default), until the page hides it again or the vault locks.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAppRuntime } from '../../src/main/app/runtime.js';
 import { APP } from '../../src/main/core/types.js';
 import { DEFAULT_SETTINGS } from '../../src/shared/model.js';
 import { createTestVault, type TestVault } from '../helpers/core.js';
-import { ManualTimers, RecordingClipboard, RecordingDialogs } from '../e2e/support/fakes.js';
+import { testRuntime } from './runtime-fixture.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -19,15 +18,8 @@ async function appWithEntry(): Promise<{ v: TestVault; protects: boolean[]; reve
   const c = v.core.categories.create(APP, { name: 'OpenAI', keyType: 'simple', envVarName: 'OPENAI_API_KEY' });
   const entryId = v.core.entries.create(APP, { categoryId: c.id, name: 'Blog', value: 'sk-blog' }).id;
   const protects: boolean[] = [];
-  const runtime = createAppRuntime({
-    core: v.core,
-    home: v.dir,
-    clipboard: new RecordingClipboard(),
-    dialogs: new RecordingDialogs(),
-    timers: new ManualTimers(),
-    emit: () => undefined,
+  const runtime = testRuntime(v, {
     info: { version: v.core.version, platform: 'win32', revealSeconds: 30, canInstallCli: false },
-    installCli: () => Promise.reject(new Error('not in tests')),
     screen: { protect: (on) => protects.push(on) },
   });
   cleanups.push(() => runtime.shutdown());

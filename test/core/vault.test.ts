@@ -104,6 +104,16 @@ describe('tampering (format 2: every row authenticated)', () => {
     return { error, unchanged: sha(vaultPath) === before };
   }
 
+  /** Puts each entry's sealed overview and secret into the other's row. */
+  function swapBlobs(db: Database.Database, first: string, second: string): void {
+    const get = db.prepare('SELECT overview, secret FROM entries WHERE id = ?');
+    const a = get.get(first) as { overview: Buffer; secret: Buffer };
+    const b = get.get(second) as { overview: Buffer; secret: Buffer };
+    const put = db.prepare('UPDATE entries SET overview = ?, secret = ? WHERE id = ?');
+    put.run(b.overview, b.secret, first);
+    put.run(a.overview, a.secret, second);
+  }
+
   function edit(vaultPath: string, sql: (db: Database.Database) => void): void {
     const db = new Database(vaultPath);
     sql(db);
@@ -127,14 +137,7 @@ describe('tampering (format 2: every row authenticated)', () => {
   it('refuses a vault whose two entries had their blobs swapped', async () => {
     const v = await vaultWithEntries();
     v.core.close();
-    edit(v.vaultPath, (db) => {
-      const get = db.prepare('SELECT overview, secret FROM entries WHERE id = ?');
-      const a = get.get(v.ids[0]) as { overview: Buffer; secret: Buffer };
-      const b = get.get(v.ids[1]) as { overview: Buffer; secret: Buffer };
-      const put = db.prepare('UPDATE entries SET overview = ?, secret = ? WHERE id = ?');
-      put.run(b.overview, b.secret, v.ids[0]);
-      put.run(a.overview, a.secret, v.ids[1]);
-    });
+    edit(v.vaultPath, (db) => swapBlobs(db, v.ids[0]!, v.ids[1]!));
     const { error, unchanged } = await refusedUnlock(v.vaultPath);
     expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('2 rows of entries fail their mac') });
     expect(unchanged).toBe(true);
@@ -151,14 +154,7 @@ describe('tampering (format 2: every row authenticated)', () => {
   it('still leaves out swapped blobs when someone with the key recomputed every mac: the AAD binds each blob to its row', async () => {
     const v = await vaultWithEntries();
     v.core.close();
-    edit(v.vaultPath, (db) => {
-      const get = db.prepare('SELECT overview, secret FROM entries WHERE id = ?');
-      const a = get.get(v.ids[0]) as { overview: Buffer; secret: Buffer };
-      const b = get.get(v.ids[1]) as { overview: Buffer; secret: Buffer };
-      const put = db.prepare('UPDATE entries SET overview = ?, secret = ? WHERE id = ?');
-      put.run(b.overview, b.secret, v.ids[0]);
-      put.run(a.overview, a.secret, v.ids[1]);
-    });
+    edit(v.vaultPath, (db) => swapBlobs(db, v.ids[0]!, v.ids[1]!));
     await remacVault(v.vaultPath, PASSWORD);
     const core = reopen(v.vaultPath);
     await core.vault.unlock(APP, PASSWORD);
