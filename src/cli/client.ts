@@ -210,14 +210,14 @@ function findOwner(home: string, env: NodeJS.ProcessEnv): [Channel, UrlSource] {
   };
   if (env.KEYDEN_URL) return [{ kind: 'tcp', baseUrl: parseUrl(env.KEYDEN_URL), proof: proofOf(env.KEYDEN_URL) }, 'KEYDEN_URL'];
   const socketPath = ownerSocketPath(home);
-  if (existsSync(socketPath)) {
+  if (socketPath && existsSync(socketPath)) {
     // A Unix socket in the 0700 home can only be the user's own; a Windows pipe lives in a shared
     // namespace, so there the owner proves itself as over TCP (docs/api.md, "Windows").
     const proof = process.platform === 'win32' ? proofOf(socketPath) : null;
     return [{ kind: 'socket', path: socketPath, proof }, 'socket'];
   }
   if (discovery) return [{ kind: 'tcp', baseUrl: parseUrl(discovery.url), proof: proofOf(discovery.url) }, 'api.json'];
-  throw new CliError(`no Keyden owner is running (no ${socketPath}, no live ${discoveryPath(home)}): start the desktop app (with its local API on) or \`keyden serve\``, EXIT.ERROR);
+  throw new CliError(`no Keyden owner is running (no ${socketPath ?? 'socket'}, no live ${discoveryPath(home)}): start the desktop app (with its local API on) or \`keyden serve\``, EXIT.ERROR);
 }
 
 function parseUrl(url: string): URL {

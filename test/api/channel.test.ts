@@ -171,3 +171,13 @@ describe('the Windows named pipe (construction only: not run on Windows here)', 
     expect(() => sidFromWhoami('ERROR: access denied')).toThrow('could not read the user SID');
   });
 });
+
+describe('a home whose path is too long for a socket', () => {
+  it('gets no socket (the OS would cut the path short, maybe to someone else\'s), so the CLI uses TCP with the proof', () => {
+    const short = path.join('/tmp', 'keyden-home');
+    expect(ownerSocketPath(short, 'linux')).toBe(path.join(short, 'keyden.sock'));
+    const long = path.join('/tmp', 'x'.repeat(100));
+    expect(ownerSocketPath(long, 'linux')).toBeNull();
+    expect(ownerSocketPath(long, 'win32')).toMatch(/^\\\\\.\\pipe\\keyden-[0-9a-f]{32}$/);
+  });
+});

@@ -114,7 +114,7 @@ async function startOwner(core: OwnedCore, home: string, vaultPath: string, opts
   const port = opts.port ?? settingsPort(core);
   try {
     ensureHome(home);
-    return await startApiServer(core, { port, host: '127.0.0.1', socketPath: ownerSocketPath(home) });
+    return await startApiServer(core, { port, host: '127.0.0.1', socketPath: ownerSocketPath(home) ?? undefined });
   } catch (e) {
     if (e instanceof SocketInUseError) throw new CliError(`${e.message}: stop it first`, EXIT.ERROR);
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {

@@ -9,9 +9,21 @@ import path from 'node:path';
 
 export const SOCKET_NAME = 'keyden.sock';
 
-/** Where the owner of `home` listens for the CLI: `<home>/keyden.sock`, or a per-home pipe on Windows. */
-export function ownerSocketPath(home: string, platform: NodeJS.Platform = process.platform): string {
-  if (platform !== 'win32') return path.join(home, SOCKET_NAME);
+/**
+ * The longest Unix socket path every platform holds (macOS' sun_path is 104 bytes with its NUL).
+ * A longer one is silently cut short by the OS calls, to a path that may be someone else's.
+ */
+export const MAX_SOCKET_PATH_BYTES = 103;
+
+/**
+ * Where the owner of `home` listens for the CLI: `<home>/keyden.sock`, or a per-home pipe on
+ * Windows; null when the home's path is too long for a socket (then the CLI uses TCP and the proof).
+ */
+export function ownerSocketPath(home: string, platform: NodeJS.Platform = process.platform): string | null {
+  if (platform !== 'win32') {
+    const socketPath = path.join(home, SOCKET_NAME);
+    return Buffer.byteLength(socketPath) <= MAX_SOCKET_PATH_BYTES ? socketPath : null;
+  }
   // Pipes live in one flat namespace, not in the home: the name is derived from the home's path.
   const id = createHash('sha256').update(path.win32.resolve(home).toLowerCase()).digest('hex').slice(0, 32);
   return `\\\\.\\pipe\\keyden-${id}`;

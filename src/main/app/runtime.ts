@@ -57,7 +57,7 @@ export function createAppRuntime(options: RuntimeOptions): AppRuntime {
   });
   const api = new ApiControl(async (port) => {
     ensureHome(home);
-    const server = await startApiServer(core, { port, host: '127.0.0.1', socketPath: ownerSocketPath(home) });
+    const server = await startApiServer(core, { port, host: '127.0.0.1', socketPath: ownerSocketPath(home) ?? undefined });
     writeDiscovery(home, { url: server.url, pid: process.pid, version: core.version, proof: server.proof });
     return {
       url: server.url,
