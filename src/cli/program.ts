@@ -156,8 +156,9 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
     .description("replace an entry's value from stdin (the old one is kept as a version)")
     .argument('<ref>', 'an entry id or Category/Project[/env]')
     .option('--json', 'print the entry as JSON')
+    .option('--allow-empty', 'store an empty value when stdin is empty (refused otherwise)')
     .addHelpText('after', examples('keyden set OpenAI/Blog/production', 'echo "sk-…" | keyden set OpenAI/Blog', `echo '{"AWS_ACCESS_KEY_ID":"…","AWS_SECRET_ACCESS_KEY":"…","AWS_REGION":"us-east-1"}' | keyden set AWS/Blog`))
-    .action(act(async (ref: string, opts: { json?: boolean }) => (await import('./commands/write.js')).set(ref, opts)));
+    .action(act(async (ref: string, opts: { json?: boolean; allowEmpty?: boolean }) => (await import('./commands/write.js')).set(ref, opts)));
 
   program
     .command('rm')
