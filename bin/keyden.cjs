@@ -1,5 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 // The `keyden` command: the compiled CLI (npm's `prepare` builds it with `npm run build:node`).
+// `node --` before the script: Node ≥ 20.6 parses `--env-file` anywhere on its command line, even
+// after the script name, so `keyden run --env-file F` would never reach keyden; after `--` Node
+// parses nothing (docs/cli.md, "Why the bin's shebang is `env -S node --`"). npm's cmd-shim keeps
+// the `--` in the Windows shims.
 // CommonJS, so that a plain `keyden get` runs from one bundled file without Node's ESM loader
 // (docs/cli.md, "Why the bin is CommonJS"); every other command loads the full ESM CLI.
 'use strict';
