@@ -176,8 +176,9 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
     .option('--project <name>', 'the ref is a variable name in this project')
     .option('--env <env>', `with --project: this ${ENV_HELP}`)
     .option('--json', 'print the entry as JSON')
+    .option('--allow-empty', 'store an empty value when stdin is empty (refused otherwise)')
     .addHelpText('after', examples('keyden set OpenAI/Blog/production', 'echo "debug" | keyden set LOG_LEVEL --project Blog --env staging', 'echo "sk-…" | keyden set OpenAI/Blog', `echo '{"AWS_ACCESS_KEY_ID":"…","AWS_SECRET_ACCESS_KEY":"…","AWS_REGION":"us-east-1"}' | keyden set AWS/Blog`))
-    .action(act(async (ref: string, opts: { json?: boolean; project?: string; env?: string }) => (await import('./commands/write.js')).set(ref, opts)));
+    .action(act(async (ref: string, opts: { json?: boolean; project?: string; env?: string; allowEmpty?: boolean }) => (await import('./commands/write.js')).set(ref, opts)));
 
   program
     .command('rm')

@@ -135,6 +135,9 @@ export type CategoryUpdate = z.input<typeof CategoryUpdate>;
 
 export const SimpleValue = z
   .string()
+  // UTF-16 units never outnumber UTF-8 bytes, so maxLength states the limit in the OpenAPI schema.
+  .max(MAX_SIMPLE_VALUE_BYTES, 'must be at most 64 KiB')
+  .describe('A simple value: at most 64 KiB (65 536 bytes) of UTF-8.')
   .refine((s) => utf8.encode(s).length <= MAX_SIMPLE_VALUE_BYTES, 'must be at most 64 KiB');
 const utf8 = new TextEncoder();
 /** A group value: field → string. The API also accepts it as a JSON string (seed contract). */

@@ -208,6 +208,13 @@ describe('GET /api/openapi.json', () => {
     expect(entry.required).not.toContain('environment');
   });
 
+  it('states the 64 KiB limit of a simple value in the entry schema', () => {
+    const entry = op('POST', '/api/entries').requestBody!.content['application/json']!.schema;
+    const text = JSON.stringify(entry.properties!.value);
+    expect(text).toContain('"maxLength":65536');
+    expect(text).toContain('64 KiB');
+  });
+
   it('lets an import be sent as text/plain or as JSON {content}', () => {
     const content = op('POST', '/api/projects/{name}/import').requestBody!.content;
     expect(Object.keys(content).sort()).toEqual(['application/json', 'text/plain']);

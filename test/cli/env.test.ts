@@ -127,6 +127,15 @@ describe('keyden run', () => {
     fs.rmSync(cwd, { recursive: true });
   });
 
+  it('refuses to run a command when a value holds a NUL byte, naming the variable, without starting it', async () => {
+    expect((await run(['add', '--category', 'OpenAI', '--project', 'Nulled'], { input: 'sk-a\0b' })).code).toBe(0);
+    const marker = path.join(owner.home, 'nul-started');
+    const r = await run(['run', '--project', 'Nulled', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('keyden: the value of OPENAI_API_KEY holds a NUL byte, which an environment variable cannot; nothing was run\n');
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
   it('passes the exit code through', async () => {
     const r = await run(['run', '--project', 'Blog Project', '--', process.execPath, '-e', 'process.exit(7)']);
     expect(r.code).toBe(7);

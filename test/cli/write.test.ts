@@ -52,13 +52,24 @@ describe('keyden add, set and rm', () => {
       ['two newlines\n\n', 'two newlines\n'],
       [' spaced \n', ' spaced '],
       ['\nleading', '\nleading'],
-      ['', ''],
     ];
     for (const [input, stored] of cases) {
       const set = await run(['set', 'Getter/Settable'], { input });
       expect(set).toMatchObject({ code: 0, stdout: 'Updated Getter/Settable/development\n' });
       expect((await run(['get', 'Getter/Settable', '-n'])).stdoutBytes.equals(Buffer.from(stored))).toBe(true);
     }
+  });
+
+  it('refuses to set an empty value from an empty stdin unless --allow-empty is given', async () => {
+    await run(['add', '--category', 'Getter', '--project', 'Emptied'], { input: 'kept' });
+    for (const input of ['', '\n']) {
+      const refused = await run(['set', 'Getter/Emptied'], { input });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toBe('keyden: refusing to set Getter/Emptied/development to an empty value (stdin was empty); pass --allow-empty to mean it\n');
+      expect((await run(['get', 'Getter/Emptied', '-n'])).stdout).toBe('kept');
+    }
+    expect(await run(['set', 'Getter/Emptied', '--allow-empty'], { input: '' })).toMatchObject({ code: 0 });
+    expect((await run(['get', 'Getter/Emptied', '-n'])).stdout).toBe('');
   });
 
   it('sets a group entry from a JSON object, and refuses other input with exit 2', async () => {

@@ -133,6 +133,9 @@ export async function run(command: string[], opts: { project?: string; env: stri
   }
   // An env file's variables come after the project's: its literals and references override them.
   for (const text of envFiles) Object.assign(variables, await resolveEnvFile(api, text));
+  for (const [name, value] of Object.entries(variables)) {
+    if (value.includes('\0')) throw new CliError(`the value of ${name} holds a NUL byte, which an environment variable cannot; nothing was run`, EXIT.ERROR);
+  }
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.KEYDEN_TOKEN;
   Object.assign(env, variables);

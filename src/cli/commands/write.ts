@@ -129,7 +129,7 @@ async function findCategory(api: ApiClient, nameOrId: string): Promise<CategoryR
   throw new CliError(`no category ${JSON.stringify(nameOrId)}${known}${hint}`, EXIT.NOT_FOUND);
 }
 
-export async function set(refText: string, opts: { json?: boolean; project?: string; env?: string }): Promise<number> {
+export async function set(refText: string, opts: { json?: boolean; project?: string; env?: string; allowEmpty?: boolean }): Promise<number> {
   const api = ApiClient.fromEnvironment();
   const entry = await resolveRef(api, refText, opts);
   let group: { fields: string[] } | null = null;
@@ -142,6 +142,10 @@ export async function set(refText: string, opts: { json?: boolean; project?: str
     group = { fields: category?.fields ?? [] };
   }
   const value = await readValue(formatRef(entry), group);
+  // A script's `<<<"$UNSET"` must not wipe a key by accident.
+  if (value === '' && !opts.allowEmpty) {
+    throw new CliError(`refusing to set ${formatRef(entry)} to an empty value (stdin was empty); pass --allow-empty to mean it`, EXIT.USAGE);
+  }
   const updated = await api.json<EntryWithCategory>('PUT', `/api/entries/${entry.id}`, { json: { value } });
   if (opts.json) writeJson(updated);
   else writeOut(`Updated ${formatRef(entry)}\n`);
