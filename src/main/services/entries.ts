@@ -362,8 +362,12 @@ export class Entries implements EntryService {
     if (kept) return kept;
     const db = this.v.db();
     // The row's mac is checked on every read from the file (a row rolled back beside a running owner).
-    const row = statement(db, `SELECT category_id, secret, ${macCheckSql(db, 'entries')} AS authentic FROM entries WHERE id = ?`).get(id) as (SealedSecret & { authentic: number }) | undefined;
-    if (row && row.authentic !== 1) return undefined;
+    // Rows unchanged by anyone else since the unlock checked them need no second check; once
+    // another connection has committed, each read checks its row's mac (a row rolled back beside a running owner).
+    const row = this.v.rowsAsChecked()
+      ? (statement(db, 'SELECT category_id, secret FROM entries WHERE id = ?').get(id) as SealedSecret | undefined)
+      : (statement(db, `SELECT category_id, secret, ${macCheckSql(db, 'entries')} AS authentic FROM entries WHERE id = ?`).get(id) as (SealedSecret & { authentic: number }) | undefined);
+    if (row && 'authentic' in row && row.authentic !== 1) return undefined;
     // Only committed rows are kept: one read inside a write transaction may yet roll back.
     if (row && !db.inTransaction) o.keepSealedSecret(id, row);
     return row;

@@ -75,6 +75,8 @@ export class Vault implements VaultService, VaultContext {
   private readonly knownVaults: KnownVaults;
   private knownTimer: NodeJS.Timeout | null = null;
   private lastUnlock: number | null = null;
+  /** data_version when the unlock checked every row; another connection's commit moves it. */
+  private checkedAtDataVersion: number | null = null;
   private unlocking: Promise<void> | null = null;
   private dataVersion = 0;
   private checkedThisTurn = false;
@@ -247,6 +249,8 @@ export class Vault implements VaultService, VaultContext {
       if (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf) await this.rewrap(password, vaultKey, meta.vaultId);
       this.loadOverviews(keys, snapshot, opened.values);
       this.unlockedKeys = keys;
+      // The snapshot was checked (or, after a migration, mac'd) as of this data_version.
+      this.checkedAtDataVersion = snapshot.dataVersion === dataVersion(db) ? snapshot.dataVersion : null;
     } catch (e) {
       wipe(keys.vaultKey, keys.overview, keys.secret, keys.mac);
       throw e;
@@ -447,6 +451,10 @@ export class Vault implements VaultService, VaultContext {
       throw new KeydenError('VALIDATION_FAILED', `the KDF passes must be between ${floor.t} and ${KDF_LIMITS.maxPasses}`, { kdfPasses: 'out of range' });
     }
     return { m: asked.m, t: asked.t };
+  }
+
+  rowsAsChecked(): boolean {
+    return this.handle !== null && this.checkedAtDataVersion !== null && dataVersion(this.handle) === this.checkedAtDataVersion;
   }
 
   lastUnlockMs(): number | null {

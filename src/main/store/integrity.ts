@@ -136,7 +136,7 @@ export function hasMacColumns(db: Db): boolean {
 }
 
 export function readIntegrity(db: Db): IntegrityRecord | null {
-  const row = db.prepare("SELECT value FROM main.meta WHERE key = 'integrity'").get() as { value: string } | undefined;
+  const row = statement(db, "SELECT value FROM main.meta WHERE key = 'integrity'").get() as { value: string } | undefined;
   if (!row) return null;
   try {
     const r = JSON.parse(row.value) as Partial<IntegrityRecord>;
@@ -150,7 +150,7 @@ export function readIntegrity(db: Db): IntegrityRecord | null {
 }
 
 export function writeIntegrity(db: Db, record: IntegrityRecord): void {
-  db.prepare("INSERT INTO main.meta (key, value) VALUES ('integrity', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
+  statement(db, "INSERT INTO main.meta (key, value) VALUES ('integrity', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
     JSON.stringify({ generation: record.generation, digest: record.digest, mac: record.mac }),
   );
 }
