@@ -70,8 +70,11 @@ export const EnvVarName = z
   .max(128, 'must be at most 128 characters')
   .regex(ENV_VAR_PATTERN, 'must match ^[A-Za-z_][A-Za-z0-9_]*$');
 
+/** One rule everywhere (API, CLI, app): an environment is trimmed and lowercased, then must be a slug. */
 export const Environment = z
   .string()
+  .trim()
+  .toLowerCase()
   .regex(ENVIRONMENT_PATTERN, 'must be a lowercase slug matching ^[a-z][a-z0-9-]{0,31}$');
 
 /** `*`: the project's shared variables, part of every environment's .env (DESIGN §9). */
@@ -201,7 +204,8 @@ export const EntryQuery = z.object({
   /** A category's name, case-insensitive. */
   category: z.string().optional(),
   project: z.string().optional(),
-  environment: z.string().optional(),
+  /** Lowercased, as every environment is (`PROD` finds `prod`). */
+  environment: z.string().trim().toLowerCase().optional(),
   /** The variable an entry writes (its override, its category's envVarName, or a group field). */
   variable: z.string().optional(),
   q: z.string().optional(),

@@ -50,7 +50,7 @@ describe('POST /api/auth/requests', () => {
     ['a client name with a control character', { clientName: 'bad\u0007name', scopes: ['entries:read'] }, 'clientName'],
     ['no scopes', { clientName: 'x', scopes: [] }, 'scopes'],
     ['an unknown scope', { clientName: 'x', scopes: ['entries:steal'] }, 'scopes.0'],
-    ['an invalid environment', { clientName: 'x', scopes: ['entries:read'], environments: ['Prod'] }, 'environments.0'],
+    ['an invalid environment', { clientName: 'x', scopes: ['entries:read'], environments: ['Prod Env'] }, 'environments.0'],
   ])('answers 400 VALIDATION_FAILED naming the field for %s', async (_what, body, field) => {
     const res = await call(api, 'POST', '/api/auth/requests', { token: null, body });
     expect(Object.keys(expectError(res, 400, 'VALIDATION_FAILED').details)).toContain(field);

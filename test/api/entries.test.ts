@@ -40,7 +40,8 @@ describe('POST /api/entries', () => {
     }
   });
 
-  it.each(['Production', 'prod env', '1st', 'a'.repeat(33), '-dash', ''])('answers 400 naming environment for %j', async (environment) => {
+  // 'Production' is lowercased, not refused: one rule everywhere (issue 14 item 15, test below).
+  it.each(['prod env', '1st', 'a'.repeat(33), '-dash', '', 'Prod_Env'])('answers 400 naming environment for %j', async (environment) => {
     const res = await call(api, 'POST', '/api/entries', { body: { categoryId: simple.id, name: unique('P '), value: 'v', environment } });
     expect(Object.keys(expectError(res, 400, 'VALIDATION_FAILED').details)).toContain('environment');
   });
@@ -226,6 +227,20 @@ describe('GET /api/entries', () => {
   });
 });
 
+describe('environment names (issue 14 item 15: one rule everywhere)', () => {
+  it('lowercases an environment wherever it is given: a filter for PROD finds the entry stored as Production', async () => {
+    const cat = await createCategory(api);
+    const project = unique('Cased ');
+    const made = await createEntry(api, { categoryId: cat.id, name: project, environment: ' Production ', value: 'v' });
+    expect(made.environment).toBe('production');
+    const res = await call(api, 'GET', `/api/entries?project=${encodeURIComponent(project)}&environment=PRODUCTION`);
+    expect(res.status, res.text).toBe(200);
+    expect((res.json as EntryWithCategory[]).map((e) => e.id)).toEqual([made.id]);
+    const env = await call(api, 'GET', `/api/projects/${encodeURIComponent(project)}/env?environment=Production&format=json`);
+    expect(env.status, env.text).toBe(200);
+  });
+});
+
 describe('GET /api/entries/{id}', () => {
   it('returns the entry with its category and no value', async () => {
     const e = await createEntry(api, { categoryId: simple.id, value: 'sk-get-SECRET' });
@@ -311,7 +326,7 @@ describe('PUT /api/entries/{id}', () => {
 
   it('answers 400 VALIDATION_FAILED naming a bad field', async () => {
     const e = await createEntry(api, { categoryId: simple.id });
-    const res = await call(api, 'PUT', `/api/entries/${e.id}`, { body: { environment: 'PROD' } });
+    const res = await call(api, 'PUT', `/api/entries/${e.id}`, { body: { environment: 'PROD ENV' } });
     expect(Object.keys(expectError(res, 400, 'VALIDATION_FAILED').details)).toContain('environment');
   });
 

@@ -267,7 +267,7 @@ describe('GET /api/projects/{name}/env', () => {
     const project = unique('Formats ');
     await createEntry(api, { categoryId: (await createCategory(api)).id, name: project });
     expect(Object.keys(expectError(await call(api, 'GET', envPath(project, '?format=yaml')), 400, 'VALIDATION_FAILED').details)).toContain('format');
-    expect(Object.keys(expectError(await call(api, 'GET', envPath(project, '?environment=PROD')), 400, 'VALIDATION_FAILED').details)).toContain('environment');
+    expect(Object.keys(expectError(await call(api, 'GET', envPath(project, '?environment=PROD ENV')), 400, 'VALIDATION_FAILED').details)).toContain('environment');
   });
 
   it('needs the entries:reveal scope', async () => {
@@ -516,7 +516,7 @@ describe('POST /api/projects/{name}/import', () => {
     expectError(await call(api, 'POST', importPath('p'.repeat(129)), { text: `${name}=1` }), 400, 'VALIDATION_FAILED');
     expectError(await call(api, 'POST', importPath('tab\there'), { text: `${name}=1` }), 400, 'VALIDATION_FAILED');
     expectError(await call(api, 'POST', importPath('a/b'), { text: `${name}=1` }), 400, 'VALIDATION_FAILED');
-    expectError(await call(api, 'POST', importPath(unique('P '), '?environment=Prod'), { text: `${name}=1` }), 400, 'VALIDATION_FAILED');
+    expectError(await call(api, 'POST', importPath(unique('P '), '?environment=Prod%20Env'), { text: `${name}=1` }), 400, 'VALIDATION_FAILED');
     expectError(await call(api, 'POST', importPath(unique('P '), '?mode=replace'), { text: `${name}=1` }), 400, 'VALIDATION_FAILED');
     const categories = (await call(api, 'GET', '/api/categories')).json as Category[];
     expect(categories.map((c) => c.name)).not.toContain(name);
