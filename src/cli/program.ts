@@ -156,6 +156,7 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
     .option('--env <env>', ENV_HELP, 'development')
     .option('--notes <text>', 'notes (not secret)')
     .option('--env-var <VAR>', "the variable this entry writes instead of its category's (required in Variables)")
+    .option('--expires <when>', 'when the key expires: 90d, 2w, 12h or a date such as 2027-01-01')
     .option('--json', 'print the new entry as JSON')
     .addHelpText(
       'after',
@@ -167,7 +168,7 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
         "echo info | keyden add --category Variables --env-var LOG_LEVEL --project Blog --env '*'",
       )}`,
     )
-    .action(act(async (opts: { category: string; project: string; env: string; notes?: string; envVar?: string; json?: boolean }) => (await import('./commands/write.js')).add(opts)));
+    .action(act(async (opts: { category: string; project: string; env: string; notes?: string; envVar?: string; expires?: string; json?: boolean }) => (await import('./commands/write.js')).add(opts)));
 
   program
     .command('set')
@@ -177,8 +178,14 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
     .option('--env <env>', `with --project: this ${ENV_HELP}`)
     .option('--json', 'print the entry as JSON')
     .option('--allow-empty', 'store an empty value when stdin is empty (refused otherwise)')
-    .addHelpText('after', examples('keyden set OpenAI/Blog/production', 'echo "debug" | keyden set LOG_LEVEL --project Blog --env staging', 'echo "sk-…" | keyden set OpenAI/Blog', `echo '{"AWS_ACCESS_KEY_ID":"…","AWS_SECRET_ACCESS_KEY":"…","AWS_REGION":"us-east-1"}' | keyden set AWS/Blog`))
-    .action(act(async (ref: string, opts: { json?: boolean; project?: string; env?: string; allowEmpty?: boolean }) => (await import('./commands/write.js')).set(ref, opts)));
+    .option('--notes <text>', 'set the notes (with an empty stdin or on a terminal, only the notes change)')
+    .option('--expires <when>', 'set the expiry: 90d, 2w, 12h, a date such as 2027-01-01, or never')
+    .addHelpText('after', examples('keyden set OpenAI/Blog/production', 'keyden set OpenAI/Blog --notes "billing: team card" --expires 90d', 'echo "debug" | keyden set LOG_LEVEL --project Blog --env staging', 'echo "sk-…" | keyden set OpenAI/Blog', `echo '{"AWS_ACCESS_KEY_ID":"…","AWS_SECRET_ACCESS_KEY":"…","AWS_REGION":"us-east-1"}' | keyden set AWS/Blog`))
+    .action(
+      act(async (ref: string, opts: { json?: boolean; project?: string; env?: string; allowEmpty?: boolean; notes?: string; expires?: string }) =>
+        (await import('./commands/write.js')).set(ref, opts),
+      ),
+    );
 
   program
     .command('rm')

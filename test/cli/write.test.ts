@@ -72,6 +72,22 @@ describe('keyden add, set and rm', () => {
     expect((await run(['get', 'Getter/Emptied', '-n'])).stdout).toBe('');
   });
 
+  it('adds with --expires, and set --notes / --expires change only those when stdin is empty, or the value too from a pipe', async () => {
+    const added = await run(['add', '--category', 'Getter', '--project', 'Dated', '--expires', '2031-05-01', '--json'], { input: 'v1' });
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({ expiresAt: '2031-05-01T00:00:00.000Z' });
+    const meta = await run(['set', 'Getter/Dated', '--notes', 'team card', '--expires', '90d', '--json'], { input: '' });
+    expect(meta.code).toBe(0);
+    const after = JSON.parse(meta.stdout) as { notes: string; expiresAt: string };
+    expect(after.notes).toBe('team card');
+    expect(Date.parse(after.expiresAt) - Date.now()).toBeGreaterThan(89 * 86_400_000);
+    expect((await run(['get', 'Getter/Dated', '-n'])).stdout).toBe('v1');
+    const both = await run(['set', 'Getter/Dated', '--expires', 'never', '--json'], { input: 'v2\n' });
+    expect(JSON.parse(both.stdout)).toMatchObject({ expiresAt: null, notes: 'team card' });
+    expect((await run(['get', 'Getter/Dated', '-n'])).stdout).toBe('v2');
+    expect((await run(['set', 'Getter/Dated', '--expires', 'yesterday'], { input: '' })).code).toBe(2);
+  });
+
   it('sets a group entry from a JSON object, and refuses other input with exit 2', async () => {
     await run(['add', '--category', 'AWS', '--project', 'Grouped'], { input: JSON.stringify({ AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b', AWS_REGION: 'c' }) });
     const set = await run(['set', 'AWS/Grouped'], { input: `${JSON.stringify({ AWS_ACCESS_KEY_ID: 'A2', AWS_SECRET_ACCESS_KEY: 'B2', AWS_REGION: 'C2' })}\n` });

@@ -5,6 +5,7 @@ import { ApiClient } from '../client.js';
 import { ApiError, CliError, EXIT } from '../errors.js';
 import { writeJson, writeOut } from '../output.js';
 import { formatRef, resolveRef } from '../ref.js';
+import { parseExpiry } from '../expiry.js';
 import { askLine, decodeUtf8, dropFinalNewline, promptHidden, readAllStdin, stdinIsTerminal } from '../stdin.js';
 import type { Category, EntryWithCategory, ImportSummary } from '../types.js';
 
@@ -77,7 +78,8 @@ async function readValue(label: string, group: { fields: string[] } | null): Pro
   return parsed as Record<string, string>;
 }
 
-export async function add(opts: { category: string; project: string; env: string; notes?: string; envVar?: string; json?: boolean }): Promise<number> {
+export async function add(opts: { category: string; project: string; env: string; notes?: string; envVar?: string; expires?: string; json?: boolean }): Promise<number> {
+  const expiresAt = opts.expires !== undefined ? expiryOf(opts.expires) : undefined;
   const api = ApiClient.fromEnvironment();
   const category = await findCategory(api, opts.category);
   const environment = opts.env.toLowerCase();
@@ -90,6 +92,7 @@ export async function add(opts: { category: string; project: string; env: string
       environment,
       value,
       ...(opts.notes !== undefined ? { notes: opts.notes } : {}),
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
       ...(opts.envVar !== undefined ? { envVarName: opts.envVar } : {}),
     },
   });
@@ -129,24 +132,41 @@ async function findCategory(api: ApiClient, nameOrId: string): Promise<CategoryR
   throw new CliError(`no category ${JSON.stringify(nameOrId)}${known}${hint}`, EXIT.NOT_FOUND);
 }
 
-export async function set(refText: string, opts: { json?: boolean; project?: string; env?: string; allowEmpty?: boolean }): Promise<number> {
+/** `--expires`: a duration or a date (src/cli/expiry.ts), or `never` to clear it. */
+function expiryOf(text: string): string | null {
+  return text.trim().toLowerCase() === 'never' ? null : parseExpiry(text);
+}
+
+export async function set(
+  refText: string,
+  opts: { json?: boolean; project?: string; env?: string; allowEmpty?: boolean; notes?: string; expires?: string },
+): Promise<number> {
+  const expiresAt = opts.expires !== undefined ? expiryOf(opts.expires) : undefined;
+  const metadata = { ...(opts.notes !== undefined ? { notes: opts.notes } : {}), ...(expiresAt !== undefined ? { expiresAt } : {}) };
+  const hasMetadata = Object.keys(metadata).length > 0;
   const api = ApiClient.fromEnvironment();
   const entry = await resolveRef(api, refText, opts);
-  let group: { fields: string[] } | null = null;
-  if (entry.category.keyType === 'group') {
-    // The fields are needed to ask for them on a terminal; from a pipe only to name them in an error.
-    const category = await api.json<Category>('GET', `/api/categories/${entry.categoryId}`).catch((e: unknown) => {
-      if (stdinIsTerminal()) throw e;
-      return null;
-    });
-    group = { fields: category?.fields ?? [] };
+  // With --notes / --expires, a terminal is not asked for a value: only those change.
+  let value: Value | undefined;
+  if (!(hasMetadata && stdinIsTerminal())) {
+    let group: { fields: string[] } | null = null;
+    if (entry.category.keyType === 'group') {
+      // The fields are needed to ask for them on a terminal; from a pipe only to name them in an error.
+      const category = await api.json<Category>('GET', `/api/categories/${entry.categoryId}`).catch((e: unknown) => {
+        if (stdinIsTerminal()) throw e;
+        return null;
+      });
+      group = { fields: category?.fields ?? [] };
+    }
+    value = await readValue(formatRef(entry), group);
+    // A script's `<<<"$UNSET"` must not wipe a key by accident; with --notes / --expires an empty
+    // stdin means "no new value".
+    if (value === '' && hasMetadata && !opts.allowEmpty) value = undefined;
+    else if (value === '' && !opts.allowEmpty) {
+      throw new CliError(`refusing to set ${formatRef(entry)} to an empty value (stdin was empty); pass --allow-empty to mean it`, EXIT.USAGE);
+    }
   }
-  const value = await readValue(formatRef(entry), group);
-  // A script's `<<<"$UNSET"` must not wipe a key by accident.
-  if (value === '' && !opts.allowEmpty) {
-    throw new CliError(`refusing to set ${formatRef(entry)} to an empty value (stdin was empty); pass --allow-empty to mean it`, EXIT.USAGE);
-  }
-  const updated = await api.json<EntryWithCategory>('PUT', `/api/entries/${entry.id}`, { json: { value } });
+  const updated = await api.json<EntryWithCategory>('PUT', `/api/entries/${entry.id}`, { json: { ...(value !== undefined ? { value } : {}), ...metadata } });
   if (opts.json) writeJson(updated);
   else writeOut(`Updated ${formatRef(entry)}\n`);
   return EXIT.OK;
