@@ -222,7 +222,11 @@ export const Revealed = z.object({
 });
 export type Revealed = z.infer<typeof Revealed>;
 
-export const VersionInfo = z.object({ version: z.number().int(), createdAt: z.string() });
+/**
+ * A previous value: `replacedAt` is when a newer value replaced it (issue 14 item 21). `createdAt`
+ * is the same instant under its older name (when the version row was made), kept for clients.
+ */
+export const VersionInfo = z.object({ version: z.number().int(), replacedAt: z.string(), createdAt: z.string() });
 export type VersionInfo = z.infer<typeof VersionInfo>;
 
 export const RevealedVersion = z.object({

@@ -44,7 +44,17 @@ describe('GET /api/entries/{id}/versions', () => {
     expect(res.text).not.toContain('sk-v-SECRET');
     const list = res.json as VersionInfo[];
     expect(list.map((v) => v.version)).toEqual([2, 1]);
-    for (const v of list) expect(Object.keys(v).sort()).toEqual(['createdAt', 'version']);
+    for (const v of list) expect(Object.keys(v).sort()).toEqual(['createdAt', 'replacedAt', 'version']);
+  });
+
+  it('says when each previous value was replaced: version 1 when the second value came, and so on', async () => {
+    const id = await entryWithHistory(['first']);
+    const before = new Date().toISOString();
+    await call(api, 'PUT', `/api/entries/${id}`, { body: { value: 'second' } });
+    const after = new Date().toISOString();
+    const [v1] = (await call(api, 'GET', `/api/entries/${id}/versions`)).json as VersionInfo[];
+    expect(v1!.replacedAt >= before && v1!.replacedAt <= after).toBe(true);
+    expect(v1!.createdAt).toBe(v1!.replacedAt);
   });
 
   it('makes no version when an update leaves the value as it was', async () => {

@@ -77,6 +77,6 @@ export async function history(refText: string, opts: { project?: string; env?: s
     writeOut(`${ref} has no previous values\n`);
     return EXIT.OK;
   }
-  writeOut(formatTable(['VERSION', 'REPLACED'], versions.map((v) => [String(v.version), shortTime(v.createdAt)])));
+  writeOut(formatTable(['VERSION', 'REPLACED'], versions.map((v) => [String(v.version), shortTime(v.replacedAt)])));
   return EXIT.OK;
 }

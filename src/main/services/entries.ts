@@ -377,7 +377,7 @@ export class Entries implements EntryService {
     this.record(caller, id);
     const db = this.v.db();
     const rows = db.prepare(`SELECT version, created_at FROM entry_versions WHERE entry_id = ? AND ${macCheckSql(db, 'entry_versions')} ORDER BY version DESC`).all(id) as { version: number; created_at: string }[];
-    return rows.map((r) => ({ version: r.version, createdAt: r.created_at }));
+    return rows.map((r) => ({ version: r.version, replacedAt: r.created_at, createdAt: r.created_at }));
   }
 
   private readVersion(keys: Keys, id: string, version: number): EntryValue {

@@ -48,7 +48,7 @@ export function HistoryDialog({ entry, fields, onClose }: { entry: EntryWithCate
             <li key={v.version} className="version-row">
               <div>
                 <strong>Version {v.version}</strong>
-                <span className="muted small"> replaced {formatTime(v.createdAt)}</span>
+                <span className="muted small"> replaced {formatTime(v.replacedAt)}</span>
                 {shown === v.version && secret !== null ? <pre className="secret version-value" data-testid={`version-value-${v.version}`}>{render(secret)}</pre> : null}
               </div>
               <div className="row-gap">
