@@ -57,8 +57,14 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 // oxlint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
+/**
+ * Project (entry) and category names: trimmed and in Unicode NFC everywhere (API, CLI, app), so
+ * `"  spaced  "` and `spaced`, or `Blög` typed as NFC or NFD, are one name (issue 14 item 13).
+ */
 export const Name = z
   .string()
+  .trim()
+  .normalize('NFC')
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters')
   .refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters')
@@ -202,8 +208,8 @@ export type EntryUpdate = z.input<typeof EntryUpdate>;
 export const EntryQuery = z.object({
   categoryId: z.uuid().optional(),
   /** A category's name, case-insensitive. */
-  category: z.string().optional(),
-  project: z.string().optional(),
+  category: z.string().trim().normalize('NFC').optional(),
+  project: z.string().trim().normalize('NFC').optional(),
   /** Lowercased, as every environment is (`PROD` finds `prod`). */
   environment: z.string().trim().toLowerCase().optional(),
   /** The variable an entry writes (its override, its category's envVarName, or a group field). */

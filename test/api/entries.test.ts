@@ -241,6 +241,22 @@ describe('environment names (issue 14 item 15: one rule everywhere)', () => {
   });
 });
 
+describe('names (issue 14 item 13: trimmed and NFC everywhere)', () => {
+  it('stores a project name trimmed and in NFC, so spaces or an NFD spelling make no second project', async () => {
+    const cat = await createCategory(api);
+    const base = unique('Blög ');
+    const nfd = base.normalize('NFD');
+    expect(nfd).not.toBe(base);
+    const made = await createEntry(api, { categoryId: cat.id, name: `  ${nfd}  `, value: 'v' });
+    expect(made.name).toBe(base);
+    expectError(await call(api, 'POST', '/api/entries', { body: { categoryId: cat.id, name: base, value: 'w' } }), 409, 'CONFLICT');
+    const found = await call(api, 'GET', `/api/entries?project=${encodeURIComponent(` ${nfd}`)}`);
+    expect((found.json as EntryWithCategory[]).map((e) => e.id)).toEqual([made.id]);
+    const exported = await call(api, 'GET', `/api/projects/${encodeURIComponent(nfd)}/env?format=json`);
+    expect(exported.status, exported.text).toBe(200);
+  });
+});
+
 describe('GET /api/entries/{id}', () => {
   it('returns the entry with its category and no value', async () => {
     const e = await createEntry(api, { categoryId: simple.id, value: 'sk-get-SECRET' });

@@ -131,4 +131,5 @@ export function notFound(what: string, details: Record<string, unknown> = {}): K
   return new KeydenError('NOT_FOUND', `${what} not found`, details);
 }
 
-export const lower = (s: string): string => s.toLowerCase();
+/** Names compare trimmed, in NFC and case-insensitively (issue 14 item 13). */
+export const lower = (s: string): string => s.trim().normalize('NFC').toLowerCase();
