@@ -12,7 +12,7 @@ import { PRESETS, presetToCategoryInput } from '../../shared/presets.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatTable, shortTime, writeJson, writeOut } from '../output.js';
 import { promptHidden, readNewPassword, readPassword, readStdinLines, stdinIsTerminal } from '../stdin.js';
-import { splitList } from './session.js';
+import { parseScopes } from './session.js';
 import { parseExpiry } from '../expiry.js';
 
 type CoreOptions = Parameters<typeof openKeydenCore>[0];
@@ -147,10 +147,11 @@ export async function tokenCreate(opts: {
   passwordStdin?: boolean;
 }): Promise<number> {
   const expiresAt = opts.expires ? parseExpiry(opts.expires) : null;
+  const scopes = parseScopes(opts.scopes); // before the password is asked for
   const created = await withUnlockedVault(opts, (core) =>
     core.tokens.create(CLI, {
       name: opts.name,
-      scopes: splitList(opts.scopes) as Token['scopes'],
+      scopes,
       projects: opts.project?.length ? opts.project : null,
       environments: opts.env?.length ? opts.env.map((e) => e.toLowerCase()) : null,
       expiresAt,

@@ -7,6 +7,7 @@ import { writeOut } from '../output.js';
 import { readPassword } from '../stdin.js';
 import { credentialsPath, ensureHome, keydenHome, writePrivateFile } from '../../main/home.js';
 import type { CallerToken, Health } from '../types.js';
+import { SCOPES, type Scope } from '../../shared/model.js';
 
 export async function lock(): Promise<number> {
   const api = ApiClient.fromEnvironment();
@@ -44,7 +45,7 @@ export async function login(opts: { scopes: string; project?: string[]; env?: st
       EXIT.ERROR,
     );
   }
-  const scopes = splitList(opts.scopes);
+  const scopes = parseScopes(opts.scopes);
   const clientName = opts.name ?? `keyden CLI (${safeUser()}@${hostname()})`;
   const request = await api.json<{ id: string; secret: string; code: string }>('POST', '/api/auth/requests', {
     anonymous: true,
@@ -92,6 +93,21 @@ export function logout(): Promise<number> {
     writeOut('No stored token\n');
   }
   return Promise.resolve(EXIT.OK);
+}
+
+/**
+ * `--scopes`: a comma-separated list of scopes, or `all`. An unknown scope is named with the
+ * valid ones, before anything is asked for or sent (issue 14 item 10).
+ */
+export function parseScopes(text: string): Scope[] {
+  const asked = splitList(text);
+  if (asked.length === 1 && asked[0]!.toLowerCase() === 'all') return [...SCOPES];
+  const unknown = asked.filter((s) => !(SCOPES as readonly string[]).includes(s));
+  if (unknown.length > 0) {
+    throw new CliError(`unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: use all, or some of ${SCOPES.join(', ')}`, EXIT.USAGE);
+  }
+  if (asked.length === 0) throw new CliError(`--scopes is empty: use all, or some of ${SCOPES.join(', ')}`, EXIT.USAGE);
+  return asked as Scope[];
 }
 
 export function splitList(text: string): string[] {
