@@ -72,7 +72,7 @@ test('auto-lock fires after the idle minutes set in Settings, locks the vault an
   if (process.platform === 'linux') await expect(page.getByText('Linux does not tell apps when the screen locks')).toBeVisible();
   await expect(page.getByLabel('Hide Keyden from screenshots and screen sharing while a value is shown')).toBeChecked();
   // The KDF cost in force (the test vault's cheap one) and how long the last unlock took.
-  await expect(page.getByTestId('kdf-info')).toContainText(`Argon2id, ${app.core.vault.kdfParams().m} KiB and ${app.core.vault.kdfParams().t} passes`);
+  await expect(page.getByTestId('kdf-info')).toContainText(`Argon2id, ${app.core.vault.kdfParams().m} KiB and ${app.core.vault.kdfParams().t} pass`);
   await page.getByLabel('Lock when the window is minimized').check();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(toastWith(page, 'Settings saved')).toBeVisible();

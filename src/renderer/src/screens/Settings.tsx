@@ -70,7 +70,7 @@ function SecuritySection() {
       </div>
       {unlock ? (
         <p className="muted" data-testid="kdf-info">
-          Master password stretched with Argon2id, {unlock.kdf.m >= 1024 ? `${Math.round(unlock.kdf.m / 1024)} MiB` : `${unlock.kdf.m} KiB`} and {unlock.kdf.t} passes
+          Master password stretched with Argon2id, {unlock.kdf.m >= 1024 ? `${Math.round(unlock.kdf.m / 1024)} MiB` : `${unlock.kdf.m} KiB`} and {unlock.kdf.t} {unlock.kdf.t === 1 ? 'pass' : 'passes'}
           {unlock.lastUnlockMs !== null ? <>; the last unlock took {unlock.lastUnlockMs} ms</> : null}. Raise the cost with{' '}
           <code>keyden passwd --kdf-memory 256 --kdf-passes 4</code>.
         </p>
