@@ -102,6 +102,18 @@ export function addOwnerCommands(program: Command, act: Act): void {
     );
 
   program
+    .command('backup')
+    .description('write a consistent copy of the vault (still encrypted under the same master password), mode 0600')
+    .option('-o, --output <file>', 'where to write it (default keyden-backup-<date>.db in the current folder)')
+    .option('--vault <path>', VAULT_HELP)
+    .option('--password-stdin', PASSWORD_STDIN_HELP)
+    .addHelpText(
+      'after',
+      `\nWorks beside a running owner (SQLite's online backup); audited as vault.backup. An existing\nfile is never replaced.\n${examples('keyden backup', 'keyden backup -o ~/backups/keyden-$(date +%F).db --password-stdin < password.txt')}`,
+    )
+    .action(act(async (opts: { output?: string; vault?: string; passwordStdin?: boolean }) => (await import('./commands/admin.js')).backup(opts)));
+
+  program
     .command('verify')
     .description("check every row of the vault against its mac, the digest and this machine's known generation (writes nothing)")
     .option('--vault <path>', VAULT_HELP)

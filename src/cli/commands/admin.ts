@@ -1,5 +1,6 @@
 // Owner and admin commands (DESIGN §5): they open the vault file with the core, so they are
 // imported only when one of them runs (the core loads zod, better-sqlite3 and the crypto).
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openKeydenCore, type OwnedCore } from '../../main/core/index.js';
 import { startApiServer, type ApiServer } from '../../main/api/server.js';
@@ -246,6 +247,14 @@ export async function passwd(opts: { vault?: string; passwordStdin?: boolean; ro
     closeAsCli(core);
   }
   writeOut(message);
+  return EXIT.OK;
+}
+
+export async function backup(opts: { output?: string; vault?: string; passwordStdin?: boolean }): Promise<number> {
+  const target = resolve(opts.output ?? `keyden-backup-${new Date().toISOString().slice(0, 10)}.db`);
+  if (existsSync(target)) throw new CliError(`${target} already exists; choose another file with -o`, EXIT.ERROR);
+  await withUnlockedVault(opts, (core) => core.vault.backup(CLI, target));
+  writeOut(`Backed up the vault to ${target} (encrypted under the same master password)\n`);
   return EXIT.OK;
 }
 
