@@ -2,9 +2,8 @@
 // rows it loads and of every stored mac is read while the KDF runs (rows, and the canon of each
 // entry, need no key); once the keys are known, every loaded row's mac, the digest and the
 // integrity record are checked against it before anything is used.
-import { createHmac } from 'node:crypto';
 import { dataVersion, type Db } from '../store/db.js';
-import { canon, integrityMac, MAC_BYTES, metaMac, readIntegrity, sameHex, tampered, xorInto, type IntegrityRecord } from '../store/integrity.js';
+import { canon, integrityMac, rowMac, MAC_BYTES, metaMac, readIntegrity, sameHex, tampered, xorInto, type IntegrityRecord } from '../store/integrity.js';
 import type { RowMacs } from '../crypto/open-helper.js';
 
 /** A table's rows as arrays, in table column order (`mac` included where the table has it). */
@@ -90,7 +89,7 @@ export function checkSnapshot(s: UnlockSnapshot, macKey: Uint8Array, vaultId: st
       const stored = row[t.macAt] as Uint8Array;
       xorInto(digest, stored);
       if (table === 'entries') continue; // checked with the overviews
-      if (!createHmac('sha256', macKey).update(canon(table, macless(t, row))).digest().equals(stored)) failing[table] = (failing[table] ?? 0) + 1;
+      if (!rowMac(macKey, table, macless(t, row)).equals(stored)) failing[table] = (failing[table] ?? 0) + 1;
     }
   }
   for (let at = 0; at + MAC_BYTES <= s.otherMacs.length; at += MAC_BYTES) xorInto(digest, s.otherMacs.subarray(at, at + MAC_BYTES));

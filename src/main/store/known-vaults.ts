@@ -25,6 +25,13 @@ function readFile(file: string): KnownFile {
   }
 }
 
+/** The generation recorded for `vaultId` in `all`, if its mac checks under `key`. */
+function vouched(all: KnownFile, key: Uint8Array, vaultId: string): number | null {
+  const e = Object.hasOwn(all, vaultId) ? all[vaultId] : undefined;
+  if (!e || !Number.isSafeInteger(e.generation) || typeof e.mac !== 'string') return null;
+  return sameHex(e.mac, entryMac(key, vaultId, e.generation)) ? e.generation : null;
+}
+
 export class KnownVaults {
   constructor(private readonly file: string) {}
 
@@ -33,16 +40,13 @@ export class KnownVaults {
    * vouch for (a new machine, or an entry someone edited: it is then ignored and replaced).
    */
   known(key: Uint8Array, vaultId: string): number | null {
-    const all = readFile(this.file);
-    const e = Object.hasOwn(all, vaultId) ? all[vaultId] : undefined;
-    if (!e || !Number.isSafeInteger(e.generation) || typeof e.mac !== 'string') return null;
-    return sameHex(e.mac, entryMac(key, vaultId, e.generation)) ? e.generation : null;
+    return vouched(readFile(this.file), key, vaultId);
   }
 
   /** Records `generation` unless a higher one is already vouched for (`force`: the user accepted a rollback). */
   record(key: Uint8Array, vaultId: string, generation: number, options: { force?: boolean } = {}): void {
     const all = readFile(this.file);
-    const current = this.known(key, vaultId);
+    const current = vouched(all, key, vaultId);
     if (!options.force && current !== null && current >= generation) return;
     all[vaultId] = { generation, mac: entryMac(key, vaultId, generation) };
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
