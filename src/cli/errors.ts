@@ -66,15 +66,15 @@ export function exitCodeForApiError(code: string | undefined, status?: number): 
   return EXIT.ERROR;
 }
 
-/** One line for a person: the message, plus which fields a validation error names. */
+/** One line for a person: the message (every invalid field when the API only counted them). */
 export function describeError(e: unknown): { message: string; exitCode: number } {
   if (e instanceof ApiError) {
     let message = e.message;
-    if (e.code === 'VALIDATION_FAILED') {
-      const fields = Object.entries(e.details)
-        .filter(([, v]) => typeof v === 'string')
-        .map(([k, v]) => `${k}: ${String(v)}`);
-      if (fields.length > 0 && !fields.every((f) => message.includes(f))) message = `${message} (${fields.join('; ')})`;
+    // The API's sentence names each field once; past a few it ends "(see details)": the CLI has
+    // the room to list them all.
+    if (e.code === 'VALIDATION_FAILED' && message.endsWith('(see details)')) {
+      const fields = Object.entries(e.details).filter(([, v]) => typeof v === 'string');
+      if (fields.length > 0) message = fields.map(([k, v]) => `${k} ${String(v)}`).join('; ');
     }
     return { message: oneLine(message), exitCode: e.exitCode };
   }

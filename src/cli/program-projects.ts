@@ -129,7 +129,7 @@ export function addProjectCommands(program: Command, act: Act): void {
     .addHelpText('after', examples('keyden history OpenAI/Blog/production', 'keyden get OpenAI/Blog/production --version 2', 'keyden history OPENAI_API_KEY --project Blog --env production --purge'))
     .action(act(async (ref: string, opts: { project?: string; env?: string; purge?: boolean; version?: string; json?: boolean }) => (await historyCommands()).history(ref, opts)));
 
-  const category = program.command('category').description('add, rename or delete a category (service)');
+  const category = program.command('category').description('add, rename, change the fields of, or delete a category (service)');
   category
     .command('add')
     .description('add a category: a simple one writes --env-var, a group one writes --fields')
@@ -147,6 +147,16 @@ export function addProjectCommands(program: Command, act: Act): void {
     .argument('<new-name>', 'its new name')
     .addHelpText('after', examples('keyden category rename "OpenAI API" OpenAI'))
     .action(act(async (name: string, to: string) => (await projectCommands()).renameCategory(name, to)));
+  category
+    .command('fields')
+    .description("add or remove a group category's fields (removing one that entries use needs --force)")
+    .argument('<name>', 'the group category')
+    .option('--add <list>', 'comma-separated fields to add (empty in existing entries until set)')
+    .option('--remove <list>', 'comma-separated fields to remove')
+    .option('--force', "remove fields even though entries hold values for them (each entry's old value stays in its history)")
+    .option('--json', 'print the category as JSON')
+    .addHelpText('after', examples('keyden category fields Supabase --add SUPABASE_SERVICE_ROLE_KEY', 'keyden category fields AWS --remove AWS_SESSION_TOKEN --force'))
+    .action(act(async (name: string, opts: { add?: string; remove?: string; force?: boolean; json?: boolean }) => (await projectCommands()).categoryFields(name, opts)));
   category
     .command('rm')
     .description('delete a category (refused while entries use it, unless --cascade moves them to the trash)')

@@ -52,13 +52,30 @@ export function isKeydenError(e: unknown): e is KeydenError {
     (e as { code: string }).code in ERROR_STATUS && e instanceof Error;
 }
 
-/** Turns a zod error's issues into `{ "field.path": "message" }` for `details`. */
-export function issuesToDetails(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): ErrorDetails {
+/**
+ * A zod error's issues as `details`: the field's path ("fields.1") → a predicate about it (see
+ * plain-errors.ts). An unknown field is named by its own path (`{ colour: "is not a known field" }`),
+ * so every detail is about one field.
+ */
+export function issuesToDetails(issues: ReadonlyArray<{ code?: string; path: ReadonlyArray<PropertyKey>; message: string; keys?: readonly string[] }>): ErrorDetails {
   const details: Record<string, string> = {};
-  for (const issue of issues) {
-    const key = issue.path.map(String).join('.') || '(body)';
+  const add = (key: string, text: string): void => {
     // Own properties only: a field named constructor must not read Object.prototype's.
-    if (!Object.hasOwn(details, key)) Object.defineProperty(details, key, { value: issue.message, enumerable: true, writable: true, configurable: true });
+    if (!Object.hasOwn(details, key)) Object.defineProperty(details, key, { value: text, enumerable: true, writable: true, configurable: true });
+  };
+  for (const issue of issues) {
+    const at = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys' && issue.keys) for (const k of issue.keys) add([...at, k].join('.'), 'is not a known field');
+    else add(at.join('.') || '(body)', issue.message);
   }
   return details;
+}
+
+const SHOWN = 3;
+
+/** The top-level error of a validation failure: one sentence naming each bad field ("name is required; value must be text"). */
+export function sentenceOf(details: Readonly<Record<string, string>>): string {
+  const parts = Object.entries(details).map(([field, text]) => (field === '(body)' ? `the request ${text}` : `${field} ${text}`));
+  if (parts.length <= SHOWN + 1) return parts.join('; ');
+  return `${parts.slice(0, SHOWN).join('; ')}; and ${parts.length - SHOWN} more problems (see details)`;
 }

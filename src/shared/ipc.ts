@@ -109,7 +109,7 @@ export const ipcContract = {
 
   'categories.list': spec<Category[]>()(NoInput),
   'categories.create': spec<Category>()(CategoryInput),
-  'categories.update': spec<Category>()(z.object({ id: z.uuid(), patch: CategoryUpdate }).strict()),
+  'categories.update': spec<Category>()(z.object({ id: z.uuid(), patch: CategoryUpdate, force: z.boolean().optional() }).strict()),
   'categories.remove': spec<void>()(z.object({ id: z.uuid(), cascade: z.boolean().optional() }).strict()),
 
   'entries.list': spec<{ items: EntryWithCategory[]; total: number }>()(EntryQuery.strict()),

@@ -1,6 +1,8 @@
 // The data model of DESIGN §2 as zod schemas: the single source for the API's validation,
 // the IPC contract, the renderer's forms and the OpenAPI document.
 import { z } from 'zod';
+// Installs the plain-language error map (issue 14 item 10) wherever the model is loaded.
+import './plain-errors.js';
 
 export const ENV_VAR_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const ENVIRONMENT_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
@@ -108,9 +110,9 @@ export type Category = z.infer<typeof Category>;
 
 const GroupFields = z
   .array(EnvVarName)
-  .min(1, 'a group needs at least one field')
-  .max(64, 'at most 64 fields')
-  .refine((f) => new Set(f).size === f.length, 'fields must be unique');
+  .min(1, 'must have at least one field')
+  .max(64, 'must have at most 64 fields')
+  .refine((f) => new Set(f).size === f.length, 'must not name a field twice');
 
 export const CategoryInput = z
   .object({
@@ -123,11 +125,11 @@ export const CategoryInput = z
   .strict()
   .superRefine((c, ctx) => {
     if (c.keyType === 'simple') {
-      if (!c.envVarName) ctx.addIssue({ code: 'custom', path: ['envVarName'], message: 'required for a simple category' });
-      if (c.fields && c.fields.length > 0) ctx.addIssue({ code: 'custom', path: ['fields'], message: 'a simple category has no fields' });
+      if (!c.envVarName) ctx.addIssue({ code: 'custom', path: ['envVarName'], message: 'is required for a simple category' });
+      if (c.fields && c.fields.length > 0) ctx.addIssue({ code: 'custom', path: ['fields'], message: 'is not allowed on a simple category' });
     } else {
-      if (!c.fields) ctx.addIssue({ code: 'custom', path: ['fields'], message: 'required for a group category' });
-      if (c.envVarName) ctx.addIssue({ code: 'custom', path: ['envVarName'], message: 'a group category has no envVarName' });
+      if (!c.fields) ctx.addIssue({ code: 'custom', path: ['fields'], message: 'is required for a group category' });
+      if (c.envVarName) ctx.addIssue({ code: 'custom', path: ['envVarName'], message: 'is not allowed on a group category' });
     }
   });
 export type CategoryInput = z.input<typeof CategoryInput>;
@@ -263,7 +265,7 @@ export const ProjectPatch = z
   .object({
     name: Name.optional(),
     description: z.string().max(4096, 'must be at most 4 KiB').nullable().optional(),
-    environments: z.array(Environment).max(64).refine((e) => new Set(e).size === e.length, 'environments must be unique').optional(),
+    environments: z.array(Environment).max(64).refine((e) => new Set(e).size === e.length, 'must not name an environment twice').optional(),
   })
   .strict();
 export type ProjectPatch = z.input<typeof ProjectPatch>;
@@ -294,7 +296,7 @@ export const CopySummary = z.object({
 export type CopySummary = z.infer<typeof CopySummary>;
 
 export const TemplateInput = z
-  .object({ variables: z.array(EnvVarName).max(1000).refine((v) => new Set(v).size === v.length, 'variables must be unique') })
+  .object({ variables: z.array(EnvVarName).max(1000).refine((v) => new Set(v).size === v.length, 'must not name a variable twice') })
   .strict();
 export type TemplateInput = z.input<typeof TemplateInput>;
 
@@ -304,6 +306,8 @@ export const Validation = z.object({
   required: z.array(z.string()),
   present: z.array(z.string()),
   missing: z.array(z.string()),
+  /** Variables of the environment's .env whose value is empty (e.g. a group field added later). */
+  empty: z.array(z.string()),
 });
 export type Validation = z.infer<typeof Validation>;
 
@@ -360,14 +364,14 @@ export type Token = z.infer<typeof Token>;
 /** DESIGN §4 "Hardening": categories are shared by every project, so a limited token cannot write them. */
 const limitedTokenScopes = (t: { scopes: readonly string[]; projects?: readonly string[] | null; environments?: readonly string[] | null }, ctx: z.RefinementCtx): void => {
   if ((t.projects || t.environments) && t.scopes.includes('categories:write')) {
-    ctx.addIssue({ code: 'custom', path: ['scopes'], message: 'a token limited to projects or environments cannot hold categories:write (categories are shared by every project)' });
+    ctx.addIssue({ code: 'custom', path: ['scopes'], message: 'cannot include categories:write on a token limited to projects or environments (categories are shared by every project)' });
   }
 };
 
 export const TokenInput = z
   .object({
     name: Name,
-    scopes: z.array(z.enum(SCOPES)).min(1, 'at least one scope'),
+    scopes: z.array(z.enum(SCOPES)).min(1, 'must name at least one scope'),
     projects: z.array(Name).min(1).nullable().optional(),
     environments: z.array(EntryEnvironment).min(1).nullable().optional(),
     expiresAt: IsoTime.nullable().optional(),
@@ -383,6 +387,8 @@ export const AuditEvent = z.object({
   id: z.number().int(),
   at: z.string(),
   actor: z.string(),
+  /** A token actor's name (shown once unlocked; null for app and cli, or another token of a limited caller's). */
+  actorName: z.string().nullable(),
   action: z.enum(AUDIT_ACTIONS),
   targetId: z.string().nullable(),
   targetName: z.string().nullable(),

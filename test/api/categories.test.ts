@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApi, type TestApi } from '../helpers/core.js';
 import type { Category } from '../../src/shared/model.js';
-import { createCategory, createEntry, expectError, expectJsonType, MISSING_ID, unique } from './fixtures.js';
+import { createCategory, createEntry, expectError, expectJsonType, MISSING_ID, reveal, unique } from './fixtures.js';
 
 let api: TestApi;
 
@@ -73,7 +73,7 @@ describe('POST /api/categories', () => {
     ['a group with an envVarName', { name: 'Group var', keyType: 'group', fields: ['A'], envVarName: 'B' }, 'envVarName'],
     ['a simple category with fields', { name: 'Simple fields', envVarName: 'S', fields: ['A'] }, 'fields'],
     ['an unknown key type', { name: 'Odd type', keyType: 'triple', envVarName: 'T' }, 'keyType'],
-    ['an unknown property', { name: 'Extra', envVarName: 'EXTRA', colour: 'red' }, '(body)'],
+    ['an unknown property', { name: 'Extra', envVarName: 'EXTRA', colour: 'red' }, 'colour'],
   ])('answers 400 VALIDATION_FAILED naming the field for %s', async (_what, body, field) => {
     const res = await call(api, 'POST', '/api/categories', { body });
     const err = expectError(res, 400, 'VALIDATION_FAILED');
@@ -135,10 +135,43 @@ describe('PUT /api/categories/{id}', () => {
     expect(res.json).toMatchObject({ fields: ['F_ONE', 'F_TWO'] });
   });
 
-  it('answers 409 CONFLICT to changing the fields of a group that entries use', async () => {
+  it('adds a field to a group that entries use: each entry gets it empty, and validate names it', async () => {
     const c = await createCategory(api, { keyType: 'group', fields: ['U_ONE'] });
-    await createEntry(api, { categoryId: c.id, value: { U_ONE: '1' } });
-    expectError(await call(api, 'PUT', `/api/categories/${c.id}`, { body: { fields: ['U_ONE', 'U_TWO'] } }), 409, 'CONFLICT');
+    const e = await createEntry(api, { categoryId: c.id, environment: 'production', value: { U_ONE: '1' } });
+    const res = await call(api, 'PUT', `/api/categories/${c.id}`, { body: { fields: ['U_ONE', 'U_TWO'] } });
+    expect(res.status, res.text).toBe(200);
+    expect(await reveal(api, e.id)).toEqual({ U_ONE: '1', U_TWO: '' });
+    const env = await call(api, 'GET', `/api/projects/${encodeURIComponent(e.name)}/env?environment=production&format=json`);
+    expect(env.json).toEqual({ U_ONE: '1', U_TWO: '' });
+    const v = await call(api, 'GET', `/api/projects/${encodeURIComponent(e.name)}/validate?environment=production`);
+    expect(v.json).toMatchObject({ empty: ['U_TWO'] });
+    // Once set, the entry is whole again.
+    expect((await call(api, 'PUT', `/api/entries/${e.id}`, { body: { value: { U_ONE: '1', U_TWO: '2' } } })).status).toBe(200);
+    const after = await call(api, 'GET', `/api/projects/${encodeURIComponent(e.name)}/validate?environment=production`);
+    expect(after.json).toMatchObject({ empty: [] });
+  });
+
+  it('answers 409 CONFLICT naming the field to removing one that entries use, and changes nothing', async () => {
+    const c = await createCategory(api, { keyType: 'group', fields: ['R_ONE', 'R_TWO'] });
+    const e = await createEntry(api, { categoryId: c.id, value: { R_ONE: '1', R_TWO: '2' } });
+    const res = await call(api, 'PUT', `/api/categories/${c.id}`, { body: { fields: ['R_ONE'] } });
+    const err = expectError(res, 409, 'CONFLICT');
+    expect(err.error).toContain('R_TWO');
+    expect(err.details).toMatchObject({ entries: 1, removed: ['R_TWO'] });
+    expect((await call(api, 'GET', `/api/categories/${c.id}`)).json).toMatchObject({ fields: ['R_ONE', 'R_TWO'] });
+    expect(await reveal(api, e.id)).toEqual({ R_ONE: '1', R_TWO: '2' });
+  });
+
+  it("removes a used field with force=true, keeping each entry's old value in its history", async () => {
+    const c = await createCategory(api, { keyType: 'group', fields: ['FR_ONE', 'FR_TWO'] });
+    const e = await createEntry(api, { categoryId: c.id, value: { FR_ONE: '1', FR_TWO: 'old two' } });
+    const res = await call(api, 'PUT', `/api/categories/${c.id}?force=true`, { body: { fields: ['FR_ONE'] } });
+    expect(res.status, res.text).toBe(200);
+    expect(await reveal(api, e.id)).toEqual({ FR_ONE: '1' });
+    const versions = (await call(api, 'GET', `/api/entries/${e.id}/versions`)).json as { version: number }[];
+    expect(versions).toHaveLength(1);
+    const old = await call(api, 'POST', `/api/entries/${e.id}/versions/${versions[0]!.version}/reveal`);
+    expect((old.json as { value: unknown }).value).toEqual({ FR_ONE: '1', FR_TWO: 'old two' });
   });
 
   it('answers 409 CONFLICT to a rename onto another category name', async () => {

@@ -109,7 +109,7 @@ describe('POST /api/entries', () => {
     ['an invalid envVarName override', { envVarName: 'NOT OK' }, 'envVarName'],
     ['an expiry that is not an ISO time', { expiresAt: 'tomorrow' }, 'expiresAt'],
     ['a categoryId that is not a uuid', { categoryId: 'abc' }, 'categoryId'],
-    ['an unknown property', { secret: 'x' }, '(body)'],
+    ['an unknown property', { secret: 'x' }, 'secret'],
   ])('answers 400 VALIDATION_FAILED naming the field for %s', async (_what, patch, field) => {
     const res = await call(api, 'POST', '/api/entries', { body: { categoryId: simple.id, name: unique('P '), value: 'x', ...patch } });
     expect(Object.keys(expectError(res, 400, 'VALIDATION_FAILED').details)).toContain(field);

@@ -246,7 +246,7 @@ describe('project records and operations', () => {
     expect(res.status, res.text).toBe(200);
     expect((res.json as Project).template).toEqual([a.envVarName, b.envVarName]);
     const v = (await call(api, 'GET', `/api/projects/${q(project)}/validate?environment=production`)).json as Validation;
-    expect(v).toEqual({ project, environment: 'production', required: [a.envVarName, b.envVarName], present: [a.envVarName], missing: [b.envVarName] });
+    expect(v).toEqual({ project, environment: 'production', required: [a.envVarName, b.envVarName], present: [a.envVarName], missing: [b.envVarName], empty: [] });
   });
 });
 

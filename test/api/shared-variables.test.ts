@@ -185,7 +185,7 @@ describe('variable refs and filters', () => {
     let body = expectError(await call(api, 'GET', '/api/entries?tag=prod'), 400, 'VALIDATION_FAILED');
     expect(body.details).toHaveProperty('tag');
     body = expectError(await call(api, 'GET', '/api/entries?project=a&project=b'), 400, 'VALIDATION_FAILED');
-    expect(body.details).toMatchObject({ project: 'given more than once' });
+    expect(body.details).toMatchObject({ project: 'is given more than once' });
     body = expectError(await call(api, 'GET', '/api/audit?date_from=2026-01-01'), 400, 'VALIDATION_FAILED');
     expect(body.error).toContain('date_from');
     expectError(await call(api, 'GET', '/api/categories?limit=1'), 400, 'VALIDATION_FAILED');

@@ -104,10 +104,16 @@ describe('exit codes', () => {
     expect(exitCodeForApiError('', 502)).toBe(1);
   });
 
-  it('describes an error as one line and names the invalid fields', () => {
-    const e = new ApiError(400, 'VALIDATION_FAILED', 'invalid request\nbody', { name: 'must not contain "/"' });
-    expect(describeError(e)).toEqual({ message: 'invalid request body (name: must not contain "/")', exitCode: 2 });
+  it("describes an error as one line, the API's sentence as it is", () => {
+    const e = new ApiError(400, 'VALIDATION_FAILED', 'name must not\ncontain "/"', { name: 'must not contain "/"' });
+    expect(describeError(e)).toEqual({ message: 'name must not contain "/"', exitCode: 2 });
     expect(describeError(new Error('boom\n  at x'))).toEqual({ message: 'unexpected error: boom at x', exitCode: 1 });
+  });
+
+  it('lists every invalid field when the sentence only counts the rest', () => {
+    const details = { a: 'is required', b: 'is required', c: 'is required', d: 'is required', e: 'must be text' };
+    const e = new ApiError(400, 'VALIDATION_FAILED', 'a is required; b is required; c is required; and 2 more problems (see details)', details);
+    expect(describeError(e).message).toBe('a is required; b is required; c is required; d is required; e must be text');
   });
 });
 

@@ -164,6 +164,35 @@ describe('categories from the CLI', () => {
   });
 });
 
+describe('group fields from the CLI (issue 14 item 18)', () => {
+  it('adds a field that entries then hold empty, which validate names; removing a used field needs --force', async () => {
+    expect((await run(['category', 'add', 'Supa', '--fields', 'SUPA_URL,SUPA_ANON'])).code).toBe(0);
+    expect((await run(['add', '--category', 'Supa', '--project', 'Fields', '--env', 'production'], { input: '{"SUPA_URL":"https://x","SUPA_ANON":"anon"}' })).code).toBe(0);
+    const added = await run(['category', 'fields', 'Supa', '--add', 'SUPA_SERVICE']);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toBe('Supa now has SUPA_URL, SUPA_ANON, SUPA_SERVICE (SUPA_SERVICE empty in its entries until set)\n');
+    expect((await run(['export', '--project', 'Fields', '--env', 'production', '--format', 'json'])).stdout).toContain('"SUPA_SERVICE": ""');
+    const validated = await run(['validate', '--project', 'Fields', '--env', 'production']);
+    expect(validated.code).toBe(0);
+    expect(validated.stderr).toBe('keyden: Fields/production has empty values: SUPA_SERVICE\n');
+    const refused = await run(['category', 'fields', 'Supa', '--remove', 'SUPA_ANON']);
+    expect(refused.code).toBe(6);
+    oneLine(refused.stderr);
+    expect(refused.stderr).toContain('removing SUPA_ANON from "Supa" drops its value from 1 entry; add --force');
+    expect((await run(['get', 'Supa/Fields/production', '--field', 'SUPA_ANON'])).stdout).toBe('anon\n');
+    expect((await run(['category', 'fields', 'Supa', '--remove', 'SUPA_ANON', '--force'])).code).toBe(0);
+    expect((await run(['get', 'Supa/Fields/production', '--version', '1', '--field', 'SUPA_ANON'])).stdout).toBe('anon\n');
+    expect((await run(['category', 'fields', 'Supa', '--remove', 'NOPE'])).stderr).toBe('keyden: Supa has no field NOPE (its fields: SUPA_URL, SUPA_SERVICE)\n');
+  });
+
+  it("says a group value's missing fields once, in one sentence", async () => {
+    expect((await run(['category', 'add', 'Pair', '--fields', 'PAIR_A,PAIR_B,PAIR_C'])).code).toBe(0);
+    const r = await run(['add', '--category', 'Pair', '--project', 'Fields'], { input: '{"PAIR_A":"a","PAIR_X":"x"}' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('keyden: a "Pair" value needs each of its fields: missing PAIR_B, PAIR_C; PAIR_X is not one of its fields (PAIR_A, PAIR_B, PAIR_C)\n');
+  });
+});
+
 describe('init --presets', () => {
   it("creates a vault with the app's preset categories", async () => {
     const home = tempDir();
@@ -226,7 +255,7 @@ describe('audit filters and help', () => {
   });
 
   it('shows examples in the help of every new command', async () => {
-    for (const args of [['projects'], ['project', 'rename'], ['project', 'describe'], ['project', 'rm'], ['env', 'rename'], ['env', 'rm'], ['promote'], ['template', 'set'], ['validate'], ['trash'], ['restore'], ['purge'], ['history'], ['category', 'add'], ['category', 'rename'], ['category', 'rm']]) {
+    for (const args of [['projects'], ['project', 'rename'], ['project', 'describe'], ['project', 'rm'], ['env', 'rename'], ['env', 'rm'], ['promote'], ['template', 'set'], ['validate'], ['trash'], ['restore'], ['purge'], ['history'], ['category', 'add'], ['category', 'rename'], ['category', 'fields'], ['category', 'rm']]) {
       const r = await run([...args, '--help']);
       expect(r.stdout, args.join(' ')).toContain('Examples:\n  $ keyden ');
     }

@@ -1,6 +1,6 @@
 // Commands on projects, environments, templates and categories (DESIGN §9).
 import { ApiClient } from '../client.js';
-import { CliError, EXIT } from '../errors.js';
+import { ApiError, CliError, EXIT } from '../errors.js';
 import { formatTable, writeJson, writeOut } from '../output.js';
 import { askLine } from '../stdin.js';
 import type { Category, CopySummary, Project, ProjectDeleted, Validation } from '../types.js';
@@ -109,7 +109,13 @@ export async function validate(opts: { project: string; env: string; json?: bool
   const result = await api.json<Validation>('GET', `${projectPath(opts.project)}/validate`, { query: { environment: opts.env.toLowerCase() } });
   if (opts.json) writeJson(result);
   // What is missing is the failure: one line on stderr, exit 1.
-  if (result.missing.length > 0) throw new CliError(`${result.project}/${result.environment} is missing: ${result.missing.join(', ')}`, EXIT.ERROR);
+  const emptyRequired = result.required.filter((n) => result.empty.includes(n));
+  if (result.missing.length > 0 || emptyRequired.length > 0) {
+    const parts = [result.missing.length > 0 ? `is missing: ${result.missing.join(', ')}` : null, emptyRequired.length > 0 ? `has empty: ${emptyRequired.join(', ')}` : null];
+    throw new CliError(`${result.project}/${result.environment} ${parts.filter(Boolean).join('; ')}`, EXIT.ERROR);
+  }
+  // An empty variable the template does not require is worth a word, not a failure.
+  if (result.empty.length > 0) process.stderr.write(`keyden: ${result.project}/${result.environment} has empty values: ${result.empty.join(', ')}\n`);
   if (opts.json) return EXIT.OK;
   if (result.required.length === 0) writeOut(`${result.project} has no template (keyden template set ${result.project} VAR…)\n`);
   else writeOut(`${result.project}/${result.environment}: all ${result.required.length} required variables are set\n`);
@@ -138,6 +144,31 @@ export async function renameCategory(name: string, to: string): Promise<number> 
   const category = await findCategory(api, name);
   await api.json<Category>('PUT', `/api/categories/${category.id}`, { json: { name: to } });
   writeOut(`Renamed ${category.name} to ${to}\n`);
+  return EXIT.OK;
+}
+
+/**
+ * A group's fields: `--add` sets the new field empty in every entry (validate then names it until
+ * it is filled); `--remove` drops a field's values, so it needs `--force` while entries use it.
+ */
+export async function categoryFields(name: string, opts: { add?: string; remove?: string; force?: boolean; json?: boolean }): Promise<number> {
+  if (opts.add === undefined && opts.remove === undefined) throw new CliError('give --add A,B and/or --remove C', EXIT.USAGE);
+  const api = ApiClient.fromEnvironment();
+  const category = await findCategory(api, name);
+  if (category.keyType !== 'group') throw new CliError(`${category.name} is a simple category (one value, ${category.envVarName ?? 'no variable'}); only a group has fields`, EXIT.USAGE);
+  const add = list(opts.add ?? '');
+  const remove = list(opts.remove ?? '');
+  const unknown = remove.filter((f) => !category.fields.includes(f));
+  if (unknown.length > 0) throw new CliError(`${category.name} has no field ${unknown.join(', ')} (its fields: ${category.fields.join(', ')})`, EXIT.USAGE);
+  const fields = [...category.fields.filter((f) => !remove.includes(f)), ...add.filter((f) => !category.fields.includes(f))];
+  try {
+    const updated = await api.json<Category>('PUT', `/api/categories/${category.id}`, { json: { fields }, query: { force: opts.force ? 'true' : undefined } });
+    if (opts.json) writeJson(updated);
+    else writeOut(`${updated.name} now has ${updated.fields.join(', ')}${add.length > 0 ? ` (${add.join(', ')} empty in its entries until set)` : ''}\n`);
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'CONFLICT' && Array.isArray(e.details.removed)) throw new CliError(`${e.message.replace('; force it to go on', '; add --force to go on')}`, EXIT.CONFLICT);
+    throw e;
+  }
   return EXIT.OK;
 }
 

@@ -83,6 +83,7 @@ const IdParams = z.object({ id: z.uuid('must be an id (a UUID)') });
 const VersionParams = IdParams.extend({ version: z.string().regex(/^[1-9][0-9]{0,8}$/, 'must be a version number (1, 2, …)') });
 
 const CascadeQuery = z.object({ cascade: z.enum(['true', 'false']).optional() });
+const ForceQuery = z.object({ force: z.enum(['true', 'false']).optional() });
 const EnvQuery = z.object({ environment: Environment.optional(), format: ExportFormat.optional() });
 const ImportQuery = z.object({ environment: EntryEnvironment.optional(), mode: ImportMode.optional(), format: ImportFormat.optional() });
 const VersionsPurged = z.object({ purged: z.number().int() });
@@ -175,11 +176,12 @@ export function routes(): Route[] {
       method: 'PUT',
       path: '/api/categories/{id}',
       params: IdParams,
-      summary: 'Update a category',
+      summary: "Update a category (removing a group field that entries use: 409 unless force=true)",
       scope: 'categories:write',
+      query: ForceQuery,
       body: CategoryUpdate,
       response: { status: 200, schema: Category, description: 'the updated category' },
-      handle: ({ core, caller, params, body }) => ({ json: core.categories.update(caller, params.id!, body as CategoryUpdate) }),
+      handle: ({ core, caller, params, query, body }) => ({ json: core.categories.update(caller, params.id!, body as CategoryUpdate, { force: query.force === 'true' }) }),
     },
     {
       method: 'DELETE',

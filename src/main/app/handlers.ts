@@ -125,7 +125,7 @@ export function createHandlers(deps: AppDeps): Handlers {
 
     'categories.list': () => core.categories.list(),
     'categories.create': (input) => core.categories.create(APP, input),
-    'categories.update': ({ id, patch }) => core.categories.update(APP, id, patch),
+    'categories.update': ({ id, patch, force }) => core.categories.update(APP, id, patch, { force }),
     'categories.remove': ({ id, cascade }) => core.categories.remove(APP, id, { cascade: cascade ?? false }),
 
     'entries.list': (query) => core.entries.list(APP, query),

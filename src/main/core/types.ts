@@ -93,7 +93,8 @@ export interface CategoryService {
   list(): Category[];
   get(id: string): Category;
   create(caller: Caller, input: CategoryInput): Category;
-  update(caller: Caller, id: string, input: CategoryUpdate): Category;
+  /** Removing a group field that entries use needs `force` (CONFLICT otherwise). */
+  update(caller: Caller, id: string, input: CategoryUpdate, options?: { force?: boolean }): Category;
   /** Refuses (CONFLICT) when entries use it, unless cascade. */
   remove(caller: Caller, id: string, options?: { cascade?: boolean }): void;
 }

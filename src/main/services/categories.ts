@@ -92,19 +92,26 @@ export class Categories implements CategoryService {
     this.v.audit.write({ actor: caller.actor, action: 'category.create', targetId: category.id, ok: true, detail: { name: category.name } });
   }
 
-  update(caller: Caller, id: string, raw: CategoryUpdate): Category {
+  /**
+   * A group's fields may change while entries use it (issue 14 item 18): an added field is set
+   * empty in each of them (and \`validate\` names it until it is filled); removing one drops its
+   * values, so it needs \`force\`, and each entry's value from before goes to its history first.
+   */
+  update(caller: Caller, id: string, raw: CategoryUpdate, options: { force?: boolean } = {}): Category {
     const input = parseInput(CategoryUpdate, raw);
     const current = this.get(id);
     if (input.name !== undefined && lower(input.name) !== lower(current.name)) this.assertNameFree(input.name);
     const next: Category = { ...current, updatedAt: this.v.now() };
+    let fieldChange: { added: string[]; removed: string[] } | null = null;
+    let users = 0;
     if (input.name !== undefined) next.name = input.name;
     if (input.icon !== undefined) next.icon = input.icon;
     if (current.keyType === 'simple') {
       if (input.fields !== undefined && input.fields.length > 0) {
-        throw new KeydenError('VALIDATION_FAILED', 'a simple category has no fields', { fields: 'a simple category has no fields' });
+        throw new KeydenError('VALIDATION_FAILED', 'fields is not allowed on a simple category', { fields: 'is not allowed on a simple category' });
       }
       if (input.envVarName === null) {
-        throw new KeydenError('VALIDATION_FAILED', 'a simple category needs an envVarName', { envVarName: 'required for a simple category' });
+        throw new KeydenError('VALIDATION_FAILED', 'envVarName is required for a simple category', { envVarName: 'is required for a simple category' });
       }
       if (input.envVarName !== undefined && input.envVarName !== current.envVarName) {
         this.assertUnclaimed([input.envVarName], id);
@@ -112,25 +119,34 @@ export class Categories implements CategoryService {
       }
     } else {
       if (input.envVarName) {
-        throw new KeydenError('VALIDATION_FAILED', 'a group category has no envVarName', { envVarName: 'a group category has no envVarName' });
+        throw new KeydenError('VALIDATION_FAILED', 'envVarName is not allowed on a group category', { envVarName: 'is not allowed on a group category' });
       }
       if (input.fields !== undefined && !sameList(input.fields, current.fields)) {
-        const used = this.entryCount(id);
-        if (used > 0) {
-          throw new KeydenError('CONFLICT', `the fields of "${current.name}" cannot change while ${used} entries use it`, { entries: used });
+        const removed = current.fields.filter((f) => !input.fields!.includes(f));
+        const added = input.fields.filter((f) => !current.fields.includes(f));
+        users = this.entryCount(id);
+        if (users > 0 && removed.length > 0 && !options.force) {
+          throw new KeydenError(
+            'CONFLICT',
+            `removing ${removed.join(', ')} from "${current.name}" drops ${removed.length === 1 ? 'its value' : 'their values'} from ${users} ${users === 1 ? 'entry' : 'entries'}; force it to go on (each entry keeps its old value in its history)`,
+            { entries: users, removed },
+          );
         }
-        this.assertUnclaimed(input.fields.filter((f) => !current.fields.includes(f)), id);
+        this.assertUnclaimed(added, id);
         next.fields = input.fields;
+        fieldChange = { added, removed };
       }
     }
     const db = this.v.db();
+    const keys = this.v.keys();
     this.v.write(() => {
       db.prepare('UPDATE categories SET overview = ?, updated_at = ? WHERE id = ?').run(
-        sealOverview(this.v.keys(), 'categories', id, categoryOverview(next)),
+        sealOverview(keys, 'categories', id, categoryOverview(next)),
         next.updatedAt,
         id,
       );
-      this.v.audit.write({ actor: caller.actor, action: 'category.update', targetId: id, ok: true, detail: { name: next.name } });
+      const reshaped = fieldChange && users > 0 ? this.entries.reshape(keys, id, next.fields, next.updatedAt) : 0;
+      this.v.audit.write({ actor: caller.actor, action: 'category.update', targetId: id, ok: true, detail: { name: next.name, ...(fieldChange ? { ...fieldChange, entries: reshaped } : {}) } });
     });
     this.v.overviews.categories.set(id, next);
     this.v.overviews.generation++;

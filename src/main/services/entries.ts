@@ -50,14 +50,25 @@ export function normalizeValue(category: Category, value: EntryValue): EntryValu
   const record = obj as Record<string, unknown>;
   const details: Record<string, string> = {};
   // Own properties only: a field named constructor or __proto__ is an ordinary name (DESIGN §4).
-  for (const f of category.fields) if (!Object.hasOwn(record, f)) details[`value.${f}`] = 'missing field';
+  const missing = category.fields.filter((f) => !Object.hasOwn(record, f));
+  const unknown = Object.keys(record).filter((k) => !category.fields.includes(k));
+  const wrong: string[] = [];
+  for (const f of missing) details[`value.${f}`] = 'is missing';
+  for (const k of unknown) details[`value.${k}`] = `is not a field of "${category.name}"`;
   for (const [k, v] of Object.entries(record)) {
-    if (!category.fields.includes(k)) details[`value.${k}`] = 'unknown field';
-    else if (typeof v !== 'string') details[`value.${k}`] = 'must be a string';
+    if (!category.fields.includes(k)) continue;
+    if (typeof v !== 'string') details[`value.${k}`] = 'must be text';
     else if (utf8.encode(v).length > MAX_SIMPLE_VALUE_BYTES) details[`value.${k}`] = 'must be at most 64 KiB';
+    else continue;
+    wrong.push(`${k} ${details[`value.${k}`]}`);
   }
-  const bad = Object.keys(details);
-  if (bad.length > 0) throw new KeydenError('VALIDATION_FAILED', `invalid value for "${category.name}": ${bad.map((k) => `${k.slice(6)} (${details[k]})`).join(', ')}`, details);
+  // Each problem said once, in one sentence (issue 14 item 10); `details` has one line per field.
+  const problems = [
+    missing.length > 0 ? `missing ${missing.join(', ')}` : null,
+    unknown.length > 0 ? `${unknown.join(', ')} ${unknown.length === 1 ? 'is not one of its fields' : 'are not among its fields'} (${category.fields.join(', ')})` : null,
+    ...wrong,
+  ].filter((p) => p !== null);
+  if (problems.length > 0) throw new KeydenError('VALIDATION_FAILED', `a "${category.name}" value needs each of its fields: ${problems.join('; ')}`, details);
   // Field order follows the category, so equal values compare equal.
   return Object.fromEntries(category.fields.map((f) => [f, record[f] as string]));
 }
@@ -279,6 +290,25 @@ export class Entries implements EntryService {
       next.updatedAt,
       next.id,
     );
+  }
+
+  /**
+   * Gives every live entry of a group category exactly \`fields\` (inside the category's write): a
+   * new field is set empty; a value that loses a non-empty field goes to the entry's history first.
+   */
+  reshape(keys: Keys, categoryId: string, fields: readonly string[], at: string): number {
+    const db = this.v.db();
+    let count = 0;
+    for (const e of this.v.overviews.entries.values()) {
+      if (e.categoryId !== categoryId) continue;
+      const old = this.readValue(keys, e) as Record<string, string>;
+      // Own properties only: a field named constructor is an ordinary name (DESIGN §4).
+      const value = Object.fromEntries(fields.map((f) => [f, Object.hasOwn(old, f) ? old[f]! : '']));
+      if (Object.entries(old).some(([k, v]) => !fields.includes(k) && v !== '')) this.pushVersion(keys, e.id, old, at);
+      statement(db, 'UPDATE entries SET secret = ? WHERE id = ?').run(sealSecret(keys, entryRowId(e.id, categoryId), value), e.id);
+      count++;
+    }
+    return count;
   }
 
   private pushVersion(keys: Keys, entryId: string, value: EntryValue, at: string): void {

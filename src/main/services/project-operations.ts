@@ -233,6 +233,7 @@ export class ProjectOperations {
       required,
       present: required.filter((n) => present.has(n)),
       missing: required.filter((n) => !present.has(n)),
+      empty: this.projects.emptyVariables(caller, name, environment),
     };
   }
 }

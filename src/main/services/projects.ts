@@ -5,7 +5,7 @@ import { ExportFormat, ImportFormat, ProjectQuery, SHARED_ENVIRONMENT, type Cate
 import { KeydenError } from '../../shared/errors.js';
 import type { Caller, ProjectConflict, ProjectService, ProjectVariable } from '../core/types.js';
 import type { Categories } from './categories.js';
-import { lower, type EntryRecord, type VaultContext } from './context.js';
+import { lower, type EntryRecord, type Keys, type VaultContext } from './context.js';
 import { visibleTo } from './access.js';
 import type { Entries } from './entries.js';
 import { formatVariables } from './envfile.js';
@@ -176,14 +176,33 @@ export class Projects implements ProjectService {
         entries: refs,
       });
     }
+    const valueOf = this.valueReader(keys);
+    return variables.map((x) => ({ name: x.name, value: valueOf(x), shared: x.shared }));
+  }
+
+  /** Reads variables' values, opening each entry once; a group field the value lacks is empty. */
+  private valueReader(keys: Keys): (x: OverlaidVariable) => string {
     const values = new Map<string, EntryValue>();
-    return variables.map((x) => {
+    return (x) => {
       let value = values.get(x.entry.id);
       if (value === undefined) values.set(x.entry.id, (value = this.entries.readValue(keys, x.entry)));
+      if (x.field === null) return value as string;
       // Own properties only: a field named constructor or toString must not read Object's.
       const group = value as Record<string, string>;
-      return { name: x.name, value: x.field === null ? (value as string) : Object.hasOwn(group, x.field) ? group[x.field]! : '', shared: x.shared };
-    });
+      return Object.hasOwn(group, x.field) ? group[x.field]! : '';
+    };
+  }
+
+  /**
+   * The variables of an environment's .env whose value is empty (a group field added while
+   * entries used the category, or a value set empty on purpose). Values are opened here, in the
+   * owner, and never leave it: the answer names variables only.
+   */
+  emptyVariables(caller: Caller, project: string, environment: string): string[] {
+    const valueOf = this.valueReader(this.v.keys());
+    return this.overlay(caller, project, environment)
+      .variables.filter((x) => valueOf(x) === '')
+      .map((x) => x.name);
   }
 
   async exportEnv(caller: Caller, project: string, environment: string, rawFormat: ExportFormat): Promise<string> {

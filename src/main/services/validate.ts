@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { issuesToDetails, KeydenError } from '../../shared/errors.js';
+import { issuesToDetails, KeydenError, sentenceOf } from '../../shared/errors.js';
 
 // Own properties only (DESIGN §4): zod builds its output objects by assignment, so a key named
 // "__proto__" (own in JSON.parse's result) would set the prototype and vanish. It crosses the
@@ -33,9 +33,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   const result = schema.safeParse(shielded ? renameKeys(input, PROTO, STAND_IN) : input);
   if (result.success) return (shielded ? renameKeys(result.data, STAND_IN, PROTO) : result.data) as z.output<S>;
   const issues = result.error.issues.map((i) => ({ ...i, path: i.path.map((p) => (p === STAND_IN ? PROTO : p)), message: i.message.replaceAll(STAND_IN, PROTO) }));
-  const details = issuesToDetails(issues);
-  const fields = Object.keys(details);
-  throw new KeydenError('VALIDATION_FAILED', `invalid ${fields.join(', ')}: ${Object.values(details)[0]}`, details);
+  const details = issuesToDetails(issues) as Record<string, string>;
+  throw new KeydenError('VALIDATION_FAILED', sentenceOf(details), details);
 }
 
 /**
@@ -46,10 +45,13 @@ export function parseQuery<S extends z.ZodObject>(schema: S | undefined, raw: Re
   const known = schema ? Object.keys(schema.shape) : [];
   const details: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (!known.includes(key)) details[key] = known.length > 0 ? `unknown query parameter (this route takes ${known.join(', ')})` : 'unknown query parameter (this route takes none)';
-    else if (Array.isArray(value)) details[key] = 'given more than once';
+    if (!known.includes(key)) details[key] = 'is not a query parameter of this route';
+    else if (Array.isArray(value)) details[key] = 'is given more than once';
   }
   const bad = Object.keys(details);
-  if (bad.length > 0) throw new KeydenError('VALIDATION_FAILED', `query parameter ${bad.join(', ')}: ${details[bad[0]!]}`, details);
+  if (bad.length > 0) {
+    const takes = known.length > 0 ? `this route takes ${known.join(', ')}` : 'this route takes none';
+    throw new KeydenError('VALIDATION_FAILED', `query parameter ${sentenceOf(details)} (${takes})`, details);
+  }
   return schema ? (parseInput(schema, raw) as Record<string, unknown>) : {};
 }

@@ -111,18 +111,28 @@ export function TemplateStatus({ name, environment, version }: { name: string; e
       live = false;
     };
   }, [name, environment, version]);
-  if (!result || result.missing.length === 0) return null;
+  if (!result || (result.missing.length === 0 && result.empty.length === 0)) return null;
+  const names = (list: string[]) =>
+    list.map((v, i) => (
+      <span key={v}>
+        {i > 0 ? ', ' : ''}
+        <code>{v}</code>
+      </span>
+    ));
   return (
     <div className="banner banner-warn" role="alert" data-testid="template-missing">
       <AlertIcon />
       <div>
-        <strong>{environment} lacks {result.missing.length === 1 ? 'a required variable' : `${result.missing.length} required variables`}:</strong>{' '}
-        {result.missing.map((v, i) => (
-          <span key={v}>
-            {i > 0 ? ', ' : ''}
-            <code>{v}</code>
-          </span>
-        ))}
+        {result.missing.length > 0 ? (
+          <p>
+            <strong>{environment} lacks {result.missing.length === 1 ? 'a required variable' : `${result.missing.length} required variables`}:</strong> {names(result.missing)}
+          </p>
+        ) : null}
+        {result.empty.length > 0 ? (
+          <p data-testid="template-empty">
+            <strong>{result.empty.length === 1 ? 'An empty value' : `${result.empty.length} empty values`}:</strong> {names(result.empty)}
+          </p>
+        ) : null}
       </div>
     </div>
   );

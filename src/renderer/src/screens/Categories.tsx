@@ -97,9 +97,11 @@ export function CategoryEditor({ category, onClose }: { category: Category | nul
   const [icon, setIcon] = useState<string | null>(category?.icon ?? 'key');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  /** Fields the save would remove while entries hold values for them: asked before forcing. */
+  const [dropping, setDropping] = useState<{ removed: string[]; entries: number } | null>(null);
 
-  async function submit(e: FormEvent): Promise<void> {
-    e.preventDefault();
+  async function submit(e: FormEvent | null, force = false): Promise<void> {
+    e?.preventDefault();
     const cleanFields = fields.map((f) => f.trim()).filter(Boolean);
     const body = keyType === 'simple' ? { name: name.trim(), envVarName: envVarName.trim(), icon } : { name: name.trim(), fields: cleanFields, icon };
     const parsed = category ? CategoryUpdate.safeParse(body) : CategoryInput.safeParse({ ...body, keyType, ...(keyType === 'group' ? { envVarName: null } : {}) });
@@ -109,14 +111,18 @@ export function CategoryEditor({ category, onClose }: { category: Category | nul
     }
     setBusy(true);
     try {
-      if (category) await call('categories.update', { id: category.id, patch: parsed.data });
+      if (category) await call('categories.update', { id: category.id, patch: parsed.data, ...(force ? { force } : {}) });
       else await call('categories.create', parsed.data as CategoryInput);
       toast(category ? `Saved ${body.name}` : `Created ${body.name}`);
       await useSession.getState().refresh();
       onClose();
     } catch (err) {
-      setErrors(err instanceof AppError && err.code === 'VALIDATION_FAILED' ? (err.details as Record<string, string>) : { form: errorMessage(err) });
       setBusy(false);
+      if (err instanceof AppError && err.code === 'CONFLICT' && Array.isArray(err.details.removed)) {
+        setDropping({ removed: err.details.removed as string[], entries: Number(err.details.entries) });
+        return;
+      }
+      setErrors(err instanceof AppError && err.code === 'VALIDATION_FAILED' ? (err.details as Record<string, string>) : { form: errorMessage(err) });
     }
   }
 
@@ -167,6 +173,18 @@ export function CategoryEditor({ category, onClose }: { category: Category | nul
           <Button variant="primary" type="submit" busy={busy}>{category ? 'Save' : 'Create category'}</Button>
         </div>
       </form>
+      <Confirm
+        open={dropping !== null}
+        onOpenChange={(open) => !open && setDropping(null)}
+        danger
+        title={`Remove ${dropping?.removed.join(', ') ?? ''}?`}
+        description={`${dropping?.entries ?? 0} ${dropping?.entries === 1 ? 'entry holds a value' : 'entries hold values'} for ${dropping && dropping.removed.length > 1 ? 'these fields' : 'this field'}. Each entry keeps its current value in its history, where you can still reveal it.`}
+        confirmLabel="Remove and save"
+        onConfirm={() => {
+          setDropping(null);
+          void submit(null, true);
+        }}
+      />
     </Modal>
   );
 }
