@@ -133,6 +133,20 @@ describe('GET /api/audit', () => {
     expect(created.some((e) => e.actor === 'cli')).toBe(true);
   });
 
+  it("names a token actor by the token's name, and gives a limited token no other token's name", async () => {
+    const reveal = (await events('?action=entry.reveal'))[0]!;
+    expect(reveal.actorName).toBe(`test ${['categories:read', 'categories:write', 'entries:read', 'entries:write', 'entries:reveal', 'audit:read', 'vault:lock'].join(' ')}`);
+    expect((await events('?action=vault.create'))[0]).toMatchObject({ actor: 'cli', actorName: null });
+    const limited = api.tokenWith(['audit:read', 'entries:reveal'], { projects: [PROJECT] });
+    tokens.push(limited);
+    await call(api, 'POST', `/api/entries/${entry.id}/reveal`, { token: limited });
+    const seen = (await call(api, 'GET', '/api/audit?action=entry.reveal', { token: limited })).json as AuditEvent[];
+    expect(seen[0]).toMatchObject({ actorName: 'test audit:read entries:reveal' });
+    const others = seen.filter((e) => e.actor !== seen[0]!.actor);
+    expect(others.length).toBeGreaterThan(0);
+    for (const e of others) expect(e.actorName).toBeNull();
+  });
+
   it('records refused calls as api.denied with ok false, naming the missing scope', async () => {
     const denied = await events('?action=api.denied');
     // The bogus token and the missing scope; a request with no Authorization header is not recorded.

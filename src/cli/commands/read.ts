@@ -159,7 +159,7 @@ export async function audit(opts: AuditOptions): Promise<number> {
   }
   const rows = events.map((e) => [
     e.at.replace('T', ' ').slice(0, 19),
-    e.actor,
+    describeActor(e),
     e.action,
     e.ok ? 'ok' : 'FAILED',
     describeTarget(e),
@@ -168,8 +168,22 @@ export async function audit(opts: AuditOptions): Promise<number> {
   return EXIT.OK;
 }
 
+/** `token "ci-deploy"` for a token the owner knows; the CLI that opened the file says so. */
+function describeActor(e: AuditEvent): string {
+  if (e.actorName !== null && e.actorName !== undefined) return `token "${e.actorName}"`;
+  if (e.actor === 'cli') return 'cli (opened the file)';
+  return e.actor;
+}
+
 function describeTarget(e: AuditEvent): string {
   const detail = e.detail ?? {};
+  if (e.action === 'api.denied') {
+    // Which call was refused and why, with how many such calls the row stands for.
+    const route = typeof detail.route === 'string' ? detail.route : 'a call';
+    const reason = detail.reason === 'scope' && typeof detail.scope === 'string' ? `lacks ${detail.scope}` : typeof detail.reason === 'string' ? detail.reason : 'refused';
+    const count = typeof detail.count === 'number' && detail.count > 1 ? ` ×${detail.count}` : '';
+    return `${route}: ${reason}${count}`;
+  }
   const project = typeof detail.project === 'string' ? detail.project : null;
   const environment = typeof detail.environment === 'string' ? detail.environment : null;
   if (project) return environment ? `${project}/${environment}` : project;

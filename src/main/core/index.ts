@@ -66,7 +66,7 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
   else prepareFolder(path.dirname(vaultPath));
   let lock: OwnerLock | null = (options.role ?? 'owner') === 'owner' ? acquireOwnerLock(vaultPath) : null;
   try {
-    const vault = new Vault({ path: vaultPath, nativeBinding: options.nativeBinding, unsafeTestKdf: options.unsafeTestKdf, knownVaultsPath: options.knownVaultsPath });
+    const vault = new Vault({ path: vaultPath, nativeBinding: options.nativeBinding, unsafeTestKdf: options.unsafeTestKdf, knownVaultsPath: options.knownVaultsPath, session: options.role ?? 'owner' });
     const entries = new Entries(vault);
     const categories = new Categories(vault, entries);
     const projects = new Projects(vault, categories, entries);
@@ -86,11 +86,12 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
         // The reader sees every refused call so far, not only those of closed minutes.
         denied.flush();
         vault.audit.flush();
-        if (!caller || (!caller.projects && !caller.environments)) return vault.audit.list(vault.overviews, query);
+        const limited = caller !== undefined && (caller.projects !== null || caller.environments !== null);
         // A limited token sees only events about entries it can see: no category, token,
         // project-wide or vault events (they would name what lies outside its limits).
-        const visible = [...vault.overviews.entries.values()].filter((e) => visibleTo(caller, e)).map((e) => e.id);
-        return vault.audit.list(vault.overviews, query, visible);
+        const visible = limited ? [...vault.overviews.entries.values()].filter((e) => visibleTo(caller, e)).map((e) => e.id) : undefined;
+        // A limited token learns no other token's name.
+        return vault.audit.list(vault.overviews, query, visible, limited ? caller.actor : undefined);
       },
     };
     return {

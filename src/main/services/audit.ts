@@ -121,8 +121,11 @@ export class AuditLog {
     }
   }
 
-  /** `targets`: only events whose target is one of these ids (a limited token's visible entries). */
-  list(overviews: Overviews, query: AuditQuery = {}, targets?: string[]): { items: AuditEvent[]; total: number } {
+  /**
+   * `targets`: only events whose target is one of these ids (a limited token's visible entries).
+   * Token actors come with their names; with `onlyNameOf`, only that actor's.
+   */
+  list(overviews: Overviews, query: AuditQuery = {}, targets?: string[], onlyNameOf?: string): { items: AuditEvent[]; total: number } {
     const db = this.db();
     const { where, args } = auditFilter(query, targets);
     const total = (db.prepare(`SELECT count(*) AS n FROM audit ${where}`).get(...args) as { n: number }).n;
@@ -148,6 +151,7 @@ export class AuditLog {
         id: r.id,
         at: r.at,
         actor: r.actor,
+        actorName: r.actor.startsWith('token:') && (onlyNameOf === undefined || onlyNameOf === r.actor) ? (overviews.tokens.get(r.actor.slice(6))?.name ?? null) : null,
         action: r.action,
         targetId: r.target_id,
         targetName: resolveName(overviews, r.target_id, detail),

@@ -50,6 +50,12 @@ export interface VaultOptions extends OpenOptions {
   unsafeTestKdf?: KdfCost;
   /** Where this machine records the generations it has seen (default `<home>/known-vaults.json`). */
   knownVaultsPath?: string;
+  /**
+   * `admin`: a CLI command that opens the file for one job beside any owner (token create,
+   * passwd, backup). Its opening and closing are not audited as `vault.unlock` / `vault.lock` (which
+   * would read as if someone locked the vault); the job's own row (token.create…) says what it did.
+   */
+  session?: 'owner' | 'admin';
 }
 
 export interface UnlockOptions {
@@ -260,7 +266,7 @@ export class Vault implements VaultService, VaultContext {
     this.write(() => {
       this.audit.writeDeferred();
       if (rollback) this.audit.write({ actor: caller.actor, action: 'vault.rollback_accepted', targetId: null, ok: true, detail: rollback });
-      this.audit.write({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: true });
+      if (this.options.session !== 'admin') this.audit.write({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: true });
     });
     this.recordKnown({ force: rollback !== null });
     for (const task of this.unlockTasks) {
@@ -319,7 +325,7 @@ export class Vault implements VaultService, VaultContext {
   lock(caller: Caller): void {
     if (!this.unlockedKeys) return;
     this.audit.flush();
-    this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.lock', targetId: null, ok: true }));
+    if (this.options.session !== 'admin') this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.lock', targetId: null, ok: true }));
     this.recordKnown();
     this.forgetKeys();
   }

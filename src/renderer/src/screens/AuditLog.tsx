@@ -14,6 +14,13 @@ function describeDetail(detail: Record<string, unknown> | null): string {
     .join(' · ');
 }
 
+/** A token by its name; the CLI that opened the file (an admin command or `keyden serve`) says so. */
+function describeActor(e: AuditEvent): string {
+  if (e.actorName) return `token “${e.actorName}”`;
+  if (e.actor === 'cli') return 'CLI (opened the file)';
+  return e.actor === 'app' ? 'this app' : e.actor;
+}
+
 export function AuditLog() {
   const [action, setAction] = useState<AuditAction | ''>('');
   const [items, setItems] = useState<AuditEvent[]>([]);
@@ -46,7 +53,7 @@ export function AuditLog() {
                 <td className="small nowrap">{formatTime(e.at)}</td>
                 <td><code>{e.action}</code></td>
                 <td>{e.targetName ?? '—'} <span className="muted small">{describeDetail(e.detail)}</span></td>
-                <td className="small">{e.actor}</td>
+                <td className="small">{describeActor(e)}</td>
                 <td>{e.ok ? <span className="badge badge-ok">ok</span> : <span className="badge badge-danger">failed</span>}</td>
               </tr>
             ))}
