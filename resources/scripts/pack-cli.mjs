@@ -21,7 +21,7 @@ function run(cmd, args, cwd) {
 }
 
 if (!argv.includes('--no-build')) run('npm', ['run', '-s', 'build:node'], ROOT);
-for (const f of ['build/cli/run.js', 'build/cli/fast.cjs', 'build/main/core/index.js']) {
+for (const f of ['build/cli/run.js', 'build/cli/fast.cjs', 'build/cli/strength.cjs', 'build/main/core/index.js']) {
   if (!fs.existsSync(path.join(ROOT, f))) throw new Error(`${f} is missing: run npm run build:node`);
 }
 
@@ -36,7 +36,9 @@ try {
     filter: (src) => {
       const rel = path.relative(path.join(ROOT, 'build'), src);
       if (rel === '' || fs.statSync(src).isDirectory()) return !rel.startsWith(path.join('main', 'app'));
-      const source = rel === path.join('cli', 'fast.cjs') ? path.join('cli', 'fast.ts') : rel.replace(/\.js$/, '.ts');
+      // The two bundles stand in for their ESM builds: strength.js imports devDependencies.
+      if (rel === path.join('cli', 'strength.js')) return false;
+      const source = rel.endsWith('.cjs') ? rel.replace(/\.cjs$/, '.ts') : rel.replace(/\.js$/, '.ts');
       return rel.endsWith('.js') || rel.endsWith('.cjs') ? fs.existsSync(path.join(ROOT, 'src', source)) : false;
     },
   });

@@ -202,6 +202,33 @@ describe('keyden serve', () => {
     expect(fs.existsSync(path.join(fresh, 'vault.db'))).toBe(true);
   }, 30_000);
 
+  it('warns of a weak master password from --password-stdin, in init and passwd, and still does the job', async () => {
+    const fresh = newHome();
+    const init = await keyden(fresh, ['init', '--password-stdin'], { bin: CHEAP_BIN, input: 'password123\n' });
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stderr).toBe(
+      'keyden: warning: this master password is very weak: This is a commonly used password. Anyone who copies the vault file can try to guess it offline; a passphrase of four or more random words is far stronger.\n',
+    );
+    const passwd = await keyden(fresh, ['passwd', '--password-stdin'], { bin: CHEAP_BIN, input: 'password123\nhunter22\n' });
+    expect(passwd.code, passwd.stderr).toBe(0);
+    expect(passwd.stderr).toMatch(/^keyden: warning: this master password is weak: This is similar to a commonly used password\. /);
+    const strong = await keyden(fresh, ['passwd', '--password-stdin'], { bin: CHEAP_BIN, input: `hunter22\n${PASSWORD}\n` });
+    expect(strong.code, strong.stderr).toBe(0);
+    expect(strong.stderr).toBe('');
+  }, 30_000);
+
+  it.skipIf(!fs.existsSync('/usr/bin/script'))('asks before keeping a weak master password typed on a terminal', async () => {
+    const fresh = newHome();
+    const typed: [string, string][] = [['Master password: ', 'password123\r'], ['Master password (again): ', 'password123\r']];
+    const refused = await onTerminal(fresh, ['init'], {}, [...typed, ['Use it anyway? [y/N] ', 'n\r']], CHEAP_BIN);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('keyden: no vault created: choose a stronger master password');
+    expect(fs.existsSync(path.join(fresh, 'vault.db'))).toBe(false);
+    const kept = await onTerminal(fresh, ['init'], {}, [...typed, ['Use it anyway? [y/N] ', 'y\r']], CHEAP_BIN);
+    expect(kept.code).toBe(0);
+    expect(fs.existsSync(path.join(fresh, 'vault.db'))).toBe(true);
+  }, 30_000);
+
   it('refuses a second owner of the same vault, and a vault that does not exist', async () => {
     const owner = await serve(home);
     try {

@@ -15,6 +15,7 @@ import { formatTable, shortTime, writeJson, writeOut } from '../output.js';
 import { promptHidden, readNewPassword, readPassword, readStdinLines, stdinIsTerminal } from '../stdin.js';
 import { parseScopes } from './session.js';
 import { parseExpiry } from '../expiry.js';
+import { checkNewPassword } from '../weak-password.js';
 
 type CoreOptions = Parameters<typeof openKeydenCore>[0];
 type ExtraCoreOptions = Omit<CoreOptions, 'vaultPath' | 'role'>;
@@ -58,6 +59,7 @@ export async function init(opts: { vault?: string; passwordStdin?: boolean; pres
     if (core.vault.status().exists) throw new CliError(`a vault already exists at ${vaultPath}`, EXIT.ERROR);
     const lines = opts.passwordStdin ? await readStdinLines(1) : null;
     const password = await readNewPassword(lines, 0, 'Master password');
+    await checkNewPassword(password, { interactive: lines === null, what: 'no vault created' });
     await core.vault.create(CLI, password);
     // The app's gallery, for a headless user (DESIGN §9 "Categories from the CLI").
     if (opts.presets) for (const preset of PRESETS) core.categories.create(CLI, presetToCategoryInput(preset));
@@ -237,6 +239,7 @@ export async function passwd(opts: { vault?: string; passwordStdin?: boolean; ro
       const now = core.vault.kdfParams();
       const kdf = opts.kdfMemory || opts.kdfPasses ? { m: opts.kdfMemory ? opts.kdfMemory * 1024 : now.m, t: opts.kdfPasses ?? now.t } : undefined;
       const next = keepPassword ? current : await readNewPassword(lines, 1);
+      if (!keepPassword) await checkNewPassword(next, { interactive: lines === null, what: 'the master password is unchanged' });
       await core.vault.changePassword(CLI, current, next, { kdf });
       const after = core.vault.kdfParams();
       message = keepPassword

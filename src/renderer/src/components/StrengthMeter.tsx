@@ -1,7 +1,9 @@
 // Password strength from @zxcvbn-ts (dictionaries loaded lazily, off the first paint).
 import { useEffect, useState } from 'react';
 
-type Estimator = (password: string) => { score: 0 | 1 | 2 | 3 | 4; feedback: { warning: string | null; suggestions: string[] } };
+import { describeStrength, type Strength, type ZxcvbnResult } from '../../../shared/strength.js';
+
+type Estimator = (password: string) => ZxcvbnResult;
 let estimator: Promise<Estimator> | null = null;
 
 function loadEstimator(): Promise<Estimator> {
@@ -16,15 +18,13 @@ function loadEstimator(): Promise<Estimator> {
       graphs: common.adjacencyGraphs,
       dictionary: { ...common.dictionary, ...en.dictionary },
     });
-    return (password: string) => factory.check(password);
+    return (password: string) => factory.check(password) as ZxcvbnResult;
   })();
   return estimator;
 }
 
-const LABELS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'] as const;
-
-export function useStrength(password: string): { score: number; label: string; hint: string | null } | null {
-  const [result, setResult] = useState<{ score: number; label: string; hint: string | null } | null>(null);
+export function useStrength(password: string): Strength | null {
+  const [result, setResult] = useState<Strength | null>(null);
   useEffect(() => {
     let live = true;
     if (!password) {
@@ -33,8 +33,7 @@ export function useStrength(password: string): { score: number; label: string; h
     }
     void loadEstimator().then((estimate) => {
       if (!live) return;
-      const r = estimate(password);
-      setResult({ score: r.score, label: LABELS[r.score], hint: r.feedback.warning || r.feedback.suggestions[0] || null });
+      setResult(describeStrength(estimate(password)));
     });
     return () => {
       live = false;

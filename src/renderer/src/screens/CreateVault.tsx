@@ -1,6 +1,7 @@
 // First run: master password (confirm + strength) and the preset gallery.
 import { useState, type FormEvent } from 'react';
 import { MASTER_PASSWORD_MIN } from '../../../shared/ipc.js';
+import { FAIR_SCORE } from '../../../shared/strength.js';
 import { PRESETS, presetToCategoryInput } from '../../../shared/presets.js';
 import { call, errorMessage } from '../api.js';
 import { ServiceIcon } from '../components/icons.js';
@@ -22,7 +23,7 @@ export function CreateVault() {
 
   const tooShort = password.length < MASTER_PASSWORD_MIN;
   const mismatch = confirm.length > 0 && confirm !== password;
-  const weak = strength !== null && strength.score < 2;
+  const weak = strength !== null && strength.score < FAIR_SCORE;
   const canSubmit = !tooShort && confirm === password && !weak && !busy;
 
   const toggle = (id: string): void => {
