@@ -337,3 +337,32 @@ describe('settings', () => {
     expect(v.core.vault.settings()).toMatchObject({ autoLockMinutes: 5, clipboardSeconds: 30 });
   });
 });
+
+describe('one entry per category, project and environment, across processes (issue 14 item 1)', () => {
+  async function besideOwner() {
+    const v = await vaultWithEntries();
+    const other = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF });
+    cleanups.push(() => other.close());
+    await other.vault.unlock(CLI, PASSWORD);
+    return { v, other };
+  }
+
+  it('refuses a create that another process already made, checked at commit', async () => {
+    const { v, other } = await besideOwner();
+    other.entries.create(CLI, { categoryId: v.categoryId, name: 'DupTest', value: 'sk-from-elsewhere' });
+    expect(() => v.core.entries.create(APP, { categoryId: v.categoryId, name: 'duptest', value: 'sk-here' })).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+    // The owner now sees the other process's entry, and exactly one of them exists.
+    const found = v.core.entries.list(APP, { project: 'DupTest' }).items;
+    expect(found).toHaveLength(1);
+    expect((await v.core.entries.reveal(APP, found[0]!.id)).value).toBe('sk-from-elsewhere');
+  });
+
+  it('refuses a rename onto an entry another process made, and an update of one it deleted', async () => {
+    const { v, other } = await besideOwner();
+    other.entries.create(CLI, { categoryId: v.categoryId, name: 'Taken', value: 'sk-taken' });
+    expect(() => v.core.entries.update(APP, v.ids[0]!, { name: 'Taken' })).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+    other.entries.remove(CLI, v.ids[1]!);
+    expect(() => v.core.entries.update(APP, v.ids[1]!, { value: 'sk-new' })).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(v.core.entries.list(APP, {}).items.map((e) => e.name).sort()).toEqual(['Blog', 'Docs', 'Taken']);
+  });
+});

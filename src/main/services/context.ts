@@ -101,6 +101,8 @@ export interface VaultContext {
    * here: format 2 keeps each changed row's mac and `meta.integrity` in the same transaction.
    */
   write<T>(fn: () => T): T;
+  /** Inside a write: true when its start loaded rows another connection had committed (re-check rules then). */
+  caughtUpInThisWrite(): boolean;
   /**
    * Whether the rows in the file are still the ones the unlock checked (plus this owner's own
    * writes): true until another connection commits. While true, a read need not check its mac.

@@ -227,6 +227,8 @@ export class Entries implements EntryService {
 
   /** Writes a new entry inside the caller's transaction. */
   insert(caller: Caller, keys: Keys, e: EntryRecord, value: EntryValue): void {
+    // Another process's rows, loaded at the start of this write, count too (issue 14 item 1).
+    if (this.v.caughtUpInThisWrite()) this.assertUnique(e.categoryId, e.name, e.environment, e.id, e.envVarName);
     const rowId = entryRowId(e.id, e.categoryId);
     insertRow(this.v.db(), 'entries', {
       id: e.id,
@@ -281,6 +283,10 @@ export class Entries implements EntryService {
   /** Rewrites an entry's row; a changed value first becomes the next version (inside a transaction). */
   write(keys: Keys, current: EntryRecord, next: EntryRecord, oldValue: EntryValue, value: EntryValue): void {
     const db = this.v.db();
+    if (this.v.caughtUpInThisWrite()) {
+      if (!this.v.overviews.entries.has(current.id)) throw notFound('entry', { id: current.id });
+      this.assertUnique(next.categoryId, next.name, next.environment, next.id, next.envVarName);
+    }
     if (!sameValue(oldValue, value)) this.pushVersion(keys, current.id, oldValue, next.updatedAt);
     const rowId = entryRowId(next.id, next.categoryId);
     statement(db, 'UPDATE entries SET category_id = ?, overview = ?, secret = ?, updated_at = ? WHERE id = ?').run(

@@ -85,6 +85,10 @@ export class Vault implements VaultService, VaultContext {
   private checkedAtDataVersion: number | null = null;
   private unlocking: Promise<void> | null = null;
   private dataVersion = 0;
+  /** data_version when the overviews in memory were loaded from the file (see catchUp). */
+  private overviewsAt: number | null = null;
+  /** Set while a write runs whose start reloaded rows another connection had committed. */
+  private caughtUp = false;
   private checkedThisTurn = false;
   /** The open file's vault_id (it never changes): status() runs on every API request. */
   private vaultId: string | null = null;
@@ -129,14 +133,54 @@ export class Vault implements VaultService, VaultContext {
     const vaultId = this.vaultId ?? this.readMeta().vaultId;
     let result: T;
     try {
-      result = db.transaction(() => integrity.run(vaultId, fn)).immediate();
+      result = db.transaction(() => {
+        this.catchUp(db);
+        return integrity.run(vaultId, fn);
+      }).immediate();
     } catch (e) {
       integrity.forget();
       throw e;
+    } finally {
+      this.caughtUp = false;
     }
     integrity.committed();
     this.scheduleKnownRecord();
     return result;
+  }
+
+  /**
+   * At the start of every write, under its write lock: when another connection has committed
+   * since the overviews were loaded, they are loaded again (every row checked, as at unlock), so
+   * the write's rules (one entry per category, project and environment: DESIGN §2) hold against
+   * rows another process wrote, not only against this process's memory (issue 14 item 1).
+   * Services re-check their rule inside the write when `caughtUpInThisWrite()` says this happened.
+   * A row that fails its check locks the owner (VAULT_TAMPERED).
+   */
+  private catchUp(db: Db): void {
+    this.caughtUp = false;
+    const keys = this.unlockedKeys;
+    if (!keys || !this.vaultId || this.overviewsAt === null) return;
+    const now = dataVersion(db);
+    if (now === this.overviewsAt) return;
+    const snapshot = readSnapshot(db);
+    const opened = openEntries(snapshot, keys);
+    try {
+      checkSnapshot(snapshot, keys.mac, this.vaultId, opened.badMacs.length);
+    } catch (e) {
+      // The file was edited beside this owner: nothing more is written or served under it until
+      // an unlock, which refuses the file as it would at any unlock (DESIGN §3).
+      this.forgetKeys();
+      throw e;
+    }
+    this.loadOverviews(keys, snapshot, opened.values);
+    this.overviewsAt = now;
+    this.checkedAtDataVersion = now;
+    this.caughtUp = true;
+  }
+
+  /** True inside a write that found (and loaded) rows another connection committed. */
+  caughtUpInThisWrite(): boolean {
+    return this.caughtUp;
   }
 
   status(): VaultStatus {
@@ -179,6 +223,7 @@ export class Vault implements VaultService, VaultContext {
     this.recordKnown();
     this.overviews.clear();
     this.dataVersion = dataVersion(db);
+    this.overviewsAt = this.dataVersion;
     this.notify(false);
   }
 
@@ -254,6 +299,7 @@ export class Vault implements VaultService, VaultContext {
       this.integrity!.install();
       if (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf) await this.rewrap(password, vaultKey, meta.vaultId);
       this.loadOverviews(keys, snapshot, opened.values);
+      this.overviewsAt = snapshot.dataVersion;
       this.unlockedKeys = keys;
       // The snapshot was checked (or, after a migration, mac'd) as of this data_version.
       this.checkedAtDataVersion = snapshot.dataVersion === dataVersion(db) ? snapshot.dataVersion : null;
@@ -324,9 +370,14 @@ export class Vault implements VaultService, VaultContext {
 
   lock(caller: Caller): void {
     if (!this.unlockedKeys) return;
-    this.audit.flush();
-    if (this.options.session !== 'admin') this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.lock', targetId: null, ok: true }));
-    this.recordKnown();
+    try {
+      this.audit.flush();
+      if (this.options.session !== 'admin') this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.lock', targetId: null, ok: true }));
+      this.recordKnown();
+    } catch {
+      // Locking never fails: a row that cannot be written (a file edited beside the owner) does
+      // not keep the keys in memory; the next unlock says what is wrong with the file.
+    }
     this.forgetKeys();
   }
 
@@ -335,6 +386,7 @@ export class Vault implements VaultService, VaultContext {
     const keys = this.unlockedKeys;
     if (!keys) return;
     this.unlockedKeys = null;
+    this.overviewsAt = null;
     if (this.knownTimer) clearTimeout(this.knownTimer);
     this.knownTimer = null;
     wipe(keys.vaultKey, keys.overview, keys.secret, keys.mac);
