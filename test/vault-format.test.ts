@@ -537,7 +537,7 @@ describe('a vault written by the real core, read back with the document alone', 
     expect(fromBase64(kdf.salt).length).toBe(16);
     expect(metaValue(rows, 'wrapped_key')).toMatch(STANDARD_BASE64);
     expect(fromBase64(metaValue(rows, 'wrapped_key')).length).toBe(72);
-    expect(keysIn(JSON.parse(metaValue(rows, 'settings')))).toEqual(sorted(['autoLockMinutes', 'clipboardSeconds', 'apiEnabled', 'apiPort', 'hideWhileRevealed', 'lockOnMinimize']));
+    expect(keysIn(JSON.parse(metaValue(rows, 'settings')))).toEqual(sorted(['autoLockMinutes', 'clipboardSeconds', 'apiEnabled', 'apiPort', 'hideWhileRevealed', 'lockOnMinimize', 'checkForUpdates']));
   });
 
   it('keeps the vault file and its WAL side files at 0600 and the folder it made at 0700', () => {

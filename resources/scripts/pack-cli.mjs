@@ -25,6 +25,9 @@ for (const f of ['build/cli/run.js', 'build/cli/fast.cjs', 'build/cli/strength.c
   if (!fs.existsSync(path.join(ROOT, f))) throw new Error(`${f} is missing: run npm run build:node`);
 }
 
+// Runtime dependencies of the desktop app alone: the CLI and `keyden serve` never load them.
+const APP_ONLY = ['electron-updater'];
+
 const root = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 fs.mkdirSync(path.join(ROOT, 'out'), { recursive: true });
 const stage = fs.mkdtempSync(path.join(ROOT, 'out', '.pack-cli-'));
@@ -58,7 +61,7 @@ try {
     engines: { node: root.engines.node },
     // better-sqlite3 compiles on install where no prebuilt binary downloads; @node-rs/argon2
     // brings its binary in a per-platform optional dependency (keep optional dependencies on).
-    dependencies: root.dependencies,
+    dependencies: Object.fromEntries(Object.entries(root.dependencies).filter(([name]) => !APP_ONLY.includes(name))),
     allowScripts: { 'better-sqlite3': true },
   };
   fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);

@@ -5,6 +5,7 @@ export const BRIDGE_API = {
   app: ['info', 'activity', 'installCli'],
   vault: ['status', 'create', 'unlock', 'lock', 'changePassword', 'backup'],
   settings: ['get', 'update'],
+  updates: ['check', 'download', 'install'],
   categories: ['list', 'create', 'update', 'remove'],
   entries: ['list', 'get', 'create', 'update', 'remove', 'reveal', 'copy', 'versions', 'revealVersion', 'restoreVersion'],
   projects: ['list', 'variables', 'copyEnv', 'exportEnv', 'importEnv', 'patch', 'remove', 'renameEnvironment', 'removeEnvironment', 'copy', 'setTemplate', 'validate'],
@@ -18,7 +19,7 @@ export type BridgeNamespace = keyof typeof BRIDGE_API;
 export type Channel = { [N in BridgeNamespace]: `${N}.${(typeof BRIDGE_API)[N][number]}` }[BridgeNamespace];
 
 /** Events main pushes to the renderer. */
-export const BRIDGE_EVENTS = ['vault.lockChanged', 'approvals.requested', 'clipboard.cleared'] as const;
+export const BRIDGE_EVENTS = ['vault.lockChanged', 'approvals.requested', 'clipboard.cleared', 'updates.changed'] as const;
 export type BridgeEvent = (typeof BRIDGE_EVENTS)[number];
 
 /** Electron IPC channel names: every invoke channel is `keyden:<channel>`; events share one channel. */

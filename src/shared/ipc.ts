@@ -76,8 +76,22 @@ export interface ApiStatus {
   url: string | null;
   error: string | null;
 }
+/** What the updater knows (src/main/app/updates.ts). */
+export interface UpdateStatus {
+  /** `unsupported`: not a packaged build (development, tests): updates never run. */
+  state: 'unsupported' | 'idle' | 'checking' | 'none' | 'available' | 'downloading' | 'ready' | 'error';
+  /** The version found, when one is available. */
+  version: string | null;
+  /** Whether this platform installs from inside the app (macOS, Windows: the OS verifies the signature). */
+  installs: boolean;
+  releasesUrl: string;
+  message: string | null;
+  checkedAt: string | null;
+}
+
 export interface SettingsView {
   settings: Settings;
+  updates: UpdateStatus;
   api: ApiStatus;
   /** The vault's Argon2id cost (m in KiB) and how long its last unlock took in this app, or null before one. */
   unlock: { kdf: { m: number; t: number; p: number }; lastUnlockMs: number | null } | null;
@@ -106,6 +120,9 @@ export const ipcContract = {
 
   'settings.get': spec<SettingsView>()(NoInput),
   'settings.update': spec<SettingsView>()(Settings.partial().strict()),
+  'updates.check': spec<UpdateStatus>()(NoInput),
+  'updates.download': spec<UpdateStatus>()(NoInput),
+  'updates.install': spec<UpdateStatus>()(NoInput),
 
   'categories.list': spec<Category[]>()(NoInput),
   'categories.create': spec<Category>()(CategoryInput),
@@ -178,6 +195,7 @@ export interface EventPayloads {
   'vault.lockChanged': { locked: boolean };
   'approvals.requested': LoginRequest;
   'clipboard.cleared': Record<string, never>;
+  'updates.changed': UpdateStatus;
 }
 export type EventListener<E extends BridgeEvent> = (payload: EventPayloads[E]) => void;
 

@@ -420,9 +420,11 @@ export const Settings = z.object({
   hideWhileRevealed: z.boolean(),
   /** Lock when the window is minimized (off by default). */
   lockOnMinimize: z.boolean(),
+  /** Check for signed updates (off by default; nothing installs without the user's click). */
+  checkForUpdates: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
-export const DEFAULT_SETTINGS: Settings = { autoLockMinutes: 10, clipboardSeconds: 30, apiEnabled: null, apiPort: 17321, hideWhileRevealed: true, lockOnMinimize: false };
+export const DEFAULT_SETTINGS: Settings = { autoLockMinutes: 10, clipboardSeconds: 30, apiEnabled: null, apiPort: 17321, hideWhileRevealed: true, lockOnMinimize: false, checkForUpdates: false };
 
 export const LoginRequestInput = z
   .object({

@@ -8,6 +8,7 @@ import type { ApiControl } from './api-control.js';
 import type { AutoLock } from './auto-lock.js';
 import type { ClipboardGuard } from './clipboard.js';
 import type { Handlers } from './dispatch.js';
+import type { Updates } from './updates.js';
 
 export interface DialogPort {
   /** Asks where to save; null when the user cancels. */
@@ -39,6 +40,7 @@ export interface AppDeps {
   installCli: () => Promise<{ path: string }>;
   /** While a revealed value is on screen the window is kept out of screenshots and screen sharing. */
   privacy?: RevealPrivacy;
+  updates: Updates;
 }
 
 /**
@@ -81,7 +83,7 @@ export function createHandlers(deps: AppDeps): Handlers {
       return null; // no vault yet
     }
   };
-  const settingsView = (): SettingsView => ({ settings: core.vault.settings(), api: api.status(), unlock: unlockView() });
+  const settingsView = (): SettingsView => ({ settings: core.vault.settings(), api: api.status(), unlock: unlockView(), updates: deps.updates.get() });
   const clipboardSeconds = (): number => core.vault.settings().clipboardSeconds;
   const startApiIfWanted = async (): Promise<void> => {
     const s = core.vault.settings();
@@ -122,6 +124,9 @@ export function createHandlers(deps: AppDeps): Handlers {
       if (patch.autoLockMinutes !== undefined) autoLock.activity();
       return settingsView();
     },
+    'updates.check': () => deps.updates.check(),
+    'updates.download': () => deps.updates.download(),
+    'updates.install': () => deps.updates.install(),
 
     'categories.list': () => core.categories.list(),
     'categories.create': (input) => core.categories.create(APP, input),

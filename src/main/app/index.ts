@@ -15,6 +15,8 @@ import { registerAppScheme, serveRenderer } from './protocol.js';
 import { createAppRuntime } from './runtime.js';
 import { realTimers } from './timers.js';
 import { APP_ORIGIN, createMainWindow, lockDownContents } from './window.js';
+// CommonJS: its default export holds autoUpdater, which is made (per platform) when first read.
+import electronUpdater from 'electron-updater';
 
 const REVEAL_SECONDS = 30;
 
@@ -73,6 +75,8 @@ function start(): void {
     },
     // Excluded from screenshots and screen sharing (Windows, macOS) while a value is shown.
     screen: { protect: (on) => currentWindow()?.setContentProtection(on) },
+    // Only a packaged build has the feed's app-update.yml; Updates restrains it (no auto download/install).
+    updater: app.isPackaged ? electronUpdater.autoUpdater : null,
     onInternalError: (channel, e) => console.error(`keyden: ${channel} failed: ${e instanceof Error ? e.name : 'error'}`),
   });
   registerIpc(ipcMain, runtime.dispatch, { window: currentWindow, appOrigin: pageOrigin() });

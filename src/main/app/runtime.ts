@@ -15,6 +15,7 @@ import { wireCoreEvents, type Emit } from './events.js';
 import { nodeFiles } from './files.js';
 import { createHandlers, RevealPrivacy, type DialogPort, type FilePort, type ScreenPort } from './handlers.js';
 import type { Timers } from './timers.js';
+import { Updates, type UpdaterPort } from './updates.js';
 
 export interface RuntimeOptions {
   core: OwnedCore;
@@ -29,6 +30,8 @@ export interface RuntimeOptions {
   installCli: () => Promise<{ path: string }>;
   /** The window's screen-capture exclusion (absent in the e2e transport's browser page). */
   screen?: ScreenPort;
+  /** electron-updater's autoUpdater in a packaged build; null (or absent) where updates never run. */
+  updater?: UpdaterPort | null;
   onInternalError?: (channel: string, e: unknown) => void;
 }
 
@@ -37,6 +40,7 @@ export interface AppRuntime {
   autoLock: AutoLock;
   clipboard: ClipboardGuard;
   api: ApiControl;
+  updates: Updates;
   /**
    * Starts the API if the stored settings ask for it — once the vault has been unlocked: only
    * then are the settings authenticated (format 2), so an edit of the file cannot switch the
@@ -69,8 +73,26 @@ export function createAppRuntime(options: RuntimeOptions): AppRuntime {
   });
   const privacy = options.screen ? new RevealPrivacy(options.screen, () => core.vault.settings().hideWhileRevealed, options.info.revealSeconds) : undefined;
   if (privacy) core.vault.onLockChange((locked) => locked && privacy.valueHidden());
+  const updates = new Updates({
+    updater: options.updater ?? null,
+    platform: options.info.platform as NodeJS.Platform,
+    currentVersion: options.info.version,
+    // Only while unlocked: only then are the settings authenticated (format 2), so an edit of
+    // the file cannot make the app reach out to the feed (as with the API, above).
+    enabled: () => {
+      try {
+        return !core.vault.status().locked && core.vault.settings().checkForUpdates;
+      } catch {
+        return false;
+      }
+    },
+    timers: options.timers,
+    onChange: (status) => options.emit('updates.changed', status),
+  });
+  updates.start();
   const handlers = createHandlers({
     privacy,
+    updates,
     core,
     clipboard,
     autoLock,
@@ -94,6 +116,7 @@ export function createAppRuntime(options: RuntimeOptions): AppRuntime {
     autoLock,
     clipboard,
     api,
+    updates,
     async startApiIfEnabled() {
       const start = async (): Promise<void> => {
         try {
@@ -114,6 +137,7 @@ export function createAppRuntime(options: RuntimeOptions): AppRuntime {
     },
     async shutdown() {
       unwire();
+      updates.stop();
       autoLock.stop();
       await clipboard.clearIfUnchanged();
       await api.stop();

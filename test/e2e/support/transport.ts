@@ -1,6 +1,7 @@
 // The e2e test transport: a Node server on 127.0.0.1 that serves the built renderer (under the
 // app's CSP) and forwards each bridge call to the real handler table (real core, real vault in
 // a temp folder, cheap KDF), with the clipboard, dialogs and timers as recording fakes.
+import type { UpdaterPort } from '../../../src/main/app/updates.js';
 import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -41,7 +42,7 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-export async function startTransport(options: { revealSeconds?: number; vaultFile?: Buffer } = {}): Promise<Transport> {
+export async function startTransport(options: { revealSeconds?: number; vaultFile?: Buffer; updater?: UpdaterPort; platform?: NodeJS.Platform } = {}): Promise<Transport> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('out/renderer is missing: run `npm run build:renderer` first');
   const home = mkdtempSync(join(tmpdir(), 'keyden-e2e-'));
   if (options.vaultFile) writeFileSync(join(home, 'vault.db'), options.vaultFile, { mode: 0o600 });
@@ -63,8 +64,9 @@ export async function startTransport(options: { revealSeconds?: number; vaultFil
     dialogs,
     timers,
     emit,
-    info: { version: core.version, platform: process.platform, revealSeconds: options.revealSeconds ?? 30, canInstallCli: false },
+    info: { version: core.version, platform: options.platform ?? process.platform, revealSeconds: options.revealSeconds ?? 30, canInstallCli: false },
     installCli: () => Promise.reject(new Error('not in tests')),
+    ...(options.updater ? { updater: options.updater } : {}),
   });
 
   let origin = '';

@@ -1,8 +1,8 @@
 // Settings: auto-lock, clipboard, local API, tokens, master password, the keyden command.
 import { Switch } from 'radix-ui';
 import { useEffect, useState, type FormEvent } from 'react';
-import { MASTER_PASSWORD_MIN, type ApiStatus, type SettingsView } from '../../../shared/ipc.js';
-import { AppError, call, errorMessage } from '../api.js';
+import { MASTER_PASSWORD_MIN, type ApiStatus, type SettingsView, type UpdateStatus } from '../../../shared/ipc.js';
+import { AppError, call, errorMessage, onEvent } from '../api.js';
 import { StrengthMeter } from '../components/StrengthMeter.js';
 import { toast } from '../components/toast.js';
 import { TrashSection } from '../components/TrashSection.js';
@@ -22,6 +22,7 @@ export function SettingsView() {
       <PasswordSection />
       <BackupSection />
       <TrashSection />
+      <UpdatesSection />
       <CliSection />
     </section>
   );
@@ -193,6 +194,65 @@ function BackupSection() {
       <div>
         <Button onClick={() => void backup()} busy={busy}>Back up vault…</Button>
       </div>
+    </div>
+  );
+}
+
+const UPDATE_TEXT: Record<UpdateStatus['state'], string> = {
+  unsupported: 'Updates are checked only by an installed (packaged) Keyden.',
+  idle: '',
+  checking: 'Checking…',
+  none: 'Keyden is up to date.',
+  available: '',
+  downloading: 'Downloading…',
+  ready: 'The update is downloaded. Keyden restarts to install it; your vault stays as it is.',
+  error: '',
+};
+
+/** "Check for updates": off by default; nothing downloads or installs without a click here. */
+function UpdatesSection() {
+  const settings = useSession((s) => s.settings);
+  const [status, setStatus] = useState<UpdateStatus | null>(null);
+  useEffect(() => {
+    void call('settings.get').then((v) => setStatus(v.updates), () => undefined);
+    return onEvent('updates.changed', setStatus);
+  }, []);
+  const enabled = settings?.checkForUpdates ?? false;
+  async function toggle(on: boolean): Promise<void> {
+    try {
+      const view = await call('settings.update', { checkForUpdates: on });
+      useSession.getState().setSettings(view.settings);
+      // Turned on: check at once (its answer comes after its events, so it is the last word).
+      setStatus(on ? await call('updates.check') : view.updates);
+    } catch (e) {
+      toast(errorMessage(e), 'error');
+    }
+  }
+  const run = (channel: 'updates.check' | 'updates.download' | 'updates.install') => (): void => {
+    call(channel).then(setStatus, (e: unknown) => toast(errorMessage(e), 'error'));
+  };
+  const supported = status !== null && status.state !== 'unsupported';
+  const text = status ? (status.state === 'available' ? `Keyden ${status.version ?? ''} is available.` : (status.message ?? UPDATE_TEXT[status.state])) : '';
+  return (
+    <div className="card section" aria-labelledby="updates-title">
+      <h2 id="updates-title" className="section-title">Updates</h2>
+      <div className="row-gap">
+        <Switch.Root id="updates-switch" className="switch" checked={enabled} disabled={!supported} onCheckedChange={(on) => void toggle(on)}>
+          <Switch.Thumb className="switch-thumb" />
+        </Switch.Root>
+        <label htmlFor="updates-switch">Check for updates once a day</label>
+      </div>
+      <p className="muted small">
+        Only signed releases. Keyden never downloads or installs an update on its own; on Linux it tells you about a new version and you install the package yourself.
+      </p>
+      {text ? <p className="small" role="status" data-testid="update-status">{text}{status?.state === 'available' && !status.installs ? <> Get it from <code>{status.releasesUrl}</code>.</> : null}</p> : null}
+      {supported ? (
+        <div className="row-gap">
+          <Button onClick={run('updates.check')} disabled={!enabled || status?.state === 'checking' || status?.state === 'downloading'}>Check now</Button>
+          {status?.state === 'available' && status.installs ? <Button variant="primary" onClick={run('updates.download')}>Download Keyden {status.version}</Button> : null}
+          {status?.state === 'ready' ? <Button variant="primary" onClick={run('updates.install')}>Restart and install</Button> : null}
+        </div>
+      ) : null}
     </div>
   );
 }

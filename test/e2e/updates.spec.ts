@@ -1,0 +1,54 @@
+// Updates behind a setting (issue 13, "Ready to ship"): off until turned on; a check finds a version;
+// nothing downloads until "Download", nothing installs until "Restart and install". electron-updater
+// is a recording fake inside the real app runtime (no packaged Electron here).
+import { test, expect } from '@playwright/test';
+import type { UpdaterPort } from '../../src/main/app/updates.js';
+import { installTestBridge } from './support/bridge.js';
+import { seedVault } from './support/fixtures.js';
+import { startTransport } from './support/transport.js';
+
+test('the user turns update checks on, finds a version, downloads it and restarts into it, each by a click', async ({ page }) => {
+  const calls: string[] = [];
+  const updater: UpdaterPort = {
+    autoDownload: true,
+    autoInstallOnAppQuit: true,
+    allowDowngrade: true,
+    allowPrerelease: true,
+    checkForUpdates: async () => {
+      calls.push('check');
+      return { updateInfo: { version: '9.9.9' } };
+    },
+    downloadUpdate: async () => {
+      calls.push('download');
+      return [];
+    },
+    quitAndInstall: () => {
+      calls.push('install');
+    },
+  };
+  const app = await startTransport({ updater, platform: 'darwin' });
+  try {
+    await seedVault(app, { presets: [] });
+    await installTestBridge(page);
+    await page.goto(app.url);
+    await page.getByRole('navigation', { name: 'Vault' }).getByRole('button', { name: 'Settings' }).click();
+    const section = page.locator('[aria-labelledby="updates-title"]');
+    const toggle = section.getByRole('switch', { name: 'Check for updates once a day' });
+    await expect(toggle).not.toBeChecked();
+    await expect(section.getByRole('button', { name: 'Check now' })).toBeDisabled();
+    expect(calls).toEqual([]);
+    await toggle.click();
+    await expect(section.getByTestId('update-status')).toHaveText('Keyden 9.9.9 is available.');
+    expect(app.core.vault.settings().checkForUpdates).toBe(true);
+    expect(calls).toEqual(['check']);
+    await section.getByRole('button', { name: 'Download Keyden 9.9.9' }).click();
+    await expect(section.getByTestId('update-status')).toContainText('The update is downloaded');
+    expect(calls).toEqual(['check', 'download']);
+    await section.getByRole('button', { name: 'Restart and install' }).click();
+    await expect.poll(() => calls).toEqual(['check', 'download', 'install']);
+    expect(updater).toMatchObject({ autoDownload: false, autoInstallOnAppQuit: false });
+  } finally {
+    await page.close();
+    await app.close();
+  }
+});
