@@ -3,32 +3,9 @@
 // OS verifies the signature) install from inside the app. electron-updater is a recording fake.
 import { describe, expect, it } from 'vitest';
 import { RELEASES_URL, Updates, type UpdaterPort } from '../../src/main/app/updates.js';
+import { fakeUpdater } from '../helpers/fake-updater.js';
 import type { UpdateStatus } from '../../src/shared/ipc.js';
 import type { Timers } from '../../src/main/app/timers.js';
-
-function fakeUpdater(found: string | null, options: { failCheck?: Error; failDownload?: Error } = {}) {
-  const calls: string[] = [];
-  const updater: UpdaterPort = {
-    autoDownload: true,
-    autoInstallOnAppQuit: true,
-    allowDowngrade: true,
-    allowPrerelease: true,
-    async checkForUpdates() {
-      calls.push('check');
-      if (options.failCheck) throw options.failCheck;
-      return found ? { updateInfo: { version: found } } : null;
-    },
-    async downloadUpdate() {
-      calls.push('download');
-      if (options.failDownload) throw options.failDownload;
-      return [];
-    },
-    quitAndInstall(isSilent, isForceRunAfter) {
-      calls.push(`install silent=${String(isSilent)} run=${String(isForceRunAfter)}`);
-    },
-  };
-  return { updater, calls };
-}
 
 function manualTimers() {
   const pending: { fn: () => void; ms: number }[] = [];

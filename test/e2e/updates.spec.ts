@@ -2,30 +2,13 @@
 // nothing downloads until "Download", nothing installs until "Restart and install". electron-updater
 // is a recording fake inside the real app runtime (no packaged Electron here).
 import { test, expect } from '@playwright/test';
-import type { UpdaterPort } from '../../src/main/app/updates.js';
+import { fakeUpdater } from '../helpers/fake-updater.js';
 import { installTestBridge } from './support/bridge.js';
 import { seedVault } from './support/fixtures.js';
 import { startTransport } from './support/transport.js';
 
 test('the user turns update checks on, finds a version, downloads it and restarts into it, each by a click', async ({ page }) => {
-  const calls: string[] = [];
-  const updater: UpdaterPort = {
-    autoDownload: true,
-    autoInstallOnAppQuit: true,
-    allowDowngrade: true,
-    allowPrerelease: true,
-    checkForUpdates: async () => {
-      calls.push('check');
-      return { updateInfo: { version: '9.9.9' } };
-    },
-    downloadUpdate: async () => {
-      calls.push('download');
-      return [];
-    },
-    quitAndInstall: () => {
-      calls.push('install');
-    },
-  };
+  const { updater, calls } = fakeUpdater('9.9.9');
   const app = await startTransport({ updater, platform: 'darwin' });
   try {
     await seedVault(app, { presets: [] });
@@ -45,7 +28,7 @@ test('the user turns update checks on, finds a version, downloads it and restart
     await expect(section.getByTestId('update-status')).toContainText('The update is downloaded');
     expect(calls).toEqual(['check', 'download']);
     await section.getByRole('button', { name: 'Restart and install' }).click();
-    await expect.poll(() => calls).toEqual(['check', 'download', 'install']);
+    await expect.poll(() => calls).toEqual(['check', 'download', 'install silent=false run=true']);
     expect(updater).toMatchObject({ autoDownload: false, autoInstallOnAppQuit: false });
   } finally {
     await page.close();

@@ -1,0 +1,27 @@
+// A recording fake of electron-updater's AppUpdater (the part Keyden's Updates uses), left
+// unrestrained as electron-updater starts, so that a test sees Updates restrain it.
+import type { UpdaterPort } from '../../src/main/app/updates.js';
+
+export function fakeUpdater(found: string | null, options: { failCheck?: Error; failDownload?: Error } = {}): { updater: UpdaterPort; calls: string[] } {
+  const calls: string[] = [];
+  const updater: UpdaterPort = {
+    autoDownload: true,
+    autoInstallOnAppQuit: true,
+    allowDowngrade: true,
+    allowPrerelease: true,
+    async checkForUpdates() {
+      calls.push('check');
+      if (options.failCheck) throw options.failCheck;
+      return found ? { updateInfo: { version: found } } : null;
+    },
+    async downloadUpdate() {
+      calls.push('download');
+      if (options.failDownload) throw options.failDownload;
+      return [];
+    },
+    quitAndInstall(isSilent, isForceRunAfter) {
+      calls.push(`install silent=${String(isSilent)} run=${String(isForceRunAfter)}`);
+    },
+  };
+  return { updater, calls };
+}
