@@ -4,7 +4,7 @@
 // integrity record are checked against it before anything is used.
 import { dataVersion, type Db } from '../store/db.js';
 import { canon, integrityMac, rowMac, MAC_BYTES, metaMac, readIntegrity, sameHex, tampered, xorInto, type IntegrityRecord } from '../store/integrity.js';
-import type { RowMacs } from '../crypto/open-helper.js';
+import type { RowMacs } from '../crypto/open-many.js';
 
 /** A table's rows as arrays, in table column order (`mac` included where the table has it). */
 export interface TableRows {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DEFAULT_SETTINGS, Settings as SettingsSchema, type Category, type Settings } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
 import { blobAadText, deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey } from '../crypto/aead.js';
-import { HELPER_MIN_BLOBS, openAll, startOpening, type Opened, type Opening } from '../crypto/open-helper.js';
+import { openAll, type Opened } from '../crypto/open-many.js';
 import { DEFAULT_KDF, deriveKek, isBelowDefault, newKdfParams, type KdfParams } from '../crypto/kdf.js';
 import { createVaultDb, dataVersion, migrateWithKey, needsKeyedMigration, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
 import { IntegrityWriter, integrityMac, readIntegrity, sameHex } from '../store/integrity.js';
@@ -242,24 +242,18 @@ export class Vault implements VaultService, VaultContext {
     // the entries' canons), so that only the keyed work follows the KDF. It is read again if
     // another connection commits in the meantime; any error here shows up there instead.
     let snapshot: UnlockSnapshot | null = null;
-    let opening: Opening | null = null;
     if (!this.unlockedKeys) {
       try {
         snapshot = readSnapshot(this.db());
-        opening = startHelper(snapshot);
       } catch {
         snapshot = null;
       }
     }
-    try {
-      await this.finishUnlock(caller, password, meta, derivation, snapshot, opening, options);
-      this.lastUnlock = Math.round(performance.now() - started);
-    } finally {
-      opening?.cancel();
-    }
+    await this.finishUnlock(caller, password, meta, derivation, snapshot, options);
+    this.lastUnlock = Math.round(performance.now() - started);
   }
 
-  private async finishUnlock(caller: Caller, password: string, meta: Meta, derivation: Promise<Uint8Array>, prefetched: UnlockSnapshot | null, opening: Opening | null, options: UnlockOptions): Promise<void> {
+  private async finishUnlock(caller: Caller, password: string, meta: Meta, derivation: Promise<Uint8Array>, prefetched: UnlockSnapshot | null, options: UnlockOptions): Promise<void> {
     const kek = await derivation;
     const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
     wipe(kek);
@@ -286,12 +280,10 @@ export class Vault implements VaultService, VaultContext {
         this.dataVersion = dataVersion(db);
       }
       if (migrate || !snapshot || snapshot.dataVersion !== dataVersion(db)) {
-        opening?.cancel();
-        opening = null;
         snapshot = readSnapshot(db);
       }
       // Overviews are opened (and entries' macs checked) first; nothing is used before the checks pass.
-      const opened = opening ? await opening.open(keys.overview, keys.mac) : openEntries(snapshot, keys);
+      const opened = openEntries(snapshot, keys);
       if (!migrate) {
         const { generation } = checkSnapshot(snapshot, keys.mac, meta.vaultId, opened.badMacs.length);
         rollback = this.checkRollback(keys, meta.vaultId, generation, options);
@@ -679,14 +671,7 @@ function entryBlobs(s: UnlockSnapshot): { aads: string[]; blobs: Uint8Array[] } 
   };
 }
 
-/** For a large vault, a helper thread that will open (and check) the entries with this one (crypto/open-helper.ts). */
-function startHelper(s: UnlockSnapshot): Opening | null {
-  if (s.entries.rows.length < HELPER_MIN_BLOBS) return null;
-  const { aads, blobs } = entryBlobs(s);
-  return startOpening(aads, blobs, s.entryMacs);
-}
-
-/** Opens (and checks) every entry on this thread. */
+/** Opens (and checks) every entry. */
 function openEntries(s: UnlockSnapshot, keys: Keys): Opened {
   const { aads, blobs } = entryBlobs(s);
   return openAll(aads, blobs, s.entryMacs, keys.overview, keys.mac);
