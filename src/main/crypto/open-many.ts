@@ -20,12 +20,12 @@ export interface RowMacs {
   macs: Uint8Array[];
 }
 
-/** Opens every blob under `key` and checks every row's mac under `macKey`. */
-export function openAll(aads: string[], blobs: Uint8Array[], rows: RowMacs | null, key: Uint8Array, macKey: Uint8Array | null): Opened {
+/** Opens every blob under `key` (with its AAD, made before the key was known) and checks every row's mac under `macKey`. */
+export function openAll(aads: Uint8Array[], blobs: Uint8Array[], rows: RowMacs | null, key: Uint8Array, macKey: Uint8Array | null): Opened {
   const values: unknown[] = [];
   const badMacs: number[] = [];
   for (let i = 0; i < blobs.length; i++) {
-    values.push(open(key, Buffer.from(aads[i]!, 'utf8'), blobs[i]!));
+    values.push(open(key, aads[i]!, blobs[i]!));
     if (rows && macKey && !createHmac('sha256', macKey).update(rows.canons[i]!).digest().equals(rows.macs[i]!)) badMacs.push(i);
   }
   return { values, badMacs };

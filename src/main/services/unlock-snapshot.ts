@@ -5,6 +5,8 @@
 import { dataVersion, type Db } from '../store/db.js';
 import { canon, integrityMac, rowMac, MAC_BYTES, metaMac, readIntegrity, sameHex, tampered, xorInto, type IntegrityRecord } from '../store/integrity.js';
 import type { RowMacs } from '../crypto/open-many.js';
+import { blobAad } from '../crypto/aead.js';
+import { entryRowId } from './context.js';
 
 /** A table's rows as arrays, in table column order (`mac` included where the table has it). */
 export interface TableRows {
@@ -24,8 +26,10 @@ export interface UnlockSnapshot {
   projects: TableRows | null;
   /** The stored macs of the rows checked only when read (versions, audit), 32 bytes each. */
   otherMacs: Buffer;
-  /** Each entry's canon and stored mac, for checking on two threads (format 2 only). */
+  /** Each entry's canon and stored mac (format 2 only). */
   entryMacs: RowMacs | null;
+  /** Each entry overview's AAD and sealed blob, in row order: made while the KDF runs. */
+  entryOverviews: { aads: Uint8Array[]; blobs: Uint8Array[] };
 }
 
 function readTable(db: Db, table: string): TableRows {
@@ -39,6 +43,14 @@ const hasTable = (db: Db, table: string): boolean =>
 
 /** Values of a row without its mac: what canon() covers. */
 const macless = (t: TableRows, row: unknown[]): unknown[] => (t.macAt < 0 ? row : row.filter((_, i) => i !== t.macAt));
+
+function overviewsOf(e: TableRows): UnlockSnapshot['entryOverviews'] {
+  const [id, category, overview] = ['id', 'category_id', 'overview'].map((n) => e.columns.indexOf(n)) as [number, number, number];
+  return {
+    aads: e.rows.map((r) => blobAad('entries', 'overview', entryRowId(r[id] as string, r[category] as string))),
+    blobs: e.rows.map((r) => r[overview] as Uint8Array),
+  };
+}
 
 /** Reads, in one read transaction (one snapshot), everything an unlock checks and loads. */
 export function readSnapshot(db: Db): UnlockSnapshot {
@@ -63,6 +75,7 @@ export function readSnapshot(db: Db): UnlockSnapshot {
         entries.macAt < 0
           ? null
           : { canons: entries.rows.map((r) => canon('entries', macless(entries, r))), macs: entries.rows.map((r) => r[entries.macAt] as Uint8Array) },
+      entryOverviews: overviewsOf(entries),
     };
   }).deferred();
 }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SETTINGS, Settings as SettingsSchema, type Category, type Settings } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
-import { blobAadText, deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey } from '../crypto/aead.js';
+import { deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey } from '../crypto/aead.js';
 import { openAll, type Opened } from '../crypto/open-many.js';
 import { DEFAULT_KDF, deriveKek, isBelowDefault, newKdfParams, type KdfParams } from '../crypto/kdf.js';
 import { createVaultDb, dataVersion, migrateWithKey, needsKeyedMigration, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
@@ -17,7 +17,6 @@ import { resealEveryRow } from './rekey.js';
 import type { Caller, VaultService, VaultStatus } from '../core/types.js';
 import { AuditLog } from './audit.js';
 import {
-  entryRowId,
   locked,
   nowIso,
   openOverview,
@@ -661,20 +660,9 @@ export class Vault implements VaultService, VaultContext {
   }
 }
 
-/** The AAD texts and sealed overviews of the snapshot's entries, in row order. */
-function entryBlobs(s: UnlockSnapshot): { aads: string[]; blobs: Uint8Array[] } {
-  const e = s.entries;
-  const [id, category, overview] = ['id', 'category_id', 'overview'].map((n) => e.columns.indexOf(n)) as [number, number, number];
-  return {
-    aads: e.rows.map((r) => blobAadText('entries', 'overview', entryRowId(r[id] as string, r[category] as string))),
-    blobs: e.rows.map((r) => r[overview] as Uint8Array),
-  };
-}
-
 /** Opens (and checks) every entry. */
 function openEntries(s: UnlockSnapshot, keys: Keys): Opened {
-  const { aads, blobs } = entryBlobs(s);
-  return openAll(aads, blobs, s.entryMacs, keys.overview, keys.mac);
+  return openAll(s.entryOverviews.aads, s.entryOverviews.blobs, s.entryMacs, keys.overview, keys.mac);
 }
 
 function fileExists(p: string): boolean {
