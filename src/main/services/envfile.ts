@@ -91,9 +91,15 @@ export function dotenvWarnings(text: string): string[] {
   const covered = new Set<number>();
   const seen = new Map<string, number[]>();
   const warnings: string[] = [];
+  // Lines are counted on from the previous match (counting from 0 each time was quadratic: 30 %
+  // of a 10 000-line import).
+  let lineNo = 1;
+  let scanned = 0;
   for (const m of normalized.matchAll(LINE)) {
     const keyAt = m.index + m[0].indexOf(m[1]!, m[0].length - m[0].trimStart().length);
-    const first = countNewlines(normalized, 0, keyAt) + 1;
+    lineNo += countNewlines(normalized, scanned, keyAt);
+    scanned = keyAt;
+    const first = lineNo;
     const last = first + countNewlines(normalized, keyAt, m.index + m[0].length);
     for (let n = first; n <= last; n++) covered.add(n);
     seen.set(m[1]!, [...(seen.get(m[1]!) ?? []), first]);
