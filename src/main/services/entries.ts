@@ -84,8 +84,15 @@ function refit(category: Category, stored: EntryValue): EntryValue {
 
 const sameValue = (a: EntryValue, b: EntryValue): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+/** The entries in list order, and (once a query asked for it) each one's lowercase search text. */
+interface SortedView {
+  generation: number;
+  list: EntryRecord[];
+  haystacks: Map<string, string> | null;
+}
+
 export class Entries implements EntryService {
-  private sorted: { generation: number; list: EntryRecord[]; haystacks: Map<string, string> } | null = null;
+  private sorted: SortedView | null = null;
 
   constructor(private readonly v: VaultContext) {}
 
@@ -112,31 +119,44 @@ export class Entries implements EntryService {
     };
   }
 
-  /** Entries sorted by project, category and environment, with their lowercase search text. */
-  private view(): { list: EntryRecord[]; haystacks: Map<string, string> } {
+  /** Entries sorted by project, category and environment (rebuilt after any change). */
+  private view(): SortedView {
     const o = this.v.overviews;
     if (this.sorted?.generation === o.generation) return this.sorted;
-    const list = [...o.entries.values()];
+    // Each category's lowercase name once, not once per entry, and each sort key computed once:
+    // the first list after an unlock (which an unlock's user waits for) builds this view.
+    const categoryKey = new Map<string, string>();
+    for (const c of o.categories.values()) categoryKey.set(c.id, lower(c.name));
+    const keyed: [string, EntryRecord][] = [];
+    for (const e of o.entries.values()) keyed.push([`${lower(e.name)}\u0000${categoryKey.get(e.categoryId) ?? ''}\u0000${e.environment}`, e]);
+    keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    this.sorted = { generation: o.generation, list: keyed.map((k) => k[1]), haystacks: null };
+    return this.sorted;
+  }
+
+  /** Each entry's lowercase search text, built at the first query that needs it (`q`), not with every list. */
+  private haystacks(): Map<string, string> {
+    const view = this.view();
+    if (view.haystacks) return view.haystacks;
+    const o = this.v.overviews;
     const haystacks = new Map<string, string>();
-    const keyOf = new Map<string, string>();
-    for (const e of list) {
+    for (const e of view.list) {
       const c = o.categories.get(e.categoryId);
       // q matches category names, project names, env var names and notes — never values.
       haystacks.set(e.id, lower([c?.name, e.name, e.envVarName ?? c?.envVarName ?? '', ...(c?.fields ?? []), e.notes ?? ''].join('\n')));
-      keyOf.set(e.id, `${lower(e.name)}\u0000${lower(c?.name ?? '')}\u0000${e.environment}`);
     }
-    list.sort((a, b) => (keyOf.get(a.id)! < keyOf.get(b.id)! ? -1 : keyOf.get(a.id)! > keyOf.get(b.id)! ? 1 : 0));
-    this.sorted = { generation: o.generation, list, haystacks };
-    return this.sorted;
+    view.haystacks = haystacks;
+    return haystacks;
   }
 
   list(caller: Caller, raw: EntryQuery = {}): EntryList {
     const query = parseInput(EntryQuery, raw);
     this.v.keys();
-    const { list, haystacks } = this.view();
+    const { list } = this.view();
     const project = query.project === undefined ? undefined : lower(query.project);
     const categoryName = query.category === undefined ? undefined : lower(query.category);
     const q = query.q ? lower(query.q) : undefined;
+    const haystacks = q ? this.haystacks() : null;
     const matches: EntryRecord[] = [];
     const o = this.v.overviews;
     for (const e of list) {
@@ -145,7 +165,7 @@ export class Entries implements EntryService {
       if (query.environment && e.environment !== query.environment) continue;
       if (categoryName !== undefined && lower(o.categories.get(e.categoryId)?.name ?? '') !== categoryName) continue;
       if (query.variable !== undefined && !variablesOf(e, o.categories.get(e.categoryId)!).includes(query.variable)) continue;
-      if (q && !haystacks.get(e.id)!.includes(q)) continue;
+      if (q && !haystacks!.get(e.id)!.includes(q)) continue;
       if (!visibleTo(caller, e)) continue;
       matches.push(e);
     }
