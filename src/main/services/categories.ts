@@ -94,8 +94,8 @@ export class Categories implements CategoryService {
 
   /**
    * A group's fields may change while entries use it (issue 14 item 18): an added field is set
-   * empty in each of them (and \`validate\` names it until it is filled); removing one drops its
-   * values, so it needs \`force\`, and each entry's value from before goes to its history first.
+   * empty in each of them (and `validate` names it until it is filled); removing one drops its
+   * values, so it needs `force`, and each entry's value from before goes to its history first.
    */
   update(caller: Caller, id: string, raw: CategoryUpdate, options: { force?: boolean } = {}): Category {
     const input = parseInput(CategoryUpdate, raw);

@@ -319,7 +319,7 @@ export class Entries implements EntryService {
   }
 
   /**
-   * Gives every live entry of a group category exactly \`fields\` (inside the category's write): a
+   * Gives every live entry of a group category exactly `fields` (inside the category's write): a
    * new field is set empty; a value that loses a non-empty field goes to the entry's history first.
    */
   reshape(keys: Keys, categoryId: string, fields: readonly string[], at: string): number {
