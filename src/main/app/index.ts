@@ -13,6 +13,7 @@ import { buildMenu } from './menu.js';
 import { electronSqliteBinding } from './paths.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { createAppRuntime } from './runtime.js';
+import type { UpdaterPort } from './updates.js';
 import { realTimers } from './timers.js';
 import { APP_ORIGIN, createMainWindow, lockDownContents } from './window.js';
 // CommonJS: its default export holds autoUpdater, which is made (per platform) when first read.
@@ -38,6 +39,15 @@ if (!app.requestSingleInstanceLock()) {
   registerAppScheme();
   app.on('web-contents-created', (_event, contents) => lockDownContents(contents, pageOrigin()));
   void app.whenReady().then(start);
+}
+
+/** electron-updater's updater for this platform, or null where it cannot be made (updates then never run). */
+function packagedUpdater(): UpdaterPort | null {
+  try {
+    return electronUpdater.autoUpdater;
+  } catch {
+    return null;
+  }
 }
 
 function start(): void {
@@ -76,7 +86,7 @@ function start(): void {
     // Excluded from screenshots and screen sharing (Windows, macOS) while a value is shown.
     screen: { protect: (on) => currentWindow()?.setContentProtection(on) },
     // Only a packaged build has the feed's app-update.yml; Updates restrains it (no auto download/install).
-    updater: app.isPackaged ? electronUpdater.autoUpdater : null,
+    updater: app.isPackaged ? packagedUpdater() : null,
     onInternalError: (channel, e) => console.error(`keyden: ${channel} failed: ${e instanceof Error ? e.name : 'error'}`),
   });
   registerIpc(ipcMain, runtime.dispatch, { window: currentWindow, appOrigin: pageOrigin() });
