@@ -1,4 +1,8 @@
-// Shared helpers of the API tests: seeding through the API, and the error-body assertion.
+// Shared helpers of the API tests: seeding through the API, the error-body assertion, and bash
+// reading a shell export.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'vitest';
 import { call, type HttpResult, type TestApi } from '../helpers/core.js';
 import type { Category, Entry, EntryValue } from '../../src/shared/model.js';
@@ -60,3 +64,15 @@ export async function reveal(api: TestApi, id: string): Promise<EntryValue> {
 }
 
 export const MISSING_ID = '00000000-0000-4000-8000-000000000000';
+
+/** What bash holds in each named variable after sourcing the script (written into `dir`). */
+export function sourcedByBash(dir: string, script: string, names: string[]): Record<string, string> {
+  const file = path.join(dir, `${unique('export')}.sh`);
+  fs.writeFileSync(file, script);
+  const result = spawnSync('bash', ['-c', 'source "$1" || exit 3; shift; for n in "$@"; do printf "%s\\0" "${!n}"; done', 'bash', file, ...names], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
+  expect(result.status, result.stderr.toString()).toBe(0);
+  const values = result.stdout.toString('utf8').split('\0').slice(0, -1);
+  return Object.fromEntries(names.map((n, i) => [n, values[i]!]));
+}

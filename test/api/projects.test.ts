@@ -1,13 +1,11 @@
 // Projects: the list, export (dotenv / json / shell, exact for nasty values, or 422), conflicts,
 // and import with its summary.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import dotenv from 'dotenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApi, tempDir, type TestApi } from '../helpers/core.js';
 import type { Category, Entry, EntryWithCategory, ImportSummary, Project } from '../../src/shared/model.js';
-import { createCategory, createEntry, expectError, reveal, unique } from './fixtures.js';
+import { createCategory, createEntry, expectError, reveal, sourcedByBash, unique } from './fixtures.js';
 
 let api: TestApi;
 let scratch: string;
@@ -32,18 +30,6 @@ async function exportText(project: string, query = ''): Promise<string> {
 
 async function exportJson(project: string, environment = 'development'): Promise<Record<string, string>> {
   return JSON.parse(await exportText(project, `?environment=${environment}&format=json`)) as Record<string, string>;
-}
-
-/** What bash holds in each named variable after sourcing the script. */
-function sourcedByBash(script: string, names: string[]): Record<string, string> {
-  const file = path.join(scratch, `${unique('export')}.sh`);
-  fs.writeFileSync(file, script);
-  const result = spawnSync('bash', ['-c', 'source "$1" || exit 3; shift; for n in "$@"; do printf "%s\\0" "${!n}"; done', 'bash', file, ...names], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-  });
-  expect(result.status, result.stderr.toString()).toBe(0);
-  const values = result.stdout.toString('utf8').split('\0').slice(0, -1);
-  return Object.fromEntries(names.map((n, i) => [n, values[i]!]));
 }
 
 async function importText(project: string, text: string, query = ''): Promise<ImportSummary> {
@@ -121,7 +107,7 @@ describe('export of nasty values', () => {
     const text = await exportText(project, '?format=shell');
     expect(text).toMatch(/^export SPACES=/m);
     const names = [...Object.keys(NASTY), 'OVERRIDDEN'];
-    expect(sourcedByBash(text, names)).toEqual({ ...NASTY, OVERRIDDEN: 'override value' });
+    expect(sourcedByBash(scratch, text, names)).toEqual({ ...NASTY, OVERRIDDEN: 'override value' });
   });
 
   it('starts every text format with a comment header naming project and environment, without a value', async () => {
@@ -187,7 +173,7 @@ describe('values a format cannot hold exactly', () => {
       }
     }
     // One bash run sources every shell export, each setting its own variable.
-    expect(sourcedByBash(shellScripts.join(''), Object.keys(shellExpected))).toEqual(shellExpected);
+    expect(sourcedByBash(scratch, shellScripts.join(''), Object.keys(shellExpected))).toEqual(shellExpected);
     // The two hand-picked values cannot be written in every format.
     expect(refused).toBeGreaterThanOrEqual(2);
   });
@@ -202,7 +188,7 @@ describe('values a format cannot hold exactly', () => {
     expect(body.details.variable).toBe('HARD_TO_WRITE');
     expect(res.text).not.toContain('with \\"double\\"');
     expect((await exportJson(project)).HARD_TO_WRITE).toBe(value);
-    expect(sourcedByBash(await exportText(project, '?format=shell'), ['HARD_TO_WRITE']).HARD_TO_WRITE).toBe(value);
+    expect(sourcedByBash(scratch, await exportText(project, '?format=shell'), ['HARD_TO_WRITE']).HARD_TO_WRITE).toBe(value);
   });
 
   it('a NUL character is 422 in shell format, naming the variable', async () => {

@@ -1,5 +1,5 @@
 // Requests that fetch() cannot make: a chosen or missing Host header, raw bytes, chunked bodies.
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 
 export interface RawResponse {
@@ -7,6 +7,25 @@ export interface RawResponse {
   headers: Record<string, string | string[] | undefined>;
   text: string;
   json: unknown;
+}
+
+/** Reads a whole answer: its text, and its JSON when it is JSON. */
+export function readReply(res: IncomingMessage): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let json: unknown = null;
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch {
+        json = null;
+      }
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+    });
+    res.on('error', reject);
+  });
 }
 
 export interface RawRequest {
@@ -31,19 +50,7 @@ export function rawRequest(options: RawRequest): Promise<RawResponse> {
       { host: '127.0.0.1', port: options.port, method: options.method, path: options.path, headers, setHost: options.setHost ?? true, agent: false },
       (res) => {
         answered = true;
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown = null;
-          try {
-            json = text ? JSON.parse(text) : null;
-          } catch {
-            json = null;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-        });
-        res.on('error', reject);
+        readReply(res).then(resolve, reject);
       },
     );
     // The server may answer (413) and close before the whole body is written.

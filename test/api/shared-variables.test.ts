@@ -1,14 +1,12 @@
 // DESIGN §9 over real HTTP: shared `*` entries and the overlay, unknown environments, variable
 // refs and server-side filters, strict query parameters, the Variables category, and what a
 // token limited to environments may see and change.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import dotenv from 'dotenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApi, tempDir, type TestApi } from '../helpers/core.js';
 import type { Category, EntryWithCategory, ImportSummary } from '../../src/shared/model.js';
-import { createCategory, createEntry, expectError, reveal, unique } from './fixtures.js';
+import { createCategory, createEntry, expectError, reveal, sourcedByBash, unique } from './fixtures.js';
 
 let api: TestApi;
 let scratch: string;
@@ -23,17 +21,6 @@ afterAll(async () => {
 });
 
 const q = encodeURIComponent;
-
-function sourcedByBash(script: string, names: string[]): Record<string, string> {
-  const file = path.join(scratch, `${unique('export')}.sh`);
-  fs.writeFileSync(file, script);
-  const result = spawnSync('bash', ['-c', 'source "$1" || exit 3; shift; for n in "$@"; do printf "%s\\0" "${!n}"; done', 'bash', file, ...names], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-  });
-  expect(result.status, result.stderr.toString()).toBe(0);
-  const values = result.stdout.toString('utf8').split('\0').slice(0, -1);
-  return Object.fromEntries(names.map((n, i) => [n, values[i]!]));
-}
 
 describe('shared * entries', () => {
   it("overlays an environment's own entries on the project's * entries, marking the shared ones by name in the header, and stays exact", async () => {
@@ -51,7 +38,7 @@ describe('shared * entries', () => {
     expect(header.join('\n')).not.toContain('info');
     expect(dotenv.parse(res.text)).toEqual({ [log.envVarName!]: 'warn', [dsn.envVarName!]: nasty });
     const shell = await call(api, 'GET', `/api/projects/${q(project)}/env?environment=production&format=shell`);
-    expect(sourcedByBash(shell.text, [log.envVarName!, dsn.envVarName!])).toEqual({ [log.envVarName!]: 'warn', [dsn.envVarName!]: nasty });
+    expect(sourcedByBash(scratch, shell.text, [log.envVarName!, dsn.envVarName!])).toEqual({ [log.envVarName!]: 'warn', [dsn.envVarName!]: nasty });
     const json = await call(api, 'GET', `/api/projects/${q(project)}/env?environment=production&format=json`);
     expect(json.json).toEqual({ [log.envVarName!]: 'warn', [dsn.envVarName!]: nasty });
   });

@@ -3,15 +3,11 @@
 import http from 'node:http';
 import { afterEach } from 'vitest';
 import { ensureBuilt, PASSWORD, seedVault, serve, tempDir, type Seed, type SeedResult, type Serving } from '../cli/helpers.js';
+import { readReply, type RawResponse } from '../api/raw-http.js';
 
 export { PASSWORD };
 
-export interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-  json: unknown;
-}
+export type Reply = RawResponse;
 
 export interface Owner extends SeedResult {
   home: string;
@@ -51,18 +47,7 @@ export async function startOwner(seed: Seed, options: { locked?: boolean } = {})
       }
       if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
       const req = http.request({ agent, hostname: base.hostname, port: base.port, method, path, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown = null;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = null;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-        });
+        readReply(res).then(resolve, reject);
       });
       req.on('error', reject);
       req.end(payload);
