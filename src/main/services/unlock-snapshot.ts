@@ -83,7 +83,7 @@ export function readSnapshot(db: Db): UnlockSnapshot {
 /**
  * Refuses (VAULT_TAMPERED, one line) a snapshot whose integrity record, loaded rows or digest do
  * not check under `macKey`; `badEntries` are the entries whose mac already failed (checked with
- * their overviews, on two threads). Returns the generation.
+ * their overviews). Returns the generation.
  */
 export function checkSnapshot(s: UnlockSnapshot, macKey: Uint8Array, vaultId: string, badEntries: number): { generation: number } {
   const record = s.integrity;

@@ -174,6 +174,8 @@ export class Vault implements VaultService, VaultContext {
     this.loadOverviews(keys, snapshot, opened.values);
     this.overviewsAt = now;
     this.checkedAtDataVersion = now;
+    // The tokens were just loaded too: the next request's refresh need not load them again.
+    this.dataVersion = now;
     this.caughtUp = true;
   }
 
