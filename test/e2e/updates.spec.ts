@@ -4,7 +4,7 @@
 import { test, expect } from '@playwright/test';
 import { fakeUpdater } from '../helpers/fake-updater.js';
 import { installTestBridge } from './support/bridge.js';
-import { seedVault } from './support/fixtures.js';
+import { seedVault, shot } from './support/fixtures.js';
 import { startTransport } from './support/transport.js';
 
 test('the user turns update checks on, finds a version, downloads it and restarts into it, each by a click', async ({ page }) => {
@@ -22,6 +22,8 @@ test('the user turns update checks on, finds a version, downloads it and restart
     expect(calls).toEqual([]);
     await toggle.click();
     await expect(section.getByTestId('update-status')).toHaveText('Keyden 9.9.9 is available.');
+    await section.scrollIntoViewIfNeeded();
+    await shot(page, 'updates');
     expect(app.core.vault.settings().checkForUpdates).toBe(true);
     expect(calls).toEqual(['check']);
     await section.getByRole('button', { name: 'Download Keyden 9.9.9' }).click();
