@@ -7,7 +7,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../../src/main/api/server.js';
-import { ownerOnlyPipeSddl, ownerSocketPath, proofMatches, sidFromWhoami, SocketInUseError } from '../../src/main/api/channel.js';
+import { ownerSocketPath, proofMatches, SocketInUseError } from '../../src/main/api/channel.js';
+import { admitsOnly, ownerOnlyPipeDacl, restrictPipeToUser, type RunProgram } from '../../src/main/api/pipe-acl.js';
 import { CLI } from '../../src/main/core/index.js';
 import { ALL_SCOPES, createTestVault, tempDir, type TestVault } from '../helpers/core.js';
 import type { ApiServer } from '../../src/main/api/server.js';
@@ -147,7 +148,7 @@ describe('the socket file', () => {
   });
 });
 
-describe('the Windows named pipe (construction only: not run on Windows here)', () => {
+describe('the Windows named pipe (its code run with a recorded PowerShell: not run on Windows here)', () => {
   it('names the pipe after the home, case-insensitively, and uses <home>/keyden.sock elsewhere', () => {
     const a = ownerSocketPath('C:\\Users\\Ann\\AppData\\Roaming\\Keyden', 'win32');
     expect(a).toMatch(/^\\\\\.\\pipe\\keyden-[0-9a-f]{32}$/);
@@ -158,17 +159,93 @@ describe('the Windows named pipe (construction only: not run on Windows here)', 
     fs.rmSync(home, { recursive: true });
   });
 
-  it("builds a protected DACL that grants the user's SID alone full access", () => {
-    const sid = sidFromWhoami('"desktop-1\\\\ann","S-1-5-21-1004336348-1177238915-682003330-1001"\r\n');
-    expect(sid).toBe('S-1-5-21-1004336348-1177238915-682003330-1001');
-    const sddl = ownerOnlyPipeSddl(sid);
-    expect(sddl).toBe(`O:${sid}G:${sid}D:P(A;;GA;;;${sid})`);
-    // One access-allowed entry, none for Everyone (WD), Anonymous (AN), Network (NU) or Authenticated Users (AU).
-    expect(sddl.match(/\(A;/g)).toHaveLength(1);
-    expect(sddl).not.toMatch(/;;;(WD|AN|NU|AU)\)/);
-    expect(() => ownerOnlyPipeSddl('WD')).toThrow('not a Windows SID');
-    expect(() => ownerOnlyPipeSddl('S-1-5-21-1)(A;;GA;;;WD')).toThrow('not a Windows SID');
-    expect(() => sidFromWhoami('ERROR: access denied')).toThrow('could not read the user SID');
+  const SID = 'S-1-5-21-1004336348-1177238915-682003330-1001';
+  const PIPE = ownerSocketPath('C:\\Users\\Ann\\AppData\\Roaming\\Keyden', 'win32')!;
+  const ENV = { SystemRoot: 'C:\\Windows' };
+
+  /** A PowerShell that records how it was run and answers `reply` (or fails with `fail`). */
+  function recordedPowerShell(reply: string, fail?: { code: number }): { run: RunProgram; calls: { file: string; args: string[] }[] } {
+    const calls: { file: string; args: string[] }[] = [];
+    const run: RunProgram = (file, args) => {
+      calls.push({ file, args });
+      return fail ? Promise.reject(Object.assign(new Error('Command failed: secret-free'), fail)) : Promise.resolve(reply);
+    };
+    return { run, calls };
+  }
+
+  it("sets the pipe's DACL from Windows PowerShell in System32, connected to the pipe itself with WRITE_DAC, and accepts the user-only list it reads back", async () => {
+    const ps = recordedPowerShell(`${SID} D:P(A;;FA;;;${SID})\r\n`);
+    await restrictPipeToUser(PIPE, ps.run, ENV);
+    expect(ps.calls).toHaveLength(1);
+    const { file, args } = ps.calls[0]!;
+    expect(file).toBe('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe');
+    expect(args.slice(0, -1)).toEqual(['-NoLogo', '-NoProfile', '-NonInteractive', '-Command']);
+    const script = args.at(-1)!;
+    expect(script).toContain(`NamedPipeClientStream('.', '${PIPE.slice('\\\\.\\pipe\\'.length)}'`);
+    expect(script).toContain('ChangePermissions');
+    expect(script).toContain('D:P(A;;FA;;;$sid)');
+    expect(script).toContain('$pipe.SetAccessControl($security)');
+    expect(script).toContain('GetAccessControl()');
+  });
+
+  it('refuses (the owner does not start) when the list read back still admits anyone else', async () => {
+    const ps = recordedPowerShell(`${SID} D:P(A;;FA;;;${SID})(A;;FR;;;WD)`);
+    await expect(restrictPipeToUser(PIPE, ps.run, ENV)).rejects.toThrow(/could not restrict .* to this user: its access list reads "D:P\(A;;FA;;;S-1-5-21-[0-9-]+\)\(A;;FR;;;WD\)"/);
+    const unprotected = recordedPowerShell(`${SID} D:(A;;FA;;;${SID})`);
+    await expect(restrictPipeToUser(PIPE, unprotected.run, ENV)).rejects.toThrow('its access list reads');
+  });
+
+  it('refuses when PowerShell fails, saying only that it failed and its exit code', async () => {
+    const ps = recordedPowerShell('', { code: 1 });
+    await expect(restrictPipeToUser(PIPE, ps.run, ENV)).rejects.toThrow(/^could not restrict \\\\\.\\pipe\\keyden-[0-9a-f]{32} to this user: Windows PowerShell failed \(1\)$/);
+  });
+
+  it('runs nothing for a path that is not a Keyden pipe (nothing else reaches the script)', async () => {
+    const ps = recordedPowerShell('');
+    await expect(restrictPipeToUser("\\\\.\\pipe\\keyden-x'; Remove-Item C:\\", ps.run, ENV)).rejects.toThrow('not a Keyden pipe name');
+    await expect(restrictPipeToUser('/home/ann/.config/keyden/keyden.sock', ps.run, ENV)).rejects.toThrow('not a Keyden pipe name');
+    expect(ps.calls).toHaveLength(0);
+  });
+
+  it('reads a DACL as admitting the user alone only when it is protected and every entry allows that SID', () => {
+    expect(admitsOnly(`D:P(A;;FA;;;${SID})`, SID)).toBe(true);
+    expect(admitsOnly(`D:PAI(A;;0x1f01ff;;;${SID})`, SID)).toBe(true);
+    expect(admitsOnly(`D:(A;;FA;;;${SID})`, SID)).toBe(false);
+    expect(admitsOnly(`D:P(A;;FA;;;${SID})(A;;FR;;;WD)`, SID)).toBe(false);
+    expect(admitsOnly(`D:P(A;;FA;;;${SID})(A;;FR;;;AN)`, SID)).toBe(false);
+    expect(admitsOnly('D:P', SID)).toBe(false);
+    expect(admitsOnly('', SID)).toBe(false);
+  });
+
+  it('builds the DACL from a SID only', () => {
+    expect(ownerOnlyPipeDacl(SID)).toBe(`D:P(A;;FA;;;${SID})`);
+    expect(() => ownerOnlyPipeDacl('WD')).toThrow('not a Windows SID');
+    expect(() => ownerOnlyPipeDacl('S-1-5-21-1)(A;;GA;;;WD')).toThrow('not a Windows SID');
+  });
+});
+
+describe('a socket that must be restricted before it serves (the Windows pipe\'s path, run here on a Unix socket)', () => {
+  it('drops requests until the restriction is done, then serves; a failed restriction stops the start and closes the socket', async () => {
+    const vault = await createTestVault();
+    const socketPath = path.join(vault.dir, 'keyden.sock');
+    let release!: () => void;
+    const restricting = new Promise<void>((resolve) => (release = resolve));
+    const starting = startApiServer(vault.core, { port: 0, socketPath, restrictSocket: () => restricting });
+    try {
+      for (let i = 0; i < 200 && !fs.existsSync(socketPath); i++) await new Promise((r) => setTimeout(r, 10));
+      await expect(raw({ socketPath }, 'GET', '/healthz')).rejects.toThrow(/socket hang up|ECONNRESET/);
+      release();
+      const server = await starting;
+      expect((await raw({ socketPath }, 'GET', '/healthz')).status).toBe(200);
+      await server.close();
+      const refused = startApiServer(vault.core, { port: 0, socketPath, restrictSocket: () => Promise.reject(new Error('could not restrict it to this user: Windows PowerShell failed (1)')) });
+      await expect(refused).rejects.toThrow('could not restrict it to this user');
+      // Nothing listens there any more: the socket is gone.
+      expect(fs.existsSync(socketPath)).toBe(false);
+    } finally {
+      release();
+      vault.close();
+    }
   });
 });
 

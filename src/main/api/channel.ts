@@ -88,24 +88,3 @@ function answers(socketPath: string): Promise<boolean> {
     probe.once('error', (e: NodeJS.ErrnoException) => done(e.code !== 'ECONNREFUSED' && e.code !== 'ENOENT'));
   });
 }
-
-// ---- Windows: the pipe's security descriptor -------------------------------------------------
-
-/** A Windows security identifier as `whoami /user` prints it (S-1-5-21-…). */
-const SID = /^S-1-\d+(-\d+)+$/;
-
-/**
- * The SDDL of the pipe's security descriptor: owned by the user, a protected DACL (no inherited
- * entries) with one entry granting the user full access — no Everyone, no Anonymous, no network.
- */
-export function ownerOnlyPipeSddl(userSid: string): string {
-  if (!SID.test(userSid)) throw new Error(`not a Windows SID: ${JSON.stringify(userSid)}`);
-  return `O:${userSid}G:${userSid}D:P(A;;GA;;;${userSid})`;
-}
-
-/** The current user's SID from `whoami /user /fo csv /nh` output ("domain\\user","S-1-5-21-…"). */
-export function sidFromWhoami(output: string): string {
-  const m = /"([^"]*)","(S-1-[0-9-]+)"/.exec(output.trim());
-  if (!m?.[2] || !SID.test(m[2])) throw new Error('could not read the user SID from whoami');
-  return m[2];
-}

@@ -12,6 +12,7 @@ import { routes, type BodyKind, type Route, type RouteResult } from './routes.js
 import { DENIED_ALLOWED, RateWindow, TokenFailures, UnlockGate } from './throttle.js';
 import { parseInput, parseQuery } from '../services/validate.js';
 import { clearStaleSocket, newProofKey, proofMac } from './channel.js';
+import { restrictPipeToUser } from './pipe-acl.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 export const DEFAULT_PORT = 17321;
@@ -32,6 +33,11 @@ export interface ApiServerOptions {
   host?: '127.0.0.1' | '::1';
   /** Also serve the same routes on this Unix socket (0600) or Windows pipe: the CLI's channel. */
   socketPath?: string;
+  /**
+   * Restricts the socket to the user before it serves a request; a rejection stops the start.
+   * Default: on Windows the pipe's DACL (restrictPipeToUser); elsewhere none (its mode is 0600).
+   */
+  restrictSocket?: ((socketPath: string) => Promise<void>) | null;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -295,10 +301,15 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
   let socketServer: http.Server | null = null;
   if (options.socketPath) {
     try {
-      socketServer = await listenOnSocket(options.socketPath, (req, res) => {
-        viaSocket.add(req);
-        app.routing(req, res);
-      });
+      const restrict = options.restrictSocket !== undefined ? options.restrictSocket : process.platform === 'win32' ? restrictPipeToUser : null;
+      socketServer = await listenOnSocket(
+        options.socketPath,
+        (req, res) => {
+          viaSocket.add(req);
+          app.routing(req, res);
+        },
+        restrict,
+      );
     } catch (e) {
       await app.close();
       throw e;
@@ -321,11 +332,22 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
   };
 }
 
-/** A second listener on the socket whose requests go through the same Fastify routing and hooks. */
-async function listenOnSocket(socketPath: string, handler: http.RequestListener): Promise<http.Server> {
+/**
+ * A second listener on the socket whose requests go through the same Fastify routing and hooks.
+ * With `restrict`, no request is served before it has resolved: one that comes earlier loses its
+ * connection (the restricting client itself sends none).
+ */
+async function listenOnSocket(socketPath: string, handler: http.RequestListener, restrict: ((socketPath: string) => Promise<void>) | null): Promise<http.Server> {
   await clearStaleSocket(socketPath);
+  let restricted = restrict === null;
   // Node would answer a Host-less request 400 itself; the Host guard answers it 421, as on TCP.
-  const server = http.createServer({ requireHostHeader: false }, handler);
+  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
+    if (!restricted) {
+      req.socket.destroy();
+      return;
+    }
+    handler(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, () => {
@@ -335,5 +357,16 @@ async function listenOnSocket(socketPath: string, handler: http.RequestListener)
   });
   // The home is 0700 already; the socket itself is the user's alone too.
   if (process.platform !== 'win32') fs.chmodSync(socketPath, 0o600);
+  if (restrict) {
+    try {
+      await restrict(socketPath);
+    } catch (e) {
+      const closing = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closing;
+      throw e;
+    }
+    restricted = true;
+  }
   return server;
 }
