@@ -43,7 +43,14 @@ function loadSubkey(key: Uint8Array, src: Uint8Array, at: number): void {
 /** `ciphertext ‖ tag(16)` of `plaintext`. */
 export function xchachaEncrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
   if (nonce.length !== NONCE_BYTES) throw new Error('nonce must be 24 bytes');
-  loadSubkey(key, nonce, 0);
+  const out = new Uint8Array(plaintext.length + TAG_BYTES);
+  encryptInto(out, 0, key, nonce, 0, aad, plaintext);
+  return out;
+}
+
+/** Writes `ciphertext ‖ tag` of `plaintext` into `out` at `at`, under the 24-byte nonce at `nonceSrc[nonceAt]`. */
+function encryptInto(out: Uint8Array, at: number, key: Uint8Array, nonceSrc: Uint8Array, nonceAt: number, aad: Uint8Array, plaintext: Uint8Array): void {
+  loadSubkey(key, nonceSrc, nonceAt);
   let cipher;
   try {
     // node:crypto copies the key and IV into the cipher context here.
@@ -54,11 +61,17 @@ export function xchachaEncrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Arr
   cipher.setAAD(aad, { plaintextLength: plaintext.length });
   const head = cipher.update(plaintext);
   const tail = cipher.final();
-  const tag = cipher.getAuthTag();
-  const out = new Uint8Array(head.length + tail.length + TAG_BYTES);
-  out.set(head, 0);
-  out.set(tail, head.length);
-  out.set(tag, head.length + tail.length);
+  out.set(head, at);
+  out.set(tail, at + head.length);
+  out.set(cipher.getAuthTag(), at + head.length + tail.length);
+}
+
+/** A sealed blob in one allocation: `0x01 ‖ nonce(24) ‖ ciphertext ‖ tag(16)`, with a fresh nonce. */
+function sealBytes(key: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + NONCE_BYTES + plaintext.length + TAG_BYTES);
+  out[0] = BLOB_VERSION;
+  putFreshNonce(out, 1);
+  encryptInto(out, 1 + NONCE_BYTES, key, out, 1, aad, plaintext);
   return out;
 }
 
@@ -98,14 +111,14 @@ const NONCE_BATCH = NONCE_BYTES * 512;
 let noncePool = Buffer.alloc(0);
 let noncePoolAt = 0;
 
-function freshNonce(): Uint8Array {
+/** Puts 24 fresh random bytes at `out[at]`. */
+function putFreshNonce(out: Uint8Array, at: number): void {
   if (noncePoolAt + NONCE_BYTES > noncePool.length) {
     noncePool = randomBytes(NONCE_BATCH);
     noncePoolAt = 0;
   }
-  const nonce = new Uint8Array(noncePool.subarray(noncePoolAt, noncePoolAt + NONCE_BYTES));
+  out.set(noncePool.subarray(noncePoolAt, noncePoolAt + NONCE_BYTES), at);
   noncePoolAt += NONCE_BYTES;
-  return nonce;
 }
 
 export function randomKey(): Uint8Array {
@@ -114,9 +127,10 @@ export function randomKey(): Uint8Array {
 
 /** `nonce(24) ‖ ciphertext+tag` of the vault key under the KEK. */
 export function wrapVaultKey(kek: Uint8Array, vaultKey: Uint8Array, vaultId: string): Uint8Array {
-  const nonce = freshNonce();
-  const ct = xchachaEncrypt(kek, nonce, utf8.encode(`keyden/1/vault-key/${vaultId}`), vaultKey);
-  return concat(nonce, ct);
+  const out = new Uint8Array(NONCE_BYTES + vaultKey.length + TAG_BYTES);
+  putFreshNonce(out, 0);
+  encryptInto(out, NONCE_BYTES, kek, out, 0, utf8.encode(`keyden/1/vault-key/${vaultId}`), vaultKey);
+  return out;
 }
 
 /** The vault key, or null when the tag fails (wrong password or damaged row). */
@@ -156,13 +170,7 @@ export function blobAad(table: string, column: string, rowId: string): Uint8Arra
 export const blobAadText = (table: string, column: string, rowId: string): string => `keyden/1/${table}/${column}/${rowId}`;
 
 export function seal(key: Uint8Array, aad: Uint8Array, value: unknown): Uint8Array {
-  const nonce = freshNonce();
-  const ct = xchachaEncrypt(key, nonce, aad, utf8.encode(JSON.stringify(value)));
-  const out = new Uint8Array(1 + NONCE_BYTES + ct.length);
-  out[0] = BLOB_VERSION;
-  out.set(nonce, 1);
-  out.set(ct, 1 + NONCE_BYTES);
-  return out;
+  return sealBytes(key, aad, utf8.encode(JSON.stringify(value)));
 }
 
 /** The decrypted JSON, or null when the blob is malformed, tampered with or moved to another row. */
@@ -180,13 +188,26 @@ export function open(key: Uint8Array, aad: Uint8Array, blob: Uint8Array): unknow
   }
 }
 
+/**
+ * The same plaintext sealed again under `to` with a fresh nonce (a key rotation), without parsing
+ * it: null when the blob does not open under `from` (malformed, tampered with or moved).
+ */
+export function reseal(from: Uint8Array, to: Uint8Array, aad: Uint8Array, blob: Uint8Array): Uint8Array | null {
+  if (blob.length < 1 + NONCE_BYTES + TAG_BYTES || blob[0] !== BLOB_VERSION) return null;
+  let pt: Buffer;
+  try {
+    pt = decryptToBuffer(from, blob, 1, aad, blob, 1 + NONCE_BYTES, blob.length);
+  } catch {
+    return null;
+  }
+  try {
+    return sealBytes(to, aad, pt);
+  } finally {
+    pt.fill(0);
+  }
+}
+
 export function wipe(...buffers: (Uint8Array | null | undefined)[]): void {
   for (const b of buffers) b?.fill(0);
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}

@@ -1,68 +1,81 @@
 // Key rotation (DESIGN §3, `keyden passwd --rotate-key`): every sealed blob opened with the old
-// subkeys and sealed again, with a fresh nonce, under the new ones — inside the caller's transaction.
+// subkeys and sealed again, with a fresh nonce, under the new ones, and every row's mac made under
+// the new K_mac — inside the caller's transaction (IntegrityWriter.rebuild).
 import { KeydenError } from '../../shared/errors.js';
-import { blobAad, open, seal, type Subkeys } from '../crypto/aead.js';
+import { blobAad, reseal, type Subkeys } from '../crypto/aead.js';
 import type { Db } from '../store/db.js';
+import { macColumns, MAC_TABLES, rowMac, type MacTable } from '../store/integrity.js';
 
-interface SealedColumn {
-  table: string;
-  /** SELECT of the row's key columns (as `k1`, `k2`) and its blob (as `blob`). */
-  select: string;
-  update: string;
-  column: string;
-  subkey: 'overview' | 'secret';
-  rowId: (row: { k1: string | number; k2?: string | number }) => string;
+interface SealedTable {
+  table: MacTable;
+  /** The columns of the AAD's row id (DESIGN §3): `id`, `id/category_id` or `entry_id/version`. */
+  rowId: readonly string[];
+  /** The sealed columns, each with the subkey it is sealed under (a NULL one stays NULL). */
+  sealed: readonly { name: string; subkey: 'overview' | 'secret' }[];
 }
 
-const one = (row: { k1: string | number }): string => String(row.k1);
-const two = (row: { k1: string | number; k2?: string | number }): string => `${row.k1}/${row.k2}`;
-
-/** Every sealed column of format 2, with the AAD row id rule of DESIGN §3. */
-const SEALED_COLUMNS: readonly SealedColumn[] = [
-  { table: 'categories', column: 'overview', subkey: 'overview', select: 'SELECT id AS k1, overview AS blob FROM categories', update: 'UPDATE categories SET overview = ? WHERE id = ?', rowId: one },
-  { table: 'entries', column: 'overview', subkey: 'overview', select: 'SELECT id AS k1, category_id AS k2, overview AS blob FROM entries', update: 'UPDATE entries SET overview = ? WHERE id = ?', rowId: two },
-  { table: 'entries', column: 'secret', subkey: 'secret', select: 'SELECT id AS k1, category_id AS k2, secret AS blob FROM entries', update: 'UPDATE entries SET secret = ? WHERE id = ?', rowId: two },
+/** Every table with a mac, its sealed columns and the AAD row id rule of DESIGN §3. */
+const TABLES: readonly SealedTable[] = [
+  { table: 'categories', rowId: ['id'], sealed: [{ name: 'overview', subkey: 'overview' }] },
   {
-    table: 'entry_versions',
-    column: 'secret',
-    subkey: 'secret',
-    select: 'SELECT entry_id AS k1, version AS k2, secret AS blob FROM entry_versions',
-    update: 'UPDATE entry_versions SET secret = ? WHERE entry_id = ? AND version = ?',
-    rowId: two,
+    table: 'entries',
+    rowId: ['id', 'category_id'],
+    sealed: [
+      { name: 'overview', subkey: 'overview' },
+      { name: 'secret', subkey: 'secret' },
+    ],
   },
-  { table: 'tokens', column: 'overview', subkey: 'overview', select: 'SELECT id AS k1, overview AS blob FROM tokens', update: 'UPDATE tokens SET overview = ? WHERE id = ?', rowId: one },
-  { table: 'audit', column: 'detail', subkey: 'overview', select: 'SELECT id AS k1, detail AS blob FROM audit WHERE detail IS NOT NULL', update: 'UPDATE audit SET detail = ? WHERE id = ?', rowId: one },
-  { table: 'projects', column: 'overview', subkey: 'overview', select: 'SELECT id AS k1, overview AS blob FROM projects', update: 'UPDATE projects SET overview = ? WHERE id = ?', rowId: one },
+  { table: 'entry_versions', rowId: ['entry_id', 'version'], sealed: [{ name: 'secret', subkey: 'secret' }] },
+  { table: 'tokens', rowId: ['id'], sealed: [{ name: 'overview', subkey: 'overview' }] },
+  { table: 'audit', rowId: ['id'], sealed: [{ name: 'detail', subkey: 'overview' }] },
+  { table: 'projects', rowId: ['id'], sealed: [{ name: 'overview', subkey: 'overview' }] },
 ];
+if (TABLES.length !== MAC_TABLES.length || TABLES.some((t, i) => t.table !== MAC_TABLES[i])) {
+  throw new Error('rekey: every table with a mac needs its entry here');
+}
 
 /**
- * Re-seals every blob from `from` to `to`. A blob that does not open under the old key stops
+ * Re-seals every blob from `from` to `to` and gives every row its mac under `to.mac`: one read of
+ * each table and one UPDATE a row, by rowid. A blob that does not open under the old key stops
  * the rotation (nothing is written: the caller's transaction rolls back), so no value is lost.
+ * Returns the number of blobs re-sealed and the tables whose macs are all set.
  */
-export function resealEveryRow(db: Db, from: Subkeys, to: Subkeys): number {
+export function resealEveryRow(db: Db, from: Subkeys, to: Subkeys): { count: number; macsSet: ReadonlySet<MacTable> } {
   let count = 0;
-  for (const c of SEALED_COLUMNS) {
-    const rows = db.prepare(c.select).all() as { k1: string | number; k2?: string | number; blob: Uint8Array }[];
-    const update = db.prepare(c.update);
-    let failed = 0;
+  for (const t of TABLES) {
+    const columns = macColumns(db, t.table);
+    const idAt = t.rowId.map((c) => columns.indexOf(c));
+    const sealedAt = t.sealed.map((c) => columns.indexOf(c.name));
+    const rows = db.prepare(`SELECT rowid, ${columns.join(', ')} FROM main.${t.table}`).raw(true).all() as unknown[][];
+    const update = db.prepare(`UPDATE main.${t.table} SET ${t.sealed.map((c) => `${c.name} = ?`).join(', ')}, mac = ? WHERE rowid = ?`);
+    const failed = new Map<string, number>();
     for (const row of rows) {
-      const aad = blobAad(c.table, c.column, c.rowId(row));
-      const plain = open(from[c.subkey], aad, row.blob);
-      if (plain === null) {
-        failed++;
-        continue;
-      }
-      const keys = row.k2 === undefined || c.table !== 'entry_versions' ? [row.k1] : [row.k1, row.k2];
-      update.run(seal(to[c.subkey], aad, plain), ...keys);
-      count++;
+      const rowid = row[0];
+      const values = row.slice(1);
+      const rowId = idAt.map((i) => values[i]).join('/');
+      let ok = true;
+      t.sealed.forEach((c, k) => {
+        const blob = values[sealedAt[k]!] as Uint8Array | null;
+        if (blob === null) return;
+        const next = reseal(from[c.subkey], to[c.subkey], blobAad(t.table, c.name, rowId), blob);
+        if (next) {
+          values[sealedAt[k]!] = next;
+          count++;
+        } else {
+          ok = false;
+          failed.set(c.name, (failed.get(c.name) ?? 0) + 1);
+        }
+      });
+      if (!ok) continue;
+      update.run(...sealedAt.map((i) => values[i]), rowMac(to.mac, t.table, values), rowid);
     }
-    if (failed > 0) {
-      throw new KeydenError('VAULT_TAMPERED', `${failed} sealed ${c.table}.${c.column} ${failed === 1 ? 'value does' : 'values do'} not open; the key was not rotated and nothing was changed`, {
-        table: c.table,
-        column: c.column,
-        count: failed,
+    for (const [column, n] of failed) {
+      throw new KeydenError('VAULT_TAMPERED', `${n} sealed ${t.table}.${column} ${n === 1 ? 'value does' : 'values do'} not open; the key was not rotated and nothing was changed`, {
+        table: t.table,
+        column,
+        count: n,
       });
     }
   }
-  return count;
+  return { count, macsSet: new Set(TABLES.map((t) => t.table)) };
 }

@@ -420,9 +420,12 @@ export class Vault implements VaultService, VaultContext {
         }
         this.unlockedKeys = next; // from here on, rows are sealed and mac'd under the new key
         integrity.rebuild(meta.vaultId, current.generation + 1, () => {
-          resealed = resealEveryRow(db, old, next);
+          const done = resealEveryRow(db, old, next);
+          resealed = done.count;
           db.prepare("UPDATE meta SET value = ? WHERE key = 'wrapped_key'").run(wrapped);
+          // insertRow gives this row its mac under the new key (the one in force from above).
           this.audit.write({ actor: caller.actor, action: 'vault.rotate', targetId: null, ok: true, detail: { resealed } });
+          return done.macsSet;
         });
       }).immediate();
     } catch (e) {

@@ -168,8 +168,9 @@ export function computeDigest(db: Db, key: Uint8Array): Buffer {
 }
 
 /** Sets every row's mac from scratch (the format 1 → 2 migration, a key rotation). */
-export function macEveryRow(db: Db): void {
+export function macEveryRow(db: Db, except: ReadonlySet<MacTable> = new Set()): void {
   for (const table of MAC_TABLES) {
+    if (except.has(table)) continue;
     const cols = macColumns(db, table);
     db.prepare(`UPDATE main.${table} SET mac = keyden_row_mac('${table}', ${cols.join(', ')})`).run();
   }
@@ -222,6 +223,8 @@ export class IntegrityWriter {
     writers.set(db, this);
     db.function('keyden_row_mac', { varargs: true, deterministic: true }, (table: unknown, ...values: unknown[]) => rowMac(this.requireKey(), String(table), values));
     db.function('keyden_meta_mac', { deterministic: true }, (k: unknown, v: unknown) => metaMac(this.requireKey(), String(k), String(v)));
+    // 0 while a rebuild runs (macEveryRow then sets every mac once): the triggers skip their work.
+    db.function('keyden_writing', { deterministic: false }, () => (this.paused ? 0 : 1));
     db.function('keyden_xor', { deterministic: false }, (mac: unknown) => {
       if (this.paused) return null;
       if (!this.delta) throw new Error('a vault write outside VaultContext.write (its integrity would not be kept)');
@@ -262,16 +265,16 @@ export class IntegrityWriter {
         DROP TRIGGER IF EXISTS temp.keyden_${table}_update;
         DROP TRIGGER IF EXISTS temp.keyden_${table}_mac;
         DROP TRIGGER IF EXISTS temp.keyden_${table}_delete;
-        CREATE TEMP TRIGGER keyden_${table}_insert AFTER INSERT ON main.${table} WHEN length(NEW.mac) <> ${MAC_BYTES} BEGIN
+        CREATE TEMP TRIGGER keyden_${table}_insert AFTER INSERT ON main.${table} WHEN length(NEW.mac) <> ${MAC_BYTES} AND keyden_writing() BEGIN
           UPDATE main.${table} SET mac = ${newMac} WHERE rowid = NEW.rowid;
         END;
-        CREATE TEMP TRIGGER keyden_${table}_update AFTER UPDATE OF ${cols.join(', ')} ON main.${table} BEGIN
+        CREATE TEMP TRIGGER keyden_${table}_update AFTER UPDATE OF ${cols.join(', ')} ON main.${table} WHEN keyden_writing() BEGIN
           UPDATE main.${table} SET mac = ${newMac} WHERE rowid = NEW.rowid;
         END;
-        CREATE TEMP TRIGGER keyden_${table}_mac AFTER UPDATE OF mac ON main.${table} BEGIN
+        CREATE TEMP TRIGGER keyden_${table}_mac AFTER UPDATE OF mac ON main.${table} WHEN keyden_writing() BEGIN
           SELECT keyden_xor(OLD.mac), keyden_xor(NEW.mac);
         END;
-        CREATE TEMP TRIGGER keyden_${table}_delete AFTER DELETE ON main.${table} BEGIN
+        CREATE TEMP TRIGGER keyden_${table}_delete AFTER DELETE ON main.${table} WHEN keyden_writing() BEGIN
           SELECT keyden_xor(OLD.mac);
         END;
       `);
@@ -358,13 +361,15 @@ export class IntegrityWriter {
   /**
    * Runs `fn` with the triggers idle, then sets every mac and the digest from scratch under the
    * current key (the migration from format 1, a key rotation). Inside the caller's transaction.
+   * `fn` may return the tables whose every row it has given its mac already (a rotation does, in
+   * the same UPDATE as the re-sealed blobs); the others are mac'd here.
    */
-  rebuild(vaultId: string, generation: number, fn: () => void): void {
+  rebuild(vaultId: string, generation: number, fn: () => ReadonlySet<MacTable> | void): void {
     this.forget();
     this.paused = true;
     try {
-      fn();
-      macEveryRow(this.db);
+      const done = fn();
+      macEveryRow(this.db, done ?? undefined);
     } finally {
       this.paused = false;
     }
