@@ -390,7 +390,8 @@ export class Vault implements VaultService, VaultContext {
   async changePassword(caller: Caller, current: string, next: string, options: { kdf?: KdfCost } = {}): Promise<void> {
     if (next !== current) checkNewPassword(next);
     const keys = this.keys();
-    const meta = await this.checkPassword(caller, current);
+    const { meta, kek } = await this.checkPassword(caller, current);
+    wipe(kek);
     await this.rewrap(next, keys.vaultKey, meta.vaultId, { actor: caller.actor, kdf: options.kdf });
   }
 
@@ -401,8 +402,8 @@ export class Vault implements VaultService, VaultContext {
    */
   async rotateKey(caller: Caller, current: string): Promise<{ resealed: number }> {
     const old = this.keys();
-    const meta = await this.checkPassword(caller, current);
-    const kek = await deriveKek(current, meta.kdf);
+    // The new key is wrapped under the same KEK (the password, its salt and parameters stay): one KDF.
+    const { meta, kek } = await this.checkPassword(caller, current);
     const vaultKey = randomKey();
     const next: Keys = { vaultKey, ...deriveSubkeys(vaultKey) };
     const wrapped = Buffer.from(wrapVaultKey(kek, vaultKey, meta.vaultId)).toString('base64');
@@ -467,16 +468,18 @@ export class Vault implements VaultService, VaultContext {
   }
 
   /** The current password, checked against the wrapped key (a failure is audited). */
-  private async checkPassword(caller: Caller, password: string): Promise<Meta> {
+  /** The vault's meta and the KEK the password gives (the caller wipes it), or INVALID_PASSWORD. */
+  private async checkPassword(caller: Caller, password: string): Promise<{ meta: Meta; kek: Uint8Array }> {
     const meta = this.readMeta();
     const kek = await deriveKek(password, meta.kdf);
     const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
-    wipe(kek, vaultKey);
+    wipe(vaultKey);
     if (!vaultKey) {
+      wipe(kek);
       this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.passwd', targetId: null, ok: false }));
       throw new KeydenError('INVALID_PASSWORD', 'the current master password is wrong');
     }
-    return meta;
+    return { meta, kek };
   }
 
   /** Wraps the vault key under a new salt and the default parameters (or higher ones asked for). */
