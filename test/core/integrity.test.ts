@@ -335,6 +335,41 @@ describe('rotating the vault key and raising the KDF cost', () => {
     expect((await v.core.entries.reveal(APP, v.entryIds[2]!)).value).toBe('sk-Docs');
   });
 
+  it('never blesses a row edited beside a running owner: a rotation after the edit is refused and the file keeps its key', async () => {
+    const v = await seeded();
+    const forged = 'kdn_forged_while_the_owner_runs';
+    const wrappedKey = (): string => {
+      const db = new Database(v.vaultPath, { readonly: true });
+      const value = db.prepare("SELECT value FROM meta WHERE key = 'wrapped_key'").pluck().get() as string;
+      db.close();
+      return value;
+    };
+    // The owner is unlocked; someone with write access to the file revives the revoked token with a hash of their own.
+    edit(v.vaultPath, (db) => db.prepare('UPDATE tokens SET hash = ?, revoked_at = NULL WHERE id = ?').run(hashToken(forged), v.revoked.id));
+    const before = wrappedKey();
+    await expect(v.core.vault.rotateKey(CLI, PASSWORD)).rejects.toMatchObject({ code: 'VAULT_TAMPERED' });
+    expect(wrappedKey()).toBe(before);
+    // The edit still shows at the next unlock: it was not re-mac'd under any key.
+    v.core.close();
+    const { error } = await tryUnlock(v);
+    expect(error).toMatchObject({ code: 'VAULT_TAMPERED' });
+  });
+
+  it('rotates beside a running owner whose rows are all its own (another connection wrote through Keyden)', async () => {
+    const v = await seeded();
+    const admin = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath: v.knownVaults });
+    cleanups.push(() => admin.close());
+    await admin.vault.unlock(CLI, PASSWORD);
+    // The owner keeps writing (audit rows of reveals) after the admin's unlock checked every row.
+    await v.core.entries.reveal(APP, v.entryIds[1]!);
+    await admin.vault.rotateKey(CLI, PASSWORD);
+    admin.close();
+    v.core.close();
+    const { error, core } = await tryUnlock(v);
+    expect(error).toBeNull();
+    expect((await core.entries.reveal(APP, v.entryIds[1]!)).value).toBe('sk-Shop');
+  });
+
   it('refuses a rotation with a wrong password and changes nothing', async () => {
     const v = await seeded();
     const wrappedKey = (): string => {

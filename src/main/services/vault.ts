@@ -8,7 +8,7 @@ import { deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey } from '..
 import { openAll, type Opened } from '../crypto/open-many.js';
 import { DEFAULT_KDF, deriveKek, isBelowDefault, newKdfParams, type KdfParams } from '../crypto/kdf.js';
 import { createVaultDb, dataVersion, migrateWithKey, needsKeyedMigration, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
-import { IntegrityWriter, integrityMac, readIntegrity, sameHex } from '../store/integrity.js';
+import { IntegrityWriter, integrityMac, readIntegrity, sameHex, tampered } from '../store/integrity.js';
 import { KnownVaults } from '../store/known-vaults.js';
 import { keydenHome } from '../home.js';
 import { describeFailure, inspectIntegrity, type VerifyReport } from './verify.js';
@@ -412,12 +412,22 @@ export class Vault implements VaultService, VaultContext {
     const db = this.db();
     const integrity = this.integrity!;
     let resealed = 0;
+    let tamperedNow = false;
     try {
       db.transaction(() => {
         // Checked under the old key, inside the transaction: nobody else's write is folded in unseen.
         const current = readIntegrity(db);
         if (!current || !sameHex(current.mac, integrityMac(old.mac, meta.vaultId, current.generation, current.digest))) {
           throw new KeydenError('VAULT_TAMPERED', "the vault's integrity record does not match its key; the key was not rotated");
+        }
+        // The rotation gives every row a new mac: a row it has not checked would be blessed. Rows
+        // another connection may have changed since the unlock checked them are checked again here.
+        if (!this.rowsAsChecked()) {
+          const problem = describeFailure(inspectIntegrity(db, old.mac, meta.vaultId));
+          if (problem) {
+            tamperedNow = true;
+            throw tampered(`${problem}; the key was not rotated and nothing was changed (run \`keyden verify\` for details, or restore a backup)`);
+          }
         }
         this.unlockedKeys = next; // from here on, rows are sealed and mac'd under the new key
         integrity.rebuild(meta.vaultId, current.generation + 1, () => {
@@ -432,6 +442,8 @@ export class Vault implements VaultService, VaultContext {
     } catch (e) {
       this.unlockedKeys = old;
       wipe(next.vaultKey, next.overview, next.secret, next.mac);
+      // As at a write (catchUp): a file edited beside this owner stops it until the next unlock.
+      if (tamperedNow) this.forgetKeys();
       throw e;
     }
     wipe(old.vaultKey, old.overview, old.secret, old.mac);
