@@ -370,6 +370,54 @@ describe('rotating the vault key and raising the KDF cost', () => {
     expect((await core.entries.reveal(APP, v.entryIds[1]!)).value).toBe('sk-Shop');
   });
 
+  it('rotates a vault opened for this job alone: the rotation unlocks it with the password (every row checked) and rotates', async () => {
+    const v = await seeded();
+    v.core.close();
+    const admin = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath: v.knownVaults });
+    cleanups.push(() => admin.close());
+    const { resealed } = await admin.vault.rotateKey(CLI, PASSWORD);
+    expect(resealed).toBeGreaterThan(10);
+    expect(await admin.vault.verify(PASSWORD)).toMatchObject({ recordOk: true, digestOk: true, failing: [] });
+    admin.close();
+    const { error, core } = await tryUnlock(v);
+    expect(error).toBeNull();
+    expect((await core.entries.reveal(APP, v.entryIds[1]!)).value).toBe('sk-Shop');
+  });
+
+  it('refuses to rotate a closed vault with a wrong password, or one edited while closed, and changes nothing', async () => {
+    const v = await seeded();
+    v.core.close();
+    const admin = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath: v.knownVaults });
+    cleanups.push(() => admin.close());
+    const before = sha(v.vaultPath);
+    await expect(admin.vault.rotateKey(CLI, 'wrong password!')).rejects.toMatchObject({ code: 'INVALID_PASSWORD' });
+    expect(admin.vault.status().locked).toBe(true);
+    admin.close();
+    expect(sha(v.vaultPath)).toBe(before);
+    edit(v.vaultPath, (db) => db.prepare('UPDATE tokens SET revoked_at = NULL WHERE id = ?').run(v.revoked.id));
+    const edited = sha(v.vaultPath);
+    const again = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath: v.knownVaults });
+    cleanups.push(() => again.close());
+    await expect(again.vault.rotateKey(CLI, PASSWORD)).rejects.toMatchObject({ code: 'VAULT_TAMPERED' });
+    again.close();
+    expect(sha(v.vaultPath)).toBe(edited);
+  });
+
+  it('rotates a vault whose unlock first raises its Argon2 parameters to the defaults (the key is wrapped under the new salt)', { timeout: 30_000 }, async () => {
+    const v = await seeded();
+    v.core.close();
+    // Without the test-only KDF option the unlock upgrades this vault (made with cheap parameters).
+    const real = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', knownVaultsPath: v.knownVaults });
+    cleanups.push(() => real.close());
+    await real.vault.rotateKey(CLI, PASSWORD);
+    expect(real.vault.kdfParams()).toMatchObject({ m: 65536, t: 3 });
+    real.close();
+    const reopened = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', knownVaultsPath: v.knownVaults });
+    cleanups.push(() => reopened.close());
+    await reopened.vault.unlock(CLI, PASSWORD);
+    expect((await reopened.entries.reveal(CLI, v.entryIds[2]!)).value).toBe('sk-Docs');
+  });
+
   it('refuses a rotation with a wrong password and changes nothing', async () => {
     const v = await seeded();
     const wrappedKey = (): string => {

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openKeydenCore, type OwnedCore } from '../../main/core/index.js';
-import { startApiServer, type ApiServer } from '../../main/api/server.js';
+import type { ApiServer } from '../../main/api/server.js';
 import { CLI } from '../../main/core/types.js';
 import { defaultVaultPath, ensureHome, keydenHome, removeDiscovery, writeDiscovery } from '../../main/home.js';
 import { ownerSocketPath, SocketInUseError } from '../../main/api/channel.js';
@@ -117,6 +117,8 @@ async function startOwner(core: OwnedCore, home: string, vaultPath: string, opts
   const port = opts.port ?? settingsPort(core);
   try {
     ensureHome(home);
+    // Loaded here, not at the top: Fastify and the routes cost ~85 ms to load, and only serve needs them.
+    const { startApiServer } = await import('../../main/api/server.js');
     return await startApiServer(core, { port, host: '127.0.0.1', socketPath: ownerSocketPath(home) ?? undefined });
   } catch (e) {
     if (e instanceof SocketInUseError) throw new CliError(`${e.message}: stop it first`, EXIT.ERROR);
@@ -230,8 +232,8 @@ export async function passwd(opts: { vault?: string; passwordStdin?: boolean; ro
     const lines = opts.passwordStdin ? await readStdinLines(keepPassword ? 1 : 2) : null;
     const current = lines ? lines[0] : await promptHidden('Current master password: ');
     if (current === null || current === undefined) throw new CliError('--password-stdin: stdin ended before the current password', EXIT.USAGE);
-    // Unlocking first checks the vault's integrity (and upgrades a format 1 vault).
-    await core.vault.unlock(CLI, current);
+    // Both unlock the vault with the current password first (which checks its integrity and
+    // upgrades a format 1 vault), and use that unlock's Argon2 run to check the password.
     if (opts.rotateKey) {
       const { resealed } = await core.vault.rotateKey(CLI, current);
       message = `Vault key rotated: ${resealed} sealed values re-encrypted under a new key (the password is unchanged)\n`;

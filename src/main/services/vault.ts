@@ -62,6 +62,11 @@ export interface UnlockOptions {
   acceptRollback?: boolean;
 }
 
+/** Where an unlock leaves a copy of its KEK for the job that asked (kekFor), or null. */
+interface KeptKek {
+  kek: Uint8Array | null;
+}
+
 interface Meta {
   format: 1 | 2;
   vaultId: string;
@@ -229,13 +234,18 @@ export class Vault implements VaultService, VaultContext {
   }
 
   unlock(caller: Caller, password: string, options: UnlockOptions = {}): Promise<void> {
+    return this.queueUnlock(caller, password, options);
+  }
+
+  /** `kept`: receives a copy of the KEK when the unlock opened the vault with it (for passwd: one Argon2 run). */
+  private queueUnlock(caller: Caller, password: string, options: UnlockOptions, kept?: KeptKek): Promise<void> {
     // Two unlocks at once share nothing but the file: let the second wait for the first.
-    const run = (this.unlocking ?? Promise.resolve()).then(() => this.doUnlock(caller, password, options));
+    const run = (this.unlocking ?? Promise.resolve()).then(() => this.doUnlock(caller, password, options, kept));
     this.unlocking = run.catch(() => undefined);
     return run;
   }
 
-  private async doUnlock(caller: Caller, password: string, options: UnlockOptions): Promise<void> {
+  private async doUnlock(caller: Caller, password: string, options: UnlockOptions, kept?: KeptKek): Promise<void> {
     const started = performance.now();
     const meta = this.readMeta();
     const derivation = deriveKek(password, meta.kdf);
@@ -250,13 +260,22 @@ export class Vault implements VaultService, VaultContext {
         snapshot = null;
       }
     }
-    await this.finishUnlock(caller, password, meta, derivation, snapshot, options);
+    await this.finishUnlock(caller, password, meta, derivation, snapshot, options, kept);
     this.lastUnlock = Math.round(performance.now() - started);
   }
 
-  private async finishUnlock(caller: Caller, password: string, meta: Meta, derivation: Promise<Uint8Array>, prefetched: UnlockSnapshot | null, options: UnlockOptions): Promise<void> {
+  private async finishUnlock(
+    caller: Caller,
+    password: string,
+    meta: Meta,
+    derivation: Promise<Uint8Array>,
+    prefetched: UnlockSnapshot | null,
+    options: UnlockOptions,
+    kept?: KeptKek,
+  ): Promise<void> {
     const kek = await derivation;
     const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
+    if (kept && vaultKey && !this.unlockedKeys) kept.kek = Uint8Array.from(kek);
     wipe(kek);
     if (!vaultKey) {
       // No row can be written without the vault key: the failure is recorded at the next unlock.
@@ -290,7 +309,12 @@ export class Vault implements VaultService, VaultContext {
         rollback = this.checkRollback(keys, meta.vaultId, generation, options);
       }
       this.integrity!.install();
-      if (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf) await this.rewrap(password, vaultKey, meta.vaultId);
+      if (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf) {
+        await this.rewrap(password, vaultKey, meta.vaultId);
+        // Re-wrapped under a new salt: the KEK of this unlock no longer opens it.
+        if (kept) wipe(kept.kek);
+        if (kept) kept.kek = null;
+      }
       this.loadOverviews(keys, snapshot, opened.values);
       this.overviewsAt = snapshot.dataVersion;
       this.unlockedKeys = keys;
@@ -298,6 +322,8 @@ export class Vault implements VaultService, VaultContext {
       this.checkedAtDataVersion = snapshot.dataVersion === dataVersion(db) ? snapshot.dataVersion : null;
     } catch (e) {
       wipe(keys.vaultKey, keys.overview, keys.secret, keys.mac);
+      if (kept) wipe(kept.kek);
+      if (kept) kept.kek = null;
       throw e;
     } finally {
       this.pendingKeys = null;
@@ -389,9 +415,9 @@ export class Vault implements VaultService, VaultContext {
 
   async changePassword(caller: Caller, current: string, next: string, options: { kdf?: KdfCost } = {}): Promise<void> {
     if (next !== current) checkNewPassword(next);
-    const keys = this.keys();
-    const { meta, kek } = await this.checkPassword(caller, current);
+    const { meta, kek } = await this.kekFor(caller, current);
     wipe(kek);
+    const keys = this.keys();
     await this.rewrap(next, keys.vaultKey, meta.vaultId, { actor: caller.actor, kdf: options.kdf });
   }
 
@@ -401,9 +427,15 @@ export class Vault implements VaultService, VaultContext {
    * key no longer matches and locks (it cannot know the new key without the password).
    */
   async rotateKey(caller: Caller, current: string): Promise<{ resealed: number }> {
-    const old = this.keys();
-    // The new key is wrapped under the same KEK (the password, its salt and parameters stay): one KDF.
-    const { meta, kek } = await this.checkPassword(caller, current);
+    // The new key is wrapped under the same KEK (the password, its salt and parameters stay).
+    const { meta, kek } = await this.kekFor(caller, current);
+    let old: Keys;
+    try {
+      old = this.keys();
+    } catch (e) {
+      wipe(kek);
+      throw e;
+    }
     const vaultKey = randomKey();
     const next: Keys = { vaultKey, ...deriveSubkeys(vaultKey) };
     const wrapped = Buffer.from(wrapVaultKey(kek, vaultKey, meta.vaultId)).toString('base64');
@@ -480,6 +512,20 @@ export class Vault implements VaultService, VaultContext {
   }
 
   /** The current password, checked against the wrapped key (a failure is audited). */
+  /**
+   * The vault's meta and the KEK the password gives (the caller wipes it), or INVALID_PASSWORD.
+   * A locked vault is unlocked with the password (which checks it, and every row), and that
+   * unlock's KEK is used: one Argon2 run, not two (\`keyden passwd\` opens the file for this alone).
+   */
+  private async kekFor(caller: Caller, password: string): Promise<{ meta: Meta; kek: Uint8Array }> {
+    if (!this.unlockedKeys) {
+      const kept: KeptKek = { kek: null };
+      await this.queueUnlock(caller, password, {}, kept);
+      if (kept.kek) return { meta: this.readMeta(), kek: kept.kek };
+    }
+    return this.checkPassword(caller, password);
+  }
+
   /** The vault's meta and the KEK the password gives (the caller wipes it), or INVALID_PASSWORD. */
   private async checkPassword(caller: Caller, password: string): Promise<{ meta: Meta; kek: Uint8Array }> {
     const meta = this.readMeta();
