@@ -455,6 +455,16 @@ try {
     await new Promise((r) => setTimeout(r, 300));
     put('serve_rss_mb', rssMb(serve.pid));
     log(`keyden serve on port ${port}, unlocked in ${figures.serve_start_ms} ms, RSS ${figures.serve_rss_mb} MB`);
+    // A consistent copy of the vault as it is now (default KDF, the audit log of its making, not
+    // yet the load runs' hundred thousand reveals), for `keyden passwd --rotate-key` below.
+    const rotateHome = path.join(tmp, 'rotate-home');
+    fs.mkdirSync(rotateHome, { mode: 0o700 });
+    const rotateVault = path.join(rotateHome, 'vault.db');
+    {
+      const source = new Database(vaultPath, { readonly: true, fileMustExist: true });
+      await source.backup(rotateVault);
+      source.close();
+    }
 
     const auth = { authorization: `Bearer ${token}` };
     if (want('http')) {
@@ -554,6 +564,21 @@ try {
     // Stop the servers; serve writes its CPU profile (if asked) on a clean exit.
     serve.kill('SIGTERM');
     await new Promise((r) => serve.once('exit', r));
+
+    // The command a user runs: `keyden passwd --rotate-key` on the whole vault (the copy above, at
+    // the default Argon2 parameters serve upgraded it to): process start, unlock, the rotation and its KDF.
+    if (want('http')) {
+      const rotations = [];
+      const rotateEnv = { ...env, KEYDEN_HOME: rotateHome };
+      for (let r = 0; r < REPS; r++) {
+        const t0 = now();
+        const rot = spawnSync(BIN, ['passwd', '--rotate-key', '--vault', rotateVault, '--password-stdin'], { env: rotateEnv, input: `${PASSWORD}\n`, timeout: 60_000, encoding: 'utf8' });
+        if (rot.status !== 0 || !rot.stdout.startsWith('Vault key rotated')) throw new Error(`keyden passwd --rotate-key failed (${rot.status}): ${rot.stderr.trim()}`);
+        rotations.push(now() - t0);
+      }
+      put('rotate_cli_ms', rotations);
+      log(`keyden passwd --rotate-key (the bin, default KDF): ${figures.rotate_cli_ms} ms`);
+    }
   }
   // ------------------------------------------------------------ keyden get VAR --project P: 10 vs 10 000 entries
   if (want('getref')) {
@@ -658,7 +683,8 @@ function printTable() {
     ['  the same with @noble/ciphers (pure JS)', 'floor_decrypt_noble_us', 'µs', ''],
     [`export of a ${EXPORT_VARS}-variable project`, 'export_200_ms', 'ms', '≤ 20'],
     ['keyden verify (every row of every table)', 'verify_10k_ms', 'ms', ''],
-    ['keyden passwd --rotate-key (whole vault, in-process)', 'rotate_10k_ms', 'ms', '≤ 2000'],
+    ['keyden passwd --rotate-key (whole vault, in-process)', 'rotate_10k_ms', 'ms', ''],
+    ['  the command itself (bin, default KDF: start, unlock, rotation)', 'rotate_cli_ms', 'ms', '≤ 2000'],
     [`import of a ${IMPORT_LINES}-line .env`, 'import_10k_ms', 'ms', '≤ 1500'],
     ['keyden get Category/Project/env', 'get_ms', 'ms', '≤ 1.5 × node -e 0'],
     ['keyden get <id>', 'get_id_ms', 'ms', ''],

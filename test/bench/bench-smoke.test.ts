@@ -25,6 +25,7 @@ const KEYS = [
   'export_200_ms',
   'verify_10k_ms',
   'rotate_10k_ms',
+  'rotate_cli_ms',
   'import_10k_ms',
   'get_ms',
   'get_ref_small_ms',
