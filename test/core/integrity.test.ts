@@ -41,6 +41,13 @@ function owner(v: { vaultPath: string; knownVaults: string }, knownVaultsPath = 
   return core;
 }
 
+/** A core opened the way the admin CLI commands open the file (beside any owner), closed after the test. */
+function adminCore(v: { vaultPath: string; knownVaults: string }): OwnedCore {
+  const core = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath: v.knownVaults });
+  cleanups.push(() => core.close());
+  return core;
+}
+
 function edit(vaultPath: string, change: (db: Database.Database) => void): void {
   const db = new Database(vaultPath);
   change(db);
@@ -324,8 +331,7 @@ describe('rotating the vault key and raising the KDF cost', () => {
 
   it('locks an owner running beside the rotation: it cannot use the old key any more', async () => {
     const v = await seeded();
-    const admin = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath: v.knownVaults });
-    cleanups.push(() => admin.close());
+    const admin = adminCore(v);
     await admin.vault.unlock(CLI, PASSWORD);
     await admin.vault.rotateKey(CLI, PASSWORD);
     admin.close();
@@ -357,8 +363,7 @@ describe('rotating the vault key and raising the KDF cost', () => {
 
   it('rotates beside a running owner whose rows are all its own (another connection wrote through Keyden)', async () => {
     const v = await seeded();
-    const admin = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath: v.knownVaults });
-    cleanups.push(() => admin.close());
+    const admin = adminCore(v);
     await admin.vault.unlock(CLI, PASSWORD);
     // The owner keeps writing (audit rows of reveals) after the admin's unlock checked every row.
     await v.core.entries.reveal(APP, v.entryIds[1]!);
@@ -373,8 +378,7 @@ describe('rotating the vault key and raising the KDF cost', () => {
   it('rotates a vault opened for this job alone: the rotation unlocks it with the password (every row checked) and rotates', async () => {
     const v = await seeded();
     v.core.close();
-    const admin = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath: v.knownVaults });
-    cleanups.push(() => admin.close());
+    const admin = adminCore(v);
     const { resealed } = await admin.vault.rotateKey(CLI, PASSWORD);
     expect(resealed).toBeGreaterThan(10);
     expect(await admin.vault.verify(PASSWORD)).toMatchObject({ recordOk: true, digestOk: true, failing: [] });
@@ -387,8 +391,7 @@ describe('rotating the vault key and raising the KDF cost', () => {
   it('refuses to rotate a closed vault with a wrong password, or one edited while closed, and changes nothing', async () => {
     const v = await seeded();
     v.core.close();
-    const admin = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath: v.knownVaults });
-    cleanups.push(() => admin.close());
+    const admin = adminCore(v);
     const before = sha(v.vaultPath);
     await expect(admin.vault.rotateKey(CLI, 'wrong password!')).rejects.toMatchObject({ code: 'INVALID_PASSWORD' });
     expect(admin.vault.status().locked).toBe(true);
@@ -396,8 +399,7 @@ describe('rotating the vault key and raising the KDF cost', () => {
     expect(sha(v.vaultPath)).toBe(before);
     edit(v.vaultPath, (db) => db.prepare('UPDATE tokens SET revoked_at = NULL WHERE id = ?').run(v.revoked.id));
     const edited = sha(v.vaultPath);
-    const again = openKeydenCore({ vaultPath: v.vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath: v.knownVaults });
-    cleanups.push(() => again.close());
+    const again = adminCore(v);
     await expect(again.vault.rotateKey(CLI, PASSWORD)).rejects.toMatchObject({ code: 'VAULT_TAMPERED' });
     again.close();
     expect(sha(v.vaultPath)).toBe(edited);
