@@ -304,6 +304,7 @@ describe('rotating the vault key and raising the KDF cost', () => {
         ['entry_versions', "entry_id || '/' || version, secret"],
         ['tokens', 'id, overview'],
         ['audit', 'id, detail'],
+        ['projects', 'id, overview'],
       ] as const) {
         for (const r of db.prepare(`SELECT ${cols} FROM ${table}`).raw().all() as [string, Buffer | null][]) {
           if (r[1]) out.set(`${table}/${r[0]}`, Buffer.from(r[1]).toString('hex'));
@@ -314,7 +315,9 @@ describe('rotating the vault key and raising the KDF cost', () => {
       out.set('wrapped_key', wrapped);
       return out;
     };
+    v.core.projectOperations.setTemplate(APP, 'Blog', { variables: ['OPENAI_API_KEY'] });
     const before = blobs();
+    expect([...before.keys()].some((k) => k.startsWith('projects/'))).toBe(true);
     const { resealed } = await v.core.vault.rotateKey(CLI, PASSWORD);
     const after = blobs();
     expect(resealed).toBeGreaterThan(10);
@@ -327,6 +330,7 @@ describe('rotating the vault key and raising the KDF cost', () => {
     await again.vault.unlock(APP, PASSWORD);
     expect((await again.entries.reveal(APP, v.entryIds[0]!)).value).toBe('sk-Blog-2');
     expect((await again.entries.revealVersion(APP, v.entryIds[0]!, 1)).value).toBe('sk-Blog');
+    expect(again.projectOperations.validate(APP, 'Blog', 'development').required).toEqual(['OPENAI_API_KEY']);
   });
 
   it('locks an owner running beside the rotation: it cannot use the old key any more', async () => {
