@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../../src/main/api/server.js';
 import { ownerSocketPath, proofMatches, SocketInUseError } from '../../src/main/api/channel.js';
-import { admitsOnly, ownerOnlyPipeDacl, restrictPipeToUser, type RunProgram } from '../../src/main/api/pipe-acl.js';
+import { admitsOnly, restrictPipeToUser, type RunProgram } from '../../src/main/api/pipe-acl.js';
 import { CLI } from '../../src/main/core/index.js';
 import { ALL_SCOPES, createTestVault, tempDir, type TestVault } from '../helpers/core.js';
 import type { ApiServer } from '../../src/main/api/server.js';
@@ -215,12 +215,6 @@ describe('the Windows named pipe (its code run with a recorded PowerShell: not r
     expect(admitsOnly(`D:P(A;;FA;;;${SID})(A;;FR;;;AN)`, SID)).toBe(false);
     expect(admitsOnly('D:P', SID)).toBe(false);
     expect(admitsOnly('', SID)).toBe(false);
-  });
-
-  it('builds the DACL from a SID only', () => {
-    expect(ownerOnlyPipeDacl(SID)).toBe(`D:P(A;;FA;;;${SID})`);
-    expect(() => ownerOnlyPipeDacl('WD')).toThrow('not a Windows SID');
-    expect(() => ownerOnlyPipeDacl('S-1-5-21-1)(A;;GA;;;WD')).toThrow('not a Windows SID');
   });
 });
 

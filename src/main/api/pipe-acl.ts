@@ -18,12 +18,6 @@ import path from 'node:path';
 /** A Windows security identifier (S-1-5-21-…). */
 const SID = /^S-1-\d+(-\d+)+$/;
 
-/** The DACL the pipe gets: protected (nothing inherited), one entry: the user, full access. */
-export function ownerOnlyPipeDacl(userSid: string): string {
-  if (!SID.test(userSid)) throw new Error(`not a Windows SID: ${JSON.stringify(userSid)}`);
-  return `D:P(A;;FA;;;${userSid})`;
-}
-
 /**
  * Whether a DACL in SDDL admits `sid` alone: protected (P; Windows may add flags such as AI), and
  * every entry an allow entry for that SID (whatever rights Windows writes them with).
@@ -71,7 +65,7 @@ export function restrictPipeScript(name: string): string {
 
 /**
  * Gives the owner's pipe a DACL that admits the user alone, and checks that it holds. Rejects
- * (with one line saying why) when PowerShell fails or the DACL read back is not exactly that.
+ * (with one line saying why) when PowerShell fails or the DACL read back admits anyone else.
  */
 export async function restrictPipeToUser(pipePath: string, run: RunProgram = runProgram, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const name = /^\\\\\.\\pipe\\(.+)$/.exec(pipePath)?.[1] ?? '';
