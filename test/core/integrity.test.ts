@@ -365,6 +365,33 @@ describe('rotating the vault key and raising the KDF cost', () => {
     expect(error).toMatchObject({ code: 'VAULT_TAMPERED' });
   });
 
+  it('refuses a rotation after a row was deleted beside a running owner (the digest no longer adds up)', async () => {
+    const v = await seeded();
+    edit(v.vaultPath, (db) => db.prepare("DELETE FROM audit WHERE action = 'token.revoke'").run());
+    const edited = sha(v.vaultPath);
+    await expect(v.core.vault.rotateKey(CLI, PASSWORD)).rejects.toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('deleted or rolled back') });
+    expect(v.core.vault.status().locked).toBe(true);
+    expect(sha(v.vaultPath)).toBe(edited);
+  });
+
+  it('never blesses an audit or history row edited while the vault was closed (the unlock checks those only when they are read)', async () => {
+    for (const change of [
+      (db: Database.Database) => db.prepare("UPDATE audit SET actor = 'cli' WHERE action = 'token.create'").run(),
+      (db: Database.Database) => db.prepare("UPDATE entry_versions SET created_at = '2001-01-01T00:00:00.000Z'").run(),
+    ]) {
+      const v = await seeded();
+      v.core.close();
+      edit(v.vaultPath, change);
+      const edited = sha(v.vaultPath);
+      const admin = adminCore(v);
+      await admin.vault.unlock(CLI, PASSWORD);
+      await expect(admin.vault.rotateKey(CLI, PASSWORD)).rejects.toMatchObject({ code: 'VAULT_TAMPERED' });
+      expect(admin.vault.status().locked).toBe(true);
+      admin.close();
+      expect(sha(v.vaultPath)).toBe(edited);
+    }
+  });
+
   it('rotates beside a running owner whose rows are all its own (another connection wrote through Keyden)', async () => {
     const v = await seeded();
     const admin = adminCore(v);

@@ -4,7 +4,7 @@
 import { KeydenError } from '../../shared/errors.js';
 import { blobAad, reseal, type Subkeys } from '../crypto/aead.js';
 import type { Db } from '../store/db.js';
-import { macColumns, MAC_TABLES, rowMac, type MacTable } from '../store/integrity.js';
+import { macColumns, MAC_TABLES, rowMac, tampered, type MacTable } from '../store/integrity.js';
 
 interface SealedTable {
   table: MacTable;
@@ -36,22 +36,30 @@ if (TABLES.length !== MAC_TABLES.length || TABLES.some((t, i) => t.table !== MAC
 
 /**
  * Re-seals every blob from `from` to `to` and gives every row its mac under `to.mac`: one read of
- * each table and one UPDATE a row, by rowid. A blob that does not open under the old key stops
- * the rotation (nothing is written: the caller's transaction rolls back), so no value is lost.
+ * each table and one UPDATE a row, by rowid. Every row of a table `check` names first has its
+ * stored mac checked under `from.mac`: a rotation must never make an edited row authentic. A
+ * row that fails, or a blob that does not open under the old key, stops the rotation (nothing is
+ * written: the caller's transaction rolls back), so no value is lost and no edit is blessed.
  * Returns the number of blobs re-sealed and the tables whose macs are all set.
  */
-export function resealEveryRow(db: Db, from: Subkeys, to: Subkeys): { count: number; macsSet: ReadonlySet<MacTable> } {
+export function resealEveryRow(db: Db, from: Subkeys, to: Subkeys, check: (table: MacTable) => boolean): { count: number; macsSet: ReadonlySet<MacTable> } {
   let count = 0;
   for (const t of TABLES) {
     const columns = macColumns(db, t.table);
     const idAt = t.rowId.map((c) => columns.indexOf(c));
     const sealedAt = t.sealed.map((c) => columns.indexOf(c.name));
-    const rows = db.prepare(`SELECT rowid, ${columns.join(', ')} FROM main.${t.table}`).raw(true).all() as unknown[][];
+    const checkRows = check(t.table);
+    const rows = db.prepare(`SELECT rowid, mac, ${columns.join(', ')} FROM main.${t.table}`).raw(true).all() as unknown[][];
     const update = db.prepare(`UPDATE main.${t.table} SET ${t.sealed.map((c) => `${c.name} = ?`).join(', ')}, mac = ? WHERE rowid = ?`);
     const failed = new Map<string, number>();
+    let badMacs = 0;
     for (const row of rows) {
       const rowid = row[0];
-      const values = row.slice(1);
+      const values = row.slice(2);
+      if (checkRows && !rowMac(from.mac, t.table, values).equals(row[1] as Uint8Array)) {
+        badMacs++;
+        continue;
+      }
       const rowId = idAt.map((i) => values[i]).join('/');
       let ok = true;
       t.sealed.forEach((c, k) => {
@@ -68,6 +76,12 @@ export function resealEveryRow(db: Db, from: Subkeys, to: Subkeys): { count: num
       });
       if (!ok) continue;
       update.run(...sealedAt.map((i) => values[i]), rowMac(to.mac, t.table, values), rowid);
+    }
+    if (badMacs > 0) {
+      throw tampered(
+        `${badMacs} ${badMacs === 1 ? 'row' : 'rows'} of ${t.table} ${badMacs === 1 ? 'fails its' : 'fail their'} mac; the key was not rotated and nothing was changed (run \`keyden verify\` for details, or restore a backup)`,
+        { failing: { [t.table]: badMacs } },
+      );
     }
     for (const [column, n] of failed) {
       throw new KeydenError('VAULT_TAMPERED', `${n} sealed ${t.table}.${column} ${n === 1 ? 'value does' : 'values do'} not open; the key was not rotated and nothing was changed`, {

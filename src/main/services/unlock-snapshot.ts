@@ -3,10 +3,17 @@
 // entry, need no key); once the keys are known, every loaded row's mac, the digest and the
 // integrity record are checked against it before anything is used.
 import { dataVersion, type Db } from '../store/db.js';
-import { canon, integrityMac, rowMac, MAC_BYTES, metaMac, readIntegrity, sameHex, tampered, xorInto, type IntegrityRecord } from '../store/integrity.js';
+import { canon, integrityMac, rowMac, MAC_BYTES, metaMac, readIntegrity, sameHex, tampered, xorInto, type IntegrityRecord, type MacTable } from '../store/integrity.js';
 import type { RowMacs } from '../crypto/open-many.js';
 import { blobAad } from '../crypto/aead.js';
 import { entryRowId } from './context.js';
+
+/**
+ * The tables whose every row an unlock checks (DESIGN §3: the rows it loads); the others
+ * (versions, audit rows) are checked when they are read, and only their stored macs go into the
+ * digest at unlock.
+ */
+export const CHECKED_AT_UNLOCK = ['categories', 'entries', 'tokens', 'projects'] as const satisfies readonly MacTable[];
 
 /** A table's rows as arrays, in table column order (`mac` included where the table has it). */
 export interface TableRows {
@@ -95,8 +102,8 @@ export function checkSnapshot(s: UnlockSnapshot, macKey: Uint8Array, vaultId: st
   const failing: Record<string, number> = {};
   if (badEntries > 0) failing.entries = badEntries;
   const digest = Buffer.alloc(MAC_BYTES);
-  const tables: [string, TableRows | null][] = [['categories', s.categories], ['entries', s.entries], ['tokens', s.tokens], ['projects', s.projects]];
-  for (const [table, t] of tables) {
+  for (const table of CHECKED_AT_UNLOCK) {
+    const t = s[table];
     if (!t) continue;
     for (const row of t.rows) {
       const stored = row[t.macAt] as Uint8Array;

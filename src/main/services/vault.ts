@@ -3,16 +3,16 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SETTINGS, Settings as SettingsSchema, type Category, type Settings } from '../../shared/model.js';
-import { KeydenError } from '../../shared/errors.js';
+import { isKeydenError, KeydenError } from '../../shared/errors.js';
 import { deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey } from '../crypto/aead.js';
 import { openAll, type Opened } from '../crypto/open-many.js';
 import { DEFAULT_KDF, deriveKek, isBelowDefault, newKdfParams, type KdfParams } from '../crypto/kdf.js';
 import { createVaultDb, dataVersion, migrateWithKey, needsKeyedMigration, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
-import { IntegrityWriter, integrityMac, readIntegrity, sameHex, tampered } from '../store/integrity.js';
+import { computeDigest, IntegrityWriter, integrityMac, readIntegrity, sameHex, tampered } from '../store/integrity.js';
 import { KnownVaults } from '../store/known-vaults.js';
 import { keydenHome } from '../home.js';
 import { describeFailure, inspectIntegrity, type VerifyReport } from './verify.js';
-import { checkSnapshot, readSnapshot, type UnlockSnapshot } from './unlock-snapshot.js';
+import { CHECKED_AT_UNLOCK, checkSnapshot, readSnapshot, type UnlockSnapshot } from './unlock-snapshot.js';
 import { resealEveryRow } from './rekey.js';
 import type { Caller, VaultService, VaultStatus } from '../core/types.js';
 import { AuditLog } from './audit.js';
@@ -444,7 +444,6 @@ export class Vault implements VaultService, VaultContext {
     const db = this.db();
     const integrity = this.integrity!;
     let resealed = 0;
-    let tamperedNow = false;
     try {
       db.transaction(() => {
         // Checked under the old key, inside the transaction: nobody else's write is folded in unseen.
@@ -452,18 +451,16 @@ export class Vault implements VaultService, VaultContext {
         if (!current || !sameHex(current.mac, integrityMac(old.mac, meta.vaultId, current.generation, current.digest))) {
           throw new KeydenError('VAULT_TAMPERED', "the vault's integrity record does not match its key; the key was not rotated");
         }
-        // The rotation gives every row a new mac: a row it has not checked would be blessed. Rows
-        // another connection may have changed since the unlock checked them are checked again here.
-        if (!this.rowsAsChecked()) {
-          const problem = describeFailure(inspectIntegrity(db, old.mac, meta.vaultId));
-          if (problem) {
-            tamperedNow = true;
-            throw tampered(`${problem}; the key was not rotated and nothing was changed (run \`keyden verify\` for details, or restore a backup)`);
-          }
+        // The rotation gives every row a new mac, so it must bless no row it has not checked. The
+        // unlock checked the digest and the rows it loads; once another connection has committed,
+        // the digest and every row are checked again, and versions and audit rows always are.
+        const checked = this.rowsAsChecked();
+        if (!checked && computeDigest(db, old.mac).toString('hex') !== current.digest) {
+          throw tampered('a row was deleted or rolled back; the key was not rotated and nothing was changed (run `keyden verify` for details, or restore a backup)');
         }
         this.unlockedKeys = next; // from here on, rows are sealed and mac'd under the new key
         integrity.rebuild(meta.vaultId, current.generation + 1, () => {
-          const done = resealEveryRow(db, old, next);
+          const done = resealEveryRow(db, old, next, (table) => !checked || !(CHECKED_AT_UNLOCK as readonly string[]).includes(table));
           resealed = done.count;
           db.prepare("UPDATE meta SET value = ? WHERE key = 'wrapped_key'").run(wrapped);
           // insertRow gives this row its mac under the new key (the one in force from above).
@@ -475,7 +472,7 @@ export class Vault implements VaultService, VaultContext {
       this.unlockedKeys = old;
       wipe(next.vaultKey, next.overview, next.secret, next.mac);
       // As at a write (catchUp): a file edited beside this owner stops it until the next unlock.
-      if (tamperedNow) this.forgetKeys();
+      if (isKeydenError(e) && e.code === 'VAULT_TAMPERED') this.forgetKeys();
       throw e;
     }
     wipe(old.vaultKey, old.overview, old.secret, old.mac);
