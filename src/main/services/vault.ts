@@ -67,6 +67,12 @@ interface KeptKek {
   kek: Uint8Array | null;
 }
 
+function dropKek(kept: KeptKek | undefined): void {
+  if (!kept) return;
+  wipe(kept.kek);
+  kept.kek = null;
+}
+
 interface Meta {
   format: 1 | 2;
   vaultId: string;
@@ -312,8 +318,7 @@ export class Vault implements VaultService, VaultContext {
       if (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf) {
         await this.rewrap(password, vaultKey, meta.vaultId);
         // Re-wrapped under a new salt: the KEK of this unlock no longer opens it.
-        if (kept) wipe(kept.kek);
-        if (kept) kept.kek = null;
+        dropKek(kept);
       }
       this.loadOverviews(keys, snapshot, opened.values);
       this.overviewsAt = snapshot.dataVersion;
@@ -322,8 +327,7 @@ export class Vault implements VaultService, VaultContext {
       this.checkedAtDataVersion = snapshot.dataVersion === dataVersion(db) ? snapshot.dataVersion : null;
     } catch (e) {
       wipe(keys.vaultKey, keys.overview, keys.secret, keys.mac);
-      if (kept) wipe(kept.kek);
-      if (kept) kept.kek = null;
+      dropKek(kept);
       throw e;
     } finally {
       this.pendingKeys = null;
@@ -508,7 +512,6 @@ export class Vault implements VaultService, VaultContext {
     }
   }
 
-  /** The current password, checked against the wrapped key (a failure is audited). */
   /**
    * The vault's meta and the KEK the password gives (the caller wipes it), or INVALID_PASSWORD.
    * A locked vault is unlocked with the password (which checks it, and every row), and that
@@ -523,7 +526,7 @@ export class Vault implements VaultService, VaultContext {
     return this.checkPassword(caller, password);
   }
 
-  /** The vault's meta and the KEK the password gives (the caller wipes it), or INVALID_PASSWORD. */
+  /** The current password checked against the wrapped key (a failure is audited): the meta and its KEK (the caller wipes it). */
   private async checkPassword(caller: Caller, password: string): Promise<{ meta: Meta; kek: Uint8Array }> {
     const meta = this.readMeta();
     const kek = await deriveKek(password, meta.kdf);
