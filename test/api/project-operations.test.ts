@@ -168,6 +168,10 @@ describe('project records and operations', () => {
     expect(res.status, res.text).toBe(200);
     expect(await listed(from)).toEqual([]);
     expect((await listed(to)).map((e) => e.environment).sort()).toEqual(['*', 'production']);
+    // Exports find a project's entries through an index by name: it follows the rename at once.
+    expectError(await call(api, 'GET', `/api/projects/${q(from)}/env?environment=production`), 404, 'NOT_FOUND');
+    const exported = await call(api, 'GET', `/api/projects/${q(to)}/env?environment=production`);
+    expect(exported.status, exported.text).toBe(200);
     expectError(await call(api, 'PATCH', `/api/projects/${q(unique('Nobody '))}`, { body: { name: 'x' } }), 404, 'NOT_FOUND');
   });
 

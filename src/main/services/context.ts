@@ -53,6 +53,23 @@ export class Overviews {
    */
   private readonly sealed = new Map<string, SealedSecret>();
   private sealedGeneration = -1;
+  /** Entries by project name (`lower`), for one `generation`: an export asked every entry's name several times. */
+  private byProject: { generation: number; entries: Map<string, EntryRecord[]> } | null = null;
+
+  /** The entries of the project whose `lower` name is `key`, in `entries` order. */
+  entriesOfProject(key: string): readonly EntryRecord[] {
+    if (this.byProject?.generation !== this.generation) {
+      const index = new Map<string, EntryRecord[]>();
+      for (const e of this.entries.values()) {
+        const name = lower(e.name);
+        const list = index.get(name);
+        if (list) list.push(e);
+        else index.set(name, [e]);
+      }
+      this.byProject = { generation: this.generation, entries: index };
+    }
+    return this.byProject.entries.get(key) ?? [];
+  }
 
   sealedSecret(id: string): SealedSecret | undefined {
     if (this.sealedGeneration !== this.generation) {
@@ -77,6 +94,7 @@ export class Overviews {
     this.tokens.clear();
     this.tokensByHash.clear();
     this.projectRecords = null;
+    this.byProject = null;
     this.unreadable = 0;
     this.generation++;
   }

@@ -78,10 +78,7 @@ export class Projects implements ProjectService {
 
   /** The visible entries of a project (any letter case), in one environment or all. */
   projectEntries(caller: Caller, project: string, environment?: string): EntryRecord[] {
-    const key = lower(project);
-    return [...this.v.overviews.entries.values()].filter(
-      (e) => lower(e.name) === key && (environment === undefined || e.environment === environment) && visibleTo(caller, e),
-    );
+    return this.v.overviews.entriesOfProject(lower(project)).filter((e) => (environment === undefined || e.environment === environment) && visibleTo(caller, e));
   }
 
   /** The project's name as stored, if the caller can see it (entries or a record), else 404. */
