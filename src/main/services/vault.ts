@@ -144,8 +144,10 @@ export class Vault implements VaultService, VaultContext {
     let result: T;
     try {
       result = db.transaction(() => {
-        this.catchUp(db);
-        return integrity.run(vaultId, fn);
+        // One read of data_version under the write lock serves the catch-up and the integrity record.
+        const version = dataVersion(db);
+        this.catchUp(db, version);
+        return integrity.run(vaultId, fn, { dataVersion: version });
       }).immediate();
     } catch (e) {
       integrity.forget();
@@ -166,11 +168,10 @@ export class Vault implements VaultService, VaultContext {
    * Services re-check their rule inside the write when `caughtUpInThisWrite()` says this happened.
    * A row that fails its check locks the owner (VAULT_TAMPERED).
    */
-  private catchUp(db: Db): void {
+  private catchUp(db: Db, now: number): void {
     this.caughtUp = false;
     const keys = this.unlockedKeys;
     if (!keys || !this.vaultId || this.overviewsAt === null) return;
-    const now = dataVersion(db);
     if (now === this.overviewsAt) return;
     const snapshot = readSnapshot(db);
     const opened = openEntries(snapshot, keys);

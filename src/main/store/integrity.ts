@@ -212,7 +212,7 @@ export class IntegrityWriter {
   /** While set (a key rotation), rows are re-mac'd explicitly and the triggers stay idle. */
   private paused = false;
   /** The record the transaction under way wrote, and the last one known committed by this connection. */
-  private written: { record: IntegrityRecord; key: Uint8Array } | null = null;
+  private written: { record: IntegrityRecord; key: Uint8Array; dataVersion: number } | null = null;
   private last: { record: IntegrityRecord; key: Uint8Array; dataVersion: number } | null = null;
 
   constructor(
@@ -255,7 +255,8 @@ export class IntegrityWriter {
 
   /** Creates the temporary triggers for the schema as it is now (after migrations). */
   install(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
+    // A cached statement: db.pragma() prepares one on every call, and every write runs this.
+    const version = statement(this.db, 'PRAGMA user_version').pluck().get() as number;
     if (this.triggersFor === version || !hasMacColumns(this.db)) return;
     for (const table of MAC_TABLES) {
       const cols = macColumns(this.db, table);
@@ -305,11 +306,14 @@ export class IntegrityWriter {
    * Runs `fn` inside the caller's (immediate) transaction and then folds its changes into
    * `meta.integrity`: old digest XOR delta, generation + 1, a new mac. Nested calls join the outer one.
    */
-  run<T>(vaultId: string, fn: () => T, options: { init?: boolean } = {}): T {
+  run<T>(vaultId: string, fn: () => T, options: { init?: boolean; dataVersion?: number } = {}): T {
     if (this.delta) return fn();
     this.install();
     const key = this.requireKey();
-    const current = this.currentRecord(key, vaultId);
+    // Read under the write lock, so it is also the connection's data_version once this commits
+    // (its own commits never move it); the caller may pass the one it read in this transaction.
+    const version = options.dataVersion ?? dataVersion(this.db);
+    const current = this.currentRecord(key, vaultId, version);
     if (!current && !options.init) throw tampered('the vault has no integrity record');
     this.delta = Buffer.alloc(MAC_BYTES);
     this.touched = false;
@@ -322,7 +326,7 @@ export class IntegrityWriter {
         const hex = digest.toString('hex');
         const record = { generation, digest: hex, mac: integrityMac(key, vaultId, generation, hex) };
         writeIntegrity(this.db, record);
-        this.written = { record, key };
+        this.written = { record, key, dataVersion: version };
       }
       return result;
     } finally {
@@ -335,8 +339,7 @@ export class IntegrityWriter {
    * connection has committed since this one's last commit (`PRAGMA data_version` unmoved, and
    * the write lock is held), it is the record this connection wrote: no read, no check.
    */
-  private currentRecord(key: Uint8Array, vaultId: string): IntegrityRecord | null {
-    const version = dataVersion(this.db);
+  private currentRecord(key: Uint8Array, vaultId: string, version: number): IntegrityRecord | null {
     const last = this.last;
     if (last && last.dataVersion === version && last.key === key) return last.record;
     const current = readIntegrity(this.db);
@@ -348,7 +351,7 @@ export class IntegrityWriter {
 
   /** Call once the transaction that ran `run` has committed: its record is now the file's. */
   committed(): void {
-    if (this.written) this.last = { ...this.written, dataVersion: dataVersion(this.db) };
+    if (this.written) this.last = this.written;
     this.written = null;
   }
 
