@@ -3,14 +3,17 @@
 import { SHARED_ENVIRONMENT, type Category } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
 import type { Caller } from '../core/types.js';
-import { lower } from './context.js';
+import { lower, projectKey } from './context.js';
 
 /**
  * Whether a token limited to projects/environments may see this entry (else: 404, as if absent).
  * Shared `*` entries are part of every environment's .env, so an environment-limited token sees them.
  */
 export function visibleTo(caller: Caller, e: { name: string; environment: string }): boolean {
-  if (caller.projects && !caller.projects.some((p) => lower(p) === lower(e.name))) return false;
+  if (caller.projects) {
+    const key = projectKey(e);
+    if (!caller.projects.some((p) => lower(p) === key)) return false;
+  }
   if (caller.environments && e.environment !== SHARED_ENVIRONMENT && !caller.environments.includes(e.environment)) return false;
   return true;
 }

@@ -61,7 +61,7 @@ export class Overviews {
     if (this.byProject?.generation !== this.generation) {
       const index = new Map<string, EntryRecord[]>();
       for (const e of this.entries.values()) {
-        const name = lower(e.name);
+        const name = projectKey(e);
         const list = index.get(name);
         if (list) list.push(e);
         else index.set(name, [e]);
@@ -153,3 +153,16 @@ export function notFound(what: string, details: Record<string, unknown> = {}): K
 
 /** Names compare trimmed, in NFC and case-insensitively (issue 14 item 13). */
 export const lower = (s: string): string => s.trim().normalize('NFC').toLowerCase();
+
+const projectKeys = new WeakMap<object, string>();
+
+/**
+ * `lower(e.name)`, the key an entry's project is compared by, computed once per record (a
+ * record is replaced, never changed, when its entry changes): lists, limits and duplicate checks
+ * ask it of every entry of a 10 000-entry vault.
+ */
+export function projectKey(e: { readonly name: string }): string {
+  let key = projectKeys.get(e);
+  if (key === undefined) projectKeys.set(e, (key = lower(e.name)));
+  return key;
+}

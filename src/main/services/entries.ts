@@ -8,6 +8,7 @@ import type { Caller, EntryList, EntryService } from '../core/types.js';
 import {
   entryRowId,
   lower,
+  projectKey,
   newId,
   notFound,
   sealOverview,
@@ -128,7 +129,7 @@ export class Entries implements EntryService {
     const categoryKey = new Map<string, string>();
     for (const c of o.categories.values()) categoryKey.set(c.id, lower(c.name));
     const keyed: [string, EntryRecord][] = [];
-    for (const e of o.entries.values()) keyed.push([`${lower(e.name)}\u0000${categoryKey.get(e.categoryId) ?? ''}\u0000${e.environment}`, e]);
+    for (const e of o.entries.values()) keyed.push([`${projectKey(e)}\u0000${categoryKey.get(e.categoryId) ?? ''}\u0000${e.environment}`, e]);
     keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     this.sorted = { generation: o.generation, list: keyed.map((k) => k[1]), haystacks: null };
     return this.sorted;
@@ -161,7 +162,7 @@ export class Entries implements EntryService {
     const o = this.v.overviews;
     for (const e of list) {
       if (query.categoryId && e.categoryId !== query.categoryId) continue;
-      if (project !== undefined && lower(e.name) !== project) continue;
+      if (project !== undefined && projectKey(e) !== project) continue;
       if (query.environment && e.environment !== query.environment) continue;
       if (categoryName !== undefined && lower(o.categories.get(e.categoryId)?.name ?? '') !== categoryName) continue;
       if (query.variable !== undefined && !variablesOf(e, o.categories.get(e.categoryId)!).includes(query.variable)) continue;
@@ -194,7 +195,7 @@ export class Entries implements EntryService {
     const c = this.v.overviews.categories.get(categoryId);
     const byVariable = c !== undefined && perEntryVariable(c);
     for (const e of this.v.overviews.entries.values()) {
-      if (e.id !== exceptId && e.categoryId === categoryId && e.environment === environment && lower(e.name) === n && (!byVariable || e.envVarName === envVarName)) return e;
+      if (e.id !== exceptId && e.categoryId === categoryId && e.environment === environment && projectKey(e) === n && (!byVariable || e.envVarName === envVarName)) return e;
     }
     return undefined;
   }

@@ -5,7 +5,7 @@ import { ExportFormat, ImportFormat, ProjectQuery, SHARED_ENVIRONMENT, type Cate
 import { KeydenError } from '../../shared/errors.js';
 import type { Caller, ProjectConflict, ProjectService, ProjectVariable } from '../core/types.js';
 import type { Categories } from './categories.js';
-import { lower, type EntryRecord, type Keys, type VaultContext } from './context.js';
+import { lower, projectKey, type EntryRecord, type Keys, type VaultContext } from './context.js';
 import { visibleTo } from './access.js';
 import type { Entries } from './entries.js';
 import { formatVariables } from './envfile.js';
@@ -49,7 +49,7 @@ export class Projects implements ProjectService {
     const projects = new Map<string, Project>();
     for (const e of this.v.overviews.entries.values()) {
       if (!visibleTo(caller, e)) continue;
-      const key = lower(e.name);
+      const key = projectKey(e);
       let p = projects.get(key);
       if (!p) projects.set(key, (p = { name: e.name, description: null, environments: {}, entryCount: 0, template: [] }));
       p.environments[e.environment] = (Object.hasOwn(p.environments, e.environment) ? p.environments[e.environment]! : 0) + 1;
