@@ -154,15 +154,16 @@ export function notFound(what: string, details: Record<string, unknown> = {}): K
 /** Names compare trimmed, in NFC and case-insensitively (issue 14 item 13). */
 export const lower = (s: string): string => s.trim().normalize('NFC').toLowerCase();
 
-const projectKeys = new WeakMap<object, string>();
+const projectKeys = new WeakMap<object, { name: string; key: string }>();
 
 /**
- * `lower(e.name)`, the key an entry's project is compared by, computed once per record (a
- * record is replaced, never changed, when its entry changes): lists, limits and duplicate checks
- * ask it of every entry of a 10 000-entry vault.
+ * `lower(e.name)`, the key an entry's project is compared by, computed once per record and name
+ * (lists, limits and duplicate checks ask it of every entry of a 10 000-entry vault).
  */
 export function projectKey(e: { readonly name: string }): string {
-  let key = projectKeys.get(e);
-  if (key === undefined) projectKeys.set(e, (key = lower(e.name)));
+  const known = projectKeys.get(e);
+  if (known?.name === e.name) return known.key;
+  const key = lower(e.name);
+  projectKeys.set(e, { name: e.name, key });
   return key;
 }
