@@ -97,6 +97,27 @@ describe('keeping every row authenticated', () => {
     expect((await tryUnlock(v)).error).toBeNull();
   });
 
+  it('keeps one digest when an admin command commits right after a commit of the running owner, before the owner has noted it', async () => {
+    const v = await seeded();
+    const admin = adminCore(v);
+    await admin.vault.unlock(CLI, PASSWORD);
+    // Another process can commit at any moment after the owner's COMMIT returns: make it happen
+    // at the worst one, before the owner records which integrity record is now the file's.
+    const writer = (v.core.vault as unknown as { integrity: { committed(): void } }).integrity;
+    const committed = writer.committed.bind(writer);
+    let besides = 0;
+    writer.committed = () => {
+      if (besides++ === 0) admin.tokens.create(CLI, { name: 'beside', scopes: ['entries:read'] });
+      committed();
+    };
+    v.core.vault.updateSettings(APP, { clipboardSeconds: 40 });
+    v.core.vault.updateSettings(APP, { clipboardSeconds: 50 }); // must start from the admin's record
+    expect(besides).toBe(2);
+    expect(await v.core.vault.verify(PASSWORD)).toMatchObject({ recordOk: true, digestOk: true, failing: [] });
+    v.core.close();
+    expect((await tryUnlock(v)).error).toBeNull();
+  });
+
   it('refuses a write made outside VaultContext.write, so no code path can leave the digest behind', async () => {
     const v = await seeded();
     const db = (v.core.vault as unknown as { db: () => Database.Database }).db();
