@@ -8,9 +8,9 @@ import type { Caller, EntryList, EntryService } from '../core/types.js';
 import {
   entryRowId,
   lower,
-  projectKey,
   newId,
   notFound,
+  projectKey,
   sealOverview,
   versionRowId,
   type EntryRecord,
