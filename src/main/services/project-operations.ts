@@ -15,7 +15,7 @@ import {
 } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
 import type { Caller } from '../core/types.js';
-import { lower, newId, projectKey, type EntryRecord, type VaultContext } from './context.js';
+import { lower, newId, type EntryRecord, type VaultContext } from './context.js';
 import { variablesOf, writableBy } from './access.js';
 import type { Entries } from './entries.js';
 import type { ProjectRecord } from './project-records.js';
@@ -59,7 +59,7 @@ export class ProjectOperations {
       if (caller.projects !== null && !caller.projects.some((p) => lower(p) === lower(newName))) {
         throw new KeydenError('SCOPE_REQUIRED', 'this token may not write to that project', { project: newName });
       }
-      const taken = [...this.v.overviews.entries.values()].find((e) => projectKey(e) === lower(newName))?.name ?? this.projects.records.get(newName)?.name;
+      const taken = this.v.overviews.entriesOfProject(lower(newName))[0]?.name ?? this.projects.records.get(newName)?.name;
       if (taken) throw new KeydenError('CONFLICT', `a project named "${taken}" already exists`, { project: taken });
     }
     const now = this.v.now();
