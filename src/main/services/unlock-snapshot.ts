@@ -40,8 +40,11 @@ export interface UnlockSnapshot {
   entryOverviews: { aads: Uint8Array[]; blobs: Uint8Array[] };
 }
 
+/** A table's columns in table order (`mac` included where the table has it). */
+const columnsOf = (db: Db, table: string): string[] => (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
+
 function readTable(db: Db, table: string): TableRows {
-  const columns = (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
+  const columns = columnsOf(db, table);
   const rows = db.prepare(`SELECT ${columns.join(', ')} FROM main.${table}`).raw(true).all() as unknown[][];
   return { columns, rows, macAt: columns.indexOf('mac') };
 }
@@ -70,7 +73,7 @@ const ENTRY_PAGE = 500;
  * every few unlocks (memory the allocator keeps). Call inside the snapshot's read transaction.
  */
 function readEntries(db: Db): { entries: TableRows; canons: Buffer[] } {
-  const columns = (db.pragma('table_info(entries)') as { name: string }[]).map((c) => c.name);
+  const columns = columnsOf(db, 'entries');
   const macAt = columns.indexOf('mac');
   const secretAt = columns.indexOf('secret');
   const entries: TableRows = { columns, rows: [], macAt };
