@@ -200,6 +200,13 @@ export function failingRowIds(db: Db, tables: readonly MacTable[], sample = 10):
   return out;
 }
 
+/** An integrity record this connection wrote: under which key, and its data_version then. */
+interface KeyedRecord {
+  record: IntegrityRecord;
+  key: Uint8Array;
+  dataVersion: number;
+}
+
 /**
  * Owns the integrity bookkeeping of one connection: the SQL functions, the temporary triggers
  * and the digest delta of the write transaction under way.
@@ -212,8 +219,8 @@ export class IntegrityWriter {
   /** While set (a key rotation), rows are re-mac'd explicitly and the triggers stay idle. */
   private paused = false;
   /** The record the transaction under way wrote, and the last one known committed by this connection. */
-  private written: { record: IntegrityRecord; key: Uint8Array; dataVersion: number } | null = null;
-  private last: { record: IntegrityRecord; key: Uint8Array; dataVersion: number } | null = null;
+  private written: KeyedRecord | null = null;
+  private last: KeyedRecord | null = null;
 
   constructor(
     private readonly db: Db,
