@@ -173,9 +173,12 @@ export function seal(key: Uint8Array, aad: Uint8Array, value: unknown): Uint8Arr
   return sealBytes(key, aad, utf8.encode(JSON.stringify(value)));
 }
 
+/** Whether `blob` has a sealed blob's shape: version 0x01, a nonce and at least a tag. */
+const isSealedBlob = (blob: Uint8Array): boolean => blob.length >= 1 + NONCE_BYTES + TAG_BYTES && blob[0] === BLOB_VERSION;
+
 /** The decrypted JSON, or null when the blob is malformed, tampered with or moved to another row. */
 export function open(key: Uint8Array, aad: Uint8Array, blob: Uint8Array): unknown {
-  if (blob.length < 1 + NONCE_BYTES + 16 || blob[0] !== BLOB_VERSION) return null;
+  if (!isSealedBlob(blob)) return null;
   try {
     const pt = decryptToBuffer(key, blob, 1, aad, blob, 1 + NONCE_BYTES, blob.length);
     try {
@@ -193,7 +196,7 @@ export function open(key: Uint8Array, aad: Uint8Array, blob: Uint8Array): unknow
  * it: null when the blob does not open under `from` (malformed, tampered with or moved).
  */
 export function reseal(from: Uint8Array, to: Uint8Array, aad: Uint8Array, blob: Uint8Array): Uint8Array | null {
-  if (blob.length < 1 + NONCE_BYTES + TAG_BYTES || blob[0] !== BLOB_VERSION) return null;
+  if (!isSealedBlob(blob)) return null;
   let pt: Buffer;
   try {
     pt = decryptToBuffer(from, blob, 1, aad, blob, 1 + NONCE_BYTES, blob.length);
