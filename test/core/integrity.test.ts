@@ -345,6 +345,9 @@ describe('rotating the vault key and raising the KDF cost', () => {
     for (const [k, hex] of before) if (after.has(k)) expect(after.get(k), k).not.toBe(hex);
     expect((await v.core.entries.reveal(APP, v.entryIds[1]!)).value).toBe('sk-Shop');
     expect(v.core.audit.list({ action: 'vault.rotate' }).total).toBe(1);
+    // Writes after the rotation keep every mac and the digest (the rotation idled the triggers).
+    v.core.entries.update(APP, v.entryIds[2]!, { value: 'sk-Docs-2' });
+    v.core.entries.update(APP, v.entryIds[2]!, { value: 'sk-Docs' });
     expect(await v.core.vault.verify(PASSWORD)).toMatchObject({ recordOk: true, digestOk: true, failing: [] });
     v.core.close();
     const again = owner(v);

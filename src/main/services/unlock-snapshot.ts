@@ -3,7 +3,7 @@
 // entry, need no key); once the keys are known, every loaded row's mac, the digest and the
 // integrity record are checked against it before anything is used.
 import { dataVersion, type Db } from '../store/db.js';
-import { canon, integrityMac, rowMac, MAC_BYTES, metaMac, readIntegrity, sameHex, tampered, xorInto, type IntegrityRecord, type MacTable } from '../store/integrity.js';
+import { canon, integrityMac, rowMac, MAC_BYTES, metaMac, readIntegrity, sameHex, storedMacs, tampered, xorEachInto, xorInto, type IntegrityRecord, type MacTable } from '../store/integrity.js';
 import type { RowMacs } from '../crypto/open-many.js';
 import { blobAad } from '../crypto/aead.js';
 import { entryRowId } from './context.js';
@@ -97,12 +97,7 @@ function readEntries(db: Db): { entries: TableRows; canons: Buffer[] } {
 export function readSnapshot(db: Db): UnlockSnapshot {
   return db.transaction(() => {
     const { entries, canons } = readEntries(db);
-    const macs = (table: string): Buffer => {
-      if (entries.macAt < 0) return Buffer.alloc(0);
-      // One string from SQLite instead of a Buffer per row: an audit log of 100 000 rows reads in a few ms.
-      const hex = db.prepare(`SELECT group_concat(hex(mac), '') FROM main.${table}`).pluck().get() as string | null;
-      return Buffer.from(hex ?? '', 'hex');
-    };
+    const macs = (table: MacTable): Buffer => (entries.macAt < 0 ? Buffer.alloc(0) : storedMacs(db, table));
     return {
       dataVersion: dataVersion(db),
       integrity: readIntegrity(db),
@@ -146,7 +141,7 @@ export function checkSnapshot(s: UnlockSnapshot, macKey: Uint8Array, vaultId: st
       if (!rowMac(macKey, table, macless(t, row)).equals(stored)) failing[table] = (failing[table] ?? 0) + 1;
     }
   }
-  for (let at = 0; at + MAC_BYTES <= s.otherMacs.length; at += MAC_BYTES) xorInto(digest, s.otherMacs.subarray(at, at + MAC_BYTES));
+  xorEachInto(digest, s.otherMacs);
   for (const m of s.meta) if (m.key !== 'integrity') xorInto(digest, metaMac(macKey, m.key, m.value));
   const parts = Object.entries(failing).map(([table, n]) => `${n} ${n === 1 ? 'row' : 'rows'} of ${table}`);
   if (parts.length > 0) {
