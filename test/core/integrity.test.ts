@@ -430,12 +430,14 @@ describe('rotating the vault key and raising the KDF cost', () => {
     expect((await core.entries.reveal(APP, v.entryIds[1]!)).value).toBe('sk-Shop');
   });
 
-  it('rotates a vault opened for this job alone: the rotation unlocks it with the password (every row checked) and rotates', async () => {
+  it('rotates a closed vault (opened for this job alone) without unlocking it: it stays closed and every value reveals after', async () => {
     const v = await seeded();
     v.core.close();
     const admin = adminCore(v);
     const { resealed } = await admin.vault.rotateKey(CLI, PASSWORD);
     expect(resealed).toBeGreaterThan(10);
+    expect(admin.vault.status().locked).toBe(true);
+    expect(() => admin.entries.list(CLI)).toThrow(expect.objectContaining({ code: 'VAULT_LOCKED' })); // the new key is not kept either
     expect(await admin.vault.verify(PASSWORD)).toMatchObject({ recordOk: true, digestOk: true, failing: [] });
     admin.close();
     const { error, core } = await tryUnlock(v);
@@ -452,12 +454,42 @@ describe('rotating the vault key and raising the KDF cost', () => {
     expect(admin.vault.status().locked).toBe(true);
     admin.close();
     expect(sha(v.vaultPath)).toBe(before);
-    edit(v.vaultPath, (db) => db.prepare('UPDATE tokens SET revoked_at = NULL WHERE id = ?').run(v.revoked.id));
-    const edited = sha(v.vaultPath);
-    const again = adminCore(v);
-    await expect(again.vault.rotateKey(CLI, PASSWORD)).rejects.toMatchObject({ code: 'VAULT_TAMPERED' });
-    again.close();
-    expect(sha(v.vaultPath)).toBe(edited);
+    // Every kind of row the rotation re-macs, and the digest, are checked before anything is written.
+    const edits: [string, (db: Database.Database) => void, RegExp][] = [
+      ['a revived token', (db) => db.prepare('UPDATE tokens SET revoked_at = NULL WHERE id = ?').run(v.revoked.id), /1 row of tokens fails its mac/],
+      ['an entry moved to another time', (db) => db.prepare("UPDATE entries SET updated_at = '2001-01-01T00:00:00.000Z' WHERE id = ?").run(v.entryIds[1]), /1 row of entries fails its mac/],
+      ['an old value put back', (db) => db.prepare('UPDATE entry_versions SET created_at = created_at || \' \'').run(), /rows? of entry_versions fails? (its|their) mac/],
+      ['a deleted audit row', (db) => db.prepare("DELETE FROM audit WHERE action = 'token.revoke'").run(), /deleted or rolled back/],
+    ];
+    for (const [what, change, message] of edits) {
+      const copy = path.join(v.dir, `edited-${edits.findIndex((e) => e[0] === what)}.db`);
+      fs.copyFileSync(v.vaultPath, copy);
+      edit(copy, change);
+      const edited = sha(copy);
+      const again = adminCore({ vaultPath: copy, knownVaults: v.knownVaults });
+      await expect(again.vault.rotateKey(CLI, PASSWORD), what).rejects.toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringMatching(message) });
+      expect(again.vault.status().locked, what).toBe(true);
+      again.close();
+      expect(sha(copy), what).toBe(edited);
+    }
+  });
+
+  it('refuses to rotate a closed vault older than the one this machine last opened (a restored copy), and changes nothing', async () => {
+    const v = await seeded();
+    const older = path.join(v.dir, 'older.db');
+    v.core.close(); // records its generation
+    fs.copyFileSync(v.vaultPath, older);
+    const core = owner(v);
+    await core.vault.unlock(APP, PASSWORD);
+    core.entries.create(APP, { categoryId: core.categories.list()[0]!.id, name: 'Later', value: 'sk-later' });
+    core.close(); // records the newer generation
+    fs.copyFileSync(older, v.vaultPath);
+    const restored = sha(v.vaultPath);
+    const admin = adminCore(v);
+    await expect(admin.vault.rotateKey(CLI, PASSWORD)).rejects.toMatchObject({ code: 'VAULT_ROLLED_BACK' });
+    expect(admin.vault.status().locked).toBe(true);
+    admin.close();
+    expect(sha(v.vaultPath)).toBe(restored);
   });
 
   it('rotates a vault whose unlock first raises its Argon2 parameters to the defaults (the key is wrapped under the new salt)', { timeout: 30_000 }, async () => {

@@ -432,11 +432,14 @@ export class Vault implements VaultService, VaultContext {
    * key no longer matches and locks (it cannot know the new key without the password).
    */
   async rotateKey(caller: Caller, current: string): Promise<{ resealed: number }> {
+    // A closed vault is not unlocked for this (its overviews are not needed): the rotation checks
+    // every row and the digest itself, and the vault stays closed afterwards.
+    const closed = this.unlockedKeys ? null : await this.keysForRotation(caller, current);
     // The new key is wrapped under the same KEK (the password, its salt and parameters stay).
-    const { meta, kek } = await this.kekFor(caller, current);
+    const { meta, kek } = closed ?? (await this.kekFor(caller, current));
     let old: Keys;
     try {
-      old = this.keys();
+      old = closed?.keys ?? this.keys();
     } catch (e) {
       wipe(kek);
       throw e;
@@ -459,7 +462,7 @@ export class Vault implements VaultService, VaultContext {
         // The rotation gives every row a new mac, so it must bless no row it has not checked. The
         // unlock checked the digest and the rows it loads; once another connection has committed,
         // the digest and every row are checked again, and versions and audit rows always are.
-        const checked = this.rowsAsChecked();
+        const checked = !closed && this.rowsAsChecked();
         if (!checked && computeDigest(db, old.mac).toString('hex') !== current.digest) {
           throw tampered('a row was deleted or rolled back; the key was not rotated and nothing was changed (run `keyden verify` for details, or restore a backup)');
         }
@@ -474,8 +477,13 @@ export class Vault implements VaultService, VaultContext {
         });
       }).immediate();
     } catch (e) {
-      this.unlockedKeys = old;
       wipe(next.vaultKey, next.overview, next.secret, next.mac);
+      if (closed) {
+        this.unlockedKeys = null;
+        wipe(old.vaultKey, old.overview, old.secret, old.mac);
+        throw e;
+      }
+      this.unlockedKeys = old;
       // As at a write (catchUp): a file edited beside this owner stops it until the next unlock.
       if (isKeydenError(e) && e.code === 'VAULT_TAMPERED') this.forgetKeys();
       throw e;
@@ -484,7 +492,42 @@ export class Vault implements VaultService, VaultContext {
     this.overviews.forgetSealedSecrets();
     this.overviews.generation++;
     this.recordKnown();
+    if (closed) this.forgetKeys();
     return { resealed };
+  }
+
+  /**
+   * For rotating a closed vault: its meta, the KEK and the keys, after the password, the integrity
+   * record and the generation this machine has seen (whole-file rollback) are checked; every row
+   * and the digest are checked by the rotation itself, in its transaction. Nothing is decrypted
+   * into memory and the vault stays closed (an unlock would open 10 000 overviews nobody reads).
+   * Null when only an unlock can prepare the file: format 1 (migrated at unlock), or Argon2
+   * parameters below the defaults (raised at unlock).
+   */
+  private async keysForRotation(caller: Caller, password: string): Promise<{ meta: Meta; kek: Uint8Array; keys: Keys } | null> {
+    const meta = this.readMeta();
+    const db = this.db();
+    if (meta.format === 1 || needsKeyedMigration(db) || (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf)) return null;
+    const kek = await deriveKek(password, meta.kdf);
+    const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
+    if (!vaultKey) {
+      wipe(kek);
+      // No row can be written without the vault key: as for an unlock, the failure is recorded at this process's next unlock.
+      this.audit.defer({ actor: caller.actor, action: 'vault.passwd', targetId: null, ok: false });
+      throw new KeydenError('INVALID_PASSWORD', 'the current master password is wrong');
+    }
+    const keys: Keys = { vaultKey, ...deriveSubkeys(vaultKey) };
+    try {
+      const record = readIntegrity(db);
+      if (!record || !sameHex(record.mac, integrityMac(keys.mac, meta.vaultId, record.generation, record.digest))) {
+        throw tampered("its integrity record is missing or does not match this vault's key; the key was not rotated and nothing was changed");
+      }
+      this.checkRollback(keys, meta.vaultId, record.generation, {});
+    } catch (e) {
+      wipe(kek, keys.vaultKey, keys.overview, keys.secret, keys.mac);
+      throw e;
+    }
+    return { meta, kek, keys };
   }
 
   /**
