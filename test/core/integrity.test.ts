@@ -445,6 +445,26 @@ describe('rotating the vault key and raising the KDF cost', () => {
     expect((await core.entries.reveal(APP, v.entryIds[1]!)).value).toBe('sk-Shop');
   });
 
+  it('takes its turn with an unlock of the same vault asked for at the same time, either way round: the vault ends open under the new key', async () => {
+    for (const rotationFirst of [true, false]) {
+      const v = await seeded();
+      v.core.close();
+      const admin = adminCore(v);
+      const both = rotationFirst ? [admin.vault.rotateKey(CLI, PASSWORD), admin.vault.unlock(CLI, PASSWORD)] : [admin.vault.unlock(CLI, PASSWORD), admin.vault.rotateKey(CLI, PASSWORD)];
+      await Promise.all(both);
+      expect(admin.vault.status().locked, `rotation first: ${rotationFirst}`).toBe(false);
+      // Rows written now get macs under the key the file holds.
+      admin.entries.update(CLI, v.entryIds[2]!, { value: 'sk-Docs-2' });
+      expect(await admin.vault.verify(PASSWORD)).toMatchObject({ recordOk: true, digestOk: true, failing: [] });
+      expect(admin.audit.list({ action: 'vault.rotate' }).total).toBe(1);
+      admin.close();
+      const { error, core } = await tryUnlock(v);
+      expect(error).toBeNull();
+      expect((await core.entries.reveal(APP, v.entryIds[2]!)).value).toBe('sk-Docs-2');
+      core.close();
+    }
+  });
+
   it('refuses to rotate a closed vault with a wrong password, or one edited while closed, and changes nothing', async () => {
     const v = await seeded();
     v.core.close();

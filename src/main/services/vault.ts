@@ -432,18 +432,40 @@ export class Vault implements VaultService, VaultContext {
    * key no longer matches and locks (it cannot know the new key without the password).
    */
   async rotateKey(caller: Caller, current: string): Promise<{ resealed: number }> {
-    // A closed vault is not unlocked for this (its overviews are not needed): the rotation checks
-    // every row and the digest itself, and the vault stays closed afterwards.
-    const closed = this.unlockedKeys ? null : await this.keysForRotation(caller, current);
+    if (!this.unlockedKeys) {
+      // A closed vault is not unlocked for this (its overviews are not needed): the rotation checks
+      // every row and the digest itself, and the vault stays closed. It takes its turn among the
+      // unlocks, so that no unlock reads the file's wrapped key while it changes.
+      const run = (this.unlocking ?? Promise.resolve()).then(() => this.rotateClosed(caller, current));
+      this.unlocking = run.then(() => undefined, () => undefined);
+      const done = await run;
+      if (done) return done;
+    }
     // The new key is wrapped under the same KEK (the password, its salt and parameters stay).
-    const { meta, kek } = closed ?? (await this.kekFor(caller, current));
+    const { meta, kek } = await this.kekFor(caller, current);
     let old: Keys;
     try {
-      old = closed?.keys ?? this.keys();
+      old = this.keys();
     } catch (e) {
       wipe(kek);
       throw e;
     }
+    return this.rotate(caller, meta, kek, old, false);
+  }
+
+  /** The rotation of a closed vault; null when it was unlocked meanwhile, or when only an unlock can prepare the file. */
+  private async rotateClosed(caller: Caller, current: string): Promise<{ resealed: number } | null> {
+    if (this.unlockedKeys) return null;
+    const prepared = await this.keysForRotation(caller, current);
+    return prepared && this.rotate(caller, prepared.meta, prepared.kek, prepared.keys, true);
+  }
+
+  /**
+   * Re-seals every blob and mac under a new vault key wrapped under `kek` (wiped here), in one
+   * transaction. `closed`: the vault was not unlocked (every row and the digest are checked
+   * here, and it stays closed).
+   */
+  private rotate(caller: Caller, meta: Meta, kek: Uint8Array, old: Keys, closed: boolean): { resealed: number } {
     const vaultKey = randomKey();
     const next: Keys = { vaultKey, ...deriveSubkeys(vaultKey) };
     const wrapped = Buffer.from(wrapVaultKey(kek, vaultKey, meta.vaultId)).toString('base64');
