@@ -232,7 +232,7 @@ export class IntegrityWriter {
   private delta: Buffer | null = null;
   private touched = false;
   private triggersFor = -1;
-  /** While set (a key rotation), rows are re-mac'd explicitly and the triggers stay idle. */
+  /** While set (a rebuild: every mac is set explicitly, the rows' triggers are dropped), meta's triggers fold nothing into a delta. */
   private paused = false;
   /** The record the transaction under way wrote, and the last one known committed by this connection. */
   private written: KeyedRecord | null = null;
@@ -246,8 +246,6 @@ export class IntegrityWriter {
     writers.set(db, this);
     db.function('keyden_row_mac', { varargs: true, deterministic: true }, (table: unknown, ...values: unknown[]) => rowMac(this.requireKey(), String(table), values));
     db.function('keyden_meta_mac', { deterministic: true }, (k: unknown, v: unknown) => metaMac(this.requireKey(), String(k), String(v)));
-    // 0 while a rebuild runs (macEveryRow then sets every mac once): the triggers skip their work.
-    db.function('keyden_writing', { deterministic: false }, () => (this.paused ? 0 : 1));
     db.function('keyden_xor', { deterministic: false }, (mac: unknown) => {
       if (this.paused) return null;
       if (!this.delta) throw new Error('a vault write outside VaultContext.write (its integrity would not be kept)');
@@ -286,16 +284,16 @@ export class IntegrityWriter {
       const newMac = `keyden_row_mac('${table}', ${cols.map((c) => `NEW.${c}`).join(', ')})`;
       this.db.exec(`
         ${dropTriggers(table)}
-        CREATE TEMP TRIGGER keyden_${table}_insert AFTER INSERT ON main.${table} WHEN length(NEW.mac) <> ${MAC_BYTES} AND keyden_writing() BEGIN
+        CREATE TEMP TRIGGER keyden_${table}_insert AFTER INSERT ON main.${table} WHEN length(NEW.mac) <> ${MAC_BYTES} BEGIN
           UPDATE main.${table} SET mac = ${newMac} WHERE rowid = NEW.rowid;
         END;
-        CREATE TEMP TRIGGER keyden_${table}_update AFTER UPDATE OF ${cols.join(', ')} ON main.${table} WHEN keyden_writing() BEGIN
+        CREATE TEMP TRIGGER keyden_${table}_update AFTER UPDATE OF ${cols.join(', ')} ON main.${table} BEGIN
           UPDATE main.${table} SET mac = ${newMac} WHERE rowid = NEW.rowid;
         END;
-        CREATE TEMP TRIGGER keyden_${table}_mac AFTER UPDATE OF mac ON main.${table} WHEN keyden_writing() BEGIN
+        CREATE TEMP TRIGGER keyden_${table}_mac AFTER UPDATE OF mac ON main.${table} BEGIN
           SELECT keyden_xor(OLD.mac), keyden_xor(NEW.mac);
         END;
-        CREATE TEMP TRIGGER keyden_${table}_delete AFTER DELETE ON main.${table} WHEN keyden_writing() BEGIN
+        CREATE TEMP TRIGGER keyden_${table}_delete AFTER DELETE ON main.${table} BEGIN
           SELECT keyden_xor(OLD.mac);
         END;
       `);
@@ -382,17 +380,17 @@ export class IntegrityWriter {
   }
 
   /**
-   * Runs `fn` with the triggers idle, then sets every mac and the digest from scratch under the
-   * current key (the migration from format 1, a key rotation). Inside the caller's transaction.
+   * Runs `fn` without the rows' triggers, then sets every mac and the digest from scratch under the
+   * current key (a key rotation). Inside the caller's transaction.
    * `fn` may return the tables whose every row it has given its mac already (a rotation does, in
    * the same UPDATE as the re-sealed blobs); the others are mac'd here.
    */
   rebuild(vaultId: string, generation: number, fn: () => ReadonlySet<MacTable> | void): void {
     this.forget();
     this.paused = true;
-    // Idle triggers still cost a call of keyden_writing() each, twice for every row a rotation
-    // updates (~100 ms of a 30 000-row rotation): they are dropped for the rebuild. The next
-    // write's run() creates them again, whether this transaction commits or rolls back.
+    // The rows' triggers are dropped for the rebuild (every mac is set explicitly; two trigger
+    // runs a row cost a rotation of 30 000 rows ~100 ms). The next write's run() creates them
+    // again, whether this transaction commits or rolls back.
     this.triggersFor = -1;
     for (const table of MAC_TABLES) this.db.exec(dropTriggers(table));
     try {
