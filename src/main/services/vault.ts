@@ -247,8 +247,16 @@ export class Vault implements VaultService, VaultContext {
   /** `kept`: receives a copy of the KEK when the unlock opened the vault with it (for passwd: one Argon2 run). */
   private queueUnlock(caller: Caller, password: string, options: UnlockOptions, kept?: KeptKek): Promise<void> {
     // Two unlocks at once share nothing but the file: let the second wait for the first.
-    const run = (this.unlocking ?? Promise.resolve()).then(() => this.doUnlock(caller, password, options, kept));
-    this.unlocking = run.catch(() => undefined);
+    return this.inUnlockQueue(() => this.doUnlock(caller, password, options, kept));
+  }
+
+  /** Runs `job` once the unlocks (and closed-vault rotations) asked for before it have ended. */
+  private inUnlockQueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = (this.unlocking ?? Promise.resolve()).then(job);
+    this.unlocking = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -436,9 +444,7 @@ export class Vault implements VaultService, VaultContext {
       // A closed vault is not unlocked for this (its overviews are not needed): the rotation checks
       // every row and the digest itself, and the vault stays closed. It takes its turn among the
       // unlocks, so that no unlock reads the file's wrapped key while it changes.
-      const run = (this.unlocking ?? Promise.resolve()).then(() => this.rotateClosed(caller, current));
-      this.unlocking = run.then(() => undefined, () => undefined);
-      const done = await run;
+      const done = await this.inUnlockQueue(() => this.rotateClosed(caller, current));
       if (done) return done;
     }
     // The new key is wrapped under the same KEK (the password, its salt and parameters stay).
@@ -488,6 +494,8 @@ export class Vault implements VaultService, VaultContext {
         if (!checked && computeDigest(db, old.mac).toString('hex') !== current.digest) {
           throw tampered('a row was deleted or rolled back; the key was not rotated and nothing was changed (run `keyden verify` for details, or restore a backup)');
         }
+        // A closed vault was not unlocked: its generation is checked here, as an unlock checks it.
+        if (closed) this.checkRollback(old, meta.vaultId, current.generation, {});
         this.unlockedKeys = next; // from here on, rows are sealed and mac'd under the new key
         integrity.rebuild(meta.vaultId, current.generation + 1, () => {
           const done = resealEveryRow(db, old, next, (table) => !checked || !(CHECKED_AT_UNLOCK as readonly string[]).includes(table));
@@ -519,10 +527,10 @@ export class Vault implements VaultService, VaultContext {
   }
 
   /**
-   * For rotating a closed vault: its meta, the KEK and the keys, after the password, the integrity
-   * record and the generation this machine has seen (whole-file rollback) are checked; every row
-   * and the digest are checked by the rotation itself, in its transaction. Nothing is decrypted
-   * into memory and the vault stays closed (an unlock would open 10 000 overviews nobody reads).
+   * For rotating a closed vault: its meta, the KEK and the keys, once the password is checked.
+   * The integrity record, every row, the digest and the generation this machine has seen are
+   * checked by the rotation itself, in its transaction. Nothing is decrypted into memory and the
+   * vault stays closed (an unlock would open 10 000 overviews nobody reads).
    * Null when only an unlock can prepare the file: format 1 (migrated at unlock), or Argon2
    * parameters below the defaults (raised at unlock).
    */
@@ -538,18 +546,7 @@ export class Vault implements VaultService, VaultContext {
       this.audit.defer({ actor: caller.actor, action: 'vault.passwd', targetId: null, ok: false });
       throw new KeydenError('INVALID_PASSWORD', 'the current master password is wrong');
     }
-    const keys: Keys = { vaultKey, ...deriveSubkeys(vaultKey) };
-    try {
-      const record = readIntegrity(db);
-      if (!record || !sameHex(record.mac, integrityMac(keys.mac, meta.vaultId, record.generation, record.digest))) {
-        throw tampered("its integrity record is missing or does not match this vault's key; the key was not rotated and nothing was changed");
-      }
-      this.checkRollback(keys, meta.vaultId, record.generation, {});
-    } catch (e) {
-      wipe(kek, keys.vaultKey, keys.overview, keys.secret, keys.mac);
-      throw e;
-    }
-    return { meta, kek, keys };
+    return { meta, kek, keys: { vaultKey, ...deriveSubkeys(vaultKey) } };
   }
 
   /**
