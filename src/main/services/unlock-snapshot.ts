@@ -70,7 +70,7 @@ const ENTRY_PAGE = 500;
  * The entries, in rowid order, a page at a time, with each row's canon (format 2) made as it is
  * read. Each row's sealed secret is then dropped (set to null): only its canon needs it, and
  * 10 000 of them kept alive until the checks are done left `keyden serve` ~40 MB larger after
- * every few unlocks (memory the allocator keeps). Call inside the snapshot's read transaction.
+ * every few unlocks (garbage V8 had promoted and not yet collected). Call inside the snapshot's read transaction.
  */
 function readEntries(db: Db): { entries: TableRows; canons: Buffer[] } {
   const columns = columnsOf(db, 'entries');
