@@ -162,6 +162,19 @@ describe('attacks on the file (issue 10, item 1)', () => {
     expect((await tryUnlock(v)).error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('deleted or rolled back') });
   });
 
+  it('refuses a row whose mac is stored as TEXT instead of a BLOB (an entry, a token): VAULT_TAMPERED, not a crash, and the file unchanged', async () => {
+    for (const table of ['entries', 'tokens'] as const) {
+      const v = await seeded();
+      v.core.close();
+      const id = table === 'entries' ? v.entryIds[1] : v.live.id;
+      // Same 32 bytes, another storage class: no mac to SQLite's eyes (nor to the digest's).
+      edit(v.vaultPath, (db) => db.prepare(`UPDATE ${table} SET mac = CAST(mac AS TEXT) WHERE id = ?`).run(id));
+      const { error, unchanged } = await tryUnlock(v);
+      expect(error, table).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining(`1 row of ${table} fails its mac`) });
+      expect(unchanged, table).toBe(true);
+    }
+  });
+
   it('detects one row put back to an older copy of itself, mac and all', async () => {
     const v = await seeded();
     const columns = 'category_id, overview, secret, created_at, updated_at, trashed_at, mac';

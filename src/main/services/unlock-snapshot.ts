@@ -110,7 +110,7 @@ export function readSnapshot(db: Db): UnlockSnapshot {
       entryMacs:
         entries.macAt < 0
           ? null
-          : { canons, macs: entries.rows.map((r) => r[entries.macAt] as Uint8Array) },
+          : { canons, macs: entries.rows.map((r) => (r[entries.macAt] instanceof Uint8Array ? (r[entries.macAt] as Uint8Array) : null)) },
       entryOverviews: overviewsOf(entries),
     };
   }).deferred();
@@ -135,10 +135,11 @@ export function checkSnapshot(s: UnlockSnapshot, macKey: Uint8Array, vaultId: st
     const t = s[table];
     if (!t) continue;
     for (const row of t.rows) {
-      const stored = row[t.macAt] as Uint8Array;
-      xorInto(digest, stored);
+      const stored = row[t.macAt];
+      // Only a BLOB is a mac (as storedMacs counts them); a row without one fails its check.
+      if (stored instanceof Uint8Array) xorInto(digest, stored);
       if (table === 'entries') continue; // checked with the overviews
-      if (!rowMac(macKey, table, macless(t, row)).equals(stored)) failing[table] = (failing[table] ?? 0) + 1;
+      if (!(stored instanceof Uint8Array) || !rowMac(macKey, table, macless(t, row)).equals(stored)) failing[table] = (failing[table] ?? 0) + 1;
     }
   }
   xorEachInto(digest, s.otherMacs);
