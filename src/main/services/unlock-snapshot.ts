@@ -3,7 +3,7 @@
 // entry, need no key); once the keys are known, every loaded row's mac, the digest and the
 // integrity record are checked against it before anything is used.
 import { dataVersion, type Db } from '../store/db.js';
-import { canon, integrityMac, rowMac, MAC_BYTES, metaMac, readIntegrity, sameHex, storedMacs, tampered, xorEachInto, xorInto, type IntegrityRecord, type MacTable } from '../store/integrity.js';
+import { hexRowCanonInto, hexRowCanonSize, integrityMac, rowMac, MAC_BYTES, metaMac, readIntegrity, sameHex, storedMacs, tampered, xorEachInto, xorInto, type HexRows, type IntegrityRecord, type MacTable } from '../store/integrity.js';
 import type { RowMacs } from '../crypto/open-many.js';
 import { blobAad } from '../crypto/aead.js';
 import { entryRowId } from './context.js';
@@ -67,26 +67,47 @@ function overviewsOf(e: TableRows): UnlockSnapshot['entryOverviews'] {
 const ENTRY_PAGE = 500;
 
 /**
- * The entries, in rowid order, a page at a time, with each row's canon (format 2) made as it is
- * read. Each row's sealed secret is then dropped (set to null): only its canon needs it, and
- * 10 000 of them kept alive until the checks are done left `keyden serve` ~40 MB larger after
- * every few unlocks (garbage V8 had promoted and not yet collected). Call inside the snapshot's read transaction.
+ * The entries, in rowid order, a page at a time. Their BLOB columns are read as hex text and
+ * decoded into one buffer a page, with each row's canon (format 2): each row then holds views
+ * of its overview and mac there, and no Buffer of its own (HexRows says why). Each row's sealed
+ * secret is dropped (set to null): only its canon needs it. Call inside the snapshot's read transaction.
  */
 function readEntries(db: Db): { entries: TableRows; canons: Buffer[] } {
-  const columns = columnsOf(db, 'entries');
+  const info = db.pragma('table_info(entries)') as { name: string; type: string }[];
+  const columns = info.map((c) => c.name);
   const macAt = columns.indexOf('mac');
   const secretAt = columns.indexOf('secret');
+  const layout: HexRows = { table: 'entries', hex: info.map((c) => /^blob$/i.test(c.type)), macAt };
+  // A mac stored as anything but a BLOB is no mac (as in the digest, storedMacs): read as NULL.
+  const select = info.map(({ name }, i) =>
+    i === macAt ? `CASE WHEN typeof(mac) = 'blob' THEN hex(mac) END` : layout.hex[i] ? `CASE WHEN ${name} IS NOT NULL THEN hex(${name}) END` : name,
+  );
   const entries: TableRows = { columns, rows: [], macAt };
-  const page = db.prepare(`SELECT rowid, ${columns.join(', ')} FROM main.entries WHERE rowid > ? ORDER BY rowid LIMIT ${ENTRY_PAGE}`).raw(true);
+  const page = db.prepare(`SELECT ${select.join(', ')}, rowid FROM main.entries WHERE rowid > ? ORDER BY rowid LIMIT ${ENTRY_PAGE}`).raw(true);
   const canons: Buffer[] = [];
   for (let after = 0; ; ) {
     const rows = page.all(after) as unknown[][];
     if (rows.length === 0) break;
-    for (const withRowid of rows) {
-      after = withRowid[0] as number;
-      const row = withRowid.slice(1);
-      if (macAt >= 0) canons.push(canon('entries', macless(entries, row)));
-      row[secretAt] = null;
+    let size = 0;
+    for (const row of rows) {
+      after = row.pop() as number;
+      size += hexRowCanonSize(layout, row) + (macAt >= 0 && typeof row[macAt] === 'string' ? (row[macAt] as string).length >>> 1 : 0);
+    }
+    const buffer = Buffer.allocUnsafeSlow(size);
+    let at = 0;
+    for (const row of rows) {
+      const start = at;
+      at = hexRowCanonInto(buffer, at, layout, row);
+      if (macAt >= 0) {
+        canons.push(buffer.subarray(start, at));
+        const mac = row[macAt];
+        if (typeof mac === 'string') {
+          const n = buffer.write(mac, at, 'hex');
+          row[macAt] = buffer.subarray(at, at + n);
+          at += n;
+        }
+      }
+      if (secretAt >= 0) row[secretAt] = null;
       entries.rows.push(row);
     }
   }
@@ -110,7 +131,7 @@ export function readSnapshot(db: Db): UnlockSnapshot {
       entryMacs:
         entries.macAt < 0
           ? null
-          : { canons, macs: entries.rows.map((r) => (r[entries.macAt] instanceof Uint8Array ? (r[entries.macAt] as Uint8Array) : null)) },
+          : { canons, macs: entries.rows.map((r) => r[entries.macAt] as Uint8Array | null) },
       entryOverviews: overviewsOf(entries),
     };
   }).deferred();
