@@ -216,6 +216,23 @@ describe('attacks on the file (issue 10, item 1)', () => {
     v.core.refresh();
     expect(v.core.tokens.authenticate(forged)).toBeNull();
   });
+
+  it('refuses a token whose mac was rewritten as TEXT beside a running owner, without failing the refresh that reads it', async () => {
+    const v = await seeded();
+    expect(v.core.tokens.authenticate(v.live.secret)).not.toBeNull();
+    edit(v.vaultPath, (db) => db.prepare('UPDATE tokens SET mac = CAST(mac AS TEXT) WHERE id = ?').run(v.live.id));
+    expect(() => v.core.refresh()).not.toThrow();
+    expect(v.core.tokens.authenticate(v.live.secret)).toBeNull();
+  });
+
+  it('leaves out of the audit log a row whose mac was rewritten as TEXT, and lists the others', async () => {
+    const v = await seeded();
+    const before = v.core.audit.list().total;
+    edit(v.vaultPath, (db) => db.prepare("UPDATE audit SET mac = CAST(mac AS TEXT) WHERE action = 'token.revoke'").run());
+    const after = v.core.audit.list();
+    expect(after.items.map((e) => e.action)).not.toContain('token.revoke');
+    expect(after.items.length).toBe(before - 1);
+  });
 });
 
 describe('whole-file rollback', () => {
@@ -493,6 +510,7 @@ describe('rotating the vault key and raising the KDF cost', () => {
       ['an entry moved to another time', (db) => db.prepare("UPDATE entries SET updated_at = '2001-01-01T00:00:00.000Z' WHERE id = ?").run(v.entryIds[1]), /1 row of entries fails its mac/],
       ['an old value put back', (db) => db.prepare('UPDATE entry_versions SET created_at = created_at || \' \'').run(), /rows? of entry_versions fails? (its|their) mac/],
       ['a deleted audit row', (db) => db.prepare("DELETE FROM audit WHERE action = 'token.revoke'").run(), /deleted or rolled back/],
+      ['an audit row whose mac is TEXT of the same bytes', (db) => db.prepare("UPDATE audit SET mac = CAST(mac AS TEXT) WHERE action = 'token.revoke'").run(), /deleted or rolled back|1 row of audit fails its mac/],
     ];
     for (const [what, change, message] of edits) {
       const copy = path.join(v.dir, `edited-${edits.findIndex((e) => e[0] === what)}.db`);

@@ -102,6 +102,9 @@ function canonWrite(out: Buffer, at: number, table: string, values: readonly unk
   return at;
 }
 
+/** Whether `stored`, as SQLite returned it, is the mac `computed`: only a BLOB can be (a TEXT of the same bytes is not). */
+export const sameMac = (computed: Buffer, stored: unknown): boolean => stored instanceof Uint8Array && computed.equals(stored);
+
 export function rowMac(key: Uint8Array, table: string, values: readonly unknown[]): Buffer {
   return createHmac('sha256', key).update(canon(table, values)).digest();
 }
