@@ -175,6 +175,23 @@ describe('attacks on the file (issue 10, item 1)', () => {
     }
   });
 
+  it('refuses a vault with a REAL written into a column that holds none (a token\'s overview): VAULT_TAMPERED, not an internal error, the file unchanged, and verify names the row', async () => {
+    const v = await seeded();
+    v.core.close();
+    edit(v.vaultPath, (db) => db.prepare('UPDATE tokens SET overview = 1.5 WHERE id = ?').run(v.live.id));
+    const { error, unchanged } = await tryUnlock(v);
+    expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('1 row of tokens fails its mac') });
+    expect(unchanged).toBe(true);
+    expect(await owner(v).vault.verify(PASSWORD)).toMatchObject({ failing: [{ table: 'tokens', count: 1, ids: [v.live.id] }] });
+  });
+
+  it('leaves out a history row whose version was made a REAL, and verify lists it, instead of failing with an internal error', async () => {
+    const v = await seeded();
+    edit(v.vaultPath, (db) => db.prepare('UPDATE entry_versions SET version = 1.5 WHERE entry_id = ?').run(v.entryIds[0]));
+    expect(v.core.entries.versions(APP, v.entryIds[0]!)).toEqual([]);
+    expect(await v.core.vault.verify(PASSWORD)).toMatchObject({ failing: [{ table: 'entry_versions', count: 1, ids: [`${v.entryIds[0]}/1.5`] }] });
+  });
+
   it('detects one row put back to an older copy of itself, mac and all', async () => {
     const v = await seeded();
     const columns = 'category_id, overview, secret, created_at, updated_at, trashed_at, mac';

@@ -32,8 +32,19 @@ export interface IntegrityRecord {
  */
 export function canon(table: string, values: readonly unknown[]): Buffer {
   // Sized first, then written into one buffer: an unlock builds 10 000 of these.
-  const out = Buffer.allocUnsafe(canonSize(table, values, null, -1));
-  canonWrite(out, 0, table, values, null, -1, null);
+  const out = Buffer.allocUnsafe(canonSize(table, values, null, -1, true));
+  canonWrite(out, 0, table, values, null, -1, null, true);
+  return out;
+}
+
+/**
+ * canon() for checking a row read from the file: a value no column of the vault holds (a REAL,
+ * which only an edit of the file can put there) goes in as its text instead of throwing, so the
+ * row fails its mac (no writer made one over it) and is reported as edited.
+ */
+function checkCanon(table: string, values: readonly unknown[]): Buffer {
+  const out = Buffer.allocUnsafe(canonSize(table, values, null, -1, false));
+  canonWrite(out, 0, table, values, null, -1, null, false);
   return out;
 }
 
@@ -51,25 +62,28 @@ export interface HexRows {
 }
 
 /** The size of the canon of `row` (read as `layout` says). */
-export const hexRowCanonSize = (layout: HexRows, row: readonly unknown[]): number => canonSize(layout.table, row, layout.hex, layout.macAt);
+export const hexRowCanonSize = (layout: HexRows, row: readonly unknown[]): number => canonSize(layout.table, row, layout.hex, layout.macAt, false);
 
 /** Writes the canon of `row` into `out` at `at`; returns where it ends. Hex values become views of their bytes in `out`. */
-export const hexRowCanonInto = (out: Buffer, at: number, layout: HexRows, row: unknown[]): number => canonWrite(out, at, layout.table, row, layout.hex, layout.macAt, row);
+export const hexRowCanonInto = (out: Buffer, at: number, layout: HexRows, row: unknown[]): number => canonWrite(out, at, layout.table, row, layout.hex, layout.macAt, row, false);
 
-/** A value as it goes into a canon: its text (UTF-8, or hex to decode), its bytes, or null. */
-function canonPart(table: string, v: unknown): string | Uint8Array | null {
+/**
+ * A value as it goes into a canon: its text (UTF-8, or hex to decode), its bytes, or null.
+ * `strict` (a write): a value no column holds throws; else (a check) it goes in as its text.
+ */
+function canonPart(table: string, v: unknown, strict: boolean): string | Uint8Array | null {
   if (v === null || v === undefined) return null;
   if (v instanceof Uint8Array || typeof v === 'string') return v;
-  if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) return String(v);
+  if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v)) || (!strict && typeof v === 'number')) return String(v);
   throw new Error(`canon: a value of ${table} that no column type of the vault holds`);
 }
 
 /** The canon's size; `skip`: an index left out (the mac), or -1. */
-function canonSize(table: string, values: readonly unknown[], hex: readonly boolean[] | null, skip: number): number {
+function canonSize(table: string, values: readonly unknown[], hex: readonly boolean[] | null, skip: number, strict: boolean): number {
   let size = Buffer.byteLength(table, 'utf8') + 1;
   for (let i = 0; i < values.length; i++) {
     if (i === skip) continue;
-    const part = canonPart(table, values[i]);
+    const part = canonPart(table, values[i], strict);
     if (part === null) size += 4;
     else if (typeof part !== 'string') size += 4 + part.length;
     else size += 4 + (hex?.[i] ? part.length >>> 1 : Buffer.byteLength(part, 'utf8'));
@@ -78,12 +92,12 @@ function canonSize(table: string, values: readonly unknown[], hex: readonly bool
 }
 
 /** Writes the canon; each hex value's bytes, as a view of `out`, go into `views` at its index. */
-function canonWrite(out: Buffer, at: number, table: string, values: readonly unknown[], hex: readonly boolean[] | null, skip: number, views: unknown[] | null): number {
+function canonWrite(out: Buffer, at: number, table: string, values: readonly unknown[], hex: readonly boolean[] | null, skip: number, views: unknown[] | null, strict: boolean): number {
   at += out.write(table, at, 'utf8');
   out[at++] = 0;
   for (let i = 0; i < values.length; i++) {
     if (i === skip) continue;
-    const part = canonPart(table, values[i]);
+    const part = canonPart(table, values[i], strict);
     if (part === null) {
       out.writeUInt32BE(NULL_LENGTH, at);
       at += 4;
@@ -104,6 +118,9 @@ function canonWrite(out: Buffer, at: number, table: string, values: readonly unk
 
 /** Whether `stored`, as SQLite returned it, is the mac `computed`: only a BLOB can be (a TEXT of the same bytes is not). */
 export const sameMac = (computed: Buffer, stored: unknown): boolean => stored instanceof Uint8Array && computed.equals(stored);
+
+/** The mac a row read from the file must carry (see checkCanon): compare it with sameMac. */
+export const expectedMac = (key: Uint8Array, table: string, values: readonly unknown[]): Buffer => createHmac('sha256', key).update(checkCanon(table, values)).digest();
 
 export function rowMac(key: Uint8Array, table: string, values: readonly unknown[]): Buffer {
   return createHmac('sha256', key).update(canon(table, values)).digest();
@@ -143,7 +160,7 @@ export function macCheckSql(db: Db, table: MacTable): string {
   let cache = macChecks.get(db);
   if (!cache) macChecks.set(db, (cache = new Map()));
   let sql = cache.get(table);
-  if (!sql) cache.set(table, (sql = `(mac IS keyden_row_mac('${table}', ${macColumns(db, table).join(', ')}))`));
+  if (!sql) cache.set(table, (sql = `(mac IS keyden_expected_mac('${table}', ${macColumns(db, table).join(', ')}))`));
   return sql;
 }
 
@@ -246,7 +263,7 @@ export function failingRowIds(db: Db, tables: readonly MacTable[], sample = 10):
   for (const table of tables) {
     const cols = macColumns(db, table);
     const ids = db
-      .prepare(`SELECT ${ROW_NAME[table]} FROM main.${table} WHERE mac IS NOT keyden_row_mac('${table}', ${cols.join(', ')})`)
+      .prepare(`SELECT ${ROW_NAME[table]} FROM main.${table} WHERE mac IS NOT keyden_expected_mac('${table}', ${cols.join(', ')})`)
       .pluck()
       .all() as (string | number)[];
     if (ids.length > 0) out.push({ table, count: ids.length, ids: ids.slice(0, sample).map(String) });
@@ -287,6 +304,8 @@ export class IntegrityWriter {
   ) {
     writers.set(db, this);
     db.function('keyden_row_mac', { varargs: true, deterministic: true }, (table: unknown, ...values: unknown[]) => rowMac(this.requireKey(), String(table), values));
+    // For checks (a row read from the file), never for writes: see expectedMac.
+    db.function('keyden_expected_mac', { varargs: true, deterministic: true }, (table: unknown, ...values: unknown[]) => expectedMac(this.requireKey(), String(table), values));
     db.function('keyden_meta_mac', { deterministic: true }, (k: unknown, v: unknown) => metaMac(this.requireKey(), String(k), String(v)));
     db.function('keyden_xor', { deterministic: false }, (mac: unknown) => {
       if (this.paused) return null;
