@@ -192,6 +192,18 @@ describe('attacks on the file (issue 10, item 1)', () => {
     expect(await v.core.vault.verify(PASSWORD)).toMatchObject({ failing: [{ table: 'entry_versions', count: 1, ids: [`${v.entryIds[0]}/1.5`] }] });
   });
 
+  it('refuses, before running Argon2, a kdf row edited to more passes than Keyden ever sets: VAULT_INVALID, the file unchanged', async () => {
+    const v = await seeded();
+    v.core.close();
+    edit(v.vaultPath, (db) => {
+      const kdf = JSON.parse(db.prepare("SELECT value FROM meta WHERE key = 'kdf'").pluck().get() as string) as { t: number };
+      db.prepare("UPDATE meta SET value = ? WHERE key = 'kdf'").run(JSON.stringify({ ...kdf, t: 65 }));
+    });
+    const { error, unchanged } = await tryUnlock(v);
+    expect(error).toMatchObject({ code: 'VAULT_INVALID', message: expect.stringContaining('KDF parameters this version does not support') });
+    expect(unchanged).toBe(true);
+  });
+
   it('detects one row put back to an older copy of itself, mac and all', async () => {
     const v = await seeded();
     const columns = 'category_id, overview, secret, created_at, updated_at, trashed_at, mac';

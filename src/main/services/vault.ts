@@ -737,8 +737,14 @@ export class Vault implements VaultService, VaultContext {
     } catch {
       throw new KeydenError('VAULT_INVALID', `${this.options.path} has a damaged kdf row`);
     }
-    if (kdf.alg !== 'argon2id' || kdf.version !== 19 || !(kdf.m >= 8) || !(kdf.t >= 1) || kdf.p !== 1 || typeof kdf.salt !== 'string') {
-      throw new KeydenError('VAULT_INVALID', `${this.options.path} names KDF parameters this version does not support`);
+    // Checked before Argon2 runs them (the row's mac can only be checked after): a file edit must
+    // not make an unlock allocate terabytes or run for days.
+    const within = (n: unknown, min: number, max: number): boolean => Number.isSafeInteger(n) && (n as number) >= min && (n as number) <= max;
+    if (kdf.alg !== 'argon2id' || kdf.version !== 19 || !within(kdf.m, 8, KDF_LIMITS.maxMemoryKiB) || !within(kdf.t, 1, KDF_LIMITS.maxPasses) || kdf.p !== 1 || typeof kdf.salt !== 'string') {
+      throw new KeydenError(
+        'VAULT_INVALID',
+        `${this.options.path} names KDF parameters this version does not support (Argon2id v19, p = 1, up to ${KDF_LIMITS.maxMemoryKiB / 1024} MiB and ${KDF_LIMITS.maxPasses} passes)`,
+      );
     }
     this.vaultId = vaultId;
     return { format, vaultId, kdf, wrappedKey: new Uint8Array(Buffer.from(wrapped, 'base64')) };
