@@ -227,6 +227,15 @@ describe('attacks on the file (issue 10, item 1)', () => {
     expect((await tryUnlock(v)).error).toMatchObject({ code: 'VAULT_TAMPERED' });
   });
 
+  it('reads a settings row damaged in the file as the defaults while locked (no crash), and the unlock then refuses the file', async () => {
+    const v = await seeded();
+    v.core.close();
+    edit(v.vaultPath, (db) => db.prepare("UPDATE meta SET value = '{not json' WHERE key = 'settings'").run());
+    const core = owner(v);
+    expect(core.vault.settings().autoLockMinutes).toBe(10);
+    await expect(core.vault.unlock(APP, PASSWORD)).rejects.toMatchObject({ code: 'VAULT_TAMPERED' });
+  });
+
   it('refuses an integrity record that someone without the key rewrote', async () => {
     const v = await seeded();
     v.core.close();

@@ -666,8 +666,17 @@ export class Vault implements VaultService, VaultContext {
   }
 
   settings(): Settings {
-    const row = this.db().prepare("SELECT value FROM meta WHERE key = 'settings'").get() as { value: string } | undefined;
-    const parsed = SettingsSchema.partial().safeParse(row ? JSON.parse(row.value) : {});
+    const row = this.db().prepare("SELECT value FROM meta WHERE key = 'settings'").get() as { value: unknown } | undefined;
+    // Read while locked too (the app's timers, serve's port), before any mac can be checked: a
+    // row that is not a settings object (an edit of the file) reads as the defaults, and the
+    // next unlock refuses the file (the row is in the digest).
+    let stored: unknown = {};
+    try {
+      if (typeof row?.value === 'string') stored = JSON.parse(row.value);
+    } catch {
+      stored = {};
+    }
+    const parsed = SettingsSchema.partial().safeParse(stored);
     return { ...DEFAULT_SETTINGS, ...(parsed.success ? parsed.data : {}) };
   }
 
