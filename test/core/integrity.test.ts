@@ -227,6 +227,15 @@ describe('attacks on the file (issue 10, item 1)', () => {
     expect((await tryUnlock(v)).error).toMatchObject({ code: 'VAULT_TAMPERED' });
   });
 
+  it('says a key row cut short in the file is damaged (VAULT_INVALID), not that the password is wrong', async () => {
+    const v = await seeded();
+    v.core.close();
+    edit(v.vaultPath, (db) => db.prepare("UPDATE meta SET value = substr(value, 1, 40) WHERE key = 'wrapped_key'").run());
+    const { error, unchanged } = await tryUnlock(v);
+    expect(error).toMatchObject({ code: 'VAULT_INVALID', message: expect.stringContaining('damaged key row') });
+    expect(unchanged).toBe(true);
+  });
+
   it('reads a settings row damaged in the file as the defaults while locked (no crash), and the unlock then refuses the file', async () => {
     const v = await seeded();
     v.core.close();

@@ -33,6 +33,9 @@ export const VAULT_FORMAT = 'keyden-vault/2';
 const FORMATS: Record<string, 1 | 2> = { 'keyden-vault/1': 1, 'keyden-vault/2': 2 };
 
 /** The most `keyden passwd --kdf-memory` / `--kdf-passes` may ask for. */
+/** `wrapped_key`: nonce(24) ‖ the 32-byte vault key sealed, tag(16) (docs/vault-format.md). */
+const WRAPPED_KEY_BYTES = 24 + 32 + 16;
+
 export const KDF_LIMITS = { maxMemoryKiB: 4 * 1024 * 1024, maxPasses: 64 } as const;
 
 export interface KdfCost {
@@ -755,8 +758,11 @@ export class Vault implements VaultService, VaultContext {
         `${this.options.path} names KDF parameters this version does not support (Argon2id v19, p = 1, up to ${KDF_LIMITS.maxMemoryKiB / 1024} MiB and ${KDF_LIMITS.maxPasses} passes)`,
       );
     }
+    const wrappedKey = new Uint8Array(Buffer.from(wrapped, 'base64'));
+    // A key row of the wrong size is damage, not a wrong password (which it would otherwise read as).
+    if (wrappedKey.length !== WRAPPED_KEY_BYTES) throw new KeydenError('VAULT_INVALID', `${this.options.path} has a damaged key row; restore it from a backup`);
     this.vaultId = vaultId;
-    return { format, vaultId, kdf, wrappedKey: new Uint8Array(Buffer.from(wrapped, 'base64')) };
+    return { format, vaultId, kdf, wrappedKey };
   }
 
   /** Decrypts every overview into memory from the checked snapshot; a row that fails to open is left out and counted. */
