@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APP, CLI, openKeydenCore, type OwnedCore } from '../../src/main/core/index.js';
 import { hashToken } from '../../src/main/services/tokens.js';
+import { TABLES_OF_SCHEMA } from '../../src/main/store/db.js';
 import { createTestVault, PASSWORD, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
 
 const cleanups: (() => void)[] = [];
@@ -225,6 +226,30 @@ describe('attacks on the file (issue 10, item 1)', () => {
     v.core.close();
     edit(v.vaultPath, (db) => db.prepare("UPDATE meta SET value = ? WHERE key = 'settings'").run(JSON.stringify({ autoLockMinutes: 10, clipboardSeconds: 30, apiEnabled: true, apiPort: 8080 })));
     expect((await tryUnlock(v)).error).toMatchObject({ code: 'VAULT_TAMPERED' });
+  });
+
+  it('says a vault with a table dropped from the file is incomplete (VAULT_INVALID, naming it), not an SQLite error, and leaves it as it is', async () => {
+    for (const table of ['tokens', 'audit']) {
+      const v = await seeded();
+      v.core.close();
+      edit(v.vaultPath, (db) => db.exec(`DROP TABLE ${table}`));
+      const before = sha(v.vaultPath);
+      const core = owner(v);
+      expect(core.vault.status().exists, table).toBe(true);
+      const error = await Promise.resolve()
+        .then(() => core.vault.unlock(APP, PASSWORD))
+        .then(() => null, (e: unknown) => e);
+      expect(error, table).toMatchObject({ code: 'VAULT_INVALID', message: expect.stringContaining(`no table ${table}`) });
+      expect(sha(v.vaultPath), table).toBe(before);
+    }
+  });
+
+  it('knows every table the migrations create (TABLES_OF_SCHEMA, the check above)', async () => {
+    const v = await seeded();
+    const db = new Database(v.vaultPath, { readonly: true });
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    db.close();
+    expect(tables).toEqual(TABLES_OF_SCHEMA.flat().toSorted());
   });
 
   it('says a key row cut short in the file is damaged (VAULT_INVALID), not that the password is wrong', async () => {

@@ -34,6 +34,10 @@ function checkExisting(file: string, options: OpenOptions): void {
       throw invalid(file, `was written by a newer Keyden (vault schema ${version}, this version knows up to ${SCHEMA_VERSION}); update Keyden to open it`);
     }
     if (version < 1) throw invalid(file, 'is not a complete Keyden vault (no schema)');
+    // A table dropped from the file would otherwise surface as an SQLite error at the first read.
+    const present = new Set(probe.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
+    const missing = TABLES_OF_SCHEMA.slice(0, version).flat().filter((t) => !present.has(t));
+    if (missing.length > 0) throw invalid(file, `is not a complete Keyden vault (no table ${missing.join(', ')}); restore it from a backup`);
     const check = probe.pragma('quick_check', { simple: true }) as string;
     if (check !== 'ok') throw invalid(file, 'is damaged (SQLite integrity check failed); restore it from a backup');
   } catch (e) {
@@ -47,6 +51,9 @@ function checkExisting(file: string, options: OpenOptions): void {
     probe?.close();
   }
 }
+
+/** The tables each schema version adds (migrations.ts), in order. */
+export const TABLES_OF_SCHEMA: readonly (readonly string[])[] = [['meta', 'categories', 'entries', 'entry_versions', 'tokens', 'audit'], ['projects']];
 
 function applyPragmas(db: Db): void {
   db.pragma('journal_mode = WAL');
