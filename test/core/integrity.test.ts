@@ -65,6 +65,14 @@ async function tryUnlock(v: Seeded, options: { acceptRollback?: boolean } = {}):
   return { error, unchanged, core };
 }
 
+/** A seeded vault, closed, edited with plain SQLite, then unlocked by a fresh owner: what tryUnlock says. */
+async function unlockAfterEdit(change: (db: Database.Database, v: Seeded) => void): Promise<Seeded & Awaited<ReturnType<typeof tryUnlock>>> {
+  const v = await seeded();
+  v.core.close();
+  edit(v.vaultPath, (db) => change(db, v));
+  return { ...v, ...(await tryUnlock(v)) };
+}
+
 describe('keeping every row authenticated', () => {
   it('keeps the digest and every mac right through creates, updates, versions past 20, deletes with cascades, tokens, settings and reveals', async () => {
     const v = await seeded();
@@ -148,41 +156,29 @@ describe('attacks on the file (issue 10, item 1)', () => {
   });
 
   it('detects a deleted entry ("a row was deleted or rolled back")', async () => {
-    const v = await seeded();
-    v.core.close();
-    edit(v.vaultPath, (db) => db.prepare('DELETE FROM entries WHERE id = ?').run(v.entryIds[2]));
-    const { error, unchanged } = await tryUnlock(v);
+    const { error, unchanged } = await unlockAfterEdit((db, v) => db.prepare('DELETE FROM entries WHERE id = ?').run(v.entryIds[2]));
     expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('a row was deleted or rolled back') });
     expect(unchanged).toBe(true);
   });
 
   it('detects a deleted audit row, which is checked only through the digest at unlock', async () => {
-    const v = await seeded();
-    v.core.close();
-    edit(v.vaultPath, (db) => db.prepare("DELETE FROM audit WHERE action = 'token.revoke'").run());
-    expect((await tryUnlock(v)).error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('deleted or rolled back') });
+    const { error } = await unlockAfterEdit((db) => db.prepare("DELETE FROM audit WHERE action = 'token.revoke'").run());
+    expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('deleted or rolled back') });
   });
 
   it('refuses a row whose mac is stored as TEXT instead of a BLOB (an entry, a token): VAULT_TAMPERED, not a crash, and the file unchanged', async () => {
     for (const table of ['entries', 'tokens'] as const) {
-      const v = await seeded();
-      v.core.close();
-      const id = table === 'entries' ? v.entryIds[1] : v.live.id;
       // Same 32 bytes, another storage class: no mac to SQLite's eyes (nor to the digest's).
-      edit(v.vaultPath, (db) => db.prepare(`UPDATE ${table} SET mac = CAST(mac AS TEXT) WHERE id = ?`).run(id));
-      const { error, unchanged } = await tryUnlock(v);
+      const { error, unchanged } = await unlockAfterEdit((db, v) => db.prepare(`UPDATE ${table} SET mac = CAST(mac AS TEXT) WHERE id = ?`).run(table === 'entries' ? v.entryIds[1] : v.live.id));
       expect(error, table).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining(`1 row of ${table} fails its mac`) });
       expect(unchanged, table).toBe(true);
     }
   });
 
   it('refuses a vault with a REAL written into a column that holds none (a token\'s overview): VAULT_TAMPERED, not an internal error, the file unchanged, and verify names the row', async () => {
-    const v = await seeded();
-    v.core.close();
-    edit(v.vaultPath, (db) => db.prepare('UPDATE tokens SET overview = 1.5 WHERE id = ?').run(v.live.id));
-    const { error, unchanged } = await tryUnlock(v);
-    expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('1 row of tokens fails its mac') });
-    expect(unchanged).toBe(true);
+    const v = await unlockAfterEdit((db, v) => db.prepare('UPDATE tokens SET overview = 1.5 WHERE id = ?').run(v.live.id));
+    expect(v.error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('1 row of tokens fails its mac') });
+    expect(v.unchanged).toBe(true);
     expect(await owner(v).vault.verify(PASSWORD)).toMatchObject({ failing: [{ table: 'tokens', count: 1, ids: [v.live.id] }] });
   });
 
@@ -194,13 +190,10 @@ describe('attacks on the file (issue 10, item 1)', () => {
   });
 
   it('refuses, before running Argon2, a kdf row edited to more passes than Keyden ever sets: VAULT_INVALID, the file unchanged', async () => {
-    const v = await seeded();
-    v.core.close();
-    edit(v.vaultPath, (db) => {
+    const { error, unchanged } = await unlockAfterEdit((db) => {
       const kdf = JSON.parse(db.prepare("SELECT value FROM meta WHERE key = 'kdf'").pluck().get() as string) as { t: number };
       db.prepare("UPDATE meta SET value = ? WHERE key = 'kdf'").run(JSON.stringify({ ...kdf, t: 65 }));
     });
-    const { error, unchanged } = await tryUnlock(v);
     expect(error).toMatchObject({ code: 'VAULT_INVALID', message: expect.stringContaining('KDF parameters this version does not support') });
     expect(unchanged).toBe(true);
   });
@@ -253,10 +246,7 @@ describe('attacks on the file (issue 10, item 1)', () => {
   });
 
   it('says a key row cut short in the file is damaged (VAULT_INVALID), not that the password is wrong', async () => {
-    const v = await seeded();
-    v.core.close();
-    edit(v.vaultPath, (db) => db.prepare("UPDATE meta SET value = substr(value, 1, 40) WHERE key = 'wrapped_key'").run());
-    const { error, unchanged } = await tryUnlock(v);
+    const { error, unchanged } = await unlockAfterEdit((db) => db.prepare("UPDATE meta SET value = substr(value, 1, 40) WHERE key = 'wrapped_key'").run());
     expect(error).toMatchObject({ code: 'VAULT_INVALID', message: expect.stringContaining('damaged key row') });
     expect(unchanged).toBe(true);
   });
