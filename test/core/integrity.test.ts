@@ -366,6 +366,16 @@ describe('the format 1 → 2 migration', () => {
     return { vaultPath, knownVaults: path.join(dir, 'known-vaults.json') };
   }
 
+  it('refuses to upgrade a format 1 vault with a REAL planted in a row (VAULT_INVALID, not an internal error), and leaves it as it is', async () => {
+    const f = copyFixture();
+    edit(f.vaultPath, (db) => db.prepare('UPDATE tokens SET overview = 1.5 WHERE id = ?').run(expected.tokens.live.id));
+    const before = sha(f.vaultPath);
+    const core = owner(f);
+    await expect(core.vault.unlock(CLI, expected.password)).rejects.toMatchObject({ code: 'VAULT_INVALID', message: expect.stringContaining('it was not upgraded') });
+    core.close();
+    expect(sha(f.vaultPath)).toBe(before);
+  });
+
   it('upgrades a vault made by Keyden 0.1 at its first unlock, with every value, version, token and audit row', async () => {
     const f = copyFixture();
     const core = owner(f);

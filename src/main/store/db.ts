@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { KeydenError } from '../../shared/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION, type MigrationKey } from './migrations.js';
+import { NoCanonError } from './integrity.js';
 
 export { dataVersion, statement, type Db } from './statements.js';
 import type { Db } from './statements.js';
@@ -83,7 +84,13 @@ function migrate(db: Db, key: MigrationKey | null, fresh = false): void {
 
 /** Runs the migrations that need the vault's key (the first unlock of an older format). */
 export function migrateWithKey(db: Db, key: MigrationKey): void {
-  migrate(db, key);
+  try {
+    migrate(db, key);
+  } catch (e) {
+    // Only an edit of the file puts such a value in a row; the migration's transaction rolled back.
+    if (e instanceof NoCanonError) throw invalid(db.name, `has a row of ${e.table} holding a value no Keyden vault holds (a REAL); it was not upgraded and nothing in it was changed; restore it from a backup`);
+    throw e;
+  }
 }
 
 export const needsKeyedMigration = (db: Db): boolean => schemaVersion(db) < SCHEMA_VERSION;

@@ -75,7 +75,14 @@ function canonPart(table: string, v: unknown, strict: boolean): string | Uint8Ar
   if (v === null || v === undefined) return null;
   if (v instanceof Uint8Array || typeof v === 'string') return v;
   if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v)) || (!strict && typeof v === 'number')) return String(v);
-  throw new Error(`canon: a value of ${table} that no column type of the vault holds`);
+  throw new NoCanonError(table);
+}
+
+/** A row holds a value no column of the vault holds (a REAL): it has no canon to write a mac over. */
+export class NoCanonError extends Error {
+  constructor(readonly table: string) {
+    super(`canon: a value of ${table} that no column type of the vault holds`);
+  }
 }
 
 /** The canon's size; `skip`: an index left out (the mac), or -1. */
