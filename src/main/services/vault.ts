@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SETTINGS, Settings as SettingsSchema, type Category, type Settings } from '../../shared/model.js';
 import { isKeydenError, KeydenError } from '../../shared/errors.js';
-import { deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey } from '../crypto/aead.js';
+import { deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey, WRAPPED_KEY_BYTES } from '../crypto/aead.js';
 import { openAll, type Opened } from '../crypto/open-many.js';
 import { DEFAULT_KDF, deriveKek, isBelowDefault, newKdfParams, type KdfParams } from '../crypto/kdf.js';
 import { createVaultDb, dataVersion, migrateWithKey, needsKeyedMigration, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
@@ -33,9 +33,6 @@ export const VAULT_FORMAT = 'keyden-vault/2';
 const FORMATS: Record<string, 1 | 2> = { 'keyden-vault/1': 1, 'keyden-vault/2': 2 };
 
 /** The most `keyden passwd --kdf-memory` / `--kdf-passes` may ask for. */
-/** `wrapped_key`: nonce(24) ‖ the 32-byte vault key sealed, tag(16) (docs/vault-format.md). */
-const WRAPPED_KEY_BYTES = 24 + 32 + 16;
-
 export const KDF_LIMITS = { maxMemoryKiB: 4 * 1024 * 1024, maxPasses: 64 } as const;
 
 export interface KdfCost {
@@ -625,10 +622,10 @@ export class Vault implements VaultService, VaultContext {
   private kdfCost(asked?: KdfCost): KdfCost {
     if (!asked) return this.options.unsafeTestKdf ?? DEFAULT_KDF;
     const floor = this.options.unsafeTestKdf ?? DEFAULT_KDF;
-    if (!Number.isSafeInteger(asked.m) || asked.m < floor.m || asked.m > KDF_LIMITS.maxMemoryKiB) {
+    if (!within(asked.m, floor.m, KDF_LIMITS.maxMemoryKiB)) {
       throw new KeydenError('VALIDATION_FAILED', `the KDF memory must be between ${floor.m / 1024} and ${KDF_LIMITS.maxMemoryKiB / 1024} MiB`, { kdfMemory: 'out of range' });
     }
-    if (!Number.isSafeInteger(asked.t) || asked.t < floor.t || asked.t > KDF_LIMITS.maxPasses) {
+    if (!within(asked.t, floor.t, KDF_LIMITS.maxPasses)) {
       throw new KeydenError('VALIDATION_FAILED', `the KDF passes must be between ${floor.t} and ${KDF_LIMITS.maxPasses}`, { kdfPasses: 'out of range' });
     }
     return { m: asked.m, t: asked.t };
@@ -677,7 +674,7 @@ export class Vault implements VaultService, VaultContext {
     try {
       if (typeof row?.value === 'string') stored = JSON.parse(row.value);
     } catch {
-      stored = {};
+      // Not JSON: the defaults.
     }
     const parsed = SettingsSchema.partial().safeParse(stored);
     return { ...DEFAULT_SETTINGS, ...(parsed.success ? parsed.data : {}) };
@@ -751,7 +748,6 @@ export class Vault implements VaultService, VaultContext {
     }
     // Checked before Argon2 runs them (the row's mac can only be checked after): a file edit must
     // not make an unlock allocate terabytes or run for days.
-    const within = (n: unknown, min: number, max: number): boolean => Number.isSafeInteger(n) && (n as number) >= min && (n as number) <= max;
     if (kdf.alg !== 'argon2id' || kdf.version !== 19 || !within(kdf.m, 8, KDF_LIMITS.maxMemoryKiB) || !within(kdf.t, 1, KDF_LIMITS.maxPasses) || kdf.p !== 1 || typeof kdf.salt !== 'string') {
       throw new KeydenError(
         'VAULT_INVALID',
@@ -814,6 +810,9 @@ export class Vault implements VaultService, VaultContext {
 function openEntries(s: UnlockSnapshot, keys: Keys): Opened {
   return openAll(s.entryOverviews.aads, s.entryOverviews.blobs, s.entryMacs, keys.overview, keys.mac);
 }
+
+/** Whether `n` is an integer in [min, max]. */
+const within = (n: unknown, min: number, max: number): boolean => Number.isSafeInteger(n) && (n as number) >= min && (n as number) <= max;
 
 function fileExists(p: string): boolean {
   try {

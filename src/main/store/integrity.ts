@@ -30,21 +30,17 @@ export interface IntegrityRecord {
  * big-endian length and the bytes (TEXT as UTF-8, INTEGER as decimal text, BLOB as is), NULL
  * as the length 0xFFFFFFFF and no bytes.
  */
-export function canon(table: string, values: readonly unknown[]): Buffer {
-  // Sized first, then written into one buffer: an unlock builds 10 000 of these.
-  const out = Buffer.allocUnsafe(canonSize(table, values, null, -1, true));
-  canonWrite(out, 0, table, values, null, -1, null, true);
-  return out;
-}
+export const canon = (table: string, values: readonly unknown[]): Buffer => canonOf(table, values, true);
 
 /**
- * canon() for checking a row read from the file: a value no column of the vault holds (a REAL,
- * which only an edit of the file can put there) goes in as its text instead of throwing, so the
- * row fails its mac (no writer made one over it) and is reported as edited.
+ * The canon in one buffer (sized first: an unlock builds 10 000 of these). `strict` (a write): a
+ * value no column of the vault holds throws. Otherwise (checking a row read from the file) such
+ * a value (a REAL, which only an edit of the file can put there) goes in as its text, so the row
+ * fails its mac (no writer made one over it) and is reported as edited.
  */
-function checkCanon(table: string, values: readonly unknown[]): Buffer {
-  const out = Buffer.allocUnsafe(canonSize(table, values, null, -1, false));
-  canonWrite(out, 0, table, values, null, -1, null, false);
+function canonOf(table: string, values: readonly unknown[], strict: boolean): Buffer {
+  const out = Buffer.allocUnsafe(canonSize(table, values, null, -1, strict));
+  canonWrite(out, 0, table, values, null, -1, null, strict);
   return out;
 }
 
@@ -126,8 +122,8 @@ function canonWrite(out: Buffer, at: number, table: string, values: readonly unk
 /** Whether `stored`, as SQLite returned it, is the mac `computed`: only a BLOB can be (a TEXT of the same bytes is not). */
 export const sameMac = (computed: Buffer, stored: unknown): boolean => stored instanceof Uint8Array && computed.equals(stored);
 
-/** The mac a row read from the file must carry (see checkCanon): compare it with sameMac. */
-export const expectedMac = (key: Uint8Array, table: string, values: readonly unknown[]): Buffer => createHmac('sha256', key).update(checkCanon(table, values)).digest();
+/** The mac a row read from the file must carry (its canon as canonOf checks it): compare it with sameMac. */
+export const expectedMac = (key: Uint8Array, table: string, values: readonly unknown[]): Buffer => createHmac('sha256', key).update(canonOf(table, values, false)).digest();
 
 export function rowMac(key: Uint8Array, table: string, values: readonly unknown[]): Buffer {
   return createHmac('sha256', key).update(canon(table, values)).digest();
