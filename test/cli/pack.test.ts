@@ -51,7 +51,8 @@ beforeAll(async () => {
   expect(packed.code, packed.stderr).toBe(0);
   const tarball = path.join(tmp, `keyden-cli-${version}.tgz`);
   expect(fs.existsSync(tarball)).toBe(true);
-  const scripts = FULL_INSTALL ? [] : ['--ignore-scripts'];
+  // As docs/cli.md says to install it (the flag approves better-sqlite3's build on npm ≥ 11.16).
+  const scripts = FULL_INSTALL ? ['--allow-scripts=better-sqlite3'] : ['--ignore-scripts'];
   const install = await sh('npm', ['i', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', ...scripts, tarball], tmp, FULL_INSTALL ? 600_000 : 240_000);
   expect(install.code, install.stderr).toBe(0);
   installed = path.join(prefix, 'lib', 'node_modules', 'keyden-cli');
