@@ -80,7 +80,7 @@ function start(): void {
     emit: createEmitter(currentWindow),
     info: { version: app.getVersion(), platform: process.platform, revealSeconds: REVEAL_SECONDS, canInstallCli: app.isPackaged },
     installCli: () => {
-      if (!app.isPackaged) throw new KeydenError('VALIDATION_FAILED', 'Only the installed app can install the keyden command; use npx keyden here');
+      if (!app.isPackaged) throw new KeydenError('VALIDATION_FAILED', 'Only the installed app can install the keyden command; from a checkout, npm link puts keyden on your PATH');
       return installLauncher(launcherPlan({ platform: process.platform, resourcesPath: process.resourcesPath, env: process.env }));
     },
     // Excluded from screenshots and screen sharing (Windows, macOS) while a value is shown.

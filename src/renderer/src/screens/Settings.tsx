@@ -277,7 +277,9 @@ function CliSection() {
           {path ? <p className="small">Installed at <code>{path}</code>. Make sure its folder is on your PATH.</p> : null}
         </>
       ) : (
-        <p className="muted">From a checkout, run <code>npx keyden</code>. The installed app offers a launcher here.</p>
+        <p className="muted">
+          From a checkout, <code>npm link</code> puts <code>keyden</code> on your PATH. The installed app offers a launcher here.
+        </p>
       )}
     </div>
   );
