@@ -1,39 +1,61 @@
 // Settings: tokens (shown once, revoked), master password change, auto-lock.
 import { statSync } from 'node:fs';
+import { APP } from '../../src/main/core/types.js';
 import { expect, PASSWORD, seedEntry, seedVault, shot, test, toastWith } from './support/fixtures.js';
 
-test('a token is shown once, listed with its scopes and last use, and stops working when revoked', async ({ page, app }) => {
-  const c = await seedVault(app);
-  seedEntry(app, { categoryId: c.openai!.id, name: 'Blog Project', value: 'sk-1' });
-  await page.goto(app.url);
-  await page.getByRole('navigation', { name: 'Vault' }).getByRole('button', { name: 'Settings' }).click();
+test.describe('with the Argon2id parameters a new vault gets', () => {
+  test.use({ defaultKdf: true });
+  // The screenshots of docs/ show what a user's vault shows: the product's parameters, not the tests' cheap ones.
 
-  await page.getByRole('button', { name: 'Create token' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Create token' });
-  await dialog.getByLabel('Name').fill('deploy script');
-  await dialog.getByLabel('Blog Project').check();
-  await dialog.getByRole('button', { name: 'Create token' }).click();
-  const shown = page.getByRole('dialog', { name: 'Token created' });
-  const secret = await shown.getByLabel('New token').inputValue();
-  expect(secret).toMatch(/^kdn_[A-Za-z0-9_-]{43}$/);
-  await shown.getByRole('button', { name: 'Copy' }).click();
-  await expect.poll(() => app.clipboard.text).toBe(secret);
-  await shot(page, 'token-created');
-  await shown.getByRole('button', { name: 'Done' }).click();
+  test('a token is shown once, listed with its scopes and last use, and stops working when revoked', async ({ page, app }) => {
+    const c = await seedVault(app);
+    seedEntry(app, { categoryId: c.openai!.id, name: 'Blog Project', value: 'sk-1' });
+    await page.goto(app.url);
+    await page.getByRole('navigation', { name: 'Vault' }).getByRole('button', { name: 'Settings' }).click();
 
-  const tokens = page.getByRole('table', { name: 'Tokens' });
-  const row = tokens.getByRole('row', { name: /deploy script/ });
-  await expect(row).toContainText('entries:read, entries:reveal');
-  await expect(row).toContainText('Blog Project');
-  await expect(row).toContainText('Never');
-  await expect(page.getByText(secret)).toHaveCount(0); // never shown again
-  expect(app.core.tokens.authenticate(secret)?.name).toBe('deploy script');
-  await shot(page, 'settings');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create token' });
+    await dialog.getByLabel('Name').fill('deploy script');
+    await dialog.getByLabel('Blog Project').check();
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByRole('dialog', { name: 'Token created' });
+    const secret = await shown.getByLabel('New token').inputValue();
+    expect(secret).toMatch(/^kdn_[A-Za-z0-9_-]{43}$/);
+    await shown.getByRole('button', { name: 'Copy' }).click();
+    await expect.poll(() => app.clipboard.text).toBe(secret);
+    await shot(page, 'token-created');
+    await shown.getByRole('button', { name: 'Done' }).click();
 
-  await row.getByRole('button', { name: 'Revoke' }).click();
-  await page.getByRole('alertdialog', { name: 'Revoke deploy script?' }).getByRole('button', { name: 'Revoke' }).click();
-  await expect(row).toContainText('Revoked');
-  expect(app.core.tokens.authenticate(secret)).toBeNull();
+    const tokens = page.getByRole('table', { name: 'Tokens' });
+    const row = tokens.getByRole('row', { name: /deploy script/ });
+    await expect(row).toContainText('entries:read, entries:reveal');
+    await expect(row).toContainText('Blog Project');
+    await expect(row).toContainText('Never');
+    await expect(page.getByText(secret)).toHaveCount(0); // never shown again
+    expect(app.core.tokens.authenticate(secret)?.name).toBe('deploy script');
+
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('alertdialog', { name: 'Revoke deploy script?' }).getByRole('button', { name: 'Revoke' }).click();
+    await expect(row).toContainText('Revoked');
+    expect(app.core.tokens.authenticate(secret)).toBeNull();
+  });
+
+  test('the settings name the parameters in force and how long the last unlock took', async ({ page, app }) => {
+    const c = await seedVault(app);
+    seedEntry(app, { categoryId: c.openai!.id, name: 'Blog Project', value: 'sk-1' });
+    app.core.tokens.create(APP, { name: 'deploy script', scopes: ['entries:read', 'entries:reveal'], projects: ['Blog Project'] });
+    expect(app.core.vault.kdfParams()).toMatchObject({ m: 64 * 1024, t: 3 });
+    await page.goto(app.url);
+    await page.keyboard.press('Control+L');
+    await page.getByLabel('Master password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.getByRole('navigation', { name: 'Vault' }).getByRole('button', { name: 'Settings' }).click();
+    const info = page.getByTestId('kdf-info');
+    await expect(info).toContainText('Argon2id, 64 MiB and 3 passes; the last unlock took');
+    expect(Number(/the last unlock took (\d+) ms/.exec((await info.textContent()) ?? '')?.[1])).toBeGreaterThan(0);
+    await expect(page.getByRole('table', { name: 'Tokens' })).toContainText('deploy script');
+    await shot(page, 'settings');
+  });
 });
 
 test('changing the master password makes the old one fail at the next unlock', async ({ page, app }) => {

@@ -13,13 +13,16 @@ export const MASK = '••••••••••••••••';
 
 interface Fixtures {
   revealSeconds: number;
+  /** The vault made with the product's Argon2id parameters instead of the tests' cheap ones. */
+  defaultKdf: boolean;
   app: Transport;
 }
 
 export const test = base.extend<Fixtures>({
   revealSeconds: [30, { option: true }],
-  app: async ({ page, revealSeconds }, use) => {
-    const transport = await startTransport({ revealSeconds });
+  defaultKdf: [false, { option: true }],
+  app: async ({ page, revealSeconds, defaultKdf }, use) => {
+    const transport = await startTransport({ revealSeconds, defaultKdf });
     await installTestBridge(page);
     await use(transport);
     await page.close();

@@ -42,11 +42,14 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-export async function startTransport(options: { revealSeconds?: number; vaultFile?: Buffer; updater?: UpdaterPort; platform?: NodeJS.Platform } = {}): Promise<Transport> {
+export async function startTransport(
+  options: { revealSeconds?: number; vaultFile?: Buffer; updater?: UpdaterPort; platform?: NodeJS.Platform; defaultKdf?: boolean } = {},
+): Promise<Transport> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('out/renderer is missing: run `npm run build:renderer` first');
   const home = mkdtempSync(join(tmpdir(), 'keyden-e2e-'));
   if (options.vaultFile) writeFileSync(join(home, 'vault.db'), options.vaultFile, { mode: 0o600 });
-  const core = openKeydenCore({ vaultPath: join(home, 'vault.db'), approver: true, unsafeTestKdf: TEST_KDF });
+  // The cheap KDF keeps the tests fast; `defaultKdf` runs Argon2id at the product's parameters.
+  const core = openKeydenCore({ vaultPath: join(home, 'vault.db'), approver: true, ...(options.defaultKdf ? {} : { unsafeTestKdf: TEST_KDF }) });
   const clipboard = new RecordingClipboard();
   const dialogs = new RecordingDialogs();
   const timers = new ManualTimers();
