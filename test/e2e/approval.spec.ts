@@ -1,6 +1,9 @@
 // The `keyden login` flow: a request over the local API, approved in the app.
 import { expect, seedVault, shot, test } from './support/fixtures.js';
 
+// Its screenshot shows the settings behind the dialog: the product's Argon2id parameters, as a user's vault has them.
+test.use({ defaultKdf: true });
+
 test('a login request made over the local API is approved in the app and yields a working token', async ({ page, app }) => {
   await seedVault(app, { apiPort: 0 });
   await page.goto(app.url);
