@@ -3,7 +3,8 @@
 // prompts are answered as typed), with `keyden` on PATH the way `npm link` puts it there, in a
 // fresh HOME with no KEYDEN_HOME (so the default ~/.config/keyden). One change only: `keyden
 // serve` gets `--port 0`, since 17321 may be taken on a test machine; the CLI talks to the owner
-// over its socket, so nothing in the second terminal depends on the port.
+// over its socket, so nothing in the second terminal depends on the port. The API quick start
+// follows, its curl lines pointed at that port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,14 @@ import { BIN, ensureBuilt, ROOT, tempDir } from './helpers.js';
 
 const PASSWORD = 'quick start horse battery staple';
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+
+/** The lines of the README's ```sh block that follows `heading`. */
+function blockAfter(heading: string): string[] {
+  const at = README.indexOf(`${heading}\n`);
+  if (at < 0) throw new Error(`README.md has no "${heading}" line`);
+  const start = README.indexOf('```sh\n', at) + '```sh\n'.length;
+  return README.slice(start, README.indexOf('\n```', start)).split('\n');
+}
 
 /** The lines of the README's headless block after `# <label>` and before the next comment line or the block's end. */
 function terminalBlock(label: string): string[] {
@@ -92,7 +101,7 @@ afterAll(async () => {
 });
 
 describe("the README's headless quick start", () => {
-  it('works as written in two terminals: init and serve in one, a token, an import, get, export and run in the other', async () => {
+  it('works as written in two terminals: init and serve in one, a token, an import, get, export and run in the other; then the API quick start with curl', async () => {
     const first = terminalBlock('terminal 1');
     const second = terminalBlock('terminal 2');
     expect(first.map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(['keyden init', 'keyden serve']);
@@ -119,6 +128,24 @@ describe("the README's headless quick start", () => {
     // run: the child got the value; on a terminal keyden conceals it in the child's output
     expect(lines[header + 4]).toBe('<concealed by keyden>');
     expect(fs.existsSync(path.join(tmp, 'work', 'demo.env'))).toBe(false);
+
+    // The API quick start, after it, against the same owner. Its `<id>` is one the reader copies
+    // from the list; here the first curl's list gives it, and the owner's real port replaces 17321.
+    const url = /Keyden API listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(serving.output)![1]!;
+    const api = blockAfter('## API quick start');
+    expect(api[0]).toMatch(/^TOKEN=\$\(keyden token create /);
+    expect(api.filter((l) => l.includes('<id>'))).toHaveLength(1);
+    const openaiId = `$(curl -s -H "Authorization: Bearer $TOKEN" "${url}/api/entries?project=Demo" | node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8")); process.stdout.write(j.find((e) => e.category.envVarName === "OPENAI_API_KEY").id)')`;
+    const curl = await onTerminal(api.map((l) => l.replaceAll('http://127.0.0.1:17321', url).replace('<id>', openaiId)).join('\n'));
+    expect(curl.code, curl.output).toBe(0);
+    // curl -s prints each body as it comes, without a newline: the list, the value, the .env.
+    const bodies = curl.output.slice(curl.output.indexOf('['));
+    const listEnd = bodies.indexOf(']{') + 1;
+    const envAt = bodies.indexOf('# Keyden export');
+    expect(listEnd, curl.output).toBeGreaterThan(0);
+    expect((JSON.parse(bodies.slice(0, listEnd)) as { name: string }[]).map((e) => e.name)).toEqual(['Demo', 'Demo', 'Demo']);
+    expect(JSON.parse(bodies.slice(listEnd, envAt))).toMatchObject({ name: 'Demo', environment: 'development', value: 'sk-demo-123' });
+    expect(bodies.slice(envAt).split('\n').slice(1, 4)).toEqual(['LOG_LEVEL=debug', 'OPENAI_API_KEY=sk-demo-123', 'STRIPE_SECRET_KEY=sk_test_456']);
 
     await stop(serving.child);
     expect(fs.existsSync(path.join(tmp, 'home', '.config', 'keyden', 'keyden.sock'))).toBe(false);
