@@ -46,7 +46,10 @@ test.describe('with the Argon2id parameters a new vault gets', () => {
     app.core.tokens.create(APP, { name: 'deploy script', scopes: ['entries:read', 'entries:reveal'], projects: ['Blog Project'] });
     expect(app.core.vault.kdfParams()).toMatchObject({ m: 64 * 1024, t: 3 });
     await page.goto(app.url);
+    // Locked and unlocked through the UI, so the settings have an unlock time to show.
+    await expect(page.getByRole('navigation', { name: 'Vault' })).toBeVisible();
     await page.keyboard.press('Control+L');
+    await expect(page.getByRole('heading', { name: 'Keyden is locked' })).toBeVisible();
     await page.getByLabel('Master password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Unlock' }).click();
     await page.getByRole('navigation', { name: 'Vault' }).getByRole('button', { name: 'Settings' }).click();
