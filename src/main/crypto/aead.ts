@@ -133,10 +133,10 @@ export function wrapVaultKey(kek: Uint8Array, vaultKey: Uint8Array, vaultId: str
   return out;
 }
 
-/** The vault key, or null when the tag fails (wrong password or damaged row). */
 /** The size of a wrapped vault key: nonce(24) ‖ the 32-byte key sealed ‖ tag(16). */
 export const WRAPPED_KEY_BYTES = NONCE_BYTES + 32 + TAG_BYTES;
 
+/** The vault key, or null when the tag fails (wrong password or damaged row). */
 export function unwrapVaultKey(kek: Uint8Array, wrapped: Uint8Array, vaultId: string): Uint8Array | null {
   if (wrapped.length !== WRAPPED_KEY_BYTES) return null;
   try {
