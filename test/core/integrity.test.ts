@@ -279,6 +279,25 @@ describe('attacks on the file (issue 10, item 1)', () => {
     expect(v.core.tokens.authenticate(forged)).toBeNull();
   });
 
+  it('never reveals a secret rolled back beside a running owner (an older sealed value put in the current row): the row reads as absent, and the next write stops the owner', async () => {
+    const v = await createTestVault();
+    cleanups.push(() => v.close());
+    const c = v.core.categories.create(APP, { name: 'OpenAI', keyType: 'simple', envVarName: 'OPENAI_API_KEY' });
+    const blog = v.core.entries.create(APP, { categoryId: c.id, name: 'Blog', value: 'sk-old' });
+    const shop = v.core.entries.create(APP, { categoryId: c.id, name: 'Shop', value: 'sk-shop' });
+    const read = new Database(v.vaultPath, { readonly: true });
+    const oldSecret = (read.prepare('SELECT secret FROM entries WHERE id = ?').get(blog.id) as { secret: Buffer }).secret;
+    read.close();
+    v.core.entries.update(APP, blog.id, { value: 'sk-new' });
+    // The same row id and category, so the old blob still opens under its AAD: only the row's mac tells.
+    edit(v.vaultPath, (db) => db.prepare('UPDATE entries SET secret = ? WHERE id = ?').run(oldSecret, blog.id));
+    v.core.refresh();
+    await expect(v.core.entries.reveal(APP, blog.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // A reveal of an untouched row writes its audit row, whose write loads the file again and finds the edit.
+    await expect(v.core.entries.reveal(APP, shop.id)).rejects.toMatchObject({ code: 'VAULT_TAMPERED' });
+    expect(v.core.vault.isUnlocked()).toBe(false);
+  });
+
   it('refuses a token whose mac was rewritten as TEXT beside a running owner, without failing the refresh that reads it', async () => {
     const v = await seeded();
     expect(v.core.tokens.authenticate(v.live.secret)).not.toBeNull();
