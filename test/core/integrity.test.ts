@@ -295,7 +295,7 @@ describe('attacks on the file (issue 10, item 1)', () => {
     await expect(v.core.entries.reveal(APP, blog.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // A reveal of an untouched row writes its audit row, whose write loads the file again and finds the edit.
     await expect(v.core.entries.reveal(APP, shop.id)).rejects.toMatchObject({ code: 'VAULT_TAMPERED' });
-    expect(v.core.vault.isUnlocked()).toBe(false);
+    expect(v.core.vault.status().locked).toBe(true);
   });
 
   it('refuses a token whose mac was rewritten as TEXT beside a running owner, without failing the refresh that reads it', async () => {
