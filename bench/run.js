@@ -79,6 +79,8 @@ if (!flag('--no-build')) {
 const { openKeydenCore, APP, CLI } = await import('../build/main/core/index.js');
 const { deriveKek, kdfBackend, newKdfParams, DEFAULT_KDF } = await import('../build/main/crypto/kdf.js');
 const { xchachaDecrypt } = await import('../build/main/crypto/aead.js');
+const { canon } = await import('../build/main/store/integrity.js');
+const { createHmac } = await import('node:crypto');
 const { xchacha20poly1305 } = await import('@noble/ciphers/chacha.js');
 const { default: Database } = await import('better-sqlite3');
 
@@ -409,6 +411,41 @@ try {
       // What the AEAD alone costs an unlock: one bare decrypt per entry's overview.
       figures.unlock_decrypt_floor_ms = round((entryCount * figures.floor_decrypt_us) / 1000);
     }
+    {
+      // The unlock's other floors (docs/benchmarks.md, "eighth pass"): what format 1 read (the
+      // overview column), what format 2 must read (every column a row's mac covers), and one bare
+      // HMAC-SHA256 per entry over its row's canon (the core's canon: the real bytes).
+      const db = new Database(vaultPath, { readonly: true, fileMustExist: true });
+      const columns = db
+        .pragma('table_info(entries)')
+        .map((c) => c.name)
+        .filter((n) => n !== 'mac');
+      const overviewsOnly = db.prepare('SELECT id, overview FROM entries');
+      const everyColumn = db.prepare(`SELECT ${columns.join(', ')} FROM entries`).raw();
+      const macKey = new Uint8Array(32).fill(5);
+      const reads1 = [];
+      const reads2 = [];
+      const macs = [];
+      for (let r = 0; r < (SMOKE ? 1 : 7); r++) {
+        let t0 = now();
+        overviewsOnly.all();
+        reads1.push(now() - t0);
+        t0 = now();
+        const rows = everyColumn.all();
+        reads2.push(now() - t0);
+        const canons = rows.map((row) => canon('entries', row));
+        t0 = now();
+        for (const c of canons) createHmac('sha256', macKey).update(c).digest();
+        macs.push(now() - t0);
+      }
+      db.close();
+      put('floor_unlock_read_overviews_ms', reads1);
+      put('floor_unlock_read_rows_ms', reads2);
+      put('floor_unlock_macs_ms', macs);
+      // The least CPU a format 2 unlock spends beyond the KDF: every column read, every entry's mac
+      // checked, every overview decrypted. Split over n cores it cannot take less than this / n.
+      figures.unlock_format2_floor_ms = round(figures.floor_unlock_read_rows_ms + figures.floor_unlock_macs_ms + figures.unlock_decrypt_floor_ms);
+    }
 
   }
   core.close();
@@ -681,6 +718,9 @@ function printTable() {
     ['floor: better-sqlite3 read', 'floor_sqlite_read_us', 'µs', ''],
     ['floor: xchacha20poly1305 decrypt (node:crypto + HChaCha)', 'floor_decrypt_us', 'µs', ''],
     ['  the same with @noble/ciphers (pure JS)', 'floor_decrypt_noble_us', 'µs', ''],
+    ['floor: unlock reads, the overview column alone (format 1)', 'floor_unlock_read_overviews_ms', 'ms', ''],
+    ['floor: unlock reads, every column a mac covers (format 2)', 'floor_unlock_read_rows_ms', 'ms', ''],
+    ['floor: one HMAC-SHA256 per entry (format 2)', 'floor_unlock_macs_ms', 'ms', ''],
     [`export of a ${EXPORT_VARS}-variable project`, 'export_200_ms', 'ms', '≤ 20'],
     ['keyden verify (every row of every table)', 'verify_10k_ms', 'ms', ''],
     ['keyden passwd --rotate-key (whole vault, in-process)', 'rotate_10k_ms', 'ms', ''],
@@ -700,6 +740,9 @@ function printTable() {
   }
   lines.push('');
   lines.push(`unlock_ms / kdf_noble_ms: ${figures.unlock_ratio} (target ≤ 0.25)`);
+  if (figures.unlock_format2_floor_ms !== undefined) {
+    lines.push(`unlock overhead ${figures.unlock_overhead_ms} ms against format 2's floor of ${figures.unlock_format2_floor_ms} ms of CPU (reads + macs + decrypts; ${figures.unlock_decrypt_floor_ms} ms of it decrypts)`);
+  }
   lines.push(`reveal/floor: ${figures.reveal_ratio} (4 clients), ${figures.reveal_ratio_32} (32 clients); keyden get / node -e 0: ${figures.get_ratio}`);
   lines.push(
     `machine: ${machine.nproc} × ${machine.cpu}, Node ${machine.node}, load ${machine.loadavg_1m_at_start} → ${machine.loadavg_1m}, CPU busy ${machine.cpu_busy_pct} %, steal ${machine.cpu_steal_pct} %; ${figures.entries} entries; ${figures.bench_total_s} s in all`,

@@ -22,6 +22,9 @@ const KEYS = [
   'floor_http_rps',
   'floor_decrypt_us',
   'floor_sqlite_read_us',
+  'floor_unlock_read_overviews_ms',
+  'floor_unlock_read_rows_ms',
+  'floor_unlock_macs_ms',
   'export_200_ms',
   'verify_10k_ms',
   'rotate_10k_ms',
@@ -53,6 +56,7 @@ describe('npm run bench (smoke)', () => {
       expect(result[`${key}_min`] as number, key).toBeLessThanOrEqual(result[`${key}_max`] as number);
     }
     expect(result.unlock_ratio as number).toBeGreaterThan(0);
+    expect(result.unlock_format2_floor_ms as number).toBeGreaterThan(0);
     expect(result.kdf_backend).toBe('native');
     expect(result.reveal_rps as number).toBeGreaterThan(0);
     expect(result.serve_rss_mb as number).toBeGreaterThan(0);
