@@ -4,7 +4,7 @@
 import type { AuditAction, AuditEvent, AuditQuery } from '../../shared/model.js';
 import { blobAad, open, seal } from '../crypto/aead.js';
 import { statement, type Db } from '../store/db.js';
-import { expectedMac, insertRow, sameMac } from '../store/integrity.js';
+import { insertRow, macMatches } from '../store/integrity.js';
 import type { Keys, Overviews } from './context.js';
 
 export interface AuditRecord {
@@ -144,7 +144,7 @@ export class AuditLog {
     }[];
     const keys = this.keys();
     // A row whose mac fails (edited in the file) is left out, as a row whose blob fails to open.
-    const authentic = keys ? rows.filter((r) => sameMac(expectedMac(keys.mac, 'audit', [r.id, r.at, r.actor, r.action, r.target_id, r.ok, r.detail]), r.mac)) : [];
+    const authentic = keys ? rows.filter((r) => macMatches(keys.mac, 'audit', [r.id, r.at, r.actor, r.action, r.target_id, r.ok, r.detail], r.mac)) : [];
     const items = authentic.map((r): AuditEvent => {
       const detail = r.detail && keys ? (open(keys.overview, blobAad('audit', 'detail', String(r.id)), r.detail) as Record<string, unknown> | null) : null;
       return {

@@ -4,7 +4,7 @@
 import { KeydenError } from '../../shared/errors.js';
 import { blobAad, reseal, type Subkeys } from '../crypto/aead.js';
 import type { Db } from '../store/db.js';
-import { macColumns, MAC_TABLES, expectedMac, rowMac, sameMac, tampered, type MacTable } from '../store/integrity.js';
+import { macColumns, MAC_TABLES, macMatches, rowMac, tampered, type MacTable } from '../store/integrity.js';
 
 interface SealedTable {
   table: MacTable;
@@ -56,7 +56,7 @@ export function resealEveryRow(db: Db, from: Subkeys, to: Subkeys, check: (table
     for (const row of rows) {
       const rowid = row[0];
       const values = row.slice(2);
-      if (checkRows && !sameMac(expectedMac(from.mac, t.table, values), row[1])) {
+      if (checkRows && !macMatches(from.mac, t.table, values, row[1])) {
         badMacs++;
         continue;
       }

@@ -3,7 +3,7 @@ import { hash, randomBytes } from 'node:crypto';
 import { TokenInput, type CallerToken, type Token } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
 import { statement, type Db } from '../store/db.js';
-import { expectedMac, insertRow, sameMac } from '../store/integrity.js';
+import { insertRow, macMatches } from '../store/integrity.js';
 import type { Caller, CreatedToken, TokenService } from '../core/types.js';
 import { newId, notFound, openOverview, sealOverview, type Keys, type TokenRecord, type VaultContext } from './context.js';
 import { parseInput } from './validate.js';
@@ -37,8 +37,7 @@ export function loadTokens(db: Db, keys: Keys): TokenRecord[] {
   }[];
   const out: TokenRecord[] = [];
   for (const r of rows) {
-    const mac = expectedMac(keys.mac, 'tokens', [r.id, r.hash, r.overview, r.created_at, r.last_used_at, r.expires_at, r.revoked_at]);
-    if (!sameMac(mac, r.mac)) continue;
+    if (!macMatches(keys.mac, 'tokens', [r.id, r.hash, r.overview, r.created_at, r.last_used_at, r.expires_at, r.revoked_at], r.mac)) continue;
     const ov = openOverview(keys, 'tokens', r.id, r.overview) as TokenOverview | null;
     if (!ov) continue;
     out.push({

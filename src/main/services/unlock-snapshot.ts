@@ -3,7 +3,7 @@
 // entry, need no key); once the keys are known, every loaded row's mac, the digest and the
 // integrity record are checked against it before anything is used.
 import { dataVersion, type Db } from '../store/db.js';
-import { hexRowCanonInto, hexRowCanonSize, expectedMac, integrityMac, MAC_BYTES, metaMac, readIntegrity, sameHex, sameMac, storedMacs, tampered, xorEachInto, xorInto, type HexRows, type IntegrityRecord, type MacTable } from '../store/integrity.js';
+import { hexRowCanonInto, hexRowCanonSize, integrityMac, MAC_BYTES, macMatches, metaMac, readIntegrity, sameHex, storedMacs, tampered, xorEachInto, xorInto, type HexRows, type IntegrityRecord, type MacTable } from '../store/integrity.js';
 import type { RowMacs } from '../crypto/open-many.js';
 import { blobAad } from '../crypto/aead.js';
 import { entryRowId } from './context.js';
@@ -160,7 +160,7 @@ export function checkSnapshot(s: UnlockSnapshot, macKey: Uint8Array, vaultId: st
       // Only a BLOB is a mac (as storedMacs counts them); a row without one fails its check.
       if (stored instanceof Uint8Array) xorInto(digest, stored);
       if (table === 'entries') continue; // checked with the overviews
-      if (!sameMac(expectedMac(macKey, table, macless(t, row)), stored)) failing[table] = (failing[table] ?? 0) + 1;
+      if (!macMatches(macKey, table, macless(t, row), stored)) failing[table] = (failing[table] ?? 0) + 1;
     }
   }
   xorEachInto(digest, s.otherMacs);

@@ -125,6 +125,9 @@ export const sameMac = (computed: Buffer, stored: unknown): boolean => stored in
 /** The mac a row read from the file must carry (its canon as canonOf checks it): compare it with sameMac. */
 export const expectedMac = (key: Uint8Array, table: string, values: readonly unknown[]): Buffer => createHmac('sha256', key).update(canonOf(table, values, false)).digest();
 
+/** Whether a row read from the file (its columns but the mac, in table order) carries its mac `stored` under `key`. */
+export const macMatches = (key: Uint8Array, table: string, values: readonly unknown[], stored: unknown): boolean => sameMac(expectedMac(key, table, values), stored);
+
 export function rowMac(key: Uint8Array, table: string, values: readonly unknown[]): Buffer {
   return createHmac('sha256', key).update(canon(table, values)).digest();
 }
