@@ -72,6 +72,22 @@ describe('keyden serve on a tampered vault', () => {
     expect(r.stderr).toMatch(/^keyden: .*a row was deleted or rolled back/);
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
+
+  it('refuses a vault with a trigger planted in it, and keyden verify names it: exit 6, one line each, the file unchanged', async () => {
+    const h = await home();
+    const db = new Database(h.vaultPath);
+    db.exec("CREATE TRIGGER hide_reveals AFTER INSERT ON audit WHEN NEW.action = 'entry.reveal' BEGIN DELETE FROM audit WHERE id = NEW.id; END");
+    db.close();
+    const before = fs.readFileSync(h.vaultPath);
+    for (const args of [['serve', '--port', '0', '--password-stdin'], ['verify', '--password-stdin']]) {
+      const r = await cli(h.home, args, `${PASSWORD}\n`);
+      expect(r.code).toBe(6);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^keyden: the vault was modified outside Keyden: its schema was changed \(a trigger "hide_reveals" Keyden never makes\)/);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+    }
+    expect(fs.readFileSync(h.vaultPath).equals(before)).toBe(true);
+  });
 });
 
 describe('keyden passwd --rotate-key and --kdf-*', () => {

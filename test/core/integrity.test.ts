@@ -17,6 +17,9 @@ afterEach(() => {
 
 const sha = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
+/** A trigger an attacker plants in the file: it puts back every token the owner revokes. */
+const KEEP_TOKENS = 'CREATE TRIGGER keep_tokens AFTER UPDATE OF revoked_at ON tokens WHEN NEW.revoked_at IS NOT NULL BEGIN UPDATE tokens SET revoked_at = NULL WHERE id = NEW.id; END';
+
 interface Seeded extends TestVault {
   entryIds: string[];
   live: { id: string; secret: string };
@@ -270,6 +273,36 @@ describe('attacks on the file (issue 10, item 1)', () => {
     expect((await tryUnlock(v)).error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('integrity record') });
   });
 
+  it('refuses a vault with a trigger planted in the file (one that undoes every token revocation): VAULT_TAMPERED naming it, and the file unchanged', async () => {
+    const { error, unchanged } = await unlockAfterEdit((db) => db.exec(KEEP_TOKENS));
+    expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('a trigger "keep_tokens" Keyden never makes') });
+    expect(unchanged).toBe(true);
+  });
+
+  it('refuses a planted view or index, and a table redefined in place (audit rows made to cascade away with their entry)', async () => {
+    const plants: [string, string][] = [
+      ['CREATE VIEW every_token AS SELECT * FROM tokens', 'a view "every_token" Keyden never makes'],
+      ['CREATE INDEX audit_by_actor ON audit(actor)', 'an index "audit_by_actor" Keyden never makes'],
+      [
+        "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = replace(sql, 'target_id TEXT,', 'target_id TEXT REFERENCES entries(id) ON DELETE CASCADE,') WHERE name = 'audit'; PRAGMA writable_schema = OFF;",
+        'the table "audit" redefined',
+      ],
+    ];
+    for (const [plant, named] of plants) {
+      // unsafeMode lifts better-sqlite3's defensive mode, as the sqlite3 shell has none.
+      const { error, unchanged } = await unlockAfterEdit((db) => db.unsafeMode(true).exec(plant));
+      expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining(named) });
+      expect(unchanged).toBe(true);
+    }
+  });
+
+  it('stops a running owner at its next write when a trigger is planted beside it: the revocation the trigger would undo is refused, and the owner locks', async () => {
+    const v = await seeded();
+    edit(v.vaultPath, (db) => db.exec(KEEP_TOKENS));
+    expect(() => v.core.tokens.revoke(APP, v.live.id)).toThrow(expect.objectContaining({ code: 'VAULT_TAMPERED' }));
+    expect(v.core.vault.status().locked).toBe(true);
+  });
+
   it('ignores a token row edited beside a running owner: a forged hash is never accepted', async () => {
     const v = await seeded();
     const forged = `kdn_${'B'.repeat(43)}`;
@@ -384,6 +417,28 @@ describe('the format 1 → 2 migration', () => {
     fs.copyFileSync(path.join(FIXTURE, 'vault.db'), vaultPath);
     return { vaultPath, knownVaults: path.join(dir, 'known-vaults.json') };
   }
+
+  it('refuses, without upgrading it, a format 1 vault with a trigger planted in it, before the owner opened it or between its opening and the unlock', async () => {
+    for (const when of ['before open', 'after open'] as const) {
+      const f = copyFixture();
+      if (when === 'before open') edit(f.vaultPath, (db) => db.exec(KEEP_TOKENS));
+      const core = owner(f);
+      if (when === 'after open') {
+        core.vault.settings(); // the owner has the file open (its checks passed)
+        edit(f.vaultPath, (db) => db.exec(KEEP_TOKENS));
+      }
+      const before = sha(f.vaultPath);
+      await expect(core.vault.unlock(CLI, expected.password)).rejects.toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('a trigger "keep_tokens" Keyden never makes') });
+      core.close();
+      // Planted beside the open owner, the edit sits in the WAL until the close checkpoints it:
+      // there the file's bytes move, but it is still the format 1 vault it was.
+      if (when === 'before open') expect(sha(f.vaultPath)).toBe(before);
+      const read = new Database(f.vaultPath, { readonly: true });
+      expect(read.pragma('user_version', { simple: true })).toBe(1);
+      expect(read.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get()).toBe('keyden-vault/1');
+      read.close();
+    }
+  });
 
   it('refuses to upgrade a format 1 vault with a REAL planted in a row (VAULT_INVALID, not an internal error), and leaves it as it is', async () => {
     const f = copyFixture();

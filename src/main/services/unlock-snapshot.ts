@@ -2,8 +2,9 @@
 // rows it loads and of every stored mac is read while the KDF runs (rows, and the canon of each
 // entry, need no key); once the keys are known, every loaded row's mac, the digest and the
 // integrity record are checked against it before anything is used.
-import { dataVersion, type Db } from '../store/db.js';
-import { hexRowCanonInto, hexRowCanonSize, integrityMac, MAC_BYTES, macMatches, metaMac, readIntegrity, sameHex, storedMacs, tampered, xorEachInto, xorInto, type HexRows, type IntegrityRecord, type MacTable } from '../store/integrity.js';
+import { dataVersion, statement, type Db } from '../store/db.js';
+import { readSchema, schemaProblems, type SchemaObject } from '../store/schema.js';
+import { hexRowCanonInto, hexRowCanonSize, integrityMac, schemaTampered, MAC_BYTES, macMatches, metaMac, readIntegrity, sameHex, storedMacs, tampered, xorEachInto, xorInto, type HexRows, type IntegrityRecord, type MacTable } from '../store/integrity.js';
 import type { RowMacs } from '../crypto/open-many.js';
 import { blobAad } from '../crypto/aead.js';
 import { entryRowId } from './context.js';
@@ -25,6 +26,9 @@ export interface TableRows {
 
 export interface UnlockSnapshot {
   dataVersion: number;
+  /** `PRAGMA user_version` and the main schema's objects: nothing but Keyden's may be in the file. */
+  schemaVersion: number;
+  schema: SchemaObject[];
   integrity: IntegrityRecord | null;
   meta: { key: string; value: string }[];
   categories: TableRows;
@@ -121,6 +125,8 @@ export function readSnapshot(db: Db): UnlockSnapshot {
     const macs = (table: MacTable): Buffer => (entries.macAt < 0 ? Buffer.alloc(0) : storedMacs(db, table));
     return {
       dataVersion: dataVersion(db),
+      schemaVersion: statement(db, 'PRAGMA user_version').pluck().get() as number,
+      schema: readSchema(db),
       integrity: readIntegrity(db),
       meta: db.prepare('SELECT key, value FROM main.meta').all() as { key: string; value: string }[],
       categories: readTable(db, 'categories'),
@@ -143,6 +149,8 @@ export function readSnapshot(db: Db): UnlockSnapshot {
  * their overviews). Returns the generation.
  */
 export function checkSnapshot(s: UnlockSnapshot, macKey: Uint8Array, vaultId: string, badEntries: number): { generation: number } {
+  const problems = schemaProblems(s.schema, s.schemaVersion);
+  if (problems.length > 0) throw schemaTampered(problems);
   const record = s.integrity;
   const fail = (what: string, details: Record<string, unknown> = {}): never => {
     throw tampered(`${what}; it was not opened and nothing in it was changed (run \`keyden verify\` for details, or restore a backup)`, details);

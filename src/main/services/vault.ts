@@ -151,6 +151,9 @@ export class Vault implements VaultService, VaultContext {
       }).immediate();
     } catch (e) {
       integrity.forget();
+      // The file was changed under this owner (a trigger planted beside it): as at catchUp,
+      // nothing more is written or served until an unlock, which refuses the file.
+      if (isKeydenError(e) && e.code === 'VAULT_TAMPERED') this.forgetKeys();
       throw e;
     } finally {
       this.caughtUp = false;

@@ -5,7 +5,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { KeydenError } from '../../shared/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION, type MigrationKey } from './migrations.js';
-import { NoCanonError } from './integrity.js';
+import { assertSchema, NoCanonError, schemaTampered } from './integrity.js';
+import { readSchema, schemaProblems, useSchemaBinding } from './schema.js';
 
 export { dataVersion, statement, type Db } from './statements.js';
 import type { Db } from './statements.js';
@@ -23,6 +24,7 @@ function invalid(file: string, why: string): KeydenError {
 
 /** Checks, read-only, that the file is a healthy Keyden vault this version can open. */
 function checkExisting(file: string, options: OpenOptions): void {
+  useSchemaBinding(options.nativeBinding);
   const size = fs.statSync(file).size;
   if (size === 0) throw invalid(file, 'is empty, not a Keyden vault');
   let probe: Db | undefined;
@@ -41,6 +43,9 @@ function checkExisting(file: string, options: OpenOptions): void {
     if (missing.length > 0) throw invalid(file, `is not a complete Keyden vault (no table ${missing.join(', ')}); restore it from a backup`);
     const check = probe.pragma('quick_check', { simple: true }) as string;
     if (check !== 'ok') throw invalid(file, 'is damaged (SQLite integrity check failed); restore it from a backup');
+    // Nothing stored in the file (a trigger, a view, a changed definition) may run in our transactions.
+    const problems = schemaProblems(readSchema(probe), version);
+    if (problems.length > 0) throw schemaTampered(problems);
   } catch (e) {
     if (e instanceof KeydenError) throw e;
     const code = (e as { code?: string }).code ?? '';
@@ -77,6 +82,8 @@ function migrate(db: Db, key: MigrationKey | null, fresh = false): void {
   while (to < SCHEMA_VERSION && (key || fresh || !MIGRATIONS[to]!.keyed)) to++;
   if (to === from) return;
   db.transaction(() => {
+    // Under the write lock: the file is still exactly what Keyden made at `from`.
+    assertSchema(db);
     for (let v = from; v < to; v++) MIGRATIONS[v]!.up(db, key);
     db.pragma(`user_version = ${to}`);
   }).immediate();
@@ -135,6 +142,7 @@ export function createVaultDb(file: string, options: OpenOptions = {}): Db {
     }
     throw e;
   }
+  useSchemaBinding(options.nativeBinding);
   const db = new Database(file, { nativeBinding: options.nativeBinding });
   try {
     db.pragma(`application_id = ${APPLICATION_ID}`);

@@ -8,6 +8,7 @@
 // `IntegrityWriter.run` throws, so no code path can leave the digest behind.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { KeydenError } from '../../shared/errors.js';
+import { describeSchemaProblems, readSchema, schemaProblems } from './schema.js';
 import { dataVersion, statement, type Db } from './statements.js';
 
 /** The tables whose rows carry a `mac` column, in the order the digest is documented. */
@@ -427,6 +428,9 @@ export class IntegrityWriter {
   private currentRecord(key: Uint8Array, vaultId: string, version: number): IntegrityRecord | null {
     const last = this.last;
     if (last && last.dataVersion === version && last.key === key) return last.record;
+    // Someone else has committed (or this is the first write): under the write lock, nothing
+    // stored in the file may run inside this transaction.
+    assertSchema(this.db, 'nothing was written');
     const current = readIntegrity(this.db);
     if (current && !sameHex(current.mac, integrityMac(key, vaultId, current.generation, current.digest))) {
       throw tampered("the vault's integrity record does not match its key");
@@ -453,6 +457,7 @@ export class IntegrityWriter {
    * the same UPDATE as the re-sealed blobs); the others are mac'd here.
    */
   rebuild(vaultId: string, generation: number, fn: () => ReadonlySet<MacTable> | void): void {
+    assertSchema(this.db, 'nothing was written');
     this.forget();
     this.paused = true;
     // The rows' triggers are dropped for the rebuild (every mac is set explicitly; two trigger
@@ -474,4 +479,15 @@ export class IntegrityWriter {
 
 export function tampered(message: string, details: Record<string, unknown> = {}): KeydenError {
   return new KeydenError('VAULT_TAMPERED', `the vault was modified outside Keyden: ${message}`, details);
+}
+
+/** The one line a schema that is not Keyden's is refused with; `outcome` says what did not happen. */
+export const schemaTampered = (problems: readonly string[], outcome = 'it was not opened and nothing in it was changed'): KeydenError =>
+  tampered(`${describeSchemaProblems(problems)}; ${outcome} (restore a backup)`, { schema: problems });
+
+/** Refuses (VAULT_TAMPERED) a file whose schema is not exactly the one Keyden makes at its version. */
+export function assertSchema(db: Db, outcome?: string): void {
+  const version = statement(db, 'PRAGMA user_version').pluck().get() as number;
+  const problems = schemaProblems(readSchema(db), version);
+  if (problems.length > 0) throw schemaTampered(problems, outcome);
 }
