@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { APP, CLI, openKeydenCore, type OwnedCore } from '../../src/main/core/index.js';
 import { hashToken } from '../../src/main/services/tokens.js';
 import { TABLES_OF_SCHEMA } from '../../src/main/store/db.js';
+import { IntegrityWriter } from '../../src/main/store/integrity.js';
 import { createTestVault, PASSWORD, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
 
 const cleanups: (() => void)[] = [];
@@ -301,6 +302,24 @@ describe('attacks on the file (issue 10, item 1)', () => {
     edit(v.vaultPath, (db) => db.exec(KEEP_TOKENS));
     expect(() => v.core.tokens.revoke(APP, v.live.id)).toThrow(expect.objectContaining({ code: 'VAULT_TAMPERED' }));
     expect(v.core.vault.status().locked).toBe(true);
+  });
+
+  it("lets no object stored in the file call Keyden's SQL functions: only this connection's own SQL and its TEMP triggers can", () => {
+    const db = new Database(':memory:');
+    cleanups.push(() => db.close());
+    new IntegrityWriter(db, () => new Uint8Array(32));
+    db.exec('CREATE TABLE t (a TEXT); CREATE TABLE u (m BLOB)');
+    const calls = ["keyden_row_mac('tokens', NEW.a)", "keyden_expected_mac('tokens', NEW.a)", "keyden_meta_mac('settings', NEW.a)", 'keyden_xor(NEW.a)'];
+    for (const call of calls) {
+      expect(() => {
+        db.exec(`DROP TRIGGER IF EXISTS planted; CREATE TRIGGER planted AFTER INSERT ON t BEGIN INSERT INTO u VALUES (${call}); END`);
+        db.prepare("INSERT INTO t VALUES ('x')").run();
+      }).toThrow(/unsafe use of keyden_/);
+    }
+    db.exec('DROP TRIGGER planted');
+    db.exec("CREATE TEMP TRIGGER own AFTER INSERT ON main.t BEGIN INSERT INTO main.u VALUES (keyden_row_mac('tokens', NEW.a)); END");
+    db.prepare("INSERT INTO t VALUES ('x')").run();
+    expect(db.prepare('SELECT length(m) FROM u').pluck().all()).toEqual([32]);
   });
 
   it('ignores a token row edited beside a running owner: a forged hash is never accepted', async () => {

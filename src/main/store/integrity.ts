@@ -310,11 +310,13 @@ export class IntegrityWriter {
     private readonly key: () => Uint8Array | null,
   ) {
     writers.set(db, this);
-    db.function('keyden_row_mac', { varargs: true, deterministic: true }, (table: unknown, ...values: unknown[]) => rowMac(this.requireKey(), String(table), values));
+    // directOnly: only this connection's own SQL and TEMP triggers may call them, never an object
+    // stored in the file (a planted trigger could otherwise mac rows of its choosing).
+    db.function('keyden_row_mac', { varargs: true, deterministic: true, directOnly: true }, (table: unknown, ...values: unknown[]) => rowMac(this.requireKey(), String(table), values));
     // For checks (a row read from the file), never for writes: see expectedMac.
-    db.function('keyden_expected_mac', { varargs: true, deterministic: true }, (table: unknown, ...values: unknown[]) => expectedMac(this.requireKey(), String(table), values));
-    db.function('keyden_meta_mac', { deterministic: true }, (k: unknown, v: unknown) => metaMac(this.requireKey(), String(k), String(v)));
-    db.function('keyden_xor', { deterministic: false }, (mac: unknown) => {
+    db.function('keyden_expected_mac', { varargs: true, deterministic: true, directOnly: true }, (table: unknown, ...values: unknown[]) => expectedMac(this.requireKey(), String(table), values));
+    db.function('keyden_meta_mac', { deterministic: true, directOnly: true }, (k: unknown, v: unknown) => metaMac(this.requireKey(), String(k), String(v)));
+    db.function('keyden_xor', { deterministic: false, directOnly: true }, (mac: unknown) => {
       if (this.paused) return null;
       if (!this.delta) throw new Error('a vault write outside VaultContext.write (its integrity would not be kept)');
       if (mac instanceof Uint8Array) xorInto(this.delta, mac);
