@@ -9,6 +9,7 @@ import { APP, CLI, openKeydenCore, type OwnedCore } from '../../src/main/core/in
 import { hashToken } from '../../src/main/services/tokens.js';
 import { TABLES_OF_SCHEMA } from '../../src/main/store/db.js';
 import { IntegrityWriter } from '../../src/main/store/integrity.js';
+import { SCHEMA_DDL } from '../../src/main/store/schema.js';
 import { createTestVault, PASSWORD, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
 
 const cleanups: (() => void)[] = [];
@@ -393,6 +394,34 @@ describe('whole-file rollback', () => {
     expect(accepted.core.audit.list({ action: 'vault.rollback_accepted' }).items[0]?.detail).toEqual({ known, found });
     accepted.core.close();
     expect((await tryUnlock(v)).error).toBeNull();
+  });
+
+  it('answers VAULT_ROLLED_BACK for a vault this machine knows in format 2 made to look like format 1 (so that its upgrade would mac a revived token), and upgrades it only once the user accepts', async () => {
+    const v = await seeded();
+    v.core.close();
+    // Everything a format 1 file has, down to the schema's text; the revoked token brought back.
+    const v1 = new Database(':memory:');
+    v1.exec(SCHEMA_DDL[0]!);
+    const schema = v1.prepare('SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL').all() as { name: string; sql: string }[];
+    v1.close();
+    edit(v.vaultPath, (db) => {
+      db.unsafeMode(true); // lifts better-sqlite3's defensive mode, as the sqlite3 shell has none
+      db.exec('DROP TABLE projects');
+      db.prepare("DELETE FROM meta WHERE key = 'integrity'").run();
+      db.prepare("UPDATE meta SET value = 'keyden-vault/1' WHERE key = 'format'").run();
+      db.prepare('UPDATE tokens SET revoked_at = NULL WHERE id = ?').run(v.revoked.id);
+      db.exec('PRAGMA writable_schema = ON');
+      for (const o of schema) db.prepare('UPDATE sqlite_master SET sql = ? WHERE name = ?').run(o.sql, o.name);
+      db.pragma(`schema_version = ${(db.pragma('schema_version', { simple: true }) as number) + 1}`);
+      db.exec('PRAGMA writable_schema = OFF');
+      db.pragma('user_version = 1');
+    });
+    const { error, unchanged } = await tryUnlock(v);
+    expect(error).toMatchObject({ code: 'VAULT_ROLLED_BACK', message: expect.stringContaining('a format 1 file'), details: { known: expect.any(Number), found: 0 } });
+    expect(unchanged).toBe(true);
+    const accepted = await tryUnlock(v, { acceptRollback: true });
+    expect(accepted.error).toBeNull();
+    expect(accepted.core.audit.list({ action: 'vault.rollback_accepted' }).items).toHaveLength(1);
   });
 
   it('opens a vault copied to another machine (no record there) and records its generation', async () => {

@@ -314,6 +314,10 @@ export class Vault implements VaultService, VaultContext {
       const migrate = meta.format === 1 || needsKeyedMigration(db);
       if (migrate) {
         // Format 1 has nothing to check yet: it is upgraded (every row mac'd) in one transaction.
+        // But this machine has seen this vault in format 2: the file is an older copy, or one
+        // made to look like format 1 so that the upgrade would mac whatever was edited in it
+        // (a revived token). Like any older copy, it opens only once the user accepts it.
+        rollback = this.checkRollback(keys, meta.vaultId, 0, options);
         migrateWithKey(db, { mac: keys.mac, vaultId: meta.vaultId });
         this.dataVersion = dataVersion(db);
       }
@@ -370,9 +374,10 @@ export class Vault implements VaultService, VaultContext {
     const known = this.knownVaults.known(keys.mac, vaultId);
     if (known === null || found >= known) return null;
     if (!options.acceptRollback) {
+      const what = found === 0 ? 'a format 1 file' : `generation ${found}`;
       throw new KeydenError(
         'VAULT_ROLLED_BACK',
-        `this vault is older than the one last opened on this machine (generation ${found}, this machine has seen ${known}); if you restored it from a backup, unlock again accepting the rollback`,
+        `this vault is older than the one last opened on this machine (${what}, this machine has seen generation ${known}); if you restored it from a backup, unlock again accepting the rollback`,
         { known, found },
       );
     }
