@@ -265,6 +265,30 @@ describe('attacks on the file (issue 10, item 1)', () => {
     await expect(core.vault.unlock(APP, PASSWORD)).rejects.toMatchObject({ code: 'VAULT_TAMPERED' });
   });
 
+  it('checks a format 2 file as format 2 whatever its format row says: a token rolled back (mac and all) with the row edited to say 1 is refused, on a machine that never saw the vault, and verify reports it', async () => {
+    const v = await createTestVault();
+    cleanups.push(() => v.close());
+    const t = v.core.tokens.create(APP, { name: 'ci', scopes: ['entries:read'] });
+    const read = new Database(v.vaultPath, { readonly: true });
+    const unrevoked = read.prepare('SELECT revoked_at, mac FROM tokens WHERE id = ?').get(t.token.id) as { revoked_at: null; mac: Buffer };
+    read.close();
+    v.core.tokens.revoke(APP, t.token.id);
+    v.core.close();
+    edit(v.vaultPath, (db) => {
+      db.prepare("UPDATE meta SET value = 'keyden-vault/1' WHERE key = 'format'").run();
+      db.prepare('UPDATE tokens SET revoked_at = ?, mac = ? WHERE id = ?').run(unrevoked.revoked_at, unrevoked.mac, t.token.id);
+    });
+    const elsewhere = path.join(tempDir(), 'known-vaults.json');
+    cleanups.push(() => fs.rmSync(path.dirname(elsewhere), { recursive: true, force: true }));
+    const before = sha(v.vaultPath);
+    const core = owner({ vaultPath: v.vaultPath, knownVaults: elsewhere });
+    await expect(core.vault.unlock(APP, PASSWORD)).rejects.toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('a row was deleted or rolled back') });
+    expect(core.tokens.authenticate(t.secret)).toBeNull();
+    expect(await core.vault.verify(PASSWORD)).toMatchObject({ format: 2, digestOk: false });
+    core.close();
+    expect(sha(v.vaultPath)).toBe(before);
+  });
+
   it('refuses an integrity record that someone without the key rewrote', async () => {
     const v = await seeded();
     v.core.close();

@@ -311,7 +311,7 @@ export class Vault implements VaultService, VaultContext {
     try {
       const db = this.db();
       let snapshot = prefetched;
-      const migrate = meta.format === 1 || needsKeyedMigration(db);
+      const migrate = meta.format === 1;
       if (migrate) {
         // Format 1 has nothing to check yet: it is upgraded (every row mac'd) in one transaction.
         // But this machine has seen this vault in format 2: the file is an older copy, or one
@@ -544,8 +544,7 @@ export class Vault implements VaultService, VaultContext {
    */
   private async keysForRotation(caller: Caller, password: string): Promise<{ meta: Meta; kek: Uint8Array; keys: Keys } | null> {
     const meta = this.readMeta();
-    const db = this.db();
-    if (meta.format === 1 || needsKeyedMigration(db) || (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf)) return null;
+    if (meta.format === 1 || (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf)) return null;
     const kek = await deriveKek(password, meta.kdf);
     const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
     if (!vaultKey) {
@@ -742,8 +741,12 @@ export class Vault implements VaultService, VaultContext {
     const rows = this.db().prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
     const meta = new Map(rows.map((r) => [r.key, r.value]));
     const formatText = meta.get('format');
-    const format = formatText !== undefined && Object.hasOwn(FORMATS, formatText) ? FORMATS[formatText]! : null;
-    if (format === null) throw new KeydenError('VAULT_INVALID', `${this.options.path} has an unknown vault format (${formatText ?? 'none'})`);
+    const named = formatText !== undefined && Object.hasOwn(FORMATS, formatText) ? FORMATS[formatText]! : null;
+    if (named === null) throw new KeydenError('VAULT_INVALID', `${this.options.path} has an unknown vault format (${formatText ?? 'none'})`);
+    // The file's schema says which format it is, never the row: a format 2 file whose row was
+    // edited to say 1 would otherwise skip every check at unlock (and its upgrade would mac the
+    // edits). Its row, covered by the digest like every meta row, then fails the check.
+    const format = needsKeyedMigration(this.db()) ? 1 : 2;
     const vaultId = meta.get('vault_id');
     const kdfText = meta.get('kdf');
     const wrapped = meta.get('wrapped_key');
