@@ -443,6 +443,9 @@ describe('whole-file rollback', () => {
     const { error, unchanged } = await tryUnlock(v);
     expect(error).toMatchObject({ code: 'VAULT_ROLLED_BACK', message: expect.stringContaining('a format 1 file'), details: { known: expect.any(Number), found: 0 } });
     expect(unchanged).toBe(true);
+    const checking = owner(v);
+    expect(await checking.vault.verify(PASSWORD)).toMatchObject({ format: 1, problem: expect.stringContaining('a format 1 file of a vault this machine has seen in format 2') });
+    checking.close();
     const accepted = await tryUnlock(v, { acceptRollback: true });
     expect(accepted.error).toBeNull();
     expect(accepted.core.audit.list({ action: 'vault.rollback_accepted' }).items).toHaveLength(1);

@@ -571,7 +571,11 @@ export class Vault implements VaultService, VaultContext {
     this.pendingKeys = this.unlockedKeys ? null : keys; // the SQL mac function needs a key
     try {
       const known = this.knownVaults.known(keys.mac, meta.vaultId);
-      if (meta.format === 1) return { format: 1, vaultId: meta.vaultId, generation: null, known, recordOk: false, failing: [], digestOk: false, problem: null };
+      if (meta.format === 1) {
+        // As at unlock: a format 1 file of a vault this machine has seen in format 2 is an older copy, or a stripped-down one.
+        const problem = known === null ? null : `it is a format 1 file of a vault this machine has seen in format 2 (generation ${known}): an older copy, or one made to look like format 1`;
+        return { format: 1, vaultId: meta.vaultId, generation: null, known, recordOk: false, failing: [], digestOk: false, problem };
+      }
       const report = inspectIntegrity(this.db(), (this.unlockedKeys ?? keys).mac, meta.vaultId);
       const rolledBack = report.generation !== null && known !== null && report.generation < known;
       const problem = describeFailure(report) ?? (rolledBack ? `it is older than the one last opened on this machine (generation ${report.generation}, seen ${known})` : null);
