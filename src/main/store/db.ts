@@ -5,8 +5,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { KeydenError } from '../../shared/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION, type MigrationKey } from './migrations.js';
-import { assertSchema, NoCanonError, schemaTampered } from './integrity.js';
-import { readSchema, schemaProblems, useSchemaBinding } from './schema.js';
+import { assertSchema, NoCanonError } from './integrity.js';
+import { useSchemaBinding } from './schema.js';
 
 export { dataVersion, statement, type Db } from './statements.js';
 import type { Db } from './statements.js';
@@ -44,8 +44,7 @@ function checkExisting(file: string, options: OpenOptions): void {
     const check = probe.pragma('quick_check', { simple: true }) as string;
     if (check !== 'ok') throw invalid(file, 'is damaged (SQLite integrity check failed); restore it from a backup');
     // Nothing stored in the file (a trigger, a view, a changed definition) may run in our transactions.
-    const problems = schemaProblems(readSchema(probe), version);
-    if (problems.length > 0) throw schemaTampered(problems);
+    assertSchema(probe);
   } catch (e) {
     if (e instanceof KeydenError) throw e;
     const code = (e as { code?: string }).code ?? '';
