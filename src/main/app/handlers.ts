@@ -195,7 +195,7 @@ export function createHandlers(deps: AppDeps): Handlers {
     'projects.remove': ({ project }) => core.projectOperations.remove(APP, project),
     'projects.renameEnvironment': ({ project, environment, name }) => core.projectOperations.renameEnvironment(APP, project, environment, { name }),
     'projects.removeEnvironment': ({ project, environment }) => core.projectOperations.removeEnvironment(APP, project, environment),
-    'projects.copy': ({ project, input }) => core.projectOperations.copy(APP, project, input, true),
+    'projects.copy': ({ project, input }) => core.projectOperations.copy(APP, project, input),
     'projects.setTemplate': ({ project, template }) => core.projectOperations.setTemplate(APP, project, template),
     'projects.validate': ({ project, environment }) => core.projectOperations.validate(APP, project, environment),
 

@@ -147,7 +147,7 @@ export interface ProjectOperationsService {
   remove(caller: Caller, project: string): ProjectDeleted;
   renameEnvironment(caller: Caller, project: string, environment: string, input: { name: string }): Project;
   removeEnvironment(caller: Caller, project: string, environment: string): ProjectDeleted;
-  copy(caller: Caller, project: string, input: CopyInput, canCompare: boolean): CopySummary;
+  copy(caller: Caller, project: string, input: CopyInput): CopySummary;
   setTemplate(caller: Caller, project: string, input: TemplateInput): Project;
   validate(caller: Caller, project: string, environment: string): Validation;
 }

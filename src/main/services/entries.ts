@@ -85,6 +85,16 @@ function refit(category: Category, stored: EntryValue): EntryValue {
 
 const sameValue = (a: EntryValue, b: EntryValue): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+/** A token without entries:reveal: nothing may tell it whether a value it sent equals the stored one. */
+export const blindTo = (caller: Caller): boolean => caller.canReveal === false;
+
+/**
+ * Whether writing `value` over `oldValue` counts as a change (a new version, an audit row saying
+ * so): for a caller that cannot reveal always, so a right guess and a wrong one leave the same
+ * trace (DESIGN §4 "No equality oracle"); for anyone else only when the value differs.
+ */
+export const valueChanged = (caller: Caller, oldValue: EntryValue, value: EntryValue): boolean => blindTo(caller) || !sameValue(oldValue, value);
+
 /** The entries in list order, and (once a query asked for it) each one's lowercase search text. */
 interface SortedView {
   generation: number;
@@ -285,15 +295,19 @@ export class Entries implements EntryService {
     this.assertUnique(next.categoryId, next.name, next.environment, id, next.envVarName);
     const oldValue = this.readValue(keys, current);
     const value = input.value !== undefined ? normalizeValue(category, input.value) : next.categoryId !== current.categoryId ? refit(category, oldValue) : oldValue;
+    // No equality oracle (DESIGN §4): for a caller that cannot reveal, a value it sent (or a move
+    // that refits the value) is a change even when equal, so the history, the audit row and
+    // updatedAt look the same for a right and a wrong guess.
+    const valueChanged = blindTo(caller) ? input.value !== undefined || next.categoryId !== current.categoryId : !sameValue(oldValue, value);
     next.updatedAt = this.v.now();
     this.v.write(() => {
-      this.write(keys, current, next, oldValue, value);
+      this.write(keys, current, next, value, { oldValue, valueChanged });
       this.v.audit.write({
         actor: caller.actor,
         action: 'entry.update',
         targetId: id,
         ok: true,
-        detail: { name: next.name, environment: next.environment, valueChanged: !sameValue(oldValue, value) },
+        detail: { name: next.name, environment: next.environment, valueChanged },
       });
     });
     this.v.overviews.entries.set(id, next);
@@ -301,14 +315,17 @@ export class Entries implements EntryService {
     return toEntry(next);
   }
 
-  /** Rewrites an entry's row; a changed value first becomes the next version (inside a transaction). */
-  write(keys: Keys, current: EntryRecord, next: EntryRecord, oldValue: EntryValue, value: EntryValue): void {
+  /**
+   * Rewrites an entry's row (inside a transaction). When `valueChanged`, the old value first becomes
+   * the next version; callers decide it with `valueChanged()` below, never by comparing alone.
+   */
+  write(keys: Keys, current: EntryRecord, next: EntryRecord, value: EntryValue, change: { oldValue: EntryValue; valueChanged: boolean }): void {
     const db = this.v.db();
     if (this.v.caughtUpInThisWrite()) {
       if (!this.v.overviews.entries.has(current.id)) throw notFound('entry', { id: current.id });
       this.assertUnique(next.categoryId, next.name, next.environment, next.id, next.envVarName);
     }
-    if (!sameValue(oldValue, value)) this.pushVersion(keys, current.id, oldValue, next.updatedAt);
+    if (change.valueChanged) this.pushVersion(keys, current.id, change.oldValue, next.updatedAt);
     const rowId = entryRowId(next.id, next.categoryId);
     statement(db, 'UPDATE entries SET category_id = ?, overview = ?, secret = ?, updated_at = ? WHERE id = ?').run(
       next.categoryId,
@@ -468,7 +485,7 @@ export class Entries implements EntryService {
     const oldValue = this.readValue(keys, current);
     const next: EntryRecord = { ...current, updatedAt: this.v.now() };
     this.v.write(() => {
-      this.write(keys, current, next, oldValue, value);
+      this.write(keys, current, next, value, { oldValue, valueChanged: valueChanged(caller, oldValue, value) });
       this.v.audit.write({ actor: caller.actor, action: 'entry.restore', targetId: id, ok: true, detail: { name: next.name, environment: next.environment, version } });
     });
     this.v.overviews.entries.set(id, next);

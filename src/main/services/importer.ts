@@ -8,7 +8,7 @@ import type { Caller } from '../core/types.js';
 import { VARIABLES_CATEGORY, type Categories } from './categories.js';
 import { newId, type EntryRecord, type Keys, type VaultContext } from './context.js';
 import { writableBy } from './access.js';
-import { normalizeValue, type Entries } from './entries.js';
+import { blindTo, normalizeValue, valueChanged, type Entries } from './entries.js';
 import { dotenvWarnings, parseDotenv, parseJsonImport, parseShellExport, sniffFormat, type JsonVariable } from './envfile.js';
 
 type ParsedVariable = JsonVariable;
@@ -135,7 +135,7 @@ export class Importer {
     return routes;
   }
 
-  /** Existing entries: a group keeps the fields the file lacks; an unchanged value counts as skipped. */
+  /** Existing entries: a group keeps the fields the file lacks; an unchanged value counts as skipped (if the caller may know). */
   private planUpdates(caller: Caller, routes: Routes, mode: ImportMode, keys: Keys, now: string, summary: ImportSummary, plan: Plan): void {
     for (const { entry, fields } of routes.updates.values()) {
       if (mode === 'skip') {
@@ -151,12 +151,9 @@ export class Importer {
           : { ...ownFields(category.fields, oldValue as Record<string, string>), ...Object.fromEntries([...fields].map(([f, v]) => [f, v.value])) };
       const value = normalizeValue(category, incoming);
       const unchanged = JSON.stringify(value) === JSON.stringify(oldValue) && (notes === undefined || notes === entry.notes);
-      // No equality oracle: a caller that cannot reveal is told "updated" for an unchanged value.
-      if (unchanged && caller.canReveal === false) {
-        summary.updated += fields.size;
-        continue;
-      }
-      if (unchanged) {
+      // No equality oracle (DESIGN §4): for a caller that cannot reveal, an unchanged value is
+      // written like a changed one (a version, updatedAt, an audit row), so nothing tells them apart.
+      if (unchanged && !blindTo(caller)) {
         summary.skipped += fields.size;
         continue;
       }
@@ -201,8 +198,9 @@ export class Importer {
       for (const c of plan.newCategories) this.categories.insert(caller, c);
       for (const n of plan.newEntries) this.entries.insert(caller, keys, n.entry, n.value);
       for (const u of plan.changed) {
-        this.entries.write(keys, u.current, u.next, u.oldValue, u.value);
-        this.v.audit.write({ actor: caller.actor, action: 'entry.update', targetId: u.next.id, ok: true, detail: { name: u.next.name, environment, valueChanged: true } });
+        const changed = valueChanged(caller, u.oldValue, u.value);
+        this.entries.write(keys, u.current, u.next, u.value, { oldValue: u.oldValue, valueChanged: changed });
+        this.v.audit.write({ actor: caller.actor, action: 'entry.update', targetId: u.next.id, ok: true, detail: { name: u.next.name, environment, valueChanged: changed } });
       }
       this.v.audit.write({
         actor: caller.actor,

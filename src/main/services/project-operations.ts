@@ -17,7 +17,7 @@ import { KeydenError } from '../../shared/errors.js';
 import type { Caller } from '../core/types.js';
 import { lower, newId, type EntryRecord, type VaultContext } from './context.js';
 import { variablesOf, writableBy } from './access.js';
-import type { Entries } from './entries.js';
+import { blindTo, type Entries } from './entries.js';
 import type { ProjectRecord } from './project-records.js';
 import type { Projects } from './projects.js';
 import { parseInput } from './validate.js';
@@ -144,10 +144,11 @@ export class ProjectOperations {
 
   /**
    * `POST …/copy` (promote): the source environment's own entries (or those writing `variables`)
-   * into `to`. Names only in the answer; `dryRun` writes nothing. `canCompare`: a caller that may
-   * not reveal learns nothing about equality (an unchanged value is reported as changed).
+   * into `to`. Names only in the answer; `dryRun` writes nothing. A caller that may not reveal
+   * learns nothing about equality: an equal value is reported and written as changed.
    */
-  copy(caller: Caller, project: string, raw: CopyInput, canCompare: boolean): CopySummary {
+  copy(caller: Caller, project: string, raw: CopyInput): CopySummary {
+    const canCompare = !blindTo(caller);
     const input = parseInput(CopyInput, raw);
     const keys = this.v.keys();
     if (input.from === input.to) throw new KeydenError('VALIDATION_FAILED', 'from and to are the same environment', { to: 'must differ from from' });
@@ -180,7 +181,8 @@ export class ProjectOperations {
       else if (!input.overwrite) summary.skipped.push(...names);
       else {
         summary.changed.push(...names);
-        if (!sameValue(oldValue, value)) updates.push({ current: target, next: { ...target, updatedAt: now }, oldValue, value });
+        // A caller that may not compare gets the same write for an equal value (DESIGN §4).
+        if (!canCompare || !sameValue(oldValue, value)) updates.push({ current: target, next: { ...target, updatedAt: now }, oldValue, value });
       }
     }
     for (const list of [summary.added, summary.changed, summary.unchanged, summary.skipped]) list.sort();
@@ -188,7 +190,7 @@ export class ProjectOperations {
     this.v.write(() => {
       for (const c of creates) this.entries.insert(caller, keys, c.entry, c.value);
       for (const u of updates) {
-        this.entries.write(keys, u.current, u.next, u.oldValue, u.value);
+        this.entries.write(keys, u.current, u.next, u.value, { oldValue: u.oldValue, valueChanged: true });
         this.v.audit.write({ actor: caller.actor, action: 'entry.update', targetId: u.next.id, ok: true, detail: { name: u.next.name, environment: u.next.environment, valueChanged: true } });
       }
       this.v.audit.write({
