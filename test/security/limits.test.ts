@@ -43,6 +43,34 @@ describe('limits hold everywhere', () => {
     expect(all.text).toContain('beta-secret-project');
   });
 
+  it('shows the history of an entry moved into the limits without the project and environment it came from', async () => {
+    const owner = await startOwner({
+      categories: [{ name: 'OpenAI', envVarName: 'OPENAI_API_KEY' }],
+      entries: [{ key: 'x', category: 'OpenAI', name: 'beta-secret-project', environment: 'staging-eu', value: 'sk' }],
+      tokens: [
+        { key: 'full', scopes: ['entries:read', 'entries:write', 'entries:reveal', 'audit:read'] },
+        { key: 'alphaAuditor', scopes: ['entries:read', 'audit:read'], projects: ['alpha'] },
+      ],
+    });
+    const { full, alphaAuditor } = owner.tokens as { full: string; alphaAuditor: string };
+    await owner.request('POST', `/api/entries/${owner.ids.x}/reveal`, { token: full });
+    expect((await owner.request('PUT', `/api/entries/${owner.ids.x}`, { token: full, body: { name: 'alpha', environment: 'development' } })).status).toBe(200);
+    const res = await owner.request('GET', '/api/audit', { token: alphaAuditor });
+    expect(res.status).toBe(200);
+    expect(res.text).not.toContain('beta-secret-project');
+    expect(res.text).not.toContain('staging-eu');
+    // The entry's whole history is there, its earlier place left out, and the current name shown.
+    const events = res.json as { action: string; targetName: string | null; detail: { name: unknown; environment: unknown } }[];
+    expect(events.map((e) => [e.action, e.detail.name, e.detail.environment])).toEqual([
+      ['entry.update', 'alpha', 'development'],
+      ['entry.reveal', null, null],
+      ['entry.create', null, null],
+    ]);
+    expect(new Set(events.map((e) => e.targetName))).toEqual(new Set(['OpenAI/alpha/development']));
+    // The full token still sees where it was.
+    expect((await owner.request('GET', '/api/audit', { token: full })).text).toContain('staging-eu');
+  });
+
   it('refuses to make a limited token with categories:write, through `keyden token create` and a login request', async () => {
     const owner = await startOwner(seed);
     const made = await keyden(owner.home, ['token', 'create', '--name', 'sneaky', '--scopes', 'entries:read,categories:write', '--project', 'alpha', '--password-stdin'], {

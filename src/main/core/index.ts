@@ -89,9 +89,10 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
         const limited = caller !== undefined && (caller.projects !== null || caller.environments !== null);
         // A limited token sees only events about entries it can see: no category, token,
         // project-wide or vault events (they would name what lies outside its limits).
-        const visible = limited ? [...vault.overviews.entries.values()].filter((e) => visibleTo(caller, e)).map((e) => e.id) : undefined;
-        // A limited token learns no other token's name.
-        return vault.audit.list(vault.overviews, query, visible, limited ? caller.actor : undefined);
+        // It learns no other token's name, nor where a visible entry was before it came into its limits.
+        if (!limited) return vault.audit.list(vault.overviews, query);
+        const targets = [...vault.overviews.entries.values()].filter((e) => visibleTo(caller, e)).map((e) => e.id);
+        return vault.audit.list(vault.overviews, query, { targets, onlyNameOf: caller.actor, within: (place) => visibleTo(caller, place) });
       },
     };
     return {

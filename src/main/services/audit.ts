@@ -125,7 +125,19 @@ export class AuditLog {
    * `targets`: only events whose target is one of these ids (a limited token's visible entries).
    * Token actors come with their names; with `onlyNameOf`, only that actor's.
    */
-  list(overviews: Overviews, query: AuditQuery = {}, targets?: string[], onlyNameOf?: string): { items: AuditEvent[]; total: number } {
+  /**
+   * The events, newest first. For a limited caller: `targets` (the entries it can see),
+   * `onlyNameOf` (the one token whose name it may learn) and `within` (whether an entry's place at
+   * the time of an event lies inside its limits; if not, the event's project and environment are
+   * left out, so an entry moved into the limits does not bring the names of where it was).
+   */
+  list(
+    overviews: Overviews,
+    query: AuditQuery = {},
+    limits?: { targets: string[]; onlyNameOf: string; within: (place: { name: string; environment: string }) => boolean },
+  ): { items: AuditEvent[]; total: number } {
+    const targets = limits?.targets;
+    const onlyNameOf = limits?.onlyNameOf;
     const db = this.db();
     const { where, args } = auditFilter(query, targets);
     const total = (db.prepare(`SELECT count(*) AS n FROM audit ${where}`).get(...args) as { n: number }).n;
@@ -146,7 +158,8 @@ export class AuditLog {
     // A row whose mac fails (edited in the file) is left out, as a row whose blob fails to open.
     const authentic = keys ? rows.filter((r) => macMatches(keys.mac, 'audit', [r.id, r.at, r.actor, r.action, r.target_id, r.ok, r.detail], r.mac)) : [];
     const items = authentic.map((r): AuditEvent => {
-      const detail = r.detail && keys ? (open(keys.overview, blobAad('audit', 'detail', String(r.id)), r.detail) as Record<string, unknown> | null) : null;
+      const opened = r.detail && keys ? (open(keys.overview, blobAad('audit', 'detail', String(r.id)), r.detail) as Record<string, unknown> | null) : null;
+      const detail = limits && opened ? placedWithin(opened, limits.within) : opened;
       return {
         id: r.id,
         at: r.at,
@@ -181,6 +194,13 @@ function auditFilter(query: AuditQuery, targets?: string[]): { where: string; ar
   if (query.to) add('at < ?', new Date(Date.parse(query.to) + (dateOnly(query.to) ? DAY_MS : 1)).toISOString());
   if (targets) add('target_id IN (SELECT value FROM json_each(?))', JSON.stringify(targets));
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', args };
+}
+
+/** An entry event's detail with its project and environment left out when they lie outside `within`. */
+function placedWithin(detail: Record<string, unknown>, within: (place: { name: string; environment: string }) => boolean): Record<string, unknown> {
+  const { name, environment } = detail;
+  if (typeof name !== 'string' || typeof environment !== 'string' || within({ name, environment })) return detail;
+  return { ...detail, name: null, environment: null };
 }
 
 /** Names are resolved from ids at read time, so a rename shows everywhere. */
