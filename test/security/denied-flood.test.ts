@@ -32,4 +32,23 @@ describe('denied calls cannot flood the vault', () => {
     expect(grown).toBeLessThan(64 * 1024);
     expect(wal).toBeLessThan(1024 * 1024);
   });
+
+  it("counts writes refused by a token's project limits like scope-denied calls: one coalesced audit row, and 429 past 60 a minute", async () => {
+    const owner = await startOwner({
+      tokens: [
+        { key: 'alphaWriter', scopes: ['entries:read', 'entries:write'], projects: ['alpha'] },
+        { key: 'auditor', scopes: ['audit:read'] },
+      ],
+    });
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 70; i++) {
+      const r = await owner.request('POST', '/api/projects/beta/import', { token: owner.tokens.alphaWriter!, text: 'X=1\n' });
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(statuses)).toEqual({ 403: 60, 429: 10 });
+    const rows = (await owner.request('GET', '/api/audit?action=api.denied', { token: owner.tokens.auditor! })).json as { detail: Record<string, unknown> }[];
+    expect(rows.map((r) => r.detail)).toEqual([expect.objectContaining({ route: 'POST /api/projects/{name}/import', reason: 'limits', scope: null, count: 60 })]);
+    // The row names the route, never the project the token tried.
+    expect(JSON.stringify(rows)).not.toContain('beta');
+  });
 });

@@ -82,6 +82,20 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
   const unlocks = new UnlockGate();
   /** Each token's scope-denied calls of the last minute (past 60: 429). */
   const deniedByToken = new Map<string, RateWindow>();
+  /**
+   * Counts one refused call of a token (DESIGN §4): an `api.denied` row (coalesced), and past
+   * DENIED_ALLOWED a minute the 429 it answers instead; null while within the budget.
+   */
+  const countDenied = (reply: FastifyReply, tokenId: string, route: string, reason: 'scope' | 'limits', scope?: string): FastifyReply | null => {
+    let denied = deniedByToken.get(tokenId);
+    if (!denied) deniedByToken.set(tokenId, (denied = new RateWindow(DENIED_ALLOWED)));
+    if (denied.full()) {
+      return sendError(reply, 'RATE_LIMITED', 'too many refused calls from this token; try again later', {}, { 'retry-after': String(denied.retryAfterSeconds()) });
+    }
+    denied.add();
+    core.auditDenied({ actor: `token:${tokenId}`, route, reason, ...(scope ? { scope } : {}) });
+    return null;
+  };
   const loginRequests = new RateWindow(5);
   /**
    * Whether each token holds vault:lock, as last seen unlocked (a token's scopes never change).
@@ -212,13 +226,8 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
     const limited = token.projects !== null || token.environments !== null;
     const holds = (scope: string): boolean => token.scopes.includes(scope as (typeof token.scopes)[number]) && !(limited && scope === 'categories:write');
     if (route.scope !== 'token' && !holds(route.scope)) {
-      let denied = deniedByToken.get(live.id);
-      if (!denied) deniedByToken.set(live.id, (denied = new RateWindow(DENIED_ALLOWED)));
-      if (denied.full()) {
-        return sendError(reply, 'RATE_LIMITED', 'too many refused calls from this token; try again later', {}, { 'retry-after': String(denied.retryAfterSeconds()) });
-      }
-      denied.add();
-      core.auditDenied({ actor, route: `${req.method} ${route.path}`, reason: 'scope', scope: route.scope });
+      const throttled = countDenied(reply, live.id, `${req.method} ${route.path}`, 'scope', route.scope);
+      if (throttled) return throttled;
       return sendError(reply, 'SCOPE_REQUIRED', `this token lacks the ${route.scope} scope`, { scope: route.scope });
     }
     holdsVaultLock.set(live.id, token.scopes.includes('vault:lock'));
@@ -226,7 +235,17 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
   });
 
   app.setErrorHandler((error, _req, reply) => {
-    if (isKeydenError(error)) return sendError(reply, error.code, error.message, error.details);
+    if (isKeydenError(error)) {
+      // A write refused by the token's project or environment limits counts as a denied call:
+      // audited (coalesced) and, past the token's budget, 429 — as a missing scope is.
+      const route = _req.routeOptions.config.keyden;
+      if (error.code === 'SCOPE_REQUIRED' && _req.keydenToken && route) {
+        const scope = typeof error.details?.scope === 'string' ? error.details.scope : undefined;
+        const throttled = countDenied(reply, _req.keydenToken.id, `${_req.method} ${route.path}`, scope ? 'scope' : 'limits', scope);
+        if (throttled) return throttled;
+      }
+      return sendError(reply, error.code, error.message, error.details);
+    }
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     if (status === 413) return sendError(reply, 'PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB', { limit: BODY_LIMIT });
     if (status === 415) return sendError(reply, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
