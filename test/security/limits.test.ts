@@ -71,6 +71,37 @@ describe('limits hold everywhere', () => {
     expect((await owner.request('GET', '/api/audit', { token: full })).text).toContain('staging-eu');
   });
 
+  it('refuses a trash restore that would bring a deleted shared category back to a token that may not write categories', async () => {
+    const owner = await startOwner({
+      categories: [{ name: 'Legacy', envVarName: 'LEGACY_KEY' }],
+      entries: [
+        { key: 'a', category: 'Legacy', name: 'alpha', value: 'v' },
+        { key: 'b', category: 'Legacy', name: 'beta', value: 'w' },
+      ],
+      tokens: [
+        { key: 'full', scopes: ['categories:read', 'categories:write', 'entries:read', 'entries:write'] },
+        { key: 'alphaWriter', scopes: ['entries:read', 'entries:write'], projects: ['alpha'] },
+        { key: 'entriesOnly', scopes: ['entries:read', 'entries:write'] },
+      ],
+    });
+    const { full, alphaWriter, entriesOnly } = owner.tokens as { full: string; alphaWriter: string; entriesOnly: string };
+    const categoryNames = async () => ((await owner.request('GET', '/api/categories', { token: full })).json as { name: string }[]).map((c) => c.name);
+    const legacy = ((await owner.request('GET', '/api/categories', { token: full })).json as { id: string; name: string }[]).find((c) => c.name === 'Legacy')!;
+    expect((await owner.request('DELETE', `/api/categories/${legacy.id}?cascade=true`, { token: full })).status).toBe(204);
+    for (const token of [alphaWriter, entriesOnly]) {
+      const refused = await owner.request('POST', `/api/trash/${owner.ids.a}/restore`, { token });
+      expect({ status: refused.status, code: codeOf(refused) }).toEqual({ status: 403, code: 'SCOPE_REQUIRED' });
+      expect(refused.text).toContain('categories:write');
+    }
+    expect(await categoryNames()).not.toContain('Legacy');
+    // The entry is still in the trash, and a token that may write categories brings both back.
+    expect((await owner.request('POST', `/api/trash/${owner.ids.a}/restore`, { token: full })).status).toBe(200);
+    expect(await categoryNames()).toContain('Legacy');
+    // With the category back, a token without categories:write restores entries as before.
+    const restoredBeta = await owner.request('POST', `/api/trash/${owner.ids.b}/restore`, { token: entriesOnly });
+    expect(restoredBeta.status).toBe(200);
+  });
+
   it('refuses to make a limited token with categories:write, through `keyden token create` and a login request', async () => {
     const owner = await startOwner(seed);
     const made = await keyden(owner.home, ['token', 'create', '--name', 'sneaky', '--scopes', 'entries:read,categories:write', '--project', 'alpha', '--password-stdin'], {

@@ -231,7 +231,7 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
       return sendError(reply, 'SCOPE_REQUIRED', `this token lacks the ${route.scope} scope`, { scope: route.scope });
     }
     holdsVaultLock.set(live.id, token.scopes.includes('vault:lock'));
-    req.keydenCaller = { actor, projects: token.projects, environments: token.environments, canReveal: token.scopes.includes('entries:reveal') };
+    req.keydenCaller = { actor, projects: token.projects, environments: token.environments, canReveal: holds('entries:reveal'), canWriteCategories: holds('categories:write') };
   });
 
   app.setErrorHandler((error, _req, reply) => {

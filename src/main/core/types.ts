@@ -45,6 +45,8 @@ export interface Caller {
   environments: string[] | null;
   /** False for a token without entries:reveal: nothing may tell it whether a value it sent equals the stored one. */
   canReveal?: boolean;
+  /** False for a token that may not write categories (no categories:write, or limited: DESIGN §4). */
+  canWriteCategories?: boolean;
 }
 
 export const APP: Caller = { actor: 'app', projects: null, environments: null };

@@ -46,7 +46,8 @@ export class Trash {
 
   /**
    * Puts a trashed entry back, with its versions. A live entry in its place → 409 naming it,
-   * unless `replace` (that one goes to the trash). A deleted category comes back with it.
+   * unless `replace` (that one goes to the trash). A deleted category comes back with it, for a
+   * caller that may write categories.
    */
   restore(caller: Caller, id: string, options: { replace?: boolean } = {}): Entry {
     const keys = this.v.keys();
@@ -54,6 +55,12 @@ export class Trash {
     const { entry, category } = row;
     if (!category) throw new KeydenError('CONFLICT', 'the category of this trash item cannot be read; purge it', { id });
     if (row.categoryDeleted) {
+      // Bringing a deleted category back writes a category, shared by every project (DESIGN §4).
+      if (caller.canWriteCategories === false) {
+        throw new KeydenError('SCOPE_REQUIRED', `its category "${category.name}" was deleted; restoring it brings the category back, which needs the categories:write scope (and a token without project or environment limits)`, {
+          scope: 'categories:write',
+        });
+      }
       const clash = [...this.v.overviews.categories.values()].find((c) => lower(c.name) === lower(category.name));
       if (clash) {
         throw new KeydenError('CONFLICT', `its category "${category.name}" was deleted and another category now has that name; rename that one first`, { category: clash.name, id: clash.id });
