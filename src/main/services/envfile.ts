@@ -64,19 +64,31 @@ export interface ParsedVariable extends Variable {
 
 /** The variables of a .env text as dotenv reads them; a repeated key: the last one wins. */
 export function parseDotenv(text: string): ParsedVariable[] {
-  const values = dotenv.parse(text);
+  const parsed = dotenv.parse(text);
+  const values = new Map(Object.entries(parsed));
   const normalized = text.replace(/\r\n?/g, '\n');
   const lineOf = new Map<string, number>();
   let lineNo = 1;
   let scanned = 0;
   for (const m of normalized.matchAll(LINE)) {
-    const keyAt = m.index + m[0].indexOf(m[1]!, m[0].length - m[0].trimStart().length);
+    const name = m[1]!;
+    const keyAt = m.index + m[0].indexOf(name, m[0].length - m[0].trimStart().length);
     lineNo += countNewlines(normalized, scanned, keyAt);
     scanned = keyAt;
-    lineOf.set(m[1]!, lineNo);
+    lineOf.set(name, lineNo);
+    // dotenv collects into a plain object, which cannot hold `__proto__` as its own key (DESIGN §4:
+    // it is an ordinary name). Its value is dotenv's too: this one line, parsed under a stand-in name.
+    if (!Object.hasOwn(parsed, name)) {
+      const at = keyAt - m.index;
+      const alone = dotenv.parse(`${m[0].slice(0, at)}${STAND_IN}${m[0].slice(at + name.length)}`);
+      if (Object.hasOwn(alone, STAND_IN)) values.set(name, alone[STAND_IN]!);
+    }
   }
-  return Object.entries(values).map(([name, value]) => ({ name, value, line: lineOf.get(name) ?? 0 }));
+  return [...values].map(([name, value]) => ({ name, value, line: lineOf.get(name) ?? 0 }));
 }
+
+/** A name dotenv's object can hold, standing in for one it cannot (see parseDotenv). */
+const STAND_IN = 'KEYDEN_STAND_IN_NAME';
 
 function countNewlines(s: string, from: number, to: number): number {
   let n = 0;
