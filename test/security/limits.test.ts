@@ -102,6 +102,38 @@ describe('limits hold everywhere', () => {
     expect(restoredBeta.status).toBe(200);
   });
 
+  it('hides from an environment-limited token a project with nothing in its environments, record or not, and answers it as absent', async () => {
+    const owner = await startOwner({
+      categories: [{ name: 'OpenAI', envVarName: 'OPENAI_API_KEY' }],
+      entries: [
+        { key: 'p', category: 'OpenAI', name: 'acquisition-target', environment: 'production', value: 'sk' },
+        { key: 'd', category: 'OpenAI', name: 'Blog', environment: 'development', value: 'sk' },
+      ],
+      tokens: [
+        { key: 'full', scopes: ['entries:read', 'entries:write'] },
+        { key: 'devOnly', scopes: ['entries:read'], environments: ['development'] },
+      ],
+    });
+    const { full, devOnly } = owner.tokens as { full: string; devOnly: string };
+    // A record: description, template and an environments list without development.
+    expect((await owner.request('PATCH', '/api/projects/acquisition-target', { token: full, body: { description: 'secret merger with ACME', environments: ['production'] } })).status).toBe(200);
+    expect((await owner.request('PUT', '/api/projects/acquisition-target/template', { token: full, body: { variables: ['ACME_TOKEN'] } })).status).toBe(200);
+    const listed = await owner.request('GET', '/api/projects', { token: devOnly });
+    expect((listed.json as { name: string }[]).map((p) => p.name)).toEqual(['Blog']);
+    expect(listed.text).not.toContain('secret merger');
+    const probe = await owner.request('GET', '/api/projects/acquisition-target/validate?environment=development', { token: devOnly });
+    const absent = await owner.request('GET', '/api/projects/no-such-project/validate?environment=development', { token: devOnly });
+    expect(probe.status).toBe(404);
+    expect((probe.json as { error: string }).error).toBe((absent.json as { error: string }).error.replace('no-such-project', 'acquisition-target'));
+    // Once its list names development, the project is the token's to see (empty there).
+    expect((await owner.request('PATCH', '/api/projects/acquisition-target', { token: full, body: { environments: ['production', 'development'] } })).status).toBe(200);
+    const after = (await owner.request('GET', '/api/projects', { token: devOnly })).json as { name: string; environments: Record<string, number> }[];
+    expect(after.map((p) => [p.name, p.environments])).toEqual([
+      ['acquisition-target', { development: 0 }],
+      ['Blog', { development: 1 }],
+    ]);
+  });
+
   it('refuses to make a limited token with categories:write, through `keyden token create` and a login request', async () => {
     const owner = await startOwner(seed);
     const made = await keyden(owner.home, ['token', 'create', '--name', 'sneaky', '--scopes', 'entries:read,categories:write', '--project', 'alpha', '--password-stdin'], {

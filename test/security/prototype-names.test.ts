@@ -75,4 +75,38 @@ describe('prototype names are ordinary field names', () => {
     const projects = await owner.request('GET', '/api/projects', { token });
     expect(projects.json).toEqual([{ name: 'Shop', description: null, environments: { constructor: 1 }, entryCount: 1, template: [] }]);
   });
+
+  it('lists an environment named constructor or tostring that only the project\'s environments list names', async () => {
+    const owner = await startOwner({ categories: [{ name: 'OpenAI', envVarName: 'OPENAI_API_KEY' }], tokens: [{ key: 'full', scopes: ALL }] });
+    const token = owner.tokens.full!;
+    const categoryId = ((await owner.request('GET', '/api/categories', { token })).json as { id: string }[])[0]!.id;
+    expect((await owner.request('POST', '/api/entries', { token, body: { categoryId, name: 'Shop', value: 'x' } })).status).toBe(201);
+    const patched = await owner.request('PATCH', '/api/projects/Shop', { token, body: { environments: ['constructor', 'tostring', 'staging'] } });
+    expect(patched.status, patched.text).toBe(200);
+    const projects = await owner.request('GET', '/api/projects', { token });
+    const environments = (projects.json as { environments: Record<string, number> }[])[0]!.environments;
+    // (Environments are lowercase slugs, so `__proto__` and `toString` cannot be one.)
+    expect(Object.entries(environments).sort()).toEqual([
+      ['constructor', 0],
+      ['development', 1],
+      ['staging', 0],
+      ['tostring', 0],
+    ]);
+  });
+
+  it('imports a .env variable named __proto__ like any other, with dotenv\'s reading of its value', async () => {
+    const owner = await startOwner({ tokens: [{ key: 'full', scopes: ALL }] });
+    const token = owner.tokens.full!;
+    const text = 'OK_VAR=1\n__proto__="two words" # a comment\nconstructor=c-val\n';
+    const imported = await owner.request('POST', '/api/projects/Shop/import', { token, text });
+    expect(imported.status, imported.text).toBe(200);
+    expect(imported.json).toMatchObject({ imported: 3, failed: [], warnings: [] });
+    const json = await owner.request('GET', '/api/projects/Shop/env?format=json', { token });
+    expect(JSON.parse(json.text)).toEqual(JSON.parse('{"OK_VAR":"1","__proto__":"two words","constructor":"c-val"}'));
+    // The exported .env reads back the same (the round trip a user does between machines).
+    const exported = (await owner.request('GET', '/api/projects/Shop/env', { token })).text;
+    const again = await owner.request('POST', '/api/projects/Copy/import', { token, text: exported });
+    expect(again.json).toMatchObject({ imported: 3, failed: [] });
+    expect(JSON.parse((await owner.request('GET', '/api/projects/Copy/env?format=json', { token })).text)).toEqual(JSON.parse(json.text));
+  });
 });

@@ -10,7 +10,7 @@ import { visibleTo } from './access.js';
 import type { Entries } from './entries.js';
 import { formatVariables } from './envfile.js';
 import { Importer } from './importer.js';
-import { ProjectRecords } from './project-records.js';
+import { ProjectRecords, type ProjectRecord } from './project-records.js';
 import { parseInput } from './validate.js';
 
 export interface Binding {
@@ -44,27 +44,42 @@ export class Projects implements ProjectService {
     return caller.projects === null || caller.projects.some((p) => lower(p) === lower(name));
   }
 
+  /**
+   * Whether a project known only by its record (description, template, environments list) is
+   * visible: in the caller's projects and, for an environment-limited caller, naming one of its
+   * environments. A project with nothing in those environments stays hidden (DESIGN §4 limits).
+   */
+  private recordVisible(caller: Caller, r: ProjectRecord): boolean {
+    if (!this.projectVisible(caller, r.name)) return false;
+    const limits = caller.environments;
+    return limits === null || r.environments.some((env) => limits.includes(env));
+  }
+
   list(caller: Caller): Project[] {
     this.v.keys();
-    const projects = new Map<string, Project>();
+    // Environments counted in Maps: a name such as `constructor` or `__proto__` is an ordinary key.
+    const projects = new Map<string, { project: Project; environments: Map<string, number> }>();
+    const start = (key: string, name: string) => {
+      let p = projects.get(key);
+      if (!p) projects.set(key, (p = { project: { name, description: null, environments: {}, entryCount: 0, template: [] }, environments: new Map() }));
+      return p;
+    };
     for (const e of this.v.overviews.entries.values()) {
       if (!visibleTo(caller, e)) continue;
-      const key = projectKey(e);
-      let p = projects.get(key);
-      if (!p) projects.set(key, (p = { name: e.name, description: null, environments: {}, entryCount: 0, template: [] }));
-      p.environments[e.environment] = (Object.hasOwn(p.environments, e.environment) ? p.environments[e.environment]! : 0) + 1;
-      p.entryCount++;
+      const p = start(projectKey(e), e.name);
+      p.environments.set(e.environment, (p.environments.get(e.environment) ?? 0) + 1);
+      p.project.entryCount++;
     }
     for (const [key, r] of this.records.all()) {
-      if (!this.projectVisible(caller, r.name)) continue;
-      let p = projects.get(key);
-      if (!p) projects.set(key, (p = { name: r.name, description: null, environments: {}, entryCount: 0, template: [] }));
-      p.name = r.name;
-      p.description = r.description;
-      p.template = r.template;
-      for (const env of r.environments) if (visibleTo(caller, { name: r.name, environment: env })) p.environments[env] ??= 0;
+      // Visible entries make the project visible; a record alone, only if recordVisible.
+      if (!projects.has(key) && !this.recordVisible(caller, r)) continue;
+      const p = start(key, r.name);
+      Object.assign(p.project, { name: r.name, description: r.description, template: r.template });
+      for (const env of r.environments) if (visibleTo(caller, { name: r.name, environment: env }) && !p.environments.has(env)) p.environments.set(env, 0);
     }
-    return [...projects.values()].sort((a, b) => lower(a.name).localeCompare(lower(b.name)));
+    return [...projects.values()]
+      .map(({ project, environments }) => ({ ...project, environments: Object.fromEntries(environments) }))
+      .sort((a, b) => lower(a.name).localeCompare(lower(b.name)));
   }
 
   /** `GET /api/projects?q=&limit=&offset=`: q matches names and descriptions (case-insensitive). */
@@ -87,7 +102,7 @@ export class Projects implements ProjectService {
     const entry = this.projectEntries(caller, project)[0];
     if (entry) return entry.name;
     const record = this.records.get(project);
-    if (record && this.projectVisible(caller, record.name)) return record.name;
+    if (record && this.recordVisible(caller, record)) return record.name;
     throw new KeydenError('NOT_FOUND', `project "${project}" not found`, { project });
   }
 
