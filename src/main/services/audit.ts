@@ -122,10 +122,6 @@ export class AuditLog {
   }
 
   /**
-   * `targets`: only events whose target is one of these ids (a limited token's visible entries).
-   * Token actors come with their names; with `onlyNameOf`, only that actor's.
-   */
-  /**
    * The events, newest first. For a limited caller: `targets` (the entries it can see),
    * `onlyNameOf` (the one token whose name it may learn) and `within` (whether an entry's place at
    * the time of an event lies inside its limits; if not, the event's project and environment are
