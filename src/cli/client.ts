@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import { ApiError, CliError, EXIT } from './errors.js';
 import { credentialsPath, discoveryPath, keydenHome, readDiscovery } from '../main/home.js';
-import { ownerSocketPath, proofMatches } from '../main/api/channel.js';
+import { ownerSocketPath, proofMatches, socketEndpoint, tcpEndpoint } from '../main/api/channel.js';
 
 /** The port `keyden serve` and the app use unless told otherwise; the CLI never assumes it. */
 export const DEFAULT_API_PORT = 17321;
@@ -23,6 +23,8 @@ export interface ApiResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** Where the answer came from over TCP: the address and port this connection reached (channel.ts tcpEndpoint). */
+  endpoint?: string;
 }
 
 export interface RequestInit {
@@ -86,13 +88,16 @@ export class ApiClient {
   private async prove(proofKey: string): Promise<void> {
     const nonce = randomBytes(32).toString('hex');
     let mac: unknown;
+    // The answer must be for the endpoint this client reached, not one a relay forwarded it to.
+    let endpoint = this.channel.kind === 'socket' ? socketEndpoint(this.channel.path) : null;
     try {
       const answer = await this.send('GET', '/api/auth/proof', { anonymous: true, query: { nonce }, timeoutMs: 10_000 });
       mac = (parseJson<{ mac?: unknown } | undefined>(answer) ?? {}).mac;
+      if (this.channel.kind === 'tcp') endpoint = answer.endpoint ?? null;
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
     }
-    if (!proofMatches(proofKey, nonce, mac)) {
+    if (endpoint === null || !proofMatches(proofKey, nonce, endpoint, mac)) {
       throw new CliError(`the listener at ${this.url} did not prove it is the Keyden owner of api.json: nothing was sent to it (is another program on that port?)`, EXIT.ERROR);
     }
   }
@@ -158,7 +163,9 @@ function send(options: RequestOptions, body: Buffer | undefined, timeoutMs: numb
     const req = httpRequest(options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      const { remoteAddress, remotePort } = res.socket;
+      const endpoint = remoteAddress !== undefined && remotePort !== undefined ? tcpEndpoint(remoteAddress, remotePort) : undefined;
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), endpoint }));
       res.on('error', reject);
     });
     req.setTimeout(timeoutMs, () => req.destroy(new CliError(`the Keyden API at ${url} did not answer within ${Math.round(timeoutMs / 1000)} s`)));

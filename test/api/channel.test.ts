@@ -7,7 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../../src/main/api/server.js';
-import { ownerSocketPath, proofMatches, SocketInUseError } from '../../src/main/api/channel.js';
+import { ownerSocketPath, proofMatches, SocketInUseError, tcpEndpoint } from '../../src/main/api/channel.js';
 import { admitsOnly, restrictPipeToUser, type RunProgram } from '../../src/main/api/pipe-acl.js';
 import { CLI } from '../../src/main/core/index.js';
 import { ALL_SCOPES, createTestVault, tempDir, type TestVault } from '../helpers/core.js';
@@ -96,19 +96,30 @@ describe('the owner listens on TCP and on its socket', () => {
     expect((await raw({ port: server.port }, 'GET', '/healthz', { host: 'localhost' })).status).toBe(421);
   });
 
-  it('proves its proof key without a token: HMAC-SHA256(proof bytes, nonce bytes), on both listeners', async () => {
+  it('proves its proof key without a token: HMAC-SHA256(proof bytes, nonce bytes ‖ LF ‖ the endpoint reached), on both listeners', async () => {
     const nonce = randomBytes(32).toString('hex');
-    const expected = createHmac('sha256', Buffer.from(server.proof, 'hex')).update(Buffer.from(nonce, 'hex')).digest('hex');
-    for (const target of [{ port: server.port }, { socketPath }]) {
+    const macAt = (endpoint: string) => createHmac('sha256', Buffer.from(server.proof, 'hex')).update(Buffer.from(nonce, 'hex')).update(`\n${endpoint}`).digest('hex');
+    for (const [target, endpoint] of [
+      [{ port: server.port }, `127.0.0.1:${server.port}`],
+      [{ socketPath }, `socket:${socketPath}`],
+    ] as const) {
       const r = await raw(target, 'GET', `/api/auth/proof?nonce=${nonce}`);
       expect(r.status).toBe(200);
-      expect(JSON.parse(r.body)).toEqual({ mac: expected });
-      expect(proofMatches(server.proof, nonce, (JSON.parse(r.body) as { mac: string }).mac)).toBe(true);
+      expect(JSON.parse(r.body)).toEqual({ mac: macAt(endpoint) });
+      expect(proofMatches(server.proof, nonce, endpoint, (JSON.parse(r.body) as { mac: string }).mac)).toBe(true);
+      // The same answer does not prove anything for another endpoint (a relay's).
+      expect(proofMatches(server.proof, nonce, `127.0.0.1:${server.port + 1}`, (JSON.parse(r.body) as { mac: string }).mac)).toBe(false);
     }
     expect((await raw({ socketPath }, 'GET', '/api/auth/proof?nonce=abc')).status).toBe(400);
     expect((await raw({ socketPath }, 'GET', '/api/auth/proof')).status).toBe(400);
-    expect(proofMatches(server.proof, nonce, '0'.repeat(64))).toBe(false);
-    expect(proofMatches(server.proof, nonce, undefined)).toBe(false);
+    expect(proofMatches(server.proof, nonce, `127.0.0.1:${server.port}`, '0'.repeat(64))).toBe(false);
+    expect(proofMatches(server.proof, nonce, `127.0.0.1:${server.port}`, undefined)).toBe(false);
+  });
+
+  it('names an endpoint the same way from either end: IPv4, IPv6 in brackets, IPv4-mapped as IPv4', () => {
+    expect(tcpEndpoint('127.0.0.1', 17321)).toBe('127.0.0.1:17321');
+    expect(tcpEndpoint('::1', 17321)).toBe('[::1]:17321');
+    expect(tcpEndpoint('::ffff:127.0.0.1', 17321)).toBe('127.0.0.1:17321');
   });
 
   it('refuses to start a second owner on a socket that answers, leaving the first one serving', async () => {

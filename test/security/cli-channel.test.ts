@@ -8,6 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, keyden, tempDir, type RunResult } from '../cli/helpers.js';
+import { PASSWORD as OWNER_PASSWORD, startOwner } from './helpers.js';
 
 const TOKEN = `kdn_${'A'.repeat(43)}`;
 const PASSWORD = 'the master password of the victim';
@@ -139,5 +140,45 @@ describe('a fake listener receives neither token nor password', () => {
     const results = await attackWith(home, { KEYDEN_URL: fake.url });
     expect(fake.heard.length).toBeGreaterThan(0);
     expectNothingLeaked(fake, results);
+  });
+
+  it('that relays the proof to the real owner (the owner answers for its own endpoint, not the relay\'s)', async () => {
+    const owner = await startOwner({ tokens: [{ key: 'lock', scopes: ['vault:lock', 'entries:read'] }] }, { locked: true });
+    const target = new URL(owner.url);
+    const heard: Heard[] = [];
+    // The attacker: forwards the challenge to the real owner and hands its answer back.
+    const relay = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        if ((req.url ?? '').startsWith('/api/auth/proof')) {
+          http.get({ hostname: target.hostname, port: target.port, path: req.url, headers: { host: target.host } }, (up) => {
+            res.writeHead(up.statusCode ?? 500, { 'content-type': 'application/json; charset=utf-8' });
+            up.pipe(res);
+          });
+          return;
+        }
+        heard.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(relay.address() as { port: number }).port}`;
+      const token = owner.tokens.lock!;
+      const unlock = await keyden(owner.home, ['unlock', '--password-stdin'], { env: { KEYDEN_URL: url, KEYDEN_TOKEN: token }, input: `${OWNER_PASSWORD}\n` });
+      const status = await keyden(owner.home, ['status'], { env: { KEYDEN_URL: url, KEYDEN_TOKEN: token } });
+      expect(heard).toEqual([]);
+      for (const r of [unlock, status]) {
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain('did not prove it is the Keyden owner');
+      }
+      // The real owner, reached directly, still passes the same check.
+      const direct = await keyden(owner.home, ['status'], { env: { KEYDEN_URL: owner.url, KEYDEN_TOKEN: token } });
+      expect(direct.code, direct.stderr).toBe(0);
+    } finally {
+      relay.closeAllConnections();
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
+    }
   });
 });

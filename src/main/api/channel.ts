@@ -34,15 +34,31 @@ export function newProofKey(): Buffer {
   return randomBytes(32);
 }
 
-/** The answer to GET /api/auth/proof: HMAC-SHA256 under the proof key, of the nonce's bytes, as hex. */
-export function proofMac(key: Buffer, nonceHex: string): string {
-  return createHmac('sha256', key).update(Buffer.from(nonceHex, 'hex')).digest('hex');
+/**
+ * The endpoint a proof is bound to: the address and port the TCP connection reached, as the
+ * owner sees its local end and the client its remote end (`127.0.0.1:17321`, `[::1]:17321`; an
+ * IPv4-mapped address as plain IPv4), or `socket:<path>` for the socket or pipe.
+ */
+export function tcpEndpoint(address: string, port: number): string {
+  const plain = address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  return `${plain.includes(':') ? `[${plain.toLowerCase()}]` : plain}:${port}`;
 }
 
-/** Whether `mac` is the right answer for `nonceHex` under the proof key `keyHex` (constant time). */
-export function proofMatches(keyHex: string, nonceHex: string, mac: unknown): boolean {
+export const socketEndpoint = (socketPath: string): string => `socket:${socketPath}`;
+
+/**
+ * The answer to GET /api/auth/proof: HMAC-SHA256 under the proof key of the nonce's bytes, a line
+ * feed and the endpoint (UTF-8), as hex. The endpoint makes a relay useless: a listener that
+ * forwards the nonce to the real owner gets an answer for the owner's endpoint, not its own.
+ */
+export function proofMac(key: Buffer, nonceHex: string, endpoint: string): string {
+  return createHmac('sha256', key).update(Buffer.from(nonceHex, 'hex')).update(`\n${endpoint}`, 'utf8').digest('hex');
+}
+
+/** Whether `mac` is the right answer for `nonceHex` at `endpoint` under the proof key `keyHex` (constant time). */
+export function proofMatches(keyHex: string, nonceHex: string, endpoint: string, mac: unknown): boolean {
   if (!/^[0-9a-f]{64}$/i.test(keyHex) || typeof mac !== 'string' || !/^[0-9a-f]{64}$/i.test(mac)) return false;
-  const expected = Buffer.from(proofMac(Buffer.from(keyHex, 'hex'), nonceHex), 'hex');
+  const expected = Buffer.from(proofMac(Buffer.from(keyHex, 'hex'), nonceHex, endpoint), 'hex');
   return timingSafeEqual(expected, Buffer.from(mac, 'hex'));
 }
 

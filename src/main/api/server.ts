@@ -11,7 +11,7 @@ import { buildOpenApi } from './openapi.js';
 import { routes, type BodyKind, type Route, type RouteResult } from './routes.js';
 import { DENIED_ALLOWED, RateWindow, TokenFailures, UnlockGate } from './throttle.js';
 import { parseInput, parseQuery } from '../services/validate.js';
-import { clearStaleSocket, newProofKey, proofMac } from './channel.js';
+import { clearStaleSocket, newProofKey, proofMac, socketEndpoint, tcpEndpoint } from './channel.js';
 import { restrictPipeToUser } from './pipe-acl.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -275,7 +275,15 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
         if (route.path === '/api/openapi.json') return send(reply, 200, openapi);
         if (route.params) parseInput(route.params, req.params ?? {});
         const query = parseQuery(route.query, (req.query ?? {}) as Record<string, unknown>);
-        if (route.path === '/api/auth/proof') return send(reply, 200, { mac: proofMac(proofKey, String(query.nonce)) });
+        if (route.path === '/api/auth/proof') {
+          // Bound to where this connection arrived (channel.ts): a relay's client dialled elsewhere.
+          const local = req.raw.socket;
+          const endpoint =
+            viaSocket.has(req.raw) || local.localAddress === undefined || local.localPort === undefined
+              ? socketEndpoint(options.socketPath ?? '')
+              : tcpEndpoint(local.localAddress, local.localPort);
+          return send(reply, 200, { mac: proofMac(proofKey, String(query.nonce), endpoint) });
+        }
         let body: unknown = req.body;
         if (route.body && req.keydenBodyKind !== 'text') body = parseInput(route.body, body ?? {});
         let result: RouteResult;
