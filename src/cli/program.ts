@@ -99,17 +99,18 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
     .option('--env-file <file>', 'also a .env file whose values may be keyden:// references (repeatable; later ones win)', collect)
     .option('--masking', "replace injected values in the command's output with <concealed by keyden> (default on a terminal)")
     .option('--no-masking', "pass the command's output through untouched (default when stdout is not a terminal)")
+    .option('--allow-env <names>', 'also set these variables from the vault, though they decide what code runs (PATH, NODE_OPTIONS, LD_*…; comma-separated, repeatable)', collect)
     .argument('<command...>', 'the command and its arguments, after --')
     .passThroughOptions()
     .addHelpText(
       'after',
-      `\nThe command's stdin, stdout and stderr are the terminal's; its exit code is keyden's; a command\nkilled by signal N makes keyden exit 128+N. KEYDEN_TOKEN is removed from its environment.\nOn a terminal, values injected into the command that appear in its output are shown as\n<concealed by keyden> (its output then goes through keyden; --no-masking turns that off).\nIn an --env-file, a value keyden://Category/Project[/env][/FIELD] is replaced by that secret; other\nvalues are passed as they are. Its variables override the project's.\n${examples(
+      `\nThe command's stdin, stdout and stderr are the terminal's; its exit code is keyden's; a command\nkilled by signal N makes keyden exit 128+N. KEYDEN_TOKEN is removed from its environment.\nOn a terminal, values injected into the command that appear in its output are shown as\n<concealed by keyden> (its output then goes through keyden; --no-masking turns that off).\nIn an --env-file, a value keyden://Category/Project[/env][/FIELD] is replaced by that secret; other\nvalues are passed as they are. Its variables override the project's.\nVariables that decide what code runs (PATH, NODE_OPTIONS, LD_PRELOAD, DYLD_*, BASH_ENV, PYTHONPATH,\nKEYDEN_*…: docs/cli.md) are not set from the vault unless --allow-env names them: keyden exits 2.\n${examples(
         'keyden run --project Blog -- npm start',
         'keyden run --project Blog --env staging -- node -e "console.log(process.env.OPENAI_API_KEY.length)"',
         'keyden run --env-file .env.keyden -- npm test      # .env.keyden: OPENAI_API_KEY=keyden://OpenAI/Blog/development',
       )}`,
     )
-    .action(act(async (command: string[], opts: { project?: string; env: string; envFile?: string[]; masking?: boolean }) => (await import('./commands/env.js')).run(command, opts)));
+    .action(act(async (command: string[], opts: { project?: string; env: string; envFile?: string[]; masking?: boolean; allowEnv?: string[] }) => (await import('./commands/env.js')).run(command, opts)));
 
   program
     .command('inject')

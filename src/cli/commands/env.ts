@@ -112,7 +112,51 @@ function writeSecretFile(target: string, body: Buffer, force: boolean): void {
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
-export async function run(command: string[], opts: { project?: string; env: string; envFile?: string[]; masking?: boolean }): Promise<number> {
+/**
+ * Variables that decide which code a program loads or runs, not what it is configured with: the
+ * dynamic loader's, interpreters' start-up options and paths, shells' start-up files, where
+ * commands are found, and Keyden's own. A token that may write a project's variables (a CI token
+ * limited to that project, without entries:reveal) must not turn that into running its code as
+ * the user at the next `keyden run`, so run takes these from the vault only when --allow-env names
+ * them (docs/cli.md, "keyden run"). An --env-file is the user's own: its names are not checked.
+ */
+const LOADER_VARIABLES = new Set([
+  'PATH',
+  'NODE_OPTIONS',
+  'NODE_PATH',
+  'NODE_REPL_EXTERNAL_MODULE',
+  'ELECTRON_RUN_AS_NODE',
+  'BASH_ENV',
+  'ENV',
+  'ZDOTDIR',
+  'PROMPT_COMMAND',
+  'SHELLOPTS',
+  'BASHOPTS',
+  'PS4',
+  'IFS',
+  'PYTHONSTARTUP',
+  'PYTHONPATH',
+  'PYTHONHOME',
+  'PYTHONUSERBASE',
+  'PERL5OPT',
+  'PERL5LIB',
+  'PERLLIB',
+  'RUBYOPT',
+  'RUBYLIB',
+  'JAVA_TOOL_OPTIONS',
+  '_JAVA_OPTIONS',
+  'JDK_JAVA_OPTIONS',
+  'CLASSPATH',
+  'LUA_INIT',
+  'GCONV_PATH',
+  'GIT_SSH_COMMAND',
+  'GIT_EXEC_PATH',
+]);
+const LOADER_PREFIXES = ['LD_', 'DYLD_', 'KEYDEN_', 'BASH_FUNC_', 'GIT_CONFIG_'];
+
+export const isLoaderVariable = (name: string): boolean => LOADER_VARIABLES.has(name.toUpperCase()) || LOADER_PREFIXES.some((p) => name.toUpperCase().startsWith(p));
+
+export async function run(command: string[], opts: { project?: string; env: string; envFile?: string[]; masking?: boolean; allowEnv?: string[] }): Promise<number> {
   const [file, ...args] = command;
   if (!file) throw new CliError('nothing to run: keyden run --project P -- <command> [args…]', EXIT.USAGE);
   if (!opts.project && !opts.envFile?.length) throw new CliError('keyden run needs --project or --env-file', EXIT.USAGE);
@@ -130,6 +174,14 @@ export async function run(command: string[], opts: { project?: string; env: stri
       throw new CliError('the API answered with variables that are not JSON', EXIT.ERROR);
     }
     for (const [name, value] of Object.entries(parsed)) if (typeof value === 'string') variables[name] = value;
+    const allowed = new Set((opts.allowEnv ?? []).flatMap((list) => list.split(',')).map((n) => n.trim().toUpperCase()));
+    const refused = Object.keys(variables).filter((name) => isLoaderVariable(name) && !allowed.has(name.toUpperCase()));
+    if (refused.length > 0) {
+      throw new CliError(
+        `the project's variables include ${refused.join(', ')}, which decide what code the command loads or runs; keyden run sets ${refused.length === 1 ? 'it' : 'them'} from the vault only with --allow-env ${refused.join(',')}; nothing was run`,
+        EXIT.USAGE,
+      );
+    }
   }
   // An env file's variables come after the project's: its literals and references override them.
   for (const text of envFiles) Object.assign(variables, await resolveEnvFile(api, text));

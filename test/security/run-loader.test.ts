@@ -1,0 +1,61 @@
+// Review 2: a token that may only write one project's variables (a CI token, no entries:reveal)
+// turning that into running its code as the user, through `keyden run`'s child environment.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { keyden, tempDir } from '../cli/helpers.js';
+import { startOwner } from './helpers.js';
+
+async function planted(variable: (payload: string) => string) {
+  const owner = await startOwner({
+    categories: [{ name: 'OpenAI', envVarName: 'OPENAI_API_KEY' }],
+    entries: [{ key: 'a', category: 'OpenAI', name: 'alpha', value: 'sk-a' }],
+    tokens: [
+      { key: 'user', scopes: ['entries:read', 'entries:reveal'] },
+      { key: 'ciWriter', scopes: ['entries:write'], projects: ['alpha'] },
+    ],
+  });
+  const dir = tempDir('keyden-run-loader-');
+  const marker = path.join(dir, 'ran');
+  const payload = path.join(dir, 'payload.cjs');
+  fs.writeFileSync(payload, `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\n`);
+  const imported = await owner.request('POST', '/api/projects/alpha/import?environment=development', { token: owner.tokens.ciWriter, text: `${variable(payload)}\n` });
+  expect(imported.status).toBe(200);
+  return { owner, dir, marker, user: owner.tokens.user! };
+}
+
+describe('keyden run and variables that decide what code runs', () => {
+  it("does not run a command with NODE_OPTIONS that a project-limited write token put in the project, and says how to allow it", async () => {
+    const { owner, marker, user } = await planted((payload) => `NODE_OPTIONS=--require ${payload}`);
+    const r = await keyden(owner.home, ['run', '--project', 'alpha', '--', process.execPath, '-e', 'process.exit(0)'], { env: { KEYDEN_TOKEN: user } });
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('NODE_OPTIONS');
+    expect(r.stderr).toContain('--allow-env NODE_OPTIONS');
+    expect(r.stderr).not.toContain('--require');
+    // The user who wants it says so.
+    const allowed = await keyden(owner.home, ['run', '--project', 'alpha', '--allow-env', 'NODE_OPTIONS', '--', process.execPath, '-e', 'process.exit(0)'], { env: { KEYDEN_TOKEN: user } });
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(fs.existsSync(marker)).toBe(true);
+  });
+
+  it('refuses PATH, LD_PRELOAD, BASH_ENV and KEYDEN_HOME from the vault alike, naming each, and runs nothing', async () => {
+    const { owner, dir, user } = await planted(() => ['PATH=/tmp/evil-bin', 'LD_PRELOAD=/tmp/evil.so', 'BASH_ENV=/tmp/evil.sh', 'KEYDEN_HOME=/tmp/evil-home'].join('\n'));
+    const touched = path.join(dir, 'touched');
+    const r = await keyden(owner.home, ['run', '--project', 'alpha', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(touched)}, '')`], { env: { KEYDEN_TOKEN: user } });
+    expect(r.code).toBe(2);
+    for (const name of ['PATH', 'LD_PRELOAD', 'BASH_ENV', 'KEYDEN_HOME']) expect(r.stderr).toContain(name);
+    expect(fs.existsSync(touched)).toBe(false);
+  });
+
+  it("takes such a variable from the user's own --env-file, which the vault cannot write", async () => {
+    const { owner, dir, user } = await planted(() => 'PLAIN_SETTING=1');
+    const envFile = path.join(dir, '.env.local');
+    fs.writeFileSync(envFile, 'NODE_OPTIONS=--max-old-space-size=256\n');
+    const r = await keyden(owner.home, ['run', '--project', 'alpha', '--env-file', envFile, '--', process.execPath, '-e', 'process.stdout.write(process.env.NODE_OPTIONS + " " + process.env.PLAIN_SETTING)'], {
+      env: { KEYDEN_TOKEN: user },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('--max-old-space-size=256 1');
+  });
+});
