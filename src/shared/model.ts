@@ -368,12 +368,15 @@ const limitedTokenScopes = (t: { scopes: readonly string[]; projects?: readonly 
   }
 };
 
+/** The most projects (or environments) one token's limits, or one login request's, may name. */
+export const MAX_LIMITS = 256;
+
 export const TokenInput = z
   .object({
     name: Name,
     scopes: z.array(z.enum(SCOPES)).min(1, 'must name at least one scope'),
-    projects: z.array(Name).min(1).nullable().optional(),
-    environments: z.array(EntryEnvironment).min(1).nullable().optional(),
+    projects: z.array(Name).min(1).max(MAX_LIMITS, `must name at most ${MAX_LIMITS}`).nullable().optional(),
+    environments: z.array(EntryEnvironment).min(1).max(MAX_LIMITS, `must name at most ${MAX_LIMITS}`).nullable().optional(),
     expiresAt: IsoTime.nullable().optional(),
   })
   .strict()
@@ -428,10 +431,12 @@ export const DEFAULT_SETTINGS: Settings = { autoLockMinutes: 10, clipboardSecond
 
 export const LoginRequestInput = z
   .object({
-    clientName: z.string().min(1).max(128).refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters'),
+    // Shown in the approval dialog and then the token's name: a Name, without the invisible and
+    // text-direction characters (Unicode Cf: U+202E, U+200B, U+2066…) that could disguise it.
+    clientName: Name.refine((s) => !/\p{Cf}/u.test(s), 'must not contain invisible or text-direction characters'),
     scopes: z.array(z.enum(SCOPES)).min(1),
-    projects: z.array(Name).min(1).nullable().optional(),
-    environments: z.array(EntryEnvironment).min(1).nullable().optional(),
+    projects: z.array(Name).min(1).max(MAX_LIMITS, `must name at most ${MAX_LIMITS}`).nullable().optional(),
+    environments: z.array(EntryEnvironment).min(1).max(MAX_LIMITS, `must name at most ${MAX_LIMITS}`).nullable().optional(),
   })
   .strict()
   .superRefine(limitedTokenScopes);

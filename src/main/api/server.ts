@@ -96,7 +96,9 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
     core.auditDenied({ actor: `token:${tokenId}`, route, reason, ...(scope ? { scope } : {}) });
     return null;
   };
-  const loginRequests = new RateWindow(5);
+  // Login requests: 5 a minute over TCP, which any local user can reach, and 5 of its own for the
+  // socket, which only the user can: nobody else's flood keeps `keyden login` from asking.
+  const loginRequests = { tcp: new RateWindow(5), socket: new RateWindow(5) };
   /**
    * Whether each token holds vault:lock, as last seen unlocked (a token's scopes never change).
    * A locked owner cannot read the sealed scopes; with this it refuses an unlock by a token
@@ -181,8 +183,9 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
       if (acceptable) req.keydenBodyKind = kind;
     }
     if (route.scope === 'none') {
-      if (route.path === '/api/auth/requests' && !loginRequests.take()) {
-        return sendError(reply, 'RATE_LIMITED', 'too many login requests; try again in a minute', {}, { 'retry-after': String(loginRequests.retryAfterSeconds()) });
+      const budget = viaSocket.has(req.raw) ? loginRequests.socket : loginRequests.tcp;
+      if (route.path === '/api/auth/requests' && !budget.take()) {
+        return sendError(reply, 'RATE_LIMITED', 'too many login requests; try again in a minute', {}, { 'retry-after': String(budget.retryAfterSeconds()) });
       }
       return;
     }
