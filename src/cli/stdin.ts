@@ -1,5 +1,9 @@
 // Reading secrets and answers from stdin: exact bytes from a pipe, no echo on a terminal.
+import { createReadStream } from 'node:fs';
 import { CliError, EXIT } from './errors.js';
+
+/** The most a file or stdin read for one request may hold: the API takes at most 1 MiB a body. */
+export const MAX_INPUT_BYTES = 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -24,9 +28,29 @@ export function firstLine(text: string): string {
   return end === -1 ? text : dropFinalNewline(text.slice(0, end + 1));
 }
 
-export async function readAllStdin(): Promise<Buffer> {
+/** All of stdin, refused past `limit` bytes (`… < /dev/zero` never ends). */
+export function readAllStdin(limit = MAX_INPUT_BYTES): Promise<Buffer> {
+  return readBounded(process.stdin, limit, 'stdin');
+}
+
+/**
+ * A file whole, refused past `limit` bytes. Read as a stream, so a FIFO (`<(command)`) works and a
+ * device that never ends (`/dev/zero`) is refused once it passes the limit, not read forever.
+ */
+export function readInputFile(file: string, limit = MAX_INPUT_BYTES): Promise<Buffer> {
+  return readBounded(createReadStream(file), limit, file);
+}
+
+async function readBounded(stream: AsyncIterable<Buffer | string>, limit: number, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += bytes.length;
+    // Leaving the loop destroys the stream: nothing more is read.
+    if (size > limit) throw new CliError(`${what} is larger than ${limit / (1024 * 1024)} MiB, the most the API takes; nothing was sent`, EXIT.ERROR);
+    chunks.push(bytes);
+  }
   return Buffer.concat(chunks);
 }
 

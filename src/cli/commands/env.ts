@@ -9,7 +9,7 @@ import { ApiClient } from '../client.js';
 import { CliError, EXIT } from '../errors.js';
 import { writeOut } from '../output.js';
 import { REF_SCHEME, SecretResolver, parseSecretRef } from '../secret-refs.js';
-import { decodeUtf8, readAllStdin } from '../stdin.js';
+import { decodeUtf8, readAllStdin, readInputFile } from '../stdin.js';
 
 export const FORMATS = ['dotenv', 'json', 'shell'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -238,10 +238,10 @@ function maskOutput(child: ChildProcess, values: string[]): Promise<void> {
   ).then(() => undefined);
 }
 
-function readText(file: string): Promise<string> | string {
-  if (file === '-') return readAllStdin().then((b) => decodeUtf8(b));
+async function readText(file: string): Promise<string> {
+  if (file === '-') return decodeUtf8(await readAllStdin());
   try {
-    return decodeUtf8(readFileSync(file), file);
+    return decodeUtf8(await readInputFile(file), file);
   } catch (e) {
     if (e instanceof CliError) throw e;
     throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, EXIT.ERROR);

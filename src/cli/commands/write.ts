@@ -1,12 +1,11 @@
 // Commands that change the vault: import, add, set, rm.
-import { readFileSync } from 'node:fs';
 import { keyWarnings } from '../../shared/providers.js';
 import { ApiClient } from '../client.js';
 import { ApiError, CliError, EXIT } from '../errors.js';
 import { writeJson, writeOut } from '../output.js';
 import { formatRef, resolveRef } from '../ref.js';
 import { parseExpiry } from '../expiry.js';
-import { askLine, decodeUtf8, dropFinalNewline, promptHidden, readAllStdin, stdinIsTerminal } from '../stdin.js';
+import { askLine, decodeUtf8, dropFinalNewline, promptHidden, readAllStdin, readInputFile, stdinIsTerminal } from '../stdin.js';
 import type { Category, EntryWithCategory, ImportSummary } from '../types.js';
 
 /** The import format: --format, else the file's extension, else the owner tells it by the content. */
@@ -20,8 +19,9 @@ function importFormat(file: string, format: string | undefined): string | undefi
 export async function importEnv(file: string, opts: { project: string; env: string; format?: string; skipExisting?: boolean; json?: boolean }): Promise<number> {
   let content: Buffer;
   try {
-    content = file === '-' ? await readAllStdin() : readFileSync(file);
+    content = file === '-' ? await readAllStdin() : await readInputFile(file);
   } catch (e) {
+    if (e instanceof CliError) throw e;
     throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, EXIT.ERROR);
   }
   decodeUtf8(content, file === '-' ? 'stdin' : file);
