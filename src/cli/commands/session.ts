@@ -33,7 +33,6 @@ export async function unlock(opts: { passwordStdin?: boolean; acceptRollback?: b
   return EXIT.OK;
 }
 
-export const DEFAULT_LOGIN_SCOPES = 'entries:read,entries:reveal';
 const WAIT_TIMEOUT_MS = 40_000;
 
 export async function login(opts: { scopes: string; project?: string[]; env?: string[]; name?: string }): Promise<number> {
