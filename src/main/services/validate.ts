@@ -13,6 +13,22 @@ const isPlain = (v: unknown): v is Record<string, unknown> => {
   return proto === Object.prototype || proto === null;
 };
 
+/** Deeper than any input of Keyden's (a group value is 2 levels inside its body). */
+export const MAX_INPUT_DEPTH = 32;
+
+/** Whether arrays and objects nest deeper than MAX_INPUT_DEPTH (walked with a stack: no recursion to overflow). */
+function tooDeep(v: unknown): boolean {
+  const stack: [unknown, number][] = [[v, 1]];
+  while (stack.length > 0) {
+    const [x, depth] = stack.pop()!;
+    const children = Array.isArray(x) ? x : isPlain(x) ? Object.values(x) : null;
+    if (!children) continue;
+    if (depth > MAX_INPUT_DEPTH) return true;
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function hasProtoKey(v: unknown): boolean {
   if (Array.isArray(v)) return v.some(hasProtoKey);
   if (!isPlain(v)) return false;
@@ -29,6 +45,8 @@ function renameKeys(v: unknown, from: string, to: string): unknown {
 
 /** Validates a service input with its schema: 400 VALIDATION_FAILED naming each bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  // Before any walk that recurses (hasProtoKey, renameKeys, zod): 200 000 nested arrays overflowed the stack (500).
+  if (tooDeep(input)) throw new KeydenError('VALIDATION_FAILED', `the input is nested more than ${MAX_INPUT_DEPTH} levels deep`, { input: `nested more than ${MAX_INPUT_DEPTH} levels` });
   const shielded = hasProtoKey(input);
   const result = schema.safeParse(shielded ? renameKeys(input, PROTO, STAND_IN) : input);
   if (result.success) return (shielded ? renameKeys(result.data, STAND_IN, PROTO) : result.data) as z.output<S>;
