@@ -7,13 +7,17 @@ import type { ClipboardGuard } from './clipboard.js';
 
 export type Emit = <E extends BridgeEvent>(event: E, payload: EventPayloads[E]) => void;
 
-/** On lock: stop the countdown, clear a value we left on the clipboard, tell the renderer to wipe. */
+/**
+ * On lock: stop the countdown, clear a value we left on the clipboard, tell the renderer to wipe.
+ * On unlock (also one through the app's local API, `keyden unlock`): start the countdown, so a
+ * vault nobody touches in the window still locks after the idle minutes.
+ */
 export function wireCoreEvents(core: KeydenCore, deps: { emit: Emit; autoLock: AutoLock; clipboard: ClipboardGuard }): () => void {
   const offLock = core.vault.onLockChange((locked) => {
     if (locked) {
       deps.autoLock.stop();
       void deps.clipboard.clearIfUnchanged();
-    }
+    } else deps.autoLock.activity();
     deps.emit('vault.lockChanged', { locked });
   });
   const offRequest = core.approvals.onRequest((request) => deps.emit('approvals.requested', request));

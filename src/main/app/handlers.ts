@@ -151,7 +151,8 @@ export function createHandlers(deps: AppDeps): Handlers {
         text = value;
       } else {
         if (field === undefined) throw new KeydenError('VALIDATION_FAILED', 'Choose which field to copy', { field: 'required for a group entry' });
-        const fieldValue = value[field];
+        // Own properties only (DESIGN §4): `constructor` is a field name, never Object's.
+        const fieldValue = Object.hasOwn(value, field) ? value[field] : undefined;
         if (fieldValue === undefined) throw new KeydenError('NOT_FOUND', `No field ${field} in this entry`, { field });
         text = fieldValue;
       }
@@ -204,7 +205,12 @@ export function createHandlers(deps: AppDeps): Handlers {
     'trash.purge': ({ id }) => core.trash.purge(APP, id),
 
     'tokens.list': () => core.tokens.list(),
-    'tokens.create': (input) => core.tokens.create(APP, input),
+    'tokens.create': (input) => {
+      const made = core.tokens.create(APP, input);
+      // The new token's secret is on screen (shown once, in full): out of screen capture, as a value is.
+      deps.privacy?.valueShown();
+      return made;
+    },
     'tokens.revoke': ({ id }) => core.tokens.revoke(APP, id),
     'tokens.copySecret': async ({ secret }) => {
       const seconds = clipboardSeconds();
