@@ -526,8 +526,11 @@ describe('a vault written by the real core, read back with the document alone', 
     expect(rows.journalMode).toBe('wal');
   });
 
-  it('writes the meta rows of the document: format, a 32-hex vault_id, the kdf JSON, a 72-byte wrapped_key and settings', () => {
-    expect([...rows.meta.keys()].sort()).toEqual(['format', 'integrity', 'kdf', 'settings', 'vault_id', 'wrapped_key']);
+  it('writes the meta rows of the document: format, a 32-hex vault_id, the kdf JSON, a 72-byte wrapped_key, settings and unlock_tokens', () => {
+    expect([...rows.meta.keys()].sort()).toEqual(['format', 'integrity', 'kdf', 'settings', 'unlock_tokens', 'vault_id', 'wrapped_key']);
+    const unlockers = JSON.parse(metaValue(rows, 'unlock_tokens')) as unknown[];
+    expect(unlockers.every((id) => typeof id === 'string')).toBe(true);
+    expect(unlockers).toEqual([...unlockers].sort());
     expect(metaValue(rows, 'format')).toBe('keyden-vault/2');
     expect(metaValue(rows, 'vault_id')).toMatch(/^[0-9a-f]{32}$/);
     const kdf = JSON.parse(metaValue(rows, 'kdf')) as KdfRow;

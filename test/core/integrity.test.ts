@@ -226,6 +226,13 @@ describe('attacks on the file (issue 10, item 1)', () => {
     expect((await tryUnlock(v)).error).toMatchObject({ code: 'VAULT_TAMPERED' });
   });
 
+  it('detects an edited list of the tokens that may unlock (a token id added so it may try passwords): meta rows count in the digest', async () => {
+    const v = await seeded();
+    v.core.close();
+    edit(v.vaultPath, (db) => db.prepare("UPDATE meta SET value = ? WHERE key = 'unlock_tokens'").run(JSON.stringify(['00000000-0000-4000-8000-000000000000'])));
+    expect((await tryUnlock(v)).error).toMatchObject({ code: 'VAULT_TAMPERED' });
+  });
+
   it('says a vault with a table dropped from the file is incomplete (VAULT_INVALID, naming it), not an SQLite error, and leaves it as it is', async () => {
     for (const table of ['tokens', 'audit']) {
       const v = await seeded();

@@ -1,6 +1,7 @@
 // Issue 10, attack 2: unlock as a password oracle, and its throttle racing the KDF.
 import type { Seed } from '../cli/helpers.js';
 import { describe, expect, it } from 'vitest';
+import { keyden } from '../cli/helpers.js';
 import { codeOf, PASSWORD, startOwner } from './helpers.js';
 
 const seed: Seed = {
@@ -53,5 +54,30 @@ describe('POST /api/unlock is not a password oracle', () => {
     expect({ status: right.status, code: codeOf(right) }).toEqual({ status: 403, code: 'SCOPE_REQUIRED' });
     expect({ status: wrong.status, code: codeOf(wrong) }).toEqual({ status: 403, code: 'SCOPE_REQUIRED' });
     expect((await owner.request('GET', '/healthz')).json).toMatchObject({ locked: true });
+  });
+
+  it('refuses a token without vault:lock on an owner started locked before trying its password: the same 403 for a right and a wrong one, and no budget spent', async () => {
+    const owner = await startOwner(seed, { locked: true });
+    const { owner: full, limited } = tokens(owner.tokens);
+    const wrong = await owner.request('POST', '/api/unlock', { token: limited, body: { password: 'guess 1' } });
+    const right = await owner.request('POST', '/api/unlock', { token: limited, body: { password: PASSWORD } });
+    expect({ status: wrong.status, code: codeOf(wrong) }).toEqual({ status: 403, code: 'SCOPE_REQUIRED' });
+    expect({ status: right.status, code: codeOf(right) }).toEqual({ status: 403, code: 'SCOPE_REQUIRED' });
+    expect((await owner.request('GET', '/healthz')).json).toMatchObject({ locked: true });
+    // Ten more guesses from it cost the owner nothing: the token with vault:lock still unlocks.
+    for (let i = 0; i < 10; i++) await owner.request('POST', '/api/unlock', { token: limited, body: { password: `guess ${i}` } });
+    expect((await owner.request('POST', '/api/unlock', { token: full, body: { password: PASSWORD } })).status).toBe(204);
+  });
+
+  it('knows, while locked, the scopes of a token made after the last unlock (keyden token create beside it)', async () => {
+    const owner = await startOwner(seed, { locked: true });
+    const made = await keyden(owner.home, ['token', 'create', '--name', 'ci', '--scopes', 'entries:read', '--password-stdin'], { input: `${PASSWORD}\n` });
+    expect(made.code, made.stderr).toBe(0);
+    const ci = made.stdout.trim();
+    const madeWithLock = await keyden(owner.home, ['token', 'create', '--name', 'laptop', '--password-stdin'], { input: `${PASSWORD}\n` });
+    const laptop = madeWithLock.stdout.trim();
+    const wrong = await owner.request('POST', '/api/unlock', { token: ci, body: { password: 'guess 1' } });
+    expect({ status: wrong.status, code: codeOf(wrong) }).toEqual({ status: 403, code: 'SCOPE_REQUIRED' });
+    expect((await owner.request('POST', '/api/unlock', { token: laptop, body: { password: PASSWORD } })).status).toBe(204);
   });
 });

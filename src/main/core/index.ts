@@ -73,6 +73,7 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
     const projectOperations = new ProjectOperations(vault, entries, projects);
     const trash = new Trash(vault, entries);
     vault.afterUnlock((caller) => trash.purgeExpiredTrash(caller));
+    vault.afterUnlock(() => tokens.recordUnlockers());
     const tokens = new Tokens(vault);
     const approvals = new Approvals(tokens, options.approver ?? false);
     const denied = new DeniedCoalescer(({ actor, detail }) => {

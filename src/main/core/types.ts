@@ -179,6 +179,8 @@ export interface TokenService {
   identify(secret: string): { id: string; expiresAt: string | null } | null;
   /** For a token this vault issued that is revoked or expired, when (plaintext columns); else null. */
   whyRefused(secret: string): { revokedAt: string | null; expiredAt: string | null } | null;
+  /** While locked: whether this token holds vault:lock (meta.unlock_tokens), or null when the vault has no list yet. */
+  holdsVaultLockWhileLocked(id: string): boolean | null;
 }
 
 export interface AuditService {

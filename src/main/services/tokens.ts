@@ -11,6 +11,9 @@ import { parseInput } from './validate.js';
 /** Last use is written at most this often; in memory it stays exact. */
 const LAST_USED_WRITE_MS = 60_000;
 
+/** The meta row listing the tokens that may unlock (see Tokens.writeUnlockers). */
+const UNLOCKERS_KEY = 'unlock_tokens';
+
 // crypto.hash: one call, no Hash object (it showed in a reveal's profile).
 export const hashToken = (secret: string): string => hash('sha256', secret, 'hex');
 
@@ -91,6 +94,7 @@ export class Tokens implements TokenService {
     this.v.write(() => {
       insertRow(db, 'tokens', { id, hash: record.hash, overview: sealOverview(keys, 'tokens', id, overview), created_at: now, expires_at: record.expiresAt });
       this.v.audit.write({ actor: caller.actor, action: 'token.create', targetId: id, ok: true, detail: { name: record.name, scopes: record.scopes } });
+      this.writeUnlockers([...this.v.overviews.tokens.values(), record]);
     });
     this.v.overviews.putToken(record);
     return { token: publicToken(record), secret };
@@ -106,8 +110,49 @@ export class Tokens implements TokenService {
     this.v.write(() => {
       db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ?').run(now, id);
       this.v.audit.write({ actor: caller.actor, action: 'token.revoke', targetId: id, ok: true, detail: { name: record.name } });
+      this.writeUnlockers([...this.v.overviews.tokens.values()].filter((t) => t.id !== id));
     });
     record.revokedAt = now;
+  }
+
+  /**
+   * `meta.unlock_tokens` (docs/vault-format.md): the ids of the live tokens that hold vault:lock,
+   * kept with every token change and checked at each unlock. A locked owner cannot open a token's
+   * sealed scopes, so this plaintext list (covered by the digest like every meta row) is how it
+   * refuses an unlock by a token without vault:lock before trying the password (DESIGN §4).
+   */
+  private writeUnlockers(tokens: readonly TokenRecord[]): void {
+    const ids = tokens.filter((t) => !t.revokedAt && t.scopes.includes('vault:lock')).map((t) => t.id);
+    const value = JSON.stringify([...new Set(ids)].sort());
+    statement(this.v.db(), `INSERT INTO meta (key, value) VALUES ('${UNLOCKERS_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value`).run(value);
+  }
+
+  /** After an unlock: the list brought up to date (a vault from before it, or tokens changed by an older build). */
+  recordUnlockers(): void {
+    const tokens = [...this.v.overviews.tokens.values()];
+    const wanted = JSON.stringify([...new Set(tokens.filter((t) => !t.revokedAt && t.scopes.includes('vault:lock')).map((t) => t.id))].sort());
+    if (this.storedUnlockers() === wanted) return;
+    this.v.write(() => this.writeUnlockers([...this.v.overviews.tokens.values()]));
+  }
+
+  /**
+   * While locked: whether this token holds vault:lock, from `meta.unlock_tokens`; null when the
+   * vault has no such list yet (then the password is tried first, and the scope checked after).
+   */
+  holdsVaultLockWhileLocked(id: string): boolean | null {
+    const stored = this.storedUnlockers();
+    if (stored === null) return null;
+    try {
+      const ids: unknown = JSON.parse(stored);
+      return Array.isArray(ids) ? ids.includes(id) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private storedUnlockers(): string | null {
+    const row = statement(this.v.db(), `SELECT value FROM meta WHERE key = '${UNLOCKERS_KEY}'`).get() as { value: string } | undefined;
+    return row?.value ?? null;
   }
 
   /** Which live token this is, from the plaintext columns only: works while the vault is locked. */
