@@ -65,3 +65,22 @@ test('a tampered vault says so on unlock instead of a generic error', async ({ p
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByRole('alert')).toContainText('The vault file was changed outside Keyden and cannot be trusted');
 });
+
+test('a vault unlocked elsewhere (keyden unlock through the local API) opens in the window too, once', async ({ page, app }) => {
+  const c = await seedVault(app);
+  app.core.entries.create(APP, { categoryId: c.openai!.id, name: 'Blog Project', value: 'sk-1' });
+  app.core.vault.lock(APP);
+  await page.goto(app.url);
+  await expect(page.getByLabel('Master password')).toBeVisible();
+  let lists = 0;
+  const list = app.core.entries.list.bind(app.core.entries);
+  app.core.entries.list = (...args) => {
+    lists++;
+    return list(...args);
+  };
+  // The same core call the API's POST /api/unlock makes; the window hears only the lockChanged event.
+  await app.core.vault.unlock(APP, PASSWORD);
+  await expect(page.getByRole('listbox', { name: 'Entry list' }).getByRole('option')).toHaveCount(1);
+  await expect(page.getByLabel('Master password')).toHaveCount(0);
+  expect(lists).toBe(1);
+});

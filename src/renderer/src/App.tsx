@@ -25,7 +25,12 @@ export function App() {
   useEffect(() => {
     void useSession.getState().boot();
     const offLock = onEvent('vault.lockChanged', ({ locked }) => {
-      if (!locked) return;
+      // Unlocked elsewhere (`keyden unlock` through the app's local API): show the vault, not a
+      // password prompt for a vault that is open.
+      if (!locked) {
+        if (useSession.getState().phase === 'locked') void useSession.getState().unlocked();
+        return;
+      }
       useSession.getState().wipe();
       useCopyStatus.getState().reset();
       clearToasts();

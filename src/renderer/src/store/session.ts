@@ -110,11 +110,14 @@ export const useSession = create<SessionState>()((set, get) => ({
       set({ phase: 'error', fatal: errorMessage(e) });
       return;
     }
-    set({ info, vaultPath: status.path, phase: !status.exists ? 'create' : status.locked ? 'locked' : 'unlocked' });
+    set({ info, vaultPath: status.path, phase: !status.exists ? 'create' : 'locked' });
     if (status.exists && !status.locked) await get().unlocked();
   },
 
   async unlocked() {
+    // Once per unlock: the Unlock screen and the main process's lockChanged event (an unlock
+    // through the local API, `keyden unlock`, has only the event) may both say so.
+    if (get().phase === 'unlocked') return;
     set({ phase: 'unlocked' });
     // Settings and the list load side by side: the first row must not wait for the settings.
     const settings = (async () => {
