@@ -7,7 +7,7 @@ export const BRIDGE_API = {
   settings: ['get', 'update'],
   updates: ['check', 'download', 'install'],
   categories: ['list', 'create', 'update', 'remove'],
-  entries: ['list', 'get', 'create', 'update', 'remove', 'reveal', 'copy', 'versions', 'revealVersion', 'restoreVersion'],
+  entries: ['list', 'get', 'create', 'update', 'remove', 'reveal', 'copy', 'versions', 'revealVersion', 'copyVersion', 'restoreVersion'],
   projects: ['list', 'variables', 'copyEnv', 'exportEnv', 'importEnv', 'patch', 'remove', 'renameEnvironment', 'removeEnvironment', 'copy', 'setTemplate', 'validate'],
   trash: ['list', 'restore', 'purge'],
   tokens: ['list', 'create', 'revoke', 'copySecret'],

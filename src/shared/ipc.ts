@@ -139,6 +139,8 @@ export const ipcContract = {
   'entries.copy': spec<CopyResult>()(z.object({ id: z.uuid(), field: z.string().max(128).optional() }).strict()),
   'entries.versions': spec<VersionInfo[]>()(Id),
   'entries.revealVersion': spec<RevealedVersion>()(z.object({ id: z.uuid(), version: z.number().int().min(1) }).strict()),
+  /** An earlier value to the clipboard through the same guard as entries.copy (a group: FIELD=value lines). */
+  'entries.copyVersion': spec<CopyResult>()(z.object({ id: z.uuid(), version: z.number().int().min(1) }).strict()),
   'entries.restoreVersion': spec<Entry>()(z.object({ id: z.uuid(), version: z.number().int().min(1) }).strict()),
 
   'projects.list': spec<Project[]>()(NoInput),

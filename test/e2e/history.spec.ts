@@ -69,3 +69,24 @@ test('a group category is made in the category editor with its fields and icon',
   await editor.getByRole('button', { name: 'Create category' }).click();
   await expect(editor.getByText(/must match/)).toBeVisible();
 });
+
+test('an earlier value is copied through the clipboard guard, by its Copy button and by Ctrl+C on the shown value', async ({ page, app }) => {
+  const c = await seedVault(app);
+  const id = seedEntry(app, { categoryId: c.stripe!.id, name: 'Shop', value: 'sk_old_value', environment: 'production' });
+  app.core.entries.update({ actor: 'app', projects: null, environments: null }, id, { value: 'sk_new_value' });
+  await page.goto(app.url);
+  const detail = page.getByRole('region', { name: 'Entry detail' });
+  await detail.getByRole('button', { name: 'History' }).click();
+  const history = page.getByRole('dialog', { name: 'History' });
+  await history.getByRole('button', { name: 'Reveal' }).click();
+  const shown = history.getByTestId('version-value-1');
+  await expect(shown).toHaveText('sk_old_value');
+  // Ctrl+C on the selected value: main's guarded clipboard gets it (the page's own copy is prevented).
+  await shown.selectText();
+  await page.keyboard.press('Control+C');
+  await expect.poll(() => app.clipboard.text).toBe('sk_old_value');
+  app.clipboard.text = '';
+  await history.getByRole('button', { name: 'Copy version 1' }).click();
+  await expect.poll(() => app.clipboard.text).toBe('sk_old_value');
+  expect(app.core.audit.list({ action: 'entry.copy' }).items.map((e) => e.detail?.version)).toEqual([1, 1]);
+});

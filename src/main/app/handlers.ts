@@ -161,6 +161,14 @@ export function createHandlers(deps: AppDeps): Handlers {
       return { clearsInSeconds: seconds };
     },
     'entries.versions': ({ id }) => core.entries.versions(APP, id),
+    'entries.copyVersion': async ({ id, version }) => {
+      const { value } = await core.entries.revealVersion(APP, id, version, 'entry.copy');
+      // A group's earlier value as the History shows it: one FIELD=value line per own field.
+      const text = typeof value === 'string' ? value : Object.keys(value).map((f) => `${f}=${value[f]}`).join('\n');
+      const seconds = clipboardSeconds();
+      await clipboard.copy(text, seconds);
+      return { clearsInSeconds: seconds };
+    },
     'entries.revealVersion': async ({ id, version }) => {
       const revealed = await core.entries.revealVersion(APP, id, version);
       deps.privacy?.valueShown();

@@ -117,7 +117,7 @@ export interface EntryService {
   versions(caller: Caller, id: string): VersionInfo[];
   /** Deletes one previous value, or all; returns how many went. */
   purgeVersions(caller: Caller, id: string, version?: number): number;
-  revealVersion(caller: Caller, id: string, version: number): Promise<RevealedVersion>;
+  revealVersion(caller: Caller, id: string, version: number, action?: 'entry.reveal' | 'entry.copy'): Promise<RevealedVersion>;
   restoreVersion(caller: Caller, id: string, version: number): Entry;
 }
 

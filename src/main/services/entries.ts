@@ -462,11 +462,11 @@ export class Entries implements EntryService {
     return opened.value;
   }
 
-  async revealVersion(caller: Caller, id: string, version: number): Promise<RevealedVersion> {
+  async revealVersion(caller: Caller, id: string, version: number, action: 'entry.reveal' | 'entry.copy' = 'entry.reveal'): Promise<RevealedVersion> {
     const keys = this.v.keys();
     const e = this.record(caller, id);
     const value = this.readVersion(keys, id, version);
-    await this.v.audit.record({ actor: caller.actor, action: 'entry.reveal', targetId: id, ok: true, detail: { name: e.name, environment: e.environment, version } });
+    await this.v.audit.record({ actor: caller.actor, action, targetId: id, ok: true, detail: { name: e.name, environment: e.environment, version } });
     return { version, value };
   }
 

@@ -28,6 +28,15 @@ export function HistoryDialog({ entry, fields, onClose }: { entry: EntryWithCate
     setShown(version);
     show(r.value);
   }
+  /** Through main's clipboard guard (cleared after the set seconds, kept out of clipboard history), as the entry view copies. */
+  async function copy(version: number): Promise<void> {
+    try {
+      const { clearsInSeconds } = await call('entries.copyVersion', { id: entry.id, version });
+      toast(`Copied version ${version}; the clipboard clears in ${clearsInSeconds} s`);
+    } catch (e) {
+      toast(errorMessage(e), 'error');
+    }
+  }
   async function restore(version: number): Promise<void> {
     try {
       await call('entries.restoreVersion', { id: entry.id, version });
@@ -49,10 +58,23 @@ export function HistoryDialog({ entry, fields, onClose }: { entry: EntryWithCate
               <div>
                 <strong>Version {v.version}</strong>
                 <span className="muted small"> replaced {formatTime(v.replacedAt)}</span>
-                {shown === v.version && secret !== null ? <pre className="secret version-value" data-testid={`version-value-${v.version}`}>{render(secret)}</pre> : null}
+                {shown === v.version && secret !== null ? (
+                  <pre
+                    className="secret version-value"
+                    data-testid={`version-value-${v.version}`}
+                    onCopy={(e) => {
+                      // ⌘/Ctrl+C on a shown value goes through the guard too, never straight to the clipboard.
+                      e.preventDefault();
+                      void copy(v.version);
+                    }}
+                  >
+                    {render(secret)}
+                  </pre>
+                ) : null}
               </div>
               <div className="row-gap">
                 <Button onClick={() => void reveal(v.version)}>{shown === v.version && secret !== null ? 'Hide' : 'Reveal'}</Button>
+                <Button onClick={() => void copy(v.version)} aria-label={`Copy version ${v.version}`}>Copy</Button>
                 <Button variant="primary" onClick={() => setRestoring(v.version)}>Restore</Button>
               </div>
             </li>
