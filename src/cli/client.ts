@@ -3,11 +3,11 @@
 // KEYDEN_URL, else the owner's socket, else api.json — never a fixed port; over TCP nothing is
 // sent until the listener proves it holds api.json's proof key.
 import { request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import { ApiError, CliError, EXIT } from './errors.js';
-import { credentialsPath, discoveryPath, keydenHome, readDiscovery } from '../main/home.js';
+import { credentialsPath, discoveryPath, keydenHome, readDiscovery, unsafeFolder } from '../main/home.js';
 import { ownerSocketPath, proofMatches, socketEndpoint, tcpEndpoint } from '../main/api/channel.js';
 
 /** The port `keyden serve` and the app use unless told otherwise; the CLI never assumes it. */
@@ -209,6 +209,11 @@ export function readStoredToken(home: string): string | null {
 
 /** KEYDEN_URL (checked with api.json's proof), else the owner's socket, else a live api.json; else exit 1. */
 function findOwner(home: string, env: NodeJS.ProcessEnv): [Channel, UrlSource] {
+  // The socket, api.json's proof key and the stored token are trusted because nobody else can
+  // reach into the home: a home another user owns or can open (planted in /tmp, say) is refused
+  // before anything in it is read or dialled (DESIGN §4 "The CLI speaks only to the real owner").
+  const unsafe = unsafeFolder(home, { privateTo: true });
+  if (unsafe) throw new CliError(`the Keyden home ${home} is not private to this user (${unsafe}): nothing was sent`, EXIT.ERROR);
   const found = readDiscovery(home);
   // An owner that died without cleaning up leaves a stale api.json: ignore it.
   const discovery = found && isAlive(found.pid) ? found : null;
@@ -222,6 +227,8 @@ function findOwner(home: string, env: NodeJS.ProcessEnv): [Channel, UrlSource] {
   if (env.KEYDEN_URL) return [{ kind: 'tcp', baseUrl: parseUrl(env.KEYDEN_URL), proof: proofOf(env.KEYDEN_URL) }, 'KEYDEN_URL'];
   const socketPath = ownerSocketPath(home);
   if (socketPath && existsSync(socketPath)) {
+    const foreign = foreignSocket(socketPath);
+    if (foreign) throw new CliError(`${socketPath} ${foreign}: nothing was sent`, EXIT.ERROR);
     // A Unix socket in the 0700 home can only be the user's own; a Windows pipe lives in a shared
     // namespace, so there the owner proves itself as over TCP (docs/api.md, "Windows").
     const proof = process.platform === 'win32' ? proofOf(socketPath) : null;
@@ -229,6 +236,19 @@ function findOwner(home: string, env: NodeJS.ProcessEnv): [Channel, UrlSource] {
   }
   if (discovery) return [{ kind: 'tcp', baseUrl: parseUrl(discovery.url), proof: proofOf(discovery.url) }, 'api.json'];
   throw new CliError(`no Keyden owner is running (no ${socketPath ?? 'socket'}, no live ${discoveryPath(home)}): start the desktop app (with its local API on) or \`keyden serve\``, EXIT.ERROR);
+}
+
+/** Why the owner's socket is not the user's own (a socket another user made, or not a socket), or null. */
+function foreignSocket(socketPath: string): string | null {
+  if (process.platform === 'win32' || typeof process.getuid !== 'function') return null;
+  try {
+    const s = lstatSync(socketPath);
+    if (!s.isSocket()) return 'is not a socket';
+    if (s.uid !== process.getuid()) return `belongs to another user (uid ${s.uid})`;
+    return null;
+  } catch {
+    return null;
+  }
 }
 
 function parseUrl(url: string): URL {

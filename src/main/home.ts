@@ -1,5 +1,6 @@
 // Where Keyden keeps its files (DESIGN §4): `$KEYDEN_HOME`, else the OS config folder.
 // Node built-ins only: the CLI's fast path imports this.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,9 +82,38 @@ export function prepareFolder(dir: string): void {
   }
 }
 
+/**
+ * Why another local user could swap, plant or read files in `dir`, or null if none can: it (or the
+ * symlink naming it) belongs to another user, or, with `privateTo`, anyone else may enter it, or,
+ * with `sharedWrite`, others (not the group: a user's private group is common) may write in it.
+ * Missing folders and Windows (ACLs, not modes) are not judged here.
+ */
+export function unsafeFolder(dir: string, check: { privateTo?: boolean; sharedWrite?: boolean; allowRootOwner?: boolean }): string | null {
+  if (process.platform === 'win32' || typeof process.getuid !== 'function') return null;
+  const uid = process.getuid();
+  let link: fs.Stats;
+  let target: fs.Stats;
+  try {
+    link = fs.lstatSync(dir);
+    target = link.isSymbolicLink() ? fs.statSync(dir) : link;
+  } catch {
+    return null;
+  }
+  const foreign = (s: fs.Stats): boolean => s.uid !== uid && !(check.allowRootOwner === true && s.uid === 0);
+  if (link.isSymbolicLink() && foreign(link)) return `it is a symbolic link another user made (uid ${link.uid})`;
+  if (foreign(target)) return `it belongs to another user (uid ${target.uid})`;
+  const mode = (target.mode & 0o7777).toString(8).padStart(4, '0');
+  if (check.privateTo && (target.mode & 0o077) !== 0) return `other users can open it (mode ${mode}); it should be 0700`;
+  if (check.sharedWrite && (target.mode & 0o002) !== 0) return `every user can write in it (mode ${mode})`;
+  return null;
+}
+
 /** Creates Keyden's home folder, or tightens an existing one, so only the user can enter it (0700). */
 export function ensureHome(home: string): void {
   prepareFolder(home);
+  // One another user made (or a link to one) stays theirs whatever its mode: refuse it, even as root.
+  const foreign = unsafeFolder(home, {});
+  if (foreign) throw new FolderError(home, `${foreign}; Keyden's home must be the user's own`);
   try {
     fs.chmodSync(home, 0o700);
   } catch (e) {
@@ -91,12 +121,19 @@ export function ensureHome(home: string): void {
   }
 }
 
-/** Writes a file only the user can read (0600), replacing it atomically. */
+/**
+ * Writes a file only the user can read (0600), replacing it atomically. The temporary file is new
+ * (`wx`, a random name): a symlink planted at a guessable name is never followed.
+ */
 export function writePrivateFile(file: string, content: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, content, { mode: 0o600 });
-  fs.chmodSync(tmp, 0o600);
-  fs.renameSync(tmp, file);
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    fs.writeFileSync(tmp, content, { mode: 0o600, flag: 'wx' });
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 export function writeDiscovery(home: string, d: Discovery): void {

@@ -13,7 +13,7 @@ import { ProjectOperations } from '../services/project-operations.js';
 import { Trash } from '../services/trash.js';
 import { Tokens } from '../services/tokens.js';
 import { Vault, type KdfCost } from '../services/vault.js';
-import { ensureHome, keydenHome, prepareFolder } from '../home.js';
+import { ensureHome, FolderError, keydenHome, prepareFolder, unsafeFolder } from '../home.js';
 import type { KeydenCore, AuditService } from './types.js';
 
 export * from './types.js';
@@ -63,7 +63,13 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
   // The default vault lives in Keyden's home, which is kept 0700; a folder the user chose for
   // --vault is created 0700 if missing but otherwise left as the user set it up.
   if (path.dirname(vaultPath) === keydenHome()) ensureHome(path.dirname(vaultPath));
-  else prepareFolder(path.dirname(vaultPath));
+  else {
+    prepareFolder(path.dirname(vaultPath));
+    // SQLite opens the `-wal`, `-shm` and `.lock` files it finds beside the vault: in a folder
+    // every user may write (/tmp), another user could plant them and read or block the vault.
+    const unsafe = unsafeFolder(path.dirname(vaultPath), { sharedWrite: true, allowRootOwner: true });
+    if (unsafe) throw new FolderError(path.dirname(vaultPath), `${unsafe}; keep the vault in a folder only you can write`);
+  }
   let lock: OwnerLock | null = (options.role ?? 'owner') === 'owner' ? acquireOwnerLock(vaultPath) : null;
   try {
     const vault = new Vault({ path: vaultPath, nativeBinding: options.nativeBinding, unsafeTestKdf: options.unsafeTestKdf, knownVaultsPath: options.knownVaultsPath, session: options.role ?? 'owner' });

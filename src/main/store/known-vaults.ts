@@ -5,6 +5,7 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sameHex } from './integrity.js';
+import { unsafeFolder, writePrivateFile } from '../home.js';
 
 interface KnownEntry {
   generation: number;
@@ -50,9 +51,9 @@ export class KnownVaults {
     if (!options.force && current !== null && current >= generation) return;
     all[vaultId] = { generation, mac: entryMac(key, vaultId, generation) };
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
-    fs.chmodSync(tmp, 0o600);
-    fs.renameSync(tmp, this.file);
+    // A folder another user may write in could hold a planted symlink: the record is not kept there.
+    const unsafe = unsafeFolder(path.dirname(this.file), { sharedWrite: true });
+    if (unsafe) throw new Error(`not recording known vaults in ${path.dirname(this.file)}: ${unsafe}`);
+    writePrivateFile(this.file, `${JSON.stringify(all, null, 2)}\n`);
   }
 }
