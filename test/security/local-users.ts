@@ -29,7 +29,7 @@ export function removeUser(user: User | undefined): void {
 
 /** Runs the real `keyden` bin as `user`, with a clean environment. */
 export function keydenAs(user: User, args: string[], options: { env?: Record<string, string>; input?: string; cwd?: string; bin?: string; timeoutMs?: number } = {}): Promise<RunResult> {
-  const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: user.home, LANG: 'C.UTF-8', ...(options.env ?? {}) };
+  const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: user.home, LANG: 'C.UTF-8', ...options.env };
   const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   const child = spawn('runuser', ['-u', user.name, '--', 'env', '-i', ...envArgs, process.execPath, options.bin ?? BIN, ...args], {
     cwd: options.cwd ?? '/',
