@@ -125,7 +125,7 @@ export function ensureHome(home: string): void {
  * Writes a file only the user can read (0600), replacing it atomically. The temporary file is new
  * (`wx`, a random name): a symlink planted at a guessable name is never followed.
  */
-export function writePrivateFile(file: string, content: string): void {
+export function writePrivateFile(file: string, content: string | Uint8Array): void {
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     fs.writeFileSync(tmp, content, { mode: 0o600, flag: 'wx' });

@@ -1,11 +1,12 @@
 // A project's variables: export (stdout or a 0600 file) and run (a child's environment, no file).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { MaskingStream } from '../mask.js';
-import { lstatSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { ApiClient } from '../client.js';
+import { writePrivateFile } from '../../main/home.js';
 import { CliError, EXIT } from '../errors.js';
 import { writeOut } from '../output.js';
 import { REF_SCHEME, SecretResolver, parseSecretRef } from '../secret-refs.js';
@@ -96,16 +97,9 @@ function writeSecretFile(target: string, body: Buffer, force: boolean): void {
     }
     return;
   }
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, body, { mode: 0o600, flag: 'wx' });
-    renameSync(tmp, target);
+    writePrivateFile(target, body);
   } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // never created
-    }
     throw new CliError(`cannot write ${target}: ${(e as Error).message}`, EXIT.ERROR);
   }
 }

@@ -1,35 +1,17 @@
 // Plain-Node file access for export and import (no Electron needed, so the e2e transport reuses it).
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
-import path from 'node:path';
+import { open } from 'node:fs/promises';
 import { KeydenError } from '../../shared/errors.js';
+import { writePrivateFile } from '../home.js';
 import type { FilePort } from './handlers.js';
 
 export const nodeFiles: FilePort = {
   /**
-   * Writes a new file (mode 0600 from its creation) beside the target and renames it over the
-   * target: a symlink at the target (a `.env` link a cloned repository holds) is replaced, never
-   * followed, so the secrets go nowhere but the path the user chose.
+   * A new 0600 file renamed over the target (home.ts writePrivateFile): a symlink at the target (a
+   * `.env` link a cloned repository holds) is replaced, never followed.
    */
   async writePrivate(target, content) {
-    const temporary = path.join(path.dirname(target), `.${path.basename(target)}.keyden-${randomBytes(6).toString('hex')}.tmp`);
-    const handle = await open(temporary, 'wx', 0o600);
-    try {
-      await handle.writeFile(content, 'utf8');
-      await handle.sync();
-    } catch (e) {
-      await handle.close();
-      await unlink(temporary).catch(() => undefined);
-      throw e;
-    }
-    await handle.close();
-    try {
-      await rename(temporary, target);
-    } catch (e) {
-      await unlink(temporary).catch(() => undefined);
-      throw e;
-    }
+    writePrivateFile(target, content);
   },
   /**
    * A regular file's text, refused past `maxBytes`. Read through one descriptor and bounded: a
