@@ -298,16 +298,16 @@ export class Entries implements EntryService {
     // No equality oracle (DESIGN §4): for a caller that cannot reveal, a value it sent (or a move
     // that refits the value) is a change even when equal, so the history, the audit row and
     // updatedAt look the same for a right and a wrong guess.
-    const valueChanged = blindTo(caller) ? input.value !== undefined || next.categoryId !== current.categoryId : !sameValue(oldValue, value);
+    const changed = blindTo(caller) ? input.value !== undefined || next.categoryId !== current.categoryId : !sameValue(oldValue, value);
     next.updatedAt = this.v.now();
     this.v.write(() => {
-      this.write(keys, current, next, value, { oldValue, valueChanged });
+      this.write(keys, current, next, value, { oldValue, valueChanged: changed });
       this.v.audit.write({
         actor: caller.actor,
         action: 'entry.update',
         targetId: id,
         ok: true,
-        detail: { name: next.name, environment: next.environment, valueChanged },
+        detail: { name: next.name, environment: next.environment, valueChanged: changed },
       });
     });
     this.v.overviews.entries.set(id, next);

@@ -14,6 +14,10 @@ const LAST_USED_WRITE_MS = 60_000;
 /** The meta row listing the tokens that may unlock (see Tokens.writeUnlockers). */
 const UNLOCKERS_KEY = 'unlock_tokens';
 
+/** `meta.unlock_tokens`'s value for these tokens: the sorted ids of the live ones holding vault:lock, as JSON. */
+const unlockersOf = (tokens: readonly TokenRecord[]): string =>
+  JSON.stringify([...new Set(tokens.filter((t) => !t.revokedAt && t.scopes.includes('vault:lock')).map((t) => t.id))].sort());
+
 // crypto.hash: one call, no Hash object (it showed in a reveal's profile).
 export const hashToken = (secret: string): string => hash('sha256', secret, 'hex');
 
@@ -122,16 +126,14 @@ export class Tokens implements TokenService {
    * refuses an unlock by a token without vault:lock before trying the password (DESIGN §4).
    */
   private writeUnlockers(tokens: readonly TokenRecord[]): void {
-    const ids = tokens.filter((t) => !t.revokedAt && t.scopes.includes('vault:lock')).map((t) => t.id);
-    const value = JSON.stringify([...new Set(ids)].sort());
-    statement(this.v.db(), `INSERT INTO meta (key, value) VALUES ('${UNLOCKERS_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value`).run(value);
+    statement(this.v.db(), `INSERT INTO meta (key, value) VALUES ('${UNLOCKERS_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value`).run(unlockersOf(tokens));
   }
 
   /** After an unlock: the list brought up to date (a vault from before it, or tokens changed by an older build). */
   recordUnlockers(): void {
     const tokens = [...this.v.overviews.tokens.values()];
-    const wanted = JSON.stringify([...new Set(tokens.filter((t) => !t.revokedAt && t.scopes.includes('vault:lock')).map((t) => t.id))].sort());
-    if (this.storedUnlockers() === wanted) return;
+    if (this.storedUnlockers() === unlockersOf(tokens)) return;
+    // Read again inside the write: its start may have loaded tokens another process made.
     this.v.write(() => this.writeUnlockers([...this.v.overviews.tokens.values()]));
   }
 
