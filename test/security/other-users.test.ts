@@ -56,6 +56,9 @@ afterAll(() => {
   fs.rmSync(scripts, { recursive: true, force: true });
 });
 
+/** `keyden init --vault <vault>` as alice, her own home for Keyden's files (the cheap test KDF). */
+const initAsAlice = (vault: string) => keydenAs(alice, ['init', '--vault', vault, '--password-stdin'], { bin: CHEAP_BIN, env: { KEYDEN_HOME: path.join(alice.home, '.keyden') }, input: `${VICTIM_PASSWORD}\n` });
+
 /** Mallory listens on `<home>/keyden.sock` in a home she made; resolves once it listens. */
 function plantFakeOwner(home: string, log: string): Promise<void> {
   const child = spawn('runuser', ['-u', mallory.name, '--', process.execPath, path.join(scripts, 'listener.cjs'), path.join(home, 'keyden.sock'), log], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -100,11 +103,7 @@ describe('another user who made the Keyden home first, or can write in it', () =
     // alice's vault is in her own home; only KEYDEN_HOME points to a folder mallory made.
     const vaultDir = path.join(alice.home, 'vaults');
     shAs(alice, `mkdir -m 700 ${vaultDir} && printf 'alice data\\n' > ${alice.home}/notes.txt`);
-    const made = await keydenAs(alice, ['init', '--vault', path.join(vaultDir, 'v.db'), '--password-stdin'], {
-      bin: CHEAP_BIN,
-      env: { KEYDEN_HOME: path.join(alice.home, '.keyden') },
-      input: `${VICTIM_PASSWORD}\n`,
-    });
+    const made = await initAsAlice(path.join(vaultDir, 'v.db'));
     expect(made.code, made.stderr).toBe(0);
 
     const base = fs.mkdtempSync('/tmp/keyden-other-kv-');
@@ -150,11 +149,7 @@ describe('a vault in a folder every user can write', () => {
     fs.chownSync(loot, mallory.uid, mallory.gid);
     // Mallory plants the SQLite side files, readable by her, and keeps a second name for each.
     shAs(mallory, `cd ${shared} && touch vault.db-wal vault.db-shm && chmod 666 vault.db-wal vault.db-shm && ln vault.db-wal ${loot}/wal && ln vault.db-shm ${loot}/shm`);
-    const r = await keydenAs(alice, ['init', '--vault', path.join(shared, 'vault.db'), '--password-stdin'], {
-      bin: CHEAP_BIN,
-      env: { KEYDEN_HOME: path.join(alice.home, '.keyden') },
-      input: `${VICTIM_PASSWORD}\n`,
-    });
+    const r = await initAsAlice(path.join(shared, 'vault.db'));
     const stolen = spawnSync('runuser', ['-u', mallory.name, '--', 'cat', `${loot}/wal`]).stdout.toString('latin1');
     const created = fs.existsSync(path.join(shared, 'vault.db'));
     fs.rmSync(shared, { recursive: true, force: true });
@@ -167,11 +162,7 @@ describe('a vault in a folder every user can write', () => {
   it('refuses to serve a vault moved into such a folder, where a planted <vault>.lock naming a live process could block it', async () => {
     const own = path.join(alice.home, 'vaults-move');
     shAs(alice, `mkdir -m 700 ${own}`);
-    const made = await keydenAs(alice, ['init', '--vault', path.join(own, 'vault.db'), '--password-stdin'], {
-      bin: CHEAP_BIN,
-      env: { KEYDEN_HOME: path.join(alice.home, '.keyden') },
-      input: `${VICTIM_PASSWORD}\n`,
-    });
+    const made = await initAsAlice(path.join(own, 'vault.db'));
     expect(made.code, made.stderr).toBe(0);
     const shared = fs.mkdtempSync('/tmp/keyden-other-lock-');
     fs.chmodSync(shared, 0o1777);
