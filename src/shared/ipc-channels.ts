@@ -10,7 +10,7 @@ export const BRIDGE_API = {
   entries: ['list', 'get', 'create', 'update', 'remove', 'reveal', 'copy', 'versions', 'revealVersion', 'copyVersion', 'restoreVersion'],
   projects: ['list', 'variables', 'copyEnv', 'exportEnv', 'importEnv', 'patch', 'remove', 'renameEnvironment', 'removeEnvironment', 'copy', 'setTemplate', 'validate'],
   trash: ['list', 'restore', 'purge'],
-  tokens: ['list', 'create', 'revoke', 'copySecret'],
+  tokens: ['list', 'create', 'secretClosed', 'revoke', 'copySecret'],
   audit: ['list'],
   approvals: ['pending', 'approve', 'deny'],
 } as const;

@@ -164,6 +164,8 @@ export const ipcContract = {
 
   'tokens.list': spec<Token[]>()(NoInput),
   'tokens.create': spec<{ token: Token; secret: string }>()(TokenInput),
+  /** The page closed the dialog that showed a new token's secret (screen-capture protection may end). */
+  'tokens.secretClosed': spec<void>()(NoInput),
   'tokens.revoke': spec<void>()(Id),
   /** Copies a just-created token (shown once) through main's clipboard guard, so it is cleared too. */
   'tokens.copySecret': spec<CopyResult>()(z.object({ secret: z.string().regex(/^kdn_[A-Za-z0-9_-]{43}$/, 'must be a Keyden token') }).strict()),

@@ -12,7 +12,17 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function appWithEntry(): Promise<{ v: TestVault; protects: boolean[]; reveal: () => Promise<unknown>; entryId: string }> {
+interface App {
+  v: TestVault;
+  protects: boolean[];
+  entryId: string;
+  reveal: () => Promise<unknown>;
+  createToken: () => Promise<unknown>;
+  closeTokenDialog: () => Promise<unknown>;
+  dispatchSettings: (patch: { hideWhileRevealed: boolean }) => Promise<unknown>;
+}
+
+async function appWithEntry(): Promise<App> {
   const v = await createTestVault();
   cleanups.push(() => v.close());
   const c = v.core.categories.create(APP, { name: 'OpenAI', keyType: 'simple', envVarName: 'OPENAI_API_KEY' });
@@ -23,7 +33,15 @@ async function appWithEntry(): Promise<{ v: TestVault; protects: boolean[]; reve
     screen: { protect: (on) => protects.push(on) },
   });
   cleanups.push(() => runtime.shutdown());
-  return { v, protects, entryId, reveal: () => runtime.dispatch('entries.reveal', { id: entryId }) };
+  return {
+    v,
+    protects,
+    entryId,
+    reveal: () => runtime.dispatch('entries.reveal', { id: entryId }),
+    createToken: () => runtime.dispatch('tokens.create', { name: 'deploy', scopes: ['entries:read'] }),
+    closeTokenDialog: () => runtime.dispatch('tokens.secretClosed', undefined),
+    dispatchSettings: (patch) => runtime.dispatch('settings.update', patch),
+  };
 }
 
 describe('the window while a value is revealed', () => {
@@ -51,5 +69,53 @@ describe('the window while a value is revealed', () => {
     v.core.vault.updateSettings(APP, { hideWhileRevealed: false });
     await reveal();
     expect(protects).toEqual([]);
+  });
+
+  it("keeps a new token's secret out of screen capture until the page closes its dialog, however long it stays open", async () => {
+    const { protects, createToken, closeTokenDialog } = await appWithEntry();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    expect(await createToken()).toMatchObject({ ok: true });
+    expect(protects).toEqual([true]);
+    vi.advanceTimersByTime(10 * 60_000);
+    expect(protects).toEqual([true]);
+    expect(await closeTokenDialog()).toMatchObject({ ok: true });
+    expect(protects).toEqual([true, false]);
+  });
+
+  it("keeps a value revealed while a token's secret is shown protected for its own time after the dialog closes", async () => {
+    const { protects, reveal, createToken, closeTokenDialog } = await appWithEntry();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await createToken();
+    await reveal();
+    await closeTokenDialog();
+    expect(protects.at(-1)).toBe(true);
+    vi.advanceTimersByTime(29_000);
+    expect(protects.at(-1)).toBe(true);
+    vi.advanceTimersByTime(2_000);
+    expect(protects.at(-1)).toBe(false);
+  });
+
+  it("keeps a token's secret protected when a value revealed meanwhile is hidden again", async () => {
+    const { protects, reveal, createToken } = await appWithEntry();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await createToken();
+    await reveal();
+    vi.advanceTimersByTime(31_000);
+    expect(protects).not.toContain(false);
+  });
+
+  it('ends the protection at once when the setting is turned off', async () => {
+    const { protects, reveal, createToken, dispatchSettings } = await appWithEntry();
+    await createToken();
+    await reveal();
+    expect(await dispatchSettings({ hideWhileRevealed: false })).toMatchObject({ ok: true });
+    expect(protects.at(-1)).toBe(false);
+  });
+
+  it("ends a token's protection when the vault locks with its dialog open", async () => {
+    const { v, protects, createToken } = await appWithEntry();
+    await createToken();
+    v.core.vault.lock(APP);
+    expect(protects).toEqual([true, false]);
   });
 });

@@ -24,7 +24,9 @@ test.describe('with the Argon2id parameters a new vault gets', () => {
     await shown.getByRole('button', { name: 'Copy' }).click();
     await expect.poll(() => app.clipboard.text).toBe(secret);
     await shot(page, 'token-created');
+    expect(app.screenProtection).toEqual([true]); // out of screen capture while the secret is shown
     await shown.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => app.screenProtection).toEqual([true, false]);
 
     const tokens = page.getByRole('table', { name: 'Tokens' });
     const row = tokens.getByRole('row', { name: /deploy script/ });

@@ -44,11 +44,14 @@ export interface AppDeps {
 }
 
 /**
- * Keeps the window out of screen capture from a reveal until the page has hidden the value
- * again (`revealSeconds`, as the page's own timer), the vault locks, or the setting is off.
+ * Keeps the window out of screen capture while a secret is on screen: from a reveal until the
+ * page has hidden the value again (`revealSeconds`, as the page's own timer), and from a new
+ * token's creation until the page closes the dialog that shows it (`hold` / `release`). Locking
+ * the vault or turning the setting off ends both.
  */
 export class RevealPrivacy {
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private held = false;
 
   constructor(
     private readonly screen: ScreenPort,
@@ -60,14 +63,37 @@ export class RevealPrivacy {
     if (!this.enabled()) return;
     this.screen.protect(true);
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.valueHidden(), this.revealSeconds * 1000 + 500);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.endIfNothingShown();
+    }, this.revealSeconds * 1000 + 500);
     this.timer.unref?.();
   }
 
+  /** A secret the page shows until the user dismisses it (a new token): protected until `release`. */
+  hold(): void {
+    if (!this.enabled()) return;
+    this.held = true;
+    this.screen.protect(true);
+  }
+
+  /** The page closed what `hold` protected; a revealed value still on screen keeps the protection. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.endIfNothingShown();
+  }
+
+  /** Everything is off screen (the vault locked): protection ends now. */
   valueHidden(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.held = false;
     this.screen.protect(false);
+  }
+
+  private endIfNothingShown(): void {
+    if (!this.timer && !this.held) this.screen.protect(false);
   }
 }
 
@@ -122,6 +148,7 @@ export function createHandlers(deps: AppDeps): Handlers {
       const next = core.vault.updateSettings(APP, patch);
       if (patch.apiEnabled !== undefined || patch.apiPort !== undefined) await api.reconcile(next.apiEnabled === true, next.apiPort);
       if (patch.autoLockMinutes !== undefined) autoLock.activity();
+      if (patch.hideWhileRevealed === false) deps.privacy?.valueHidden();
       return settingsView();
     },
     'updates.check': () => deps.updates.check(),
@@ -215,10 +242,12 @@ export function createHandlers(deps: AppDeps): Handlers {
     'tokens.list': () => core.tokens.list(),
     'tokens.create': (input) => {
       const made = core.tokens.create(APP, input);
-      // The new token's secret is on screen (shown once, in full): out of screen capture, as a value is.
-      deps.privacy?.valueShown();
+      // The new token's secret is on screen (shown once, in full, until the page closes its
+      // dialog: tokens.secretClosed): out of screen capture, as a value is.
+      deps.privacy?.hold();
       return made;
     },
+    'tokens.secretClosed': () => deps.privacy?.release(),
     'tokens.revoke': ({ id }) => core.tokens.revoke(APP, id),
     'tokens.copySecret': async ({ secret }) => {
       const seconds = clipboardSeconds();

@@ -35,6 +35,8 @@ export interface Transport {
   clipboard: RecordingClipboard;
   dialogs: RecordingDialogs;
   timers: ManualTimers;
+  /** Each change of the window's screen-capture protection, in order (true: protected). */
+  screenProtection: boolean[];
   /** Every bridge call the page made, by channel, with the value it received (to prove what it never saw). */
   responses: { channel: string; body: string }[];
   /** A path as the page sees it (the fixed screenshot home replaces the temp folder). */
@@ -52,6 +54,7 @@ export async function startTransport(
   const core = openKeydenCore({ vaultPath: join(home, 'vault.db'), approver: true, ...(options.defaultKdf ? {} : { unsafeTestKdf: TEST_KDF }) });
   const clipboard = new RecordingClipboard();
   const dialogs = new RecordingDialogs();
+  const screenProtection: boolean[] = [];
   const timers = new ManualTimers();
   const streams = new Set<ServerResponse>();
   const responses: { channel: string; body: string }[] = [];
@@ -66,6 +69,7 @@ export async function startTransport(
     clipboard,
     dialogs,
     timers,
+    screen: { protect: (on) => screenProtection.push(on) },
     emit,
     info: { version: core.version, platform: options.platform ?? process.platform, revealSeconds: options.revealSeconds ?? 30, canInstallCli: false },
     installCli: () => Promise.reject(new Error('not in tests')),
@@ -117,6 +121,7 @@ export async function startTransport(
     clipboard,
     dialogs,
     timers,
+    screenProtection,
     responses,
     shown: (path) => (SCREENSHOT_HOME ? path.split(home).join(SCREENSHOT_HOME) : path),
     async close() {

@@ -68,6 +68,12 @@ function CreateTokenDialog({ projects, onClose }: { projects: string[]; onClose:
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const toggle = <T,>(set: Set<T>, v: T): Set<T> => { const n = new Set(set); if (n.has(v)) n.delete(v); else n.add(v); return n; };
+  const shown = secret !== null;
+  // Main keeps the window out of screen capture from the token's creation until its secret is off screen.
+  useEffect(() => {
+    if (!shown) return undefined;
+    return () => void call('tokens.secretClosed').catch(() => undefined);
+  }, [shown]);
 
   async function submit(e: FormEvent): Promise<void> {
     e.preventDefault();
