@@ -7,7 +7,7 @@ import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import { ApiError, CliError, EXIT } from './errors.js';
-import { credentialsPath, discoveryPath, keydenHome, readDiscovery, unsafeFolder } from '../main/home.js';
+import { credentialsPath, discoveryPath, keydenHome, readDiscovery, unsafeAncestors, unsafeFolder } from '../main/home.js';
 import { ownerSocketPath, proofMatches, socketEndpoint, tcpEndpoint } from '../main/api/channel.js';
 
 /** The port `keyden serve` and the app use unless told otherwise; the CLI never assumes it. */
@@ -212,7 +212,7 @@ function findOwner(home: string, env: NodeJS.ProcessEnv): [Channel, UrlSource] {
   // The socket, api.json's proof key and the stored token are trusted because nobody else can
   // reach into the home: a home another user owns or can open (planted in /tmp, say) is refused
   // before anything in it is read or dialled (DESIGN §4 "The CLI speaks only to the real owner").
-  const unsafe = unsafeFolder(home, { privateTo: true });
+  const unsafe = unsafeFolder(home, { privateTo: true }) ?? unsafeAncestors(home);
   if (unsafe) throw new CliError(`the Keyden home ${home} is not private to this user (${unsafe}): nothing was sent`, EXIT.ERROR);
   const found = readDiscovery(home);
   // An owner that died without cleaning up leaves a stale api.json: ignore it.

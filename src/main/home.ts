@@ -108,11 +108,61 @@ export function unsafeFolder(dir: string, check: { privateTo?: boolean; sharedWr
   return null;
 }
 
+/**
+ * Why another local user could replace `dir` by renaming a folder above it (or repointing a
+ * symbolic link on the way), or null if none can. Every folder above it, as named and as the
+ * links resolve, must belong to this user or root; one that others (or a group other than the
+ * user's own) may write in must have the sticky bit, as /tmp has, so they cannot rename what is
+ * not theirs. OpenSSH's StrictModes judges the path of a key file the same way. Checking `dir`
+ * itself is unsafeFolder's job; a missing path and Windows (ACLs) are not judged here.
+ */
+export function unsafeAncestors(dir: string): string | null {
+  if (process.platform === 'win32' || typeof process.getuid !== 'function' || typeof process.getgid !== 'function') return null;
+  const uid = process.getuid();
+  const gid = process.getgid();
+  const judge = (at: string, s: fs.Stats): string | null => {
+    if (s.uid !== uid && s.uid !== 0) return `${at}, ${s.isSymbolicLink() ? 'a symbolic link' : 'a folder'} above it, belongs to another user (uid ${s.uid})`;
+    if (s.isSymbolicLink()) return null; // a link's own mode means nothing; its folder and its target are judged
+    const othersWrite = (s.mode & 0o002) !== 0 || ((s.mode & 0o020) !== 0 && s.gid !== gid);
+    if (othersWrite && (s.mode & 0o1000) === 0) {
+      return `other users can write in ${at}, a folder above it (mode ${(s.mode & 0o7777).toString(8).padStart(4, '0')}), and could put another folder in its place`;
+    }
+    return null;
+  };
+  const above = (p: string): string[] => {
+    const out: string[] = [];
+    // Bounded: each step goes one level up, to the root.
+    for (let at = path.dirname(p); ; at = path.dirname(at)) {
+      out.push(at);
+      if (path.dirname(at) === at) return out;
+    }
+  };
+  let real: string;
+  try {
+    real = fs.realpathSync(dir);
+  } catch {
+    return null;
+  }
+  try {
+    for (const at of above(path.resolve(dir))) {
+      const problem = judge(at, fs.lstatSync(at));
+      if (problem) return problem;
+    }
+    for (const at of above(real)) {
+      const problem = judge(at, fs.statSync(at));
+      if (problem) return problem;
+    }
+  } catch (e) {
+    return `cannot look at the folders above it (${reason(e)})`;
+  }
+  return null;
+}
+
 /** Creates Keyden's home folder, or tightens an existing one, so only the user can enter it (0700). */
 export function ensureHome(home: string): void {
   prepareFolder(home);
   // One another user made (or a link to one) stays theirs whatever its mode: refuse it, even as root.
-  const foreign = unsafeFolder(home, {});
+  const foreign = unsafeFolder(home, {}) ?? unsafeAncestors(home);
   if (foreign) throw new FolderError(home, `${foreign}; Keyden's home must be the user's own`);
   try {
     fs.chmodSync(home, 0o700);

@@ -59,9 +59,9 @@ afterAll(() => {
 /** `keyden init --vault <vault>` as alice, her own home for Keyden's files (the cheap test KDF). */
 const initAsAlice = (vault: string) => keydenAs(alice, ['init', '--vault', vault, '--password-stdin'], { bin: CHEAP_BIN, env: { KEYDEN_HOME: path.join(alice.home, '.keyden') }, input: `${VICTIM_PASSWORD}\n` });
 
-/** Mallory listens on `<home>/keyden.sock` in a home she made; resolves once it listens. */
-function plantFakeOwner(home: string, log: string): Promise<void> {
-  const child = spawn('runuser', ['-u', mallory.name, '--', process.execPath, path.join(scripts, 'listener.cjs'), path.join(home, 'keyden.sock'), log], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `as` (mallory unless said) listens on `<home>/keyden.sock` and logs what it hears; resolves once it listens. */
+function plantFakeOwner(home: string, log: string, as: User = mallory): Promise<void> {
+  const child = spawn('runuser', ['-u', as.name, '--', process.execPath, path.join(scripts, 'listener.cjs'), path.join(home, 'keyden.sock'), log], { stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (c: Buffer) => {
@@ -138,6 +138,90 @@ describe('another user who made the Keyden home first, or can write in it', () =
     // Secure: refuse, naming the folder; write nothing into it.
     expect(r.code).not.toBe(0);
     expect(files).not.toContain('vault.db');
+  });
+});
+
+describe('a Keyden home another user could put something else in place of', () => {
+  /** A folder mallory owns and everyone may write in (no sticky bit): she can rename what is in it. */
+  function malloryFolder(): { base: string; shared: string } {
+    const base = fs.mkdtempSync('/tmp/keyden-other-above-');
+    fs.chmodSync(base, 0o755);
+    const shared = path.join(base, 'shared');
+    fs.mkdirSync(shared);
+    fs.chownSync(shared, mallory.uid, mallory.gid);
+    shAs(mallory, `chmod 777 ${shared}`);
+    return { base, shared };
+  }
+
+  it("refuses to make alice's home (and her vault) inside a folder mallory owns, where mallory could rename it away and put her own in its place", async () => {
+    const { base, shared } = malloryFolder();
+    const home = path.join(shared, 'keyden');
+    const r = await keydenAs(alice, ['init', '--password-stdin'], { bin: CHEAP_BIN, env: { KEYDEN_HOME: home }, input: `${VICTIM_PASSWORD}\n` });
+    const made = fs.existsSync(path.join(home, 'vault.db'));
+    fs.rmSync(base, { recursive: true, force: true });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${shared}, a folder above it, belongs to another user (uid ${mallory.uid})`);
+    expect(made).toBe(false);
+  });
+
+  it("the CLI sends nothing to an owner whose own private home sits in such a folder (mallory can swap it between the CLI's check and its connect)", async () => {
+    const { base, shared } = malloryFolder();
+    const home = path.join(shared, 'keyden');
+    const log = path.join(base, 'heard.log');
+    fs.writeFileSync(log, '', { mode: 0o666 });
+    fs.chmodSync(log, 0o666);
+    shAs(alice, `mkdir -m 700 ${home}`); // alice's own, private: all the old check looked at
+    await plantFakeOwner(home, log, alice);
+    const env = { KEYDEN_HOME: home, KEYDEN_TOKEN: TOKEN };
+    const unlock = await keydenAs(alice, ['unlock', '--password-stdin'], { env, input: `${VICTIM_PASSWORD}\n` });
+    const get = await keydenAs(alice, ['get', 'OpenAI/Blog'], { env });
+    const heard = fs.readFileSync(log, 'utf8');
+    fs.rmSync(base, { recursive: true, force: true });
+    expect(heard).toBe('');
+    expect(unlock.code).toBe(1);
+    expect(get.code).toBe(1);
+    expect(unlock.stderr).toContain('a folder above it, belongs to another user');
+  });
+
+  it('refuses a home reached through a symbolic link another user made, which she could point elsewhere at any time', async () => {
+    const real = path.join(alice.home, 'keyden-real');
+    shAs(alice, `mkdir -m 700 ${real} ${real}/keyden`);
+    const base = fs.mkdtempSync('/tmp/keyden-other-link-');
+    fs.chmodSync(base, 0o755);
+    fs.chownSync(base, mallory.uid, mallory.gid);
+    shAs(mallory, `ln -s ${real} ${base}/link`);
+    const home = path.join(base, 'link', 'keyden');
+    const r = await keydenAs(alice, ['init', '--password-stdin'], { bin: CHEAP_BIN, env: { KEYDEN_HOME: home }, input: `${VICTIM_PASSWORD}\n` });
+    const made = fs.existsSync(path.join(real, 'keyden', 'vault.db'));
+    fs.rmSync(base, { recursive: true, force: true });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path.join(base, 'link')}, a symbolic link above it, belongs to another user`);
+    expect(made).toBe(false);
+  });
+
+  it("refuses alice's own home inside a root folder that mallory's group may write in", async () => {
+    const base = fs.mkdtempSync('/tmp/keyden-other-group-');
+    fs.chmodSync(base, 0o755);
+    const team = path.join(base, 'team');
+    fs.mkdirSync(team);
+    fs.chownSync(team, 0, mallory.gid);
+    fs.chmodSync(team, 0o775);
+    const home = path.join(team, 'keyden');
+    fs.mkdirSync(home, { mode: 0o700 });
+    fs.chownSync(home, alice.uid, alice.gid);
+    const r = await keydenAs(alice, ['init', '--password-stdin'], { bin: CHEAP_BIN, env: { KEYDEN_HOME: home }, input: `${VICTIM_PASSWORD}\n` });
+    fs.rmSync(base, { recursive: true, force: true });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`other users can write in ${team}, a folder above it (mode 0775)`);
+  });
+
+  it("keeps working in a home under a sticky folder every user can write (as /tmp), where nobody can rename another user's folder", async () => {
+    const base = fs.mkdtempSync('/tmp/keyden-other-sticky-');
+    fs.chmodSync(base, 0o1777);
+    const home = path.join(base, 'alice-keyden');
+    const r = await keydenAs(alice, ['init', '--password-stdin'], { bin: CHEAP_BIN, env: { KEYDEN_HOME: home }, input: `${VICTIM_PASSWORD}\n` });
+    fs.rmSync(base, { recursive: true, force: true });
+    expect(r.code, r.stderr).toBe(0);
   });
 });
 

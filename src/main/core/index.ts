@@ -13,7 +13,7 @@ import { ProjectOperations } from '../services/project-operations.js';
 import { Trash } from '../services/trash.js';
 import { Tokens } from '../services/tokens.js';
 import { Vault, type KdfCost } from '../services/vault.js';
-import { ensureHome, FolderError, keydenHome, prepareFolder, unsafeFolder } from '../home.js';
+import { ensureHome, FolderError, keydenHome, prepareFolder, unsafeAncestors, unsafeFolder } from '../home.js';
 import type { KeydenCore, AuditService } from './types.js';
 
 export * from './types.js';
@@ -67,7 +67,7 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
     prepareFolder(path.dirname(vaultPath));
     // SQLite opens the `-wal`, `-shm` and `.lock` files it finds beside the vault: in a folder
     // every user may write (/tmp), another user could plant them and read or block the vault.
-    const unsafe = unsafeFolder(path.dirname(vaultPath), { sharedWrite: true, allowRootOwner: true });
+    const unsafe = unsafeFolder(path.dirname(vaultPath), { sharedWrite: true, allowRootOwner: true }) ?? unsafeAncestors(path.dirname(vaultPath));
     if (unsafe) throw new FolderError(path.dirname(vaultPath), `${unsafe}; keep the vault in a folder only you can write`);
   }
   let lock: OwnerLock | null = (options.role ?? 'owner') === 'owner' ? acquireOwnerLock(vaultPath) : null;
