@@ -2,7 +2,7 @@
 // code: libsodium (Argon2id, XChaCha20-Poly1305), node:crypto (HKDF, SHA-256) and plain SQL.
 // It checks that the document's worked example is right, and that the files the real core
 // writes follow the document column by column.
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -225,6 +225,19 @@ const MAC_TABLES = ['categories', 'entries', 'entry_versions', 'tokens', 'audit'
 /** K_mac = HKDF-SHA256(ikm = VK, salt = empty, info = "keyden/2/mac", 32). */
 const macKeyOf = (vk: Uint8Array): Uint8Array => new Uint8Array(hkdfSync('sha256', vk, new Uint8Array(0), 'keyden/2/mac', 32));
 
+/** §9: K_d1 ‖ K_d2 = HKDF-SHA256(K_mac, empty salt, "keyden/2/digest", 64). */
+const digestKeysOf = (kMac: Uint8Array): Uint8Array => new Uint8Array(hkdfSync('sha256', kMac, new Uint8Array(0), 'keyden/2/digest', 64));
+
+/** CBC-MAC of a 32-byte mac: the last block of its AES-256-CBC encryption under a zero IV, without padding. */
+function cbcMac(key: Uint8Array, m: Uint8Array): Buffer {
+  const c = createCipheriv('aes-256-cbc', key, Buffer.alloc(16));
+  c.setAutoPadding(false);
+  return Buffer.concat([c.update(m), c.final()]).subarray(16, 32);
+}
+
+/** §9: a mac's term in the digest, CBC-MAC(K_d1, m) ‖ CBC-MAC(K_d2, m). */
+const termOf = (kD: Uint8Array, m: Uint8Array): Buffer => Buffer.concat([cbcMac(kD.subarray(0, 32), m), cbcMac(kD.subarray(32, 64), m)]);
+
 /** utf8(table) ‖ 0x00 ‖ per column: 4-byte BE length ‖ bytes (TEXT UTF-8, INTEGER decimal, BLOB as is; NULL = 0xFFFFFFFF). */
 function canonOf(table: string, values: unknown[]): Buffer {
   const parts: Buffer[] = [Buffer.from(table, 'utf8'), Buffer.from([0])];
@@ -255,10 +268,15 @@ function checkFormat2(file: string, vk: Uint8Array): { generation: number; terms
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const kMac = macKeyOf(vk);
+    const kD = digestKeysOf(kMac);
     const digest = Buffer.alloc(32);
     let terms = 0;
+    const seen = new Set<string>();
     const xor = (m: Uint8Array): void => {
-      for (let i = 0; i < 32; i++) digest[i]! ^= m[i]!;
+      const term = termOf(kD, m);
+      for (let i = 0; i < 32; i++) digest[i]! ^= term[i]!;
+      expect(seen.has(hex(m)), 'every mac differs from every other').toBe(false);
+      seen.add(hex(m));
       terms++;
     };
     for (const table of MAC_TABLES) {
@@ -423,6 +441,12 @@ describe('the format 2 worked example of docs/vault-format.md', () => {
 
   it('derives the documented K_mac from the documented VK', () => {
     expect(hex(macKeyOf(fromHex(v1.get('VK')!)))).toBe(v('K_mac'));
+  });
+
+  it("derives the documented digest keys from K_mac and makes the documented term of the category's mac", () => {
+    const kD = digestKeysOf(fromHex(v('K_mac')));
+    expect(hex(kD)).toBe(v('K_digest'));
+    expect(hex(termOf(kD, fromHex(v('category.mac'))))).toBe(v('category.term'));
   });
 
   it('builds each documented canon from its row by the rule of §9 and macs it to the documented value, as stored', () => {

@@ -4,7 +4,7 @@
 // integrity record are checked against it before anything is used.
 import { dataVersion, statement, type Db } from '../store/db.js';
 import { readSchema, schemaProblems, type SchemaObject } from '../store/schema.js';
-import { hexRowCanonInto, hexRowCanonSize, integrityMac, schemaTampered, MAC_BYTES, macMatches, metaMac, readIntegrity, sameHex, storedMacs, tampered, xorEachInto, xorInto, type HexRows, type IntegrityRecord, type MacTable } from '../store/integrity.js';
+import { hasEqualMacs, hexRowCanonInto, storedAsDeclaredSql, hexRowCanonSize, integrityMac, schemaTampered, MAC_BYTES, macMatches, metaMac, readIntegrity, sameHex, storedMacs, tampered, xorTermsInto, type HexRows, type IntegrityRecord, type MacTable } from '../store/integrity.js';
 import type { RowMacs } from '../crypto/open-many.js';
 import { blobAad } from '../crypto/aead.js';
 import { entryRowId } from './context.js';
@@ -87,19 +87,23 @@ function readEntries(db: Db): { entries: TableRows; canons: Buffer[] } {
     i === macAt ? `CASE WHEN typeof(mac) = 'blob' THEN hex(mac) END` : layout.hex[i] ? `CASE WHEN ${name} IS NOT NULL THEN hex(${name}) END` : name,
   );
   const entries: TableRows = { columns, rows: [], macAt };
-  const page = db.prepare(`SELECT ${select.join(', ')}, rowid FROM main.entries WHERE rowid > ? ORDER BY rowid LIMIT ${ENTRY_PAGE}`).raw(true);
+  // Whether each value is stored as its column declares (storedAsDeclared): the hex() above hides a BLOB's class.
+  const declared = storedAsDeclaredSql('entries', columns.filter((c) => c !== 'mac'));
+  const page = db.prepare(`SELECT ${select.join(', ')}, ${declared}, rowid FROM main.entries WHERE rowid > ? ORDER BY rowid LIMIT ${ENTRY_PAGE}`).raw(true);
   const canons: Buffer[] = [];
   for (let after = 0; ; ) {
     const rows = page.all(after) as unknown[][];
     if (rows.length === 0) break;
     let size = 0;
+    const asDeclared: boolean[] = [];
     for (const row of rows) {
       after = row.pop() as number;
+      asDeclared.push(row.pop() === 1);
       size += hexRowCanonSize(layout, row) + (macAt >= 0 && typeof row[macAt] === 'string' ? (row[macAt] as string).length >>> 1 : 0);
     }
     const buffer = Buffer.allocUnsafeSlow(size);
     let at = 0;
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       const start = at;
       at = hexRowCanonInto(buffer, at, layout, row);
       if (macAt >= 0) {
@@ -107,7 +111,8 @@ function readEntries(db: Db): { entries: TableRows; canons: Buffer[] } {
         const mac = row[macAt];
         if (typeof mac === 'string') {
           const n = buffer.write(mac, at, 'hex');
-          row[macAt] = buffer.subarray(at, at + n);
+          // A row not stored as declared carries no mac: it fails its check like an edited one.
+          row[macAt] = asDeclared[i] ? buffer.subarray(at, at + n) : null;
           at += n;
         }
       }
@@ -159,25 +164,31 @@ export function checkSnapshot(s: UnlockSnapshot, macKey: Uint8Array, vaultId: st
   if (!sameHex(record!.mac, integrityMac(macKey, vaultId, record!.generation, record!.digest))) fail("its integrity record does not match this vault's key");
   const failing: Record<string, number> = {};
   if (badEntries > 0) failing.entries = badEntries;
-  const digest = Buffer.alloc(MAC_BYTES);
+  // Every mac that goes into the digest, end to end: the stored ones (only a 32-byte BLOB is one,
+  // as storedMacs counts them; a row without one fails its check) and the meta rows' computed ones.
+  const macs: Uint8Array[] = [];
   for (const table of CHECKED_AT_UNLOCK) {
     const t = s[table];
     if (!t) continue;
     for (const row of t.rows) {
       const stored = row[t.macAt];
-      // Only a BLOB is a mac (as storedMacs counts them); a row without one fails its check.
-      if (stored instanceof Uint8Array) xorInto(digest, stored);
+      if (stored instanceof Uint8Array && stored.length === MAC_BYTES) macs.push(stored);
       if (table === 'entries') continue; // checked with the overviews
       if (!macMatches(macKey, table, macless(t, row), stored)) failing[table] = (failing[table] ?? 0) + 1;
     }
   }
-  xorEachInto(digest, s.otherMacs);
-  for (const m of s.meta) if (m.key !== 'integrity') xorInto(digest, metaMac(macKey, m.key, m.value));
+  macs.push(s.otherMacs);
+  for (const m of s.meta) if (m.key !== 'integrity') macs.push(metaMac(macKey, m.key, m.value));
   const parts = Object.entries(failing).map(([table, n]) => `${n} ${n === 1 ? 'row' : 'rows'} of ${table}`);
   if (parts.length > 0) {
     const one = parts.length === 1 && Object.values(failing)[0] === 1;
     fail(`${parts.join(', ')} ${one ? 'fails its' : 'fail their'} mac`, { failing, digest: 'not checked' });
   }
+  const all = Buffer.concat(macs);
+  // Two equal macs would cancel out of the digest: a row copied (a file edited to hold one twice).
+  if (hasEqualMacs(all)) fail('two rows carry the same mac (a row was copied)', { failing: {}, digest: 'equal macs' });
+  const digest = Buffer.alloc(MAC_BYTES);
+  xorTermsInto(digest, macKey, all);
   if (digest.toString('hex') !== record!.digest) fail('a row was deleted or rolled back', { failing: {}, digest: 'mismatch' });
   return { generation: record!.generation };
 }

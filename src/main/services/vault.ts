@@ -8,7 +8,7 @@ import { deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey, WRAPPED_K
 import { openAll, type Opened } from '../crypto/open-many.js';
 import { DEFAULT_KDF, deriveKek, isBelowDefault, newKdfParams, type KdfParams } from '../crypto/kdf.js';
 import { createVaultDb, dataVersion, migrateWithKey, needsKeyedMigration, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
-import { computeDigest, IntegrityWriter, integrityMac, readIntegrity, sameHex, tampered } from '../store/integrity.js';
+import { computeDigest, forgetDigestKey, IntegrityWriter, integrityMac, readIntegrity, sameHex, tampered } from '../store/integrity.js';
 import { KnownVaults } from '../store/known-vaults.js';
 import { keydenHome } from '../home.js';
 import { describeFailure, inspectIntegrity, type VerifyReport } from './verify.js';
@@ -429,6 +429,7 @@ export class Vault implements VaultService, VaultContext {
     this.overviewsAt = null;
     if (this.knownTimer) clearTimeout(this.knownTimer);
     this.knownTimer = null;
+    forgetDigestKey(keys.mac);
     wipe(keys.vaultKey, keys.overview, keys.secret, keys.mac);
     this.overviews.clear();
     this.notify(true);
@@ -499,7 +500,7 @@ export class Vault implements VaultService, VaultContext {
         // unlock checked the digest and the rows it loads; once another connection has committed,
         // the digest and every row are checked again, and versions and audit rows always are.
         const checked = !closed && this.rowsAsChecked();
-        if (!checked && computeDigest(db, old.mac).toString('hex') !== current.digest) {
+        if (!checked && computeDigest(db, old.mac)?.toString('hex') !== current.digest) {
           throw tampered('a row was deleted or rolled back; the key was not rotated and nothing was changed (run `keyden verify` for details, or restore a backup)');
         }
         // A closed vault was not unlocked: its generation is checked here, as an unlock checks it.
@@ -526,6 +527,7 @@ export class Vault implements VaultService, VaultContext {
       if (isKeydenError(e) && e.code === 'VAULT_TAMPERED') this.forgetKeys();
       throw e;
     }
+    forgetDigestKey(old.mac);
     wipe(old.vaultKey, old.overview, old.secret, old.mac);
     this.overviews.forgetSealedSecrets();
     this.overviews.generation++;

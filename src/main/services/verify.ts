@@ -10,7 +10,7 @@ export interface IntegrityReport {
   recordOk: boolean;
   /** Rows whose stored mac differs from the recomputed one (a few ids each, to look them up). */
   failing: { table: MacTable; count: number; ids: string[] }[];
-  /** Whether the XOR of every stored mac (and the meta rows' macs) equals the recorded digest. */
+  /** Whether the digest recomputed from every stored mac (and the meta rows' macs), all different, equals the recorded one. */
   digestOk: boolean;
 }
 
@@ -18,7 +18,7 @@ export function inspectIntegrity(db: Db, key: Uint8Array, vaultId: string, table
   const record = readIntegrity(db);
   const recordOk = record !== null && sameHex(record.mac, integrityMac(key, vaultId, record.generation, record.digest));
   const failing = failingRowIds(db, tables);
-  const digestOk = record !== null && computeDigest(db, key).toString('hex') === record.digest;
+  const digestOk = record !== null && computeDigest(db, key)?.toString('hex') === record.digest;
   return { generation: record?.generation ?? null, recordOk, failing, digestOk };
 }
 

@@ -6,7 +6,9 @@
 // registered here, so every INSERT, UPDATE and DELETE (foreign-key cascades too) keeps its row's
 // mac and the pending change of the digest, whatever code ran it. A write outside
 // `IntegrityWriter.run` throws, so no code path can leave the digest behind.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createHmac, timingSafeEqual, type Cipher } from 'node:crypto';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { KeydenError } from '../../shared/errors.js';
 import { describeSchemaProblems, readSchema, schemaProblems } from './schema.js';
 import { dataVersion, statement, type Db } from './statements.js';
@@ -123,8 +125,51 @@ function canonWrite(out: Buffer, at: number, table: string, values: readonly unk
 /** Whether `stored`, as SQLite returned it, is the mac `computed`: only a BLOB can be (a TEXT of the same bytes is not). */
 export const sameMac = (computed: Buffer, stored: unknown): boolean => stored instanceof Uint8Array && computed.equals(stored);
 
+type StorageClass = 'text' | 'integer' | 'blob';
+
+/**
+ * Each mac'd table's columns in canon order (mac left out): the SQLite storage class Keyden's
+ * schema declares and its writers store, and whether the column may be NULL. canon() writes a
+ * TEXT and a BLOB of the same bytes (and an INTEGER and its decimal TEXT) alike, so a value
+ * retyped in the file keeps its row's mac: an audit row's `action` made a BLOB no longer matches
+ * a filter, and one row put back twice (its id once as TEXT, once as a BLOB) gets past the
+ * primary key. A row read from the file whose values are not stored as declared fails its check.
+ */
+const COLUMN_CLASSES: Record<MacTable, readonly (readonly [StorageClass, boolean])[]> = {
+  categories: [['text', false], ['blob', false], ['text', false], ['text', false]],
+  entries: [['text', false], ['text', false], ['blob', false], ['blob', false], ['text', false], ['text', false], ['text', true]],
+  entry_versions: [['text', false], ['integer', false], ['blob', false], ['text', false]],
+  tokens: [['text', false], ['text', false], ['blob', false], ['text', false], ['text', true], ['text', true], ['text', true]],
+  audit: [['integer', false], ['text', false], ['text', false], ['text', false], ['text', true], ['integer', false], ['blob', true]],
+  projects: [['text', false], ['blob', false], ['text', false], ['text', false]],
+};
+
+const isMacTable = (table: string): table is MacTable => Object.hasOwn(COLUMN_CLASSES, table);
+
+const storedAs = (v: unknown, cls: StorageClass): boolean =>
+  cls === 'text' ? typeof v === 'string' : cls === 'blob' ? v instanceof Uint8Array : typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v));
+
+/** Whether a row read from the file (its values but the mac, in canon order, as better-sqlite3 returns them) holds each value as its column declares. */
+export function storedAsDeclared(table: string, values: readonly unknown[]): boolean {
+  if (!isMacTable(table)) return true;
+  const classes = COLUMN_CLASSES[table];
+  if (values.length !== classes.length) return false;
+  return classes.every(([cls, nullable], i) => (values[i] === null ? nullable : storedAs(values[i], cls)));
+}
+
+/** An SQL expression, 1 when a row of `table` (its `columns`, mac left out, in canon order) holds each value as its column declares. */
+export function storedAsDeclaredSql(table: MacTable, columns: readonly string[]): string {
+  const classes = COLUMN_CLASSES[table];
+  if (columns.length !== classes.length) return '0';
+  return `(${classes.map(([cls, nullable], i) => `typeof(${columns[i]}) IN ('${cls}'${nullable ? ", 'null'" : ''})`).join(' AND ')})`;
+}
+
+/** No stored mac equals this (every one is 32 bytes): what a row not stored as declared "must carry". */
+const NO_MAC = Buffer.alloc(0);
+
 /** The mac a row read from the file must carry (its canon as canonOf checks it): compare it with sameMac. */
-export const expectedMac = (key: Uint8Array, table: string, values: readonly unknown[]): Buffer => createHmac('sha256', key).update(canonOf(table, values, false)).digest();
+export const expectedMac = (key: Uint8Array, table: string, values: readonly unknown[]): Buffer =>
+  storedAsDeclared(table, values) ? createHmac('sha256', key).update(canonOf(table, values, false)).digest() : NO_MAC;
 
 /** Whether a row read from the file (its columns but the mac, in table order) carries its mac `stored` under `key`. */
 export const macMatches = (key: Uint8Array, table: string, values: readonly unknown[], stored: unknown): boolean => sameMac(expectedMac(key, table, values), stored);
@@ -138,11 +183,6 @@ export const metaMac = (key: Uint8Array, metaKey: string, value: string): Buffer
 
 export function integrityMac(key: Uint8Array, vaultId: string, generation: number, digestHex: string): string {
   return createHmac('sha256', key).update(`keyden/2/integrity/${vaultId}/${generation}/${digestHex}`, 'utf8').digest('hex');
-}
-
-export function xorInto(acc: Buffer, mac: Uint8Array): void {
-  if (mac.length !== MAC_BYTES) return;
-  for (let i = 0; i < MAC_BYTES; i++) acc[i]! ^= mac[i]!;
 }
 
 export function sameHex(a: string, b: string): boolean {
@@ -230,18 +270,104 @@ export function storedMacs(db: Db, table: MacTable): Buffer {
   return Buffer.from(hex ?? '', 'hex');
 }
 
-/** XORs every 32-byte mac of `macs` (end to end) into `acc`. */
-export function xorEachInto(acc: Buffer, macs: Buffer): void {
-  for (let at = 0; at + MAC_BYTES <= macs.length; at += MAC_BYTES) xorInto(acc, macs.subarray(at, at + MAC_BYTES));
+/**
+ * The digest's terms (docs/vault-format.md §9). The digest is not the XOR of the stored macs
+ * themselves: anyone can read those in the file, and an XOR of known values can be balanced —
+ * among a few hundred macs some subset XORs to any chosen value, so whoever holds an older copy of a row could
+ * delete a few hundred rows chosen by linear algebra to make a rolled-back token row fit the
+ * digest, or park the right value in the mac of a row an unlock does not check. Each mac goes
+ * in as a term only the key's holder can compute:
+ *   (K_d1 ‖ K_d2) = HKDF-SHA256(K_mac, empty salt, "keyden/2/digest", 64)
+ *   term(m)       = CBC-MAC(K_d1, m) ‖ CBC-MAC(K_d2, m),  CBC-MAC(K, m) = AES-256(K, AES-256(K, m[0..16]) ⊕ m[16..32])
+ * (CBC-MAC over a fixed two blocks is a PRF; AES takes one native call for a whole unlock's
+ * macs.) Equal macs would cancel, so a vault whose stored macs are not all different is refused.
+ */
+class DigestTerms {
+  private readonly ciphers: [Cipher, Cipher];
+
+  constructor(macKey: Uint8Array) {
+    const k = hkdf(sha256, macKey, new Uint8Array(0), Buffer.from('keyden/2/digest', 'utf8'), 64);
+    const make = (key: Uint8Array): Cipher => {
+      const c = createCipheriv('aes-256-ecb', key, null);
+      c.setAutoPadding(false);
+      return c;
+    };
+    this.ciphers = [make(k.subarray(0, 32)), make(k.subarray(32))];
+    k.fill(0);
+  }
+
+  /** XORs the term of every 32-byte mac of `macs` (end to end) into `acc`. */
+  xorInto(acc: Buffer, macs: Uint8Array): void {
+    const n = macs.length >>> 5;
+    if (n === 0) return;
+    const whole = macs.subarray(0, n * MAC_BYTES);
+    const x = Buffer.allocUnsafe(n * 16);
+    for (let half = 0; half < 2; half++) {
+      const cipher = this.ciphers[half]!;
+      // ECB over every block: the even ones are AES(m[0..16]) of each mac (the odd ones unused).
+      const first = cipher.update(whole);
+      for (let i = 0, at = 0; i < n; i++, at += MAC_BYTES) {
+        for (let j = 0; j < 16; j++) x[i * 16 + j] = first[at + j]! ^ whole[at + 16 + j]!;
+      }
+      const second = cipher.update(x);
+      const out = half * 16;
+      for (let at = 0; at < second.length; at += 16) {
+        for (let j = 0; j < 16; j++) acc[out + j]! ^= second[at + j]!;
+      }
+    }
+  }
 }
 
-/** The XOR of every stored row mac and every meta row's computed mac: what `digest` must be. */
-export function computeDigest(db: Db, key: Uint8Array): Buffer {
-  const acc = Buffer.alloc(MAC_BYTES);
-  for (const table of MAC_TABLES) xorEachInto(acc, storedMacs(db, table));
-  for (const m of db.prepare("SELECT key, value FROM main.meta WHERE key <> 'integrity'").iterate() as IterableIterator<{ key: string; value: string }>) {
-    xorInto(acc, metaMac(key, m.key, m.value));
+const digestTerms = new WeakMap<Uint8Array, DigestTerms>();
+
+function termsFor(macKey: Uint8Array): DigestTerms {
+  let terms = digestTerms.get(macKey);
+  if (!terms) digestTerms.set(macKey, (terms = new DigestTerms(macKey)));
+  return terms;
+}
+
+/** XORs the digest term of every 32-byte mac of `macs` (end to end) into `acc`, under `macKey`. */
+export function xorTermsInto(acc: Buffer, macKey: Uint8Array, macs: Uint8Array): void {
+  termsFor(macKey).xorInto(acc, macs);
+}
+
+/** Drops the digest's ciphers made for `macKey` (the vault locks; its key bytes are zeroed next). */
+export function forgetDigestKey(macKey: Uint8Array): void {
+  digestTerms.delete(macKey);
+}
+
+/** Whether two of the 32-byte macs of `macs` (end to end) are equal: their terms would cancel out of the digest. */
+export function hasEqualMacs(macs: Uint8Array): boolean {
+  const n = macs.length >>> 5;
+  const view = new DataView(macs.buffer, macs.byteOffset, macs.byteLength);
+  const prefixes = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) prefixes[i] = view.getBigUint64(i * MAC_BYTES);
+  prefixes.sort();
+  let prefixTwice = false;
+  for (let i = 1; i < n && !prefixTwice; i++) prefixTwice = prefixes[i] === prefixes[i - 1];
+  if (!prefixTwice) return false;
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const mac = Buffer.from(macs.buffer, macs.byteOffset + i * MAC_BYTES, MAC_BYTES).toString('latin1');
+    if (seen.has(mac)) return true;
+    seen.add(mac);
   }
+  return false;
+}
+
+/**
+ * What `digest` must be: the XOR of the terms of every stored row mac and every meta row's
+ * computed mac; null when two stored macs are equal (no digest vouches for such a file).
+ */
+export function computeDigest(db: Db, key: Uint8Array): Buffer | null {
+  const parts: Uint8Array[] = MAC_TABLES.map((table) => storedMacs(db, table));
+  for (const m of db.prepare("SELECT key, value FROM main.meta WHERE key <> 'integrity'").iterate() as IterableIterator<{ key: string; value: string }>) {
+    parts.push(metaMac(key, m.key, m.value));
+  }
+  const all = Buffer.concat(parts);
+  if (hasEqualMacs(all)) return null;
+  const acc = Buffer.alloc(MAC_BYTES);
+  xorTermsInto(acc, key, all);
   return acc;
 }
 
@@ -294,8 +420,8 @@ interface KeyedRecord {
  * and the digest delta of the write transaction under way.
  */
 export class IntegrityWriter {
-  /** XOR of the macs removed and added by the transaction under way; null outside one. */
-  private delta: Buffer | null = null;
+  /** The macs removed and added by the transaction under way (their terms go into the digest at its end); null outside one. */
+  private delta: Uint8Array[] | null = null;
   private touched = false;
   private triggersFor = -1;
   /** While set (a rebuild: every mac is set explicitly, the rows' triggers are dropped), meta's triggers fold nothing into a delta. */
@@ -319,7 +445,7 @@ export class IntegrityWriter {
     db.function('keyden_xor', { deterministic: false, directOnly: true }, (mac: unknown) => {
       if (this.paused) return null;
       if (!this.delta) throw new Error('a vault write outside VaultContext.write (its integrity would not be kept)');
-      if (mac instanceof Uint8Array) xorInto(this.delta, mac);
+      if (mac instanceof Uint8Array && mac.length === MAC_BYTES) this.delta.push(mac);
       this.touched = true;
       return null;
     });
@@ -334,7 +460,7 @@ export class IntegrityWriter {
   /** Folds the mac of a row insertRow has just inserted into the transaction's digest. */
   inserted(mac: Uint8Array): void {
     if (this.paused || !this.delta) return;
-    xorInto(this.delta, mac);
+    this.delta.push(mac);
     this.touched = true;
   }
 
@@ -403,13 +529,14 @@ export class IntegrityWriter {
     const version = options.dataVersion ?? dataVersion(this.db);
     const current = this.currentRecord(key, vaultId, version);
     if (!current && !options.init) throw tampered('the vault has no integrity record');
-    this.delta = Buffer.alloc(MAC_BYTES);
+    this.delta = [];
     this.touched = false;
     try {
       const result = fn();
       if (this.touched || !current) {
         const digest = Buffer.from(current?.digest ?? '00'.repeat(MAC_BYTES), 'hex');
-        xorInto(digest, this.delta);
+        // Out and in alike: XOR removes a term as it adds one. One AES pass for the whole transaction.
+        xorTermsInto(digest, key, Buffer.concat(this.delta));
         const generation = (current?.generation ?? 0) + 1;
         const hex = digest.toString('hex');
         const record = { generation, digest: hex, mac: integrityMac(key, vaultId, generation, hex) };
@@ -474,7 +601,10 @@ export class IntegrityWriter {
       this.paused = false;
     }
     const key = this.requireKey();
-    const hex = computeDigest(this.db, key).toString('hex');
+    const digest = computeDigest(this.db, key);
+    // Every mac was just made from a row, and rows differ in their primary keys: equal macs here are a bug.
+    if (!digest) throw new Error('two rows were given the same mac');
+    const hex = digest.toString('hex');
     writeIntegrity(this.db, { generation, digest: hex, mac: integrityMac(key, vaultId, generation, hex) });
   }
 }

@@ -1,6 +1,6 @@
 // One function per schema version, applied in order inside one transaction (DESIGN §3).
 import type { Database } from 'better-sqlite3';
-import { integrityMac, computeDigest, macEveryRow, writeIntegrity } from './integrity.js';
+import { integrityMac, computeDigest, macEveryRow, tampered, writeIntegrity } from './integrity.js';
 import { SCHEMA_DDL } from './schema.js';
 
 /** What a keyed migration needs to mac the rows it changes. */
@@ -30,7 +30,11 @@ export const MIGRATIONS: readonly Migration[] = [
     if (!key) return; // a new vault: no rows yet; its creation writes the integrity record
     db.prepare("UPDATE meta SET value = 'keyden-vault/2' WHERE key = 'format'").run();
     macEveryRow(db);
-    const digest = computeDigest(db, key.mac).toString('hex');
+    const computed = computeDigest(db, key.mac);
+    // Two rows of a format 1 file with equal macs are two copies of one row (a file edited to
+    // hold a row twice, one id as TEXT and one as a BLOB): no digest may vouch for it.
+    if (!computed) throw tampered('two of its rows are copies of one row; it was not upgraded and nothing in it was changed (restore a backup)');
+    const digest = computed.toString('hex');
     writeIntegrity(db, { generation: 1, digest, mac: integrityMac(key.mac, key.vaultId, 1, digest) });
   } },
 ];
