@@ -300,22 +300,37 @@ class DigestTerms {
   xorInto(acc: Buffer, macs: Uint8Array): void {
     const n = macs.length >>> 5;
     if (n === 0) return;
-    const whole = macs.subarray(0, n * MAC_BYTES);
-    const x = Buffer.allocUnsafe(n * 16);
+    const whole = words(macs.subarray(0, n * MAC_BYTES));
+    const x = new Uint32Array(n * 4);
+    const sum = new Uint32Array(8);
     for (let half = 0; half < 2; half++) {
       const cipher = this.ciphers[half]!;
       // ECB over every block: the even ones are AES(m[0..16]) of each mac (the odd ones unused).
-      const first = cipher.update(whole);
-      for (let i = 0, at = 0; i < n; i++, at += MAC_BYTES) {
-        for (let j = 0; j < 16; j++) x[i * 16 + j] = first[at + j]! ^ whole[at + 16 + j]!;
+      const first = words(cipher.update(whole.bytes));
+      for (let i = 0, at = 0; i < n * 4; i += 4, at += 8) {
+        x[i] = first.w[at]! ^ whole.w[at + 4]!;
+        x[i + 1] = first.w[at + 1]! ^ whole.w[at + 5]!;
+        x[i + 2] = first.w[at + 2]! ^ whole.w[at + 6]!;
+        x[i + 3] = first.w[at + 3]! ^ whole.w[at + 7]!;
       }
-      const second = cipher.update(x);
-      const out = half * 16;
-      for (let at = 0; at < second.length; at += 16) {
-        for (let j = 0; j < 16; j++) acc[out + j]! ^= second[at + j]!;
+      const second = words(cipher.update(new Uint8Array(x.buffer))).w;
+      const out = half * 4;
+      for (let at = 0; at < second.length; at += 4) {
+        sum[out]! ^= second[at]!;
+        sum[out + 1]! ^= second[at + 1]!;
+        sum[out + 2]! ^= second[at + 2]!;
+        sum[out + 3]! ^= second[at + 3]!;
       }
     }
+    const bytes = new Uint8Array(sum.buffer);
+    for (let i = 0; i < MAC_BYTES; i++) acc[i]! ^= bytes[i]!;
   }
+}
+
+/** `bytes` as 32-bit words (XOR is byte order-blind), copied first where it does not start on a 4-byte boundary. */
+function words(bytes: Uint8Array): { bytes: Uint8Array; w: Uint32Array } {
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : Uint8Array.from(bytes);
+  return { bytes: aligned, w: new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length >>> 2) };
 }
 
 const digestTerms = new WeakMap<Uint8Array, DigestTerms>();
@@ -340,8 +355,9 @@ export function forgetDigestKey(macKey: Uint8Array): void {
 export function hasEqualMacs(macs: Uint8Array): boolean {
   const n = macs.length >>> 5;
   const view = new DataView(macs.buffer, macs.byteOffset, macs.byteLength);
-  const prefixes = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) prefixes[i] = view.getBigUint64(i * MAC_BYTES);
+  // Each mac's first 52 bits as an exact double: a numeric sort, no BigInt a mac.
+  const prefixes = new Float64Array(n);
+  for (let i = 0; i < n; i++) prefixes[i] = view.getUint32(i * MAC_BYTES) * 0x100000 + (view.getUint32(i * MAC_BYTES + 4) >>> 12);
   prefixes.sort();
   let prefixTwice = false;
   for (let i = 1; i < n && !prefixTwice; i++) prefixTwice = prefixes[i] === prefixes[i - 1];
