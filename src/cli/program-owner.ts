@@ -24,7 +24,7 @@ export function addOwnerCommands(program: Command, act: Act): void {
     .option('--password-stdin', PASSWORD_STDIN_HELP)
     .addHelpText(
       'after',
-      `\nAsks for the master password on a terminal; with neither a terminal nor --password-stdin it\nstarts locked (unlock it later with \`keyden unlock\`). Stops cleanly on Ctrl+C / SIGTERM.\n${examples('keyden serve', 'keyden serve --port 0 --password-stdin < password.txt', 'keyden serve --vault ~/vaults/work.db --port 17400')}`,
+      `\nAsks for the master password on a terminal; with neither a terminal nor --password-stdin it\nstarts locked (unlock it later with \`keyden unlock\`). Stops cleanly on Ctrl+C / SIGTERM / SIGQUIT.\n${examples('keyden serve', 'keyden serve --port 0 --password-stdin < password.txt', 'keyden serve --vault ~/vaults/work.db --port 17400')}`,
     )
     .action(act(async (opts: { vault?: string; port?: number; passwordStdin?: boolean }) => (await import('./commands/admin.js')).serve(opts)));
 

@@ -271,6 +271,15 @@ describe('keyden serve', () => {
     }
   }, 60_000);
 
+  it('stops cleanly on SIGTERM, SIGQUIT, SIGINT and SIGHUP sent as soon as it says it is listening: exit 0, api.json, socket and vault lock removed', async () => {
+    for (const signal of ['SIGTERM', 'SIGQUIT', 'SIGINT', 'SIGHUP'] as const) {
+      const owner = await serve(home);
+      const stopped = await owner.stop(signal);
+      expect({ signal, code: stopped.code, killedBy: stopped.signal, stderr: stopped.stderr }).toEqual({ signal, code: 0, killedBy: null, stderr: '' });
+      for (const left of ['api.json', 'keyden.sock', 'vault.db.lock']) expect(fs.existsSync(path.join(home, left))).toBe(false);
+    }
+  });
+
   it('exits 4 on a wrong master password and serves nothing', async () => {
     const r = await keyden(home, ['serve', '--port', '0', '--password-stdin'], { input: 'wrong password\n', bin: CHEAP_BIN });
     expect(r.code).toBe(4);

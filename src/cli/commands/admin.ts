@@ -71,7 +71,7 @@ export async function init(opts: { vault?: string; passwordStdin?: boolean; pres
   return EXIT.OK;
 }
 
-/** A headless owner: unlocks (or starts locked), serves the API until SIGINT / SIGTERM. */
+/** A headless owner: unlocks (or starts locked), serves the API until SIGINT / SIGTERM / SIGQUIT / SIGHUP. */
 export async function serve(opts: { vault?: string; port?: number; passwordStdin?: boolean }): Promise<number> {
   const home = keydenHome();
   const vaultPath = vaultPathOf(opts);
@@ -86,10 +86,7 @@ export async function serve(opts: { vault?: string; port?: number; passwordStdin
   writeDiscovery(home, { url: server.url, pid: process.pid, version: core.version, proof: server.proof });
   const onExit = (): void => removeDiscovery(home);
   process.on('exit', onExit);
-  writeOut(`Keyden API listening on ${server.url}\n`);
-  if (core.vault.status().locked) process.stderr.write('The vault is locked: unlock it with `keyden unlock`\n');
-
-  return new Promise((resolvePromise) => {
+  const stopped = new Promise<number>((resolvePromise) => {
     let stopping = false;
     const stop = (): void => {
       if (stopping) return;
@@ -104,8 +101,13 @@ export async function serve(opts: { vault?: string; port?: number; passwordStdin
           resolvePromise(EXIT.OK);
         });
     };
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
+    // SIGQUIT too: its default action dumps core (docs/cli.md "Memory"). Installed before the
+    // ready line, so that a signal sent as soon as it is read still stops the owner cleanly.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGHUP'] as const) process.once(signal, stop);
   });
+  writeOut(`Keyden API listening on ${server.url}\n`);
+  if (core.vault.status().locked) process.stderr.write('The vault is locked: unlock it with `keyden unlock`\n');
+  return stopped;
 }
 
 async function startOwner(core: OwnedCore, home: string, vaultPath: string, opts: { port?: number; passwordStdin?: boolean }): Promise<ApiServer> {
