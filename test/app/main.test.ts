@@ -1,7 +1,7 @@
 // The Electron main process wiring, with Electron mocked and a real core in a temp KEYDEN_HOME:
 // single-instance lock, privileged scheme, locked-down window, one IPC handler per channel,
 // sleep locks the vault and tells the page.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -89,6 +89,10 @@ describe('the Electron main process', () => {
     expect(electron.order.slice(0, 2)).toEqual(['single-instance', 'scheme']);
     expect(electron.order.indexOf('protocol')).toBeLessThan(electron.order.indexOf('window'));
     expect(electron.order.filter((o) => o.startsWith('error'))).toEqual([]);
+  });
+
+  it.skipIf(process.platform !== 'linux')('has turned off core dumps of its own process (a core would hold the vault key and values)', () => {
+    expect(readFileSync('/proc/self/limits', 'utf8')).toMatch(/^Max core file size\s+0\s+0\s+bytes/m);
   });
 
   it('opens one sandboxed window on app://keyden with the CommonJS preload', () => {

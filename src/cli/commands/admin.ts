@@ -16,6 +16,7 @@ import { promptHidden, readNewPassword, readPassword, readStdinLines, stdinIsTer
 import { parseScopes } from './session.js';
 import { parseExpiry } from '../expiry.js';
 import { checkNewPassword } from '../weak-password.js';
+import { disableCoreDumps } from '../../main/no-core-dumps.js';
 
 type CoreOptions = Parameters<typeof openKeydenCore>[0];
 type ExtraCoreOptions = Omit<CoreOptions, 'vaultPath' | 'role'>;
@@ -73,6 +74,9 @@ export async function init(opts: { vault?: string; passwordStdin?: boolean; pres
 
 /** A headless owner: unlocks (or starts locked), serves the API until SIGINT / SIGTERM / SIGQUIT / SIGHUP. */
 export async function serve(opts: { vault?: string; port?: number; passwordStdin?: boolean }): Promise<number> {
+  // Before the vault is opened or a password read: a core of this process would hold them.
+  const noCoreDumps = disableCoreDumps();
+  if (noCoreDumps) process.stderr.write(`keyden: warning: core dumps of this owner are not turned off (${noCoreDumps}): a crash dump could hold the master password\n`);
   const home = keydenHome();
   const vaultPath = vaultPathOf(opts);
   const core = openCore(vaultPath, 'owner');

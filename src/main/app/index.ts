@@ -3,6 +3,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, powerMonitor } from 'electro
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openKeydenCore } from '../core/index.js';
+import { disableCoreDumps } from '../no-core-dumps.js';
 import { defaultVaultPath, keydenHome } from '../home.js';
 import { isKeydenError, KeydenError } from '../../shared/errors.js';
 import { installLauncher, launcherPlan } from './cli-install.js';
@@ -36,6 +37,9 @@ function pageOrigin(): string {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
+  // Before the vault is opened or a password arrives (docs/desktop.md "Memory"); the app starts either way.
+  const noCoreDumps = disableCoreDumps();
+  if (noCoreDumps) console.error(`keyden: core dumps of the app are not turned off: ${noCoreDumps}`);
   registerAppScheme();
   app.on('web-contents-created', (_event, contents) => lockDownContents(contents, pageOrigin()));
   void app.whenReady().then(start);
