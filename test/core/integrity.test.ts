@@ -187,10 +187,10 @@ describe('attacks on the file (issue 10, item 1)', () => {
     expect(await owner(v).vault.verify(PASSWORD)).toMatchObject({ failing: [{ table: 'tokens', count: 1, ids: [v.live.id] }] });
   });
 
-  it('leaves out a history row whose version was made a REAL, and verify lists it, instead of failing with an internal error', async () => {
+  it('refuses the history of an entry whose version was made a REAL (VAULT_TAMPERED, not an internal error), and verify lists it', async () => {
     const v = await seeded();
     edit(v.vaultPath, (db) => db.prepare('UPDATE entry_versions SET version = 1.5 WHERE entry_id = ?').run(v.entryIds[0]));
-    expect(v.core.entries.versions(APP, v.entryIds[0]!)).toEqual([]);
+    expect(() => v.core.entries.versions(APP, v.entryIds[0]!)).toThrow(expect.objectContaining({ code: 'VAULT_TAMPERED', message: expect.stringContaining('1 row of entry_versions fails its mac') }));
     expect(await v.core.vault.verify(PASSWORD)).toMatchObject({ failing: [{ table: 'entry_versions', count: 1, ids: [`${v.entryIds[0]}/1.5`] }] });
   });
 
@@ -390,13 +390,19 @@ describe('attacks on the file (issue 10, item 1)', () => {
     expect(v.core.tokens.authenticate(v.live.secret)).toBeNull();
   });
 
-  it('leaves out of the audit log a row whose mac was rewritten as TEXT, and lists the others', async () => {
+  it('refuses the audit log, out loud, when a row of it was edited (its mac rewritten as TEXT), instead of listing the others without it', async () => {
     const v = await seeded();
-    const before = v.core.audit.list().total;
+    expect(v.core.audit.list().items.map((e) => e.action)).toContain('token.revoke');
     edit(v.vaultPath, (db) => db.prepare("UPDATE audit SET mac = CAST(mac AS TEXT) WHERE action = 'token.revoke'").run());
-    const after = v.core.audit.list();
-    expect(after.items.map((e) => e.action)).not.toContain('token.revoke');
-    expect(after.items.length).toBe(before - 1);
+    expect(() => v.core.audit.list()).toThrow(expect.objectContaining({ code: 'VAULT_TAMPERED', message: expect.stringContaining('1 row of audit fails its mac') }));
+    // A page that does not reach the edited row still lists.
+    expect(v.core.audit.list({ action: 'entry.create' }).items.length).toBeGreaterThan(0);
+  });
+
+  it("refuses a version whose row was edited when it is revealed, instead of answering that it does not exist", async () => {
+    const v = await seeded();
+    edit(v.vaultPath, (db) => db.prepare("UPDATE entry_versions SET created_at = '2020-01-01T00:00:00.000Z' WHERE entry_id = ?").run(v.entryIds[0]));
+    await expect(v.core.entries.revealVersion(APP, v.entryIds[0]!, 1)).rejects.toMatchObject({ code: 'VAULT_TAMPERED' });
   });
 });
 

@@ -4,7 +4,7 @@
 import type { AuditAction, AuditEvent, AuditQuery } from '../../shared/model.js';
 import { blobAad, open, seal } from '../crypto/aead.js';
 import { statement, type Db } from '../store/db.js';
-import { insertRow, macMatches } from '../store/integrity.js';
+import { insertRow, macMatches, rowsTampered } from '../store/integrity.js';
 import type { Keys, Overviews } from './context.js';
 
 export interface AuditRecord {
@@ -151,8 +151,9 @@ export class AuditLog {
       mac: unknown;
     }[];
     const keys = this.keys();
-    // A row whose mac fails (edited in the file) is left out, as a row whose blob fails to open.
     const authentic = keys ? rows.filter((r) => macMatches(keys.mac, 'audit', [r.id, r.at, r.actor, r.action, r.target_id, r.ok, r.detail], r.mac)) : [];
+    // A row whose mac fails was edited in the file: the log is refused, not shown without it.
+    if (keys && authentic.length < rows.length) throw rowsTampered('audit', rows.length - authentic.length);
     const items = authentic.map((r): AuditEvent => {
       const opened = r.detail && keys ? (open(keys.overview, blobAad('audit', 'detail', String(r.id)), r.detail) as Record<string, unknown> | null) : null;
       const detail = limits && opened ? placedWithin(opened, limits.within) : opened;

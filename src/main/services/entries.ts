@@ -20,7 +20,7 @@ import {
 } from './context.js';
 import { perEntryVariable, refuseWrite, variablesOf, visibleTo, writableBy } from './access.js';
 import { parseInput } from './validate.js';
-import { insertRow, macCheckSql } from '../store/integrity.js';
+import { insertRow, macCheckSql, rowsTampered } from '../store/integrity.js';
 import { statement } from '../store/db.js';
 
 const entryOverview = (e: EntryRecord) => ({ name: e.name, environment: e.environment, notes: e.notes, envVarName: e.envVarName, expiresAt: e.expiresAt });
@@ -450,13 +450,17 @@ export class Entries implements EntryService {
   versions(caller: Caller, id: string): VersionInfo[] {
     this.record(caller, id);
     const db = this.v.db();
-    const rows = db.prepare(`SELECT version, created_at FROM entry_versions WHERE entry_id = ? AND ${macCheckSql(db, 'entry_versions')} ORDER BY version DESC`).all(id) as { version: number; created_at: string }[];
+    const rows = db.prepare(`SELECT version, created_at, ${macCheckSql(db, 'entry_versions')} AS authentic FROM entry_versions WHERE entry_id = ? ORDER BY version DESC`).all(id) as { version: number; created_at: string; authentic: number }[];
+    // A version whose mac fails was edited in the file: the history is refused, not shown without it.
+    const failing = rows.filter((r) => r.authentic !== 1).length;
+    if (failing > 0) throw rowsTampered('entry_versions', failing);
     return rows.map((r) => ({ version: r.version, replacedAt: r.created_at, createdAt: r.created_at }));
   }
 
   private readVersion(keys: Keys, id: string, version: number): EntryValue {
     const db = this.v.db();
-    const row = statement(db, `SELECT secret FROM entry_versions WHERE entry_id = ? AND version = ? AND ${macCheckSql(db, 'entry_versions')}`).get(id, version) as { secret: Uint8Array } | undefined;
+    const row = statement(db, `SELECT secret, ${macCheckSql(db, 'entry_versions')} AS authentic FROM entry_versions WHERE entry_id = ? AND version = ?`).get(id, version) as { secret: Uint8Array; authentic: number } | undefined;
+    if (row && row.authentic !== 1) throw rowsTampered('entry_versions', 1);
     const opened = row ? (open(keys.secret, blobAad('entry_versions', 'secret', versionRowId(id, version)), row.secret) as { value?: EntryValue } | null) : null;
     if (!opened || opened.value === undefined) throw notFound('version', { id, version });
     return opened.value;

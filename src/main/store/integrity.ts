@@ -625,6 +625,14 @@ export class IntegrityWriter {
   }
 }
 
+/**
+ * Rows of `table` (versions, audit: checked when read, not at unlock) whose mac failed as they
+ * were read: refused out loud, never left out in silence (leaving them out let an edit of the
+ * file hide an audit row while keeping its mac in the digest).
+ */
+export const rowsTampered = (table: MacTable, count: number): KeydenError =>
+  tampered(`${count} ${count === 1 ? 'row' : 'rows'} of ${table} ${count === 1 ? 'fails its' : 'fail their'} mac; run \`keyden verify\` for details, or restore a backup`, { failing: { [table]: count } });
+
 export function tampered(message: string, details: Record<string, unknown> = {}): KeydenError {
   return new KeydenError('VAULT_TAMPERED', `the vault was modified outside Keyden: ${message}`, details);
 }
