@@ -4,35 +4,8 @@
 import { KeydenError } from '../../shared/errors.js';
 import { blobAad, reseal, type Subkeys } from '../crypto/aead.js';
 import type { Db } from '../store/db.js';
-import { macColumns, MAC_TABLES, macMatches, rowMac, tampered, type MacTable } from '../store/integrity.js';
-
-interface SealedTable {
-  table: MacTable;
-  /** The columns of the AAD's row id (DESIGN §3): `id`, `id/category_id` or `entry_id/version`. */
-  rowId: readonly string[];
-  /** The sealed columns, each with the subkey it is sealed under (a NULL one stays NULL). */
-  sealed: readonly { name: string; subkey: 'overview' | 'secret' }[];
-}
-
-/** Every table with a mac, its sealed columns and the AAD row id rule of DESIGN §3. */
-const TABLES: readonly SealedTable[] = [
-  { table: 'categories', rowId: ['id'], sealed: [{ name: 'overview', subkey: 'overview' }] },
-  {
-    table: 'entries',
-    rowId: ['id', 'category_id'],
-    sealed: [
-      { name: 'overview', subkey: 'overview' },
-      { name: 'secret', subkey: 'secret' },
-    ],
-  },
-  { table: 'entry_versions', rowId: ['entry_id', 'version'], sealed: [{ name: 'secret', subkey: 'secret' }] },
-  { table: 'tokens', rowId: ['id'], sealed: [{ name: 'overview', subkey: 'overview' }] },
-  { table: 'audit', rowId: ['id'], sealed: [{ name: 'detail', subkey: 'overview' }] },
-  { table: 'projects', rowId: ['id'], sealed: [{ name: 'overview', subkey: 'overview' }] },
-];
-if (TABLES.length !== MAC_TABLES.length || TABLES.some((t, i) => t.table !== MAC_TABLES[i])) {
-  throw new Error('rekey: every table with a mac needs its entry here');
-}
+import { macColumns, macMatches, rowMac, tampered, type MacTable } from '../store/integrity.js';
+import { SEALED_TABLES, sealedRowId } from '../store/sealed-tables.js';
 
 /**
  * Re-seals every blob from `from` to `to` and gives every row its mac under `to.mac`: one read of
@@ -44,7 +17,7 @@ if (TABLES.length !== MAC_TABLES.length || TABLES.some((t, i) => t.table !== MAC
  */
 export function resealEveryRow(db: Db, from: Subkeys, to: Subkeys, check: (table: MacTable) => boolean): { count: number; macsSet: ReadonlySet<MacTable> } {
   let count = 0;
-  for (const t of TABLES) {
+  for (const t of SEALED_TABLES) {
     const columns = macColumns(db, t.table);
     const idAt = t.rowId.map((c) => columns.indexOf(c));
     const sealedAt = t.sealed.map((c) => columns.indexOf(c.name));
@@ -60,7 +33,7 @@ export function resealEveryRow(db: Db, from: Subkeys, to: Subkeys, check: (table
         badMacs++;
         continue;
       }
-      const rowId = idAt.map((i) => values[i]).join('/');
+      const rowId = sealedRowId(values, idAt);
       let ok = true;
       t.sealed.forEach((c, k) => {
         const blob = values[sealedAt[k]!] as Uint8Array | null;
@@ -91,5 +64,5 @@ export function resealEveryRow(db: Db, from: Subkeys, to: Subkeys, check: (table
       });
     }
   }
-  return { count, macsSet: new Set(TABLES.map((t) => t.table)) };
+  return { count, macsSet: new Set(SEALED_TABLES.map((t) => t.table)) };
 }
