@@ -444,7 +444,8 @@ describe('whole-file rollback', () => {
     edit(v.vaultPath, (db) => {
       db.unsafeMode(true); // lifts better-sqlite3's defensive mode, as the sqlite3 shell has none
       db.exec('DROP TABLE projects');
-      db.prepare("DELETE FROM meta WHERE key = 'integrity'").run();
+      // Every meta row format 1 does not have goes too (the upgrade refuses a file with one).
+      db.prepare("DELETE FROM meta WHERE key IN ('integrity', 'unlock_tokens')").run();
       db.prepare("UPDATE meta SET value = 'keyden-vault/1' WHERE key = 'format'").run();
       db.prepare('UPDATE tokens SET revoked_at = NULL WHERE id = ?').run(v.revoked.id);
       db.exec('PRAGMA writable_schema = ON');
@@ -494,6 +495,7 @@ describe('the format 1 → 2 migration', () => {
   const FIXTURE = path.resolve('test/fixtures/format-1');
   const expected = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8')) as {
     password: string;
+    categories: { openai: string; aws: string };
     entries: { blog: { id: string; value: string; versions: string[] }; shop: { id: string; value: Record<string, string> } };
     tokens: { live: { id: string; secret: string }; revoked: { id: string; secret: string } };
   };
@@ -536,6 +538,56 @@ describe('the format 1 → 2 migration', () => {
     await expect(core.vault.unlock(CLI, expected.password)).rejects.toMatchObject({ code: 'VAULT_INVALID', message: expect.stringContaining('it was not upgraded') });
     core.close();
     expect(sha(f.vaultPath)).toBe(before);
+  });
+
+  /** The fixture edited with plain SQLite (foreign keys off, as in the sqlite3 shell), then unlocked: the error, and whether the file stayed byte-identical and format 1. */
+  async function unlockEditedFixture(change: (db: Database.Database) => void): Promise<{ error: unknown; unchanged: boolean; stillFormat1: boolean }> {
+    const f = copyFixture();
+    edit(f.vaultPath, (db) => {
+      db.pragma('foreign_keys = OFF');
+      change(db);
+    });
+    const before = sha(f.vaultPath);
+    const core = owner(f);
+    const error = await core.vault.unlock(CLI, expected.password).then(() => null, (e: unknown) => e);
+    core.close();
+    const read = new Database(f.vaultPath, { readonly: true });
+    const stillFormat1 = read.pragma('user_version', { simple: true }) === 1 && read.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get() === 'keyden-vault/1';
+    read.close();
+    return { error, unchanged: sha(f.vaultPath) === before, stillFormat1 };
+  }
+
+  it('refuses to upgrade a format 1 vault holding a blob that does not open, instead of giving it a mac, and leaves the file byte-identical', async () => {
+    const r = await unlockEditedFixture((db) => db.prepare("UPDATE categories SET overview = x'00' WHERE id = ?").run(expected.categories.openai));
+    expect(r.error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringMatching(/1 sealed categories\.overview value does not open.*it was not upgraded to format 2 and nothing in it was changed/) });
+    expect(r.unchanged).toBe(true);
+    expect(r.stillFormat1).toBe(true);
+  });
+
+  it('refuses to upgrade a format 1 vault whose entries name a category that is not there, and leaves the file byte-identical', async () => {
+    const { categories } = expected;
+    for (const change of [
+      (db: Database.Database) => db.prepare('UPDATE categories SET id = 12 WHERE id = ?').run(categories.openai),
+      // Every blob still opens here: only the foreign key check sees it.
+      (db: Database.Database) => db.prepare('DELETE FROM categories WHERE id = ?').run(categories.aws),
+    ]) {
+      const r = await unlockEditedFixture(change);
+      expect(r.error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('1 row of entries names a categories row that is not there') });
+      expect(r.unchanged).toBe(true);
+      expect(r.stillFormat1).toBe(true);
+    }
+  });
+
+  it('refuses to upgrade a format 1 vault with a meta row format 1 never has (a stray integrity record, an unknown key), and leaves the file byte-identical', async () => {
+    for (const [key, value] of [
+      ['integrity', JSON.stringify({ generation: 1, digest: '00'.repeat(32), mac: '00'.repeat(32) })],
+      ['planted', 'anything'],
+    ] as const) {
+      const r = await unlockEditedFixture((db) => db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(key, value));
+      expect(r.error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining(`its meta table holds a row no format 1 vault has ("${key}")`) });
+      expect(r.unchanged).toBe(true);
+      expect(r.stillFormat1).toBe(true);
+    }
   });
 
   it('upgrades a vault made by Keyden 0.1 at its first unlock, with every value, version, token and audit row', async () => {

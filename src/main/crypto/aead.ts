@@ -194,6 +194,17 @@ export function open(key: Uint8Array, aad: Uint8Array, blob: Uint8Array): unknow
   }
 }
 
+/** Whether `blob` opens under `key` and `aad` (its tag verifies); the plaintext is wiped, not parsed. */
+export function opens(key: Uint8Array, aad: Uint8Array, blob: Uint8Array): boolean {
+  if (!isSealedBlob(blob)) return false;
+  try {
+    decryptToBuffer(key, blob, 1, aad, blob, 1 + NONCE_BYTES, blob.length).fill(0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The same plaintext sealed again under `to` with a fresh nonce (a key rotation), without parsing
  * it: null when the blob does not open under `from` (malformed, tampered with or moved).

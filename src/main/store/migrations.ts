@@ -1,5 +1,6 @@
 // One function per schema version, applied in order inside one transaction (DESIGN §3).
 import type { Database } from 'better-sqlite3';
+import { format1Problem } from './format-1-check.js';
 import { integrityMac, computeDigest, macEveryRow, tampered, writeIntegrity } from './integrity.js';
 import { SCHEMA_DDL } from './schema.js';
 
@@ -7,6 +8,9 @@ import { SCHEMA_DDL } from './schema.js';
 export interface MigrationKey {
   /** K_mac (the SQL function keyden_row_mac of this connection uses the same key). */
   mac: Uint8Array;
+  /** K_ov and K_sec: every blob must open before the upgrade vouches for its row. */
+  overview: Uint8Array;
+  secret: Uint8Array;
   vaultId: string;
 }
 
@@ -26,6 +30,13 @@ export const MIGRATIONS: readonly Migration[] = [
   } },
   // 2: format 2 (DESIGN §3 "Integrity", §9 "Storage"): a mac on every row, projects, the trash.
   { keyed: true, up: (db, key) => {
+    if (key) {
+      // Format 1 authenticates only its blobs, and the macs below vouch for every row: a file
+      // Keyden 0.1 could not have written (a blob that does not open, a dangling foreign key, a
+      // stray meta row) is refused before anything is written, not blessed.
+      const problem = format1Problem(db, key);
+      if (problem) throw tampered(`${problem}; it was not upgraded to format 2 and nothing in it was changed (restore a backup)`, { format1: problem });
+    }
     db.exec(SCHEMA_DDL[1]!);
     if (!key) return; // a new vault: no rows yet; its creation writes the integrity record
     db.prepare("UPDATE meta SET value = 'keyden-vault/2' WHERE key = 'format'").run();
