@@ -590,6 +590,16 @@ describe('the format 1 → 2 migration', () => {
     }
   });
 
+  it('has keyden verify name what a format 1 vault holds that its upgrade would refuse, without writing to it', async () => {
+    const f = copyFixture();
+    edit(f.vaultPath, (db) => db.prepare("UPDATE categories SET overview = x'00' WHERE id = ?").run(expected.categories.openai));
+    const before = sha(f.vaultPath);
+    const core = owner(f);
+    expect(await core.vault.verify(expected.password)).toMatchObject({ format: 1, problem: expect.stringContaining('1 sealed categories.overview value does not open') });
+    core.close();
+    expect(sha(f.vaultPath)).toBe(before);
+  });
+
   it('upgrades a vault made by Keyden 0.1 at its first unlock, with every value, version, token and audit row', async () => {
     const f = copyFixture();
     const core = owner(f);

@@ -7,6 +7,7 @@ import { isKeydenError, KeydenError } from '../../shared/errors.js';
 import { deriveSubkeys, randomKey, unwrapVaultKey, wipe, wrapVaultKey, WRAPPED_KEY_BYTES } from '../crypto/aead.js';
 import { openAll, type Opened } from '../crypto/open-many.js';
 import { DEFAULT_KDF, deriveKek, isBelowDefault, newKdfParams, type KdfParams } from '../crypto/kdf.js';
+import { format1Problem } from '../store/format-1-check.js';
 import { createVaultDb, dataVersion, migrateWithKey, needsKeyedMigration, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
 import { computeDigest, forgetDigestKey, IntegrityWriter, integrityMac, readIntegrity, sameHex, tampered } from '../store/integrity.js';
 import { KnownVaults } from '../store/known-vaults.js';
@@ -576,7 +577,14 @@ export class Vault implements VaultService, VaultContext {
       const known = this.knownVaults.known(keys.mac, meta.vaultId);
       if (meta.format === 1) {
         // As at unlock: a format 1 file of a vault this machine has seen in format 2 is an older copy, or a stripped-down one.
-        const problem = known === null ? null : `it is a format 1 file of a vault this machine has seen in format 2 (generation ${known}): an older copy, or one made to look like format 1`;
+        // Else what its upgrade checks first (store/format-1-check.ts), read here without writing.
+        const unfit = known === null ? format1Problem(this.db(), keys) : null;
+        const problem =
+          known !== null
+            ? `it is a format 1 file of a vault this machine has seen in format 2 (generation ${known}): an older copy, or one made to look like format 1`
+            : unfit === null
+              ? null
+              : `${unfit}; its first unlock will refuse to upgrade it to format 2`;
         return { format: 1, vaultId: meta.vaultId, generation: null, known, recordOk: false, failing: [], digestOk: false, problem };
       }
       const report = inspectIntegrity(this.db(), (this.unlockedKeys ?? keys).mac, meta.vaultId);

@@ -28,7 +28,7 @@ export interface VerifyReport extends IntegrityReport {
   vaultId: string;
   /** The highest generation this machine has recorded for this vault, if any. */
   known: number | null;
-  /** One line saying what is wrong, or null when everything checks (format 1: nothing to check yet). */
+  /** One line saying what is wrong, or null when everything checks (format 1: what its upgrade would refuse, if anything). */
   problem: string | null;
 }
 
