@@ -96,13 +96,16 @@ function countNewlines(s: string, from: number, to: number): number {
   return n;
 }
 
+/** How many lines a warning lists, and how many warnings of one kind are given, before "and N more". */
+const LISTED = 20;
+
 /** What the parser dropped or read differently than it looks: said, never silently (issue 14). */
 export function dotenvWarnings(text: string): string[] {
   const normalized = text.replace(/\r\n?/g, '\n');
   const lines = normalized.split('\n');
   const covered = new Set<number>();
   const seen = new Map<string, number[]>();
-  const warnings: string[] = [];
+  const comments: string[] = [];
   // Lines are counted on from the previous match (counting from 0 each time was quadratic: 30 %
   // of a 10 000-line import).
   let lineNo = 1;
@@ -114,22 +117,40 @@ export function dotenvWarnings(text: string): string[] {
     const first = lineNo;
     const last = first + countNewlines(normalized, keyAt, m.index + m[0].length);
     for (let n = first; n <= last; n++) covered.add(n);
-    seen.set(m[1]!, [...(seen.get(m[1]!) ?? []), first]);
+    // Pushed, not copied: copying the list per repeat was quadratic (1 MiB of `A=` lines: minutes).
+    const at = seen.get(m[1]!);
+    if (at) at.push(first);
+    else seen.set(m[1]!, [first]);
     const raw = (m[2] ?? '').trimStart();
     const quoted = raw !== '' && `'"\``.includes(raw[0]!);
     const rest = lines[first - 1] ?? '';
     const afterKey = rest.slice(rest.indexOf(m[1]!) + m[1]!.length).replace(/^\s*[=:]/, '');
     if (!quoted && afterKey.includes('#') && afterKey.trim() !== '') {
-      warnings.push(`${m[1]} (line ${first}): \`#\` started a comment; quote the value if it belongs to it`);
+      comments.push(`${m[1]} (line ${first}): \`#\` started a comment; quote the value if it belongs to it`);
     }
   }
+  const ignored: string[] = [];
   lines.forEach((line, i) => {
     const t = line.trim();
     if (t === '' || t.startsWith('#') || covered.has(i + 1)) return;
-    warnings.push(`ignored line ${i + 1} (${t.includes('=') ? 'not KEY=VALUE' : 'no `=`'})`);
+    ignored.push(`ignored line ${i + 1} (${t.includes('=') ? 'not KEY=VALUE' : 'no `=`'})`);
   });
-  for (const [name, at] of seen) if (at.length > 1) warnings.push(`${name} set ${at.length === 2 ? 'twice' : `${at.length} times`} (lines ${at.join(', ')}): kept the last`);
-  return warnings;
+  const repeats: string[] = [];
+  for (const [name, at] of seen) {
+    if (at.length > 1) repeats.push(`${name} set ${at.length === 2 ? 'twice' : `${at.length} times`} (lines ${listed(at.map(String))}): kept the last`);
+  }
+  // The reply stays near the size of the text's first lines, not many times the text.
+  return [...firstOf(comments, 'lines where `#` started a comment'), ...firstOf(ignored, 'ignored lines'), ...firstOf(repeats, 'keys set more than once')];
+}
+
+/** `1, 2, …, 20 and 9 more`. */
+function listed(items: string[]): string {
+  return items.length <= LISTED ? items.join(', ') : `${items.slice(0, LISTED).join(', ')} and ${items.length - LISTED} more`;
+}
+
+/** The first warnings of one kind, then one that counts the rest. */
+function firstOf(warnings: string[], kind: string): string[] {
+  return warnings.length <= LISTED ? warnings : [...warnings.slice(0, LISTED), `and ${warnings.length - LISTED} more ${kind}`];
 }
 
 /** `export NAME='…'` lines as `--format shell` writes them (`'\''` for a quote), with comments and blank lines. */

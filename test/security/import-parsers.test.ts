@@ -1,0 +1,35 @@
+// Review 3: an `entries:write` token stalling the owner with a 1 MiB import its parsers take
+// quadratic time over, or answering it with warnings many times its size.
+import { describe, expect, it } from 'vitest';
+import { dotenvWarnings, parseDotenv } from '../../src/main/services/envfile.js';
+
+const MiB = 1024 * 1024;
+const lines = (line: string): string => line.repeat(Math.floor(MiB / line.length));
+/** Minutes on a quadratic parser, well under a second on a linear one. */
+const GENEROUS = 20_000;
+
+describe('a 1 MiB dotenv import', () => {
+  it('of one key set on every line parses, and says so listing its first 20 lines and how many more', { timeout: GENEROUS }, () => {
+    const text = lines('A=\n');
+    const count = text.length / 3;
+    expect(parseDotenv(text)).toEqual([{ name: 'A', value: '', line: count }]);
+    const list = Array.from({ length: 20 }, (_, i) => i + 1).join(', ');
+    expect(dotenvWarnings(text)).toEqual([`A set ${count} times (lines ${list} and ${count - 20} more): kept the last`]);
+  });
+
+  it('of lines without `=` gives 20 warnings and one counting the rest', { timeout: GENEROUS }, () => {
+    const text = lines('x\n');
+    const warnings = dotenvWarnings(text);
+    expect(warnings.slice(0, 2)).toEqual(['ignored line 1 (no `=`)', 'ignored line 2 (no `=`)']);
+    expect(warnings.slice(20)).toEqual([`and ${text.length / 2 - 20} more ignored lines`]);
+  });
+
+  it('of lines whose `#` starts a comment gives 20 warnings and one counting the rest', { timeout: GENEROUS }, () => {
+    const text = lines('A=1#x\n');
+    const warnings = dotenvWarnings(text);
+    expect(warnings[0]).toBe('A (line 1): `#` started a comment; quote the value if it belongs to it');
+    expect(warnings).toHaveLength(22);
+    expect(warnings.at(-2)).toBe(`and ${text.length / 6 - 20} more lines where \`#\` started a comment`);
+    expect(JSON.stringify(warnings).length).toBeLessThan(4096);
+  });
+});
