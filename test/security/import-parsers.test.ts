@@ -17,6 +17,14 @@ describe('a 1 MiB dotenv import', () => {
     expect(dotenvWarnings(text)).toEqual([`A set ${count} times (lines ${list} and ${count - 20} more): kept the last`]);
   });
 
+  it('of blank lines, then a line without `=`, then a key parses, finding the key on its line', { timeout: GENEROUS }, () => {
+    const blank = lines(' \n');
+    const text = `${blank}x\nA=1\n`;
+    const x = blank.length / 2 + 1;
+    expect(parseDotenv(text)).toEqual([{ name: 'A', value: '1', line: x + 1 }]);
+    expect(dotenvWarnings(text)).toEqual([`ignored line ${x} (no \`=\`)`]);
+  });
+
   it('of lines without `=` gives 20 warnings and one counting the rest', { timeout: GENEROUS }, () => {
     const text = lines('x\n');
     const warnings = dotenvWarnings(text);

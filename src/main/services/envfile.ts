@@ -53,9 +53,13 @@ export function formatVariables(vars: Variable[], format: ExportFormat, header: 
   return `${lines.join('\n')}\n`;
 }
 
-/** dotenv's line grammar, used only to find the line each variable is on (values come from dotenv.parse). */
+/**
+ * dotenv's line grammar, but a match starts on its key's line: dotenv's leading `\s*` runs on
+ * through blank lines from every line start (quadratic: 64 KiB of blank lines took 11 s), while
+ * `[^\S\n\r\u2028\u2029]*` finds the same keys and values from the key's own line.
+ */
 const LINE =
-  /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/gm;
+  /(?:^|^)[^\S\n\r\u2028\u2029]*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/gm;
 
 export interface ParsedVariable extends Variable {
   /** 1-based line of the (last) assignment in the submitted text. */
@@ -64,10 +68,8 @@ export interface ParsedVariable extends Variable {
 
 /** The variables of a .env text as dotenv reads them; a repeated key: the last one wins. */
 export function parseDotenv(text: string): ParsedVariable[] {
-  const parsed = dotenv.parse(text);
-  const values = new Map(Object.entries(parsed));
   const normalized = text.replace(/\r\n?/g, '\n');
-  const lineOf = new Map<string, number>();
+  const found = new Map<string, ParsedVariable>();
   let lineNo = 1;
   let scanned = 0;
   for (const m of normalized.matchAll(LINE)) {
@@ -75,16 +77,19 @@ export function parseDotenv(text: string): ParsedVariable[] {
     const keyAt = m.index + m[0].indexOf(name, m[0].length - m[0].trimStart().length);
     lineNo += countNewlines(normalized, scanned, keyAt);
     scanned = keyAt;
-    lineOf.set(name, lineNo);
-    // dotenv collects into a plain object, which cannot hold `__proto__` as its own key (DESIGN §4:
-    // it is an ordinary name). Its value is dotenv's too: this one line, parsed under a stand-in name.
-    if (!Object.hasOwn(parsed, name)) {
+    // Each assignment is read by dotenv.parse alone (the whole text would be quadratic, above), so
+    // its value is dotenv's own. A plain object cannot hold `__proto__` as its own key (DESIGN §4:
+    // it is an ordinary name): that line is parsed under a stand-in name.
+    let alone = dotenv.parse(m[0]);
+    let key = name;
+    if (!Object.hasOwn(alone, name)) {
       const at = keyAt - m.index;
-      const alone = dotenv.parse(`${m[0].slice(0, at)}${STAND_IN}${m[0].slice(at + name.length)}`);
-      if (Object.hasOwn(alone, STAND_IN)) values.set(name, alone[STAND_IN]!);
+      alone = dotenv.parse(`${m[0].slice(0, at)}${STAND_IN}${m[0].slice(at + name.length)}`);
+      key = STAND_IN;
     }
+    if (Object.hasOwn(alone, key)) found.set(name, { name, value: alone[key]!, line: lineNo });
   }
-  return [...values].map(([name, value]) => ({ name, value, line: lineOf.get(name) ?? 0 }));
+  return [...found.values()];
 }
 
 /** A name dotenv's object can hold, standing in for one it cannot (see parseDotenv). */
