@@ -1,7 +1,7 @@
 // Review 3: an `entries:write` token stalling the owner with a 1 MiB import its parsers take
 // quadratic time over, or answering it with warnings many times its size.
 import { describe, expect, it } from 'vitest';
-import { dotenvWarnings, parseDotenv } from '../../src/main/services/envfile.js';
+import { dotenvWarnings, parseDotenv, parseJsonImport } from '../../src/main/services/envfile.js';
 
 const MiB = 1024 * 1024;
 const lines = (line: string): string => line.repeat(Math.floor(MiB / line.length));
@@ -41,3 +41,21 @@ describe('a 1 MiB dotenv import', () => {
     expect(JSON.stringify(warnings).length).toBeLessThan(4096);
   });
 });
+
+describe('a 1 MiB JSON import', () => {
+  it('of keys written with escapes parses, giving each key its line', { timeout: GENEROUS }, () => {
+    const members: string[] = [];
+    for (let size = 2; size < MiB - 64; size += members.at(-1)!.length + 2) members.push(`"K\\u0030${members.length}": "v"`);
+    const vars = parseJsonImport(`{\n${members.join(',\n')}\n}\n`);
+    expect(vars).toHaveLength(members.length);
+    expect(vars.every((v, i) => v.name === `K0${i}` && v.line === i + 2)).toBe(true);
+  });
+
+  it('gives a repeated key the line of its last member, whose value it keeps, not of a value that looks like it', () => {
+    expect(parseJsonImport('{\n"B": {"value": "A"},\n"A": "1",\n"A": "2"\n}')).toEqual([
+      { name: 'B', value: 'A', line: 2 },
+      { name: 'A', value: '2', line: 4 },
+    ]);
+  });
+});
+

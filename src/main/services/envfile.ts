@@ -200,10 +200,9 @@ export function parseJsonImport(text: string): JsonVariable[] {
     throw new KeydenError('VALIDATION_FAILED', `expected ${JSON_FORMS}`, { content: 'not an object' });
   }
   const out: JsonVariable[] = [];
-  const lines = text.replace(/\r\n?/g, '\n');
+  const lineOf = keyLines(text.replace(/\r\n?/g, '\n'));
   for (const [name, v] of Object.entries(data as Record<string, unknown>)) {
-    const at = lines.indexOf(JSON.stringify(name));
-    const line = at === -1 ? 0 : countNewlines(lines, 0, at) + 1;
+    const line = lineOf.get(name) ?? 0;
     if (typeof v === 'string') {
       out.push({ name, value: v, line });
       continue;
@@ -220,6 +219,33 @@ export function parseJsonImport(text: string): JsonVariable[] {
     out.push(notes === undefined ? { name, value, line } : { name, value, notes, line });
   }
   return out;
+}
+
+/**
+ * The line of each key of a JSON object's top level (of a repeated key, the last: the one
+ * JSON.parse keeps), in one pass. Searching the text for each key was quadratic, and never found a
+ * key written with escapes (`"K\u0030"`). The text must be valid JSON.
+ */
+function keyLines(json: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  let depth = 0;
+  let line = 1;
+  let keyNext = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '\n') line++;
+    else if (c === '{' || c === '[') keyNext = ++depth === 1;
+    else if (c === '}' || c === ']') depth--;
+    else if (c === ',') keyNext = depth === 1;
+    else if (c === '"') {
+      // A JSON string holds no raw line break; it ends at the first quote not escaped.
+      const start = i;
+      for (i++; json[i] !== '"'; i++) if (json[i] === '\\') i++;
+      if (keyNext) lines.set(JSON.parse(json.slice(start, i + 1)) as string, line);
+      keyNext = false;
+    }
+  }
+  return lines;
 }
 
 /** The format of an import told by its content: JSON, keyden's shell export, else dotenv. */
