@@ -1,10 +1,10 @@
 // `keyden export` and `keyden run`, the real process against a real `keyden serve`.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
+import { BIN, collect, tempDir } from './helpers.js';
 import { expectCleanOutputs, NASTY, useOwner } from './fixture.js';
 
 const owner = useOwner();
@@ -59,6 +59,23 @@ describe('keyden export', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(parseDotenv(fs.readFileSync(file))).toEqual({ OPENAI_API_KEY: 'sk-prod-5678' });
     expect(fs.readdirSync(dir)).toEqual(['.env']);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('leaves no part of the file when writing -o FILE fails (a file size limit), and exits 1', async () => {
+    const big = await run(['import', '-', '--project', 'Big export'], { input: `BIG_VALUE=${'x'.repeat(40_000)}\n` });
+    expect(big.code, big.stderr).toBe(0);
+    const dir = tempDir();
+    const file = path.join(dir, '.env');
+    // `ulimit -f 16`: at most 8 KiB (dash counts 512-byte blocks) or 16 KiB, below the 40 KB export.
+    const limited = spawn('sh', ['-c', 'ulimit -f 16; exec "$0" "$@"', process.execPath, BIN, 'export', '--project', 'Big export', '-o', file], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: owner.home, KEYDEN_HOME: owner.home, LANG: 'C.UTF-8', KEYDEN_TOKEN: owner.seeded.tokens.full },
+    });
+    const r = await collect(limited);
+    expect(r.stderr).toContain(`cannot write ${file}`);
+    expect(r.code).toBe(1);
+    expect(fs.readdirSync(dir)).toEqual([]);
     fs.rmSync(dir, { recursive: true });
   });
 

@@ -1,7 +1,7 @@
 // A project's variables: export (stdout or a 0600 file) and run (a child's environment, no file).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { MaskingStream } from '../mask.js';
-import { lstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
@@ -89,7 +89,7 @@ function exists(path: string): boolean {
 function writeSecretFile(target: string, body: Buffer, force: boolean): void {
   if (!force) {
     try {
-      writeFileSync(target, body, { mode: 0o600, flag: 'wx' });
+      writeNewFile(target, body);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') throw new CliError(`${target} already exists: use --force to overwrite it`, EXIT.ERROR);
@@ -101,6 +101,21 @@ function writeSecretFile(target: string, body: Buffer, force: boolean): void {
     writePrivateFile(target, body);
   } catch (e) {
     throw new CliError(`cannot write ${target}: ${(e as Error).message}`, EXIT.ERROR);
+  }
+}
+
+/** Creates `target` (0600, never over an existing file); a write that fails (ENOSPC, EFBIG) removes it, so no part of a secret file is left. */
+function writeNewFile(target: string, body: Buffer): void {
+  const fd = openSync(target, 'wx', 0o600);
+  try {
+    try {
+      writeFileSync(fd, body);
+    } finally {
+      closeSync(fd); // on some file systems a failed write is only reported here
+    }
+  } catch (e) {
+    rmSync(target, { force: true });
+    throw e;
   }
 }
 
