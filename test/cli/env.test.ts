@@ -79,6 +79,21 @@ describe('keyden export', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('does not pass KEYDEN_TOKEN to the git it asks whether -o FILE is ignored', async () => {
+    const dir = tempDir();
+    const bin = tempDir('keyden-fake-git-');
+    // A git that records the environment it was given.
+    fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\nenv > "${dir}/git-env"\nexit 1\n`, { mode: 0o755 });
+    const r = await run(['export', '--project', 'Blog Project', '-o', path.join(dir, '.env')], { env: { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` } });
+    expect(r.code, r.stderr).toBe(0);
+    const seen = fs.readFileSync(path.join(dir, 'git-env'), 'utf8');
+    expect(seen).toContain(`KEYDEN_HOME=${owner.home}`);
+    expect(seen).not.toContain('KEYDEN_TOKEN');
+    expect(seen).not.toContain(owner.seeded.tokens.full);
+    fs.rmSync(dir, { recursive: true });
+    fs.rmSync(bin, { recursive: true });
+  });
+
   it('says, by name only, what an overwrite with --force changed in an existing .env', async () => {
     const dir = tempDir();
     const file = path.join(dir, '.env');

@@ -71,9 +71,16 @@ async function describeChanges(before: Record<string, string>, body: Buffer): Pr
 
 /** True when the file sits in a git work tree and git would not ignore it (git itself decides). */
 function isTrackableByGit(file: string): boolean {
-  const r = spawnSync('git', ['check-ignore', '-q', '--', basename(file)], { cwd: dirname(file), stdio: 'ignore', timeout: 5000 });
+  const r = spawnSync('git', ['check-ignore', '-q', '--', basename(file)], { cwd: dirname(file), env: withoutToken(process.env), stdio: 'ignore', timeout: 5000 });
   // 0: ignored; 1: not ignored; 128 or a spawn error: not a repository, or no git.
   return r.status === 1;
+}
+
+/** A copy of an environment for a program keyden starts: without the token, which is keyden's alone. */
+function withoutToken(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  delete copy.KEYDEN_TOKEN;
+  return copy;
 }
 
 function exists(path: string): boolean {
@@ -197,8 +204,7 @@ export async function run(command: string[], opts: { project?: string; env: stri
   for (const [name, value] of Object.entries(variables)) {
     if (value.includes('\0')) throw new CliError(`the value of ${name} holds a NUL byte, which an environment variable cannot; nothing was run`, EXIT.ERROR);
   }
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.KEYDEN_TOKEN;
+  const env = withoutToken(process.env);
   Object.assign(env, variables);
 
   // Masking pipes the child's output through keyden, so it is on by default only for a terminal.
