@@ -135,7 +135,7 @@ describe("the README's headless quick start", () => {
     const api = blockAfter('## API quick start');
     expect(api[0]).toMatch(/^TOKEN=\$\(keyden token create /);
     expect(api.filter((l) => l.includes('<id>'))).toHaveLength(1);
-    const openaiId = `$(curl -s -H "Authorization: Bearer $TOKEN" "${url}/api/entries?project=Demo" | node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8")); process.stdout.write(j.find((e) => e.category.envVarName === "OPENAI_API_KEY").id)')`;
+    const openaiId = `$(curl -s -H @<(printf 'Authorization: Bearer %s\\n' "$TOKEN") "${url}/api/entries?project=Demo" | node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8")); process.stdout.write(j.find((e) => e.category.envVarName === "OPENAI_API_KEY").id)')`;
     const curl = await onTerminal(api.map((l) => l.replaceAll('http://127.0.0.1:17321', url).replace('<id>', openaiId)).join('\n'));
     expect(curl.code, curl.output).toBe(0);
     // curl -s prints each body as it comes, without a newline: the list, the value, the .env.
