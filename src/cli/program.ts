@@ -24,7 +24,7 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
     })
     .addHelpText(
       'after',
-      `\nThe owner is found via KEYDEN_URL, else <home>/keyden.sock, else <home>/api.json (never a fixed\nport; over TCP it must first prove it holds api.json's proof key);\nthe token via KEYDEN_TOKEN, else <home>/credentials (written by \`keyden login\`).\n<home> is $KEYDEN_HOME, else ~/.config/keyden (Linux).\n\nExit codes: 0 ok, 1 error, 2 usage or ambiguous ref, 3 not found, 4 unauthorized or\nmissing scope, 5 vault locked, 6 conflict.\n${examples('keyden login', 'keyden get OpenAI/Blog', 'keyden export --project Blog > .env', 'keyden run --project Blog -- npm start')}`,
+      `\nThe owner is found via KEYDEN_URL, else <home>/keyden.sock, else <home>/api.json (never a fixed\nport; over TCP it must first prove it holds api.json's proof key);\nthe token via KEYDEN_TOKEN, else <home>/credentials (written by \`keyden login\`).\n<home> is $KEYDEN_HOME, else ~/.config/keyden (Linux).\n\nExit codes: 0 ok, 1 error, 2 usage or ambiguous ref, 3 not found, 4 unauthorized or\nmissing scope, 5 vault locked, 6 conflict.\n${examples('keyden login', 'keyden get OpenAI/Blog', 'keyden export --project Blog -o .env', 'keyden run --project Blog -- npm start')}`,
     );
 
   const act: Act =
@@ -83,11 +83,11 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
     .option('--force', 'overwrite FILE if it exists')
     .addHelpText(
       'after',
-      examples(
-        'keyden export --project Blog > .env',
+      `\n-o FILE is created with mode 0600; a shell redirect (> .env) creates it with the shell's umask\n(often 0644: readable by every local user).\n${examples(
+        'keyden export --project Blog -o .env',
         'keyden export --project Blog --env production -o .env.production',
         'eval "$(keyden export --project Blog --format shell)"',
-      ),
+      )}`,
     )
     .action(act(async (opts: { project: string; env: string; format: 'dotenv' | 'json' | 'shell'; output?: string; force?: boolean }) => (await import('./commands/env.js')).exportEnv(opts)));
 
