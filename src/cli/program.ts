@@ -181,7 +181,7 @@ export function buildProgram(version: string, done: ExitCodeSink): Command {
     .option('--allow-empty', 'store an empty value when stdin is empty (refused otherwise)')
     .option('--notes <text>', 'set the notes (with an empty stdin or on a terminal, only the notes change)')
     .option('--expires <when>', 'set the expiry: 90d, 2w, 12h, a date such as 2027-01-01, or never')
-    .addHelpText('after', examples('keyden set OpenAI/Blog/production', 'keyden set OpenAI/Blog --notes "billing: team card" --expires 90d', 'echo "debug" | keyden set LOG_LEVEL --project Blog --env staging', 'echo "sk-…" | keyden set OpenAI/Blog', `echo '{"AWS_ACCESS_KEY_ID":"…","AWS_SECRET_ACCESS_KEY":"…","AWS_REGION":"us-east-1"}' | keyden set AWS/Blog`))
+    .addHelpText('after', examples('keyden set OpenAI/Blog/production', 'keyden set OpenAI/Blog --notes "billing: team card" --expires 90d', 'echo "debug" | keyden set LOG_LEVEL --project Blog --env staging', 'keyden set OpenAI/Blog < key.txt', 'keyden set AWS/Blog < aws.json   # {"AWS_ACCESS_KEY_ID":"…","AWS_SECRET_ACCESS_KEY":"…","AWS_REGION":"us-east-1"}'))
     .action(
       act(async (ref: string, opts: { json?: boolean; project?: string; env?: string; allowEmpty?: boolean; notes?: string; expires?: string }) =>
         (await import('./commands/write.js')).set(ref, opts),
