@@ -243,3 +243,18 @@ export function serve(home: string, args: string[] = [], options: RunOptions & {
 export function hasStackTrace(stderr: string): boolean {
   return /\n\s+at .+[:(]/.test(stderr) || /^\s+at /m.test(stderr);
 }
+
+/** Temporary Keyden homes for one test file: `make` one; `removeAll` once the file is done (its afterAll). */
+export function scratchHomes(): { make: () => string; removeAll: () => void } {
+  const homes: string[] = [];
+  return {
+    make: () => {
+      const home = tempDir();
+      homes.push(home);
+      return home;
+    },
+    removeAll: () => {
+      for (const h of homes.splice(0)) fs.rmSync(h, { recursive: true, force: true });
+    },
+  };
+}

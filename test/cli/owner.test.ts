@@ -6,19 +6,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, openKeydenCore } from '../../src/main/core/index.js';
 import { startApiServer } from '../../src/main/api/server.js';
-import { ALL_SCOPES, BIN, CHEAP_BIN, CHEAP_KDF, collect, ensureBuilt, hasStackTrace, keyden, PASSWORD, seedVault, serve, spawnKeyden, tempDir } from './helpers.js';
+import { ALL_SCOPES, BIN, CHEAP_BIN, CHEAP_KDF, collect, ensureBuilt, hasStackTrace, keyden, PASSWORD, scratchHomes, seedVault, serve, spawnKeyden } from './helpers.js';
 
-const homes: string[] = [];
-function newHome(): string {
-  const home = tempDir();
-  homes.push(home);
-  return home;
-}
-
+const homes = scratchHomes();
+const newHome = homes.make;
 beforeAll(() => ensureBuilt(), 90_000);
-afterAll(() => {
-  for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
-});
+afterAll(homes.removeAll);
 
 describe('a headless owner with the real bin (default KDF)', () => {
   it('creates a vault with init, serves it, and takes a token created beside it at once', async () => {

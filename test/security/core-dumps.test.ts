@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coreLimitIsZero, disableCoreDumps, prlimitArgs, type CoreDumpSystem } from '../../src/main/no-core-dumps.js';
-import { CHEAP_BIN, collect, ensureBuilt, PASSWORD, seedVault, serve, tempDir } from '../cli/helpers.js';
+import { CHEAP_BIN, collect, ensureBuilt, PASSWORD, scratchHomes, seedVault, serve } from '../cli/helpers.js';
 
 const LIMITS_ZERO = 'Limit                     Soft Limit           Hard Limit           Units     \nMax core file size        0                    0                    bytes     \n';
 const LIMITS_OPEN = 'Limit                     Soft Limit           Hard Limit           Units     \nMax core file size        unlimited            unlimited            bytes     \n';
@@ -87,16 +87,10 @@ describe('turning off core dumps of the owner', () => {
 });
 
 const linux = process.platform === 'linux';
-const homes: string[] = [];
-function newHome(): string {
-  const home = tempDir();
-  homes.push(home);
-  return home;
-}
+const homes = scratchHomes();
+const newHome = homes.make;
 beforeAll(() => ensureBuilt(), 90_000);
-afterAll(() => {
-  for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
-});
+afterAll(homes.removeAll);
 
 describe.skipIf(!linux)('a real keyden serve on Linux', () => {
   it('runs with a core limit of 0, soft and hard, once it is ready', async () => {
