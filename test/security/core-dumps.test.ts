@@ -106,6 +106,25 @@ describe.skipIf(!linux)('a real keyden serve on Linux', () => {
     }
   });
 
+  it('runs an admin command (token create) with a core limit of 0 before it reads the master password', async () => {
+    const home = newHome();
+    await seedVault(home, {});
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KEYDEN_HOME: home, LANG: 'C.UTF-8' };
+    // stdin stays open: the command waits for the password, holding nothing yet.
+    const child = spawn(process.execPath, [CHEAP_BIN, 'token', 'create', '--name', 'ci', '--password-stdin'], { cwd: home, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    try {
+      let limits = '';
+      // Bounded: 100 looks, 50 ms apart.
+      for (let i = 0; i < 100 && !/^Max core file size\s+0\s+0\s/m.test(limits); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        limits = fs.readFileSync(`/proc/${String(child.pid)}/limits`, 'utf8');
+      }
+      expect(limits).toMatch(/^Max core file size\s+0\s+0\s+bytes/m);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   // Only where a core would be a file in the process's folder and this process may raise its limit.
   const pattern = linux ? fs.readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim() : '|';
   const mayRaise = linux && /^Max core file size\s+\S+\s+unlimited\s/m.test(fs.readFileSync('/proc/self/limits', 'utf8'));

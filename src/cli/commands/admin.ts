@@ -33,6 +33,9 @@ function vaultPathOf(opts: { vault?: string }): string {
 }
 
 function openCore(vaultPath: string, role: 'owner' | 'admin'): OwnedCore {
+  // An admin command holds the master password and the vault key for a moment: no core of it
+  // either (serve turns them off itself, earlier, and says so when it cannot).
+  if (role === 'admin') disableCoreDumps();
   return openKeydenCore({ ...extraCoreOptions, vaultPath, role });
 }
 
