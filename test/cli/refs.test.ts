@@ -44,6 +44,16 @@ describe('keyden run --env-file', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('reads an env file of 1 MiB of blank lines, a stray line and its variables in one pass (dotenv.parse of the whole file takes hours on it)', { timeout: 30_000 }, async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'blank.env');
+    fs.writeFileSync(file, `${' \n'.repeat(500_000)}not an assignment\nFIRST=one\nSECOND=keyden://openai/blog project/production\n`);
+    const r = await run(['run', '--env-file', file, '--', process.execPath, '-e', printEnv(['FIRST', 'SECOND'])], { timeoutMs: 20_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ FIRST: 'one', SECOND: 'sk-prod-5678' });
+    fs.rmSync(dir, { recursive: true });
+  });
+
   it('runs nothing when a reference is unknown (3), ambiguous or malformed (2)', async () => {
     const dir = tempDir();
     const marker = path.join(dir, 'ran');

@@ -2,7 +2,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { MaskingStream } from '../mask.js';
 import { closeSync, lstatSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { ApiClient } from '../client.js';
@@ -45,22 +44,30 @@ export async function exportEnv(opts: { project: string; env: string; format: Fo
   return EXIT.OK;
 }
 
-async function readDotenvFile(file: string): Promise<Record<string, string> | null> {
+/**
+ * A .env's variables as the owner's import reads them (parseDotenv: linear in the text, where
+ * dotenv.parse of a whole file is quadratic in a run of blank lines; `constructor` or
+ * `__proto__` are names like any other).
+ */
+async function dotenvVariables(text: string): Promise<Map<string, string>> {
+  const { parseDotenv } = await import('../../main/services/envfile.js');
+  return new Map(parseDotenv(text).map((v) => [v.name, v.value]));
+}
+
+async function readDotenvFile(file: string): Promise<Map<string, string> | null> {
   try {
-    const { parse } = await import('dotenv');
-    return parse(readFileSync(file));
+    return await dotenvVariables(readFileSync(file, 'utf8'));
   } catch {
     return null;
   }
 }
 
 /** What replacing the old variables with the new ones changed, by name only (never a value). */
-async function describeChanges(before: Record<string, string>, body: Buffer): Promise<string> {
-  const { parse } = await import('dotenv');
-  const after = parse(body);
-  const added = Object.keys(after).filter((k) => !(k in before));
-  const removed = Object.keys(before).filter((k) => !(k in after));
-  const changed = Object.keys(after).filter((k) => k in before && before[k] !== after[k]);
+async function describeChanges(before: Map<string, string>, body: Buffer): Promise<string> {
+  const after = await dotenvVariables(body.toString('utf8'));
+  const added = [...after.keys()].filter((k) => !before.has(k));
+  const removed = [...before.keys()].filter((k) => !after.has(k));
+  const changed = [...after.keys()].filter((k) => before.has(k) && before.get(k) !== after.get(k));
   const parts = [
     added.length ? `added ${added.join(', ')}` : '',
     changed.length ? `changed ${changed.join(', ')}` : '',
@@ -265,11 +272,10 @@ async function readText(file: string): Promise<string> {
 
 /** A .env file (dotenv syntax) whose values may be `keyden://…` references, resolved through the API. */
 async function resolveEnvFile(api: ApiClient, text: string): Promise<Record<string, string>> {
-  const { parse } = createRequire(import.meta.url)('dotenv') as typeof import('dotenv');
-  const parsed = parse(text);
+  const parsed = await dotenvVariables(text);
   const resolver = new SecretResolver(api);
   const entries = await Promise.all(
-    Object.entries(parsed).map(async ([name, value]) => [name, value.startsWith(REF_SCHEME) ? await resolver.resolve(parseSecretRef(value)) : value] as const),
+    [...parsed].map(async ([name, value]) => [name, value.startsWith(REF_SCHEME) ? await resolver.resolve(parseSecretRef(value)) : value] as const),
   );
   return Object.fromEntries(entries);
 }
