@@ -178,6 +178,19 @@ describe('a value retyped in the file (same bytes, another SQLite storage class:
     expect(await core.vault.verify(PASSWORD)).toMatchObject({ failing: [{ table: 'audit', count: 1, ids: [String(id)] }], problem: '1 row of audit fails its mac' });
   });
 
+  it("refuses at unlock a settings row whose key was made a BLOB (its computed mac unchanged, Keyden's reads no longer find it), and verify fails", async () => {
+    const v = await seeded();
+    const db = new Database(v.vaultPath);
+    db.prepare("UPDATE meta SET key = CAST(key AS BLOB) WHERE key = 'settings'").run();
+    db.close();
+    const { error, unchanged } = await unlock(v);
+    expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('1 row of meta fails its mac') });
+    expect(unchanged).toBe(true);
+    const again = openKeydenCore({ vaultPath: v.vaultPath, unsafeTestKdf: TEST_KDF, knownVaultsPath: path.join(v.dir, 'known-vaults.json') });
+    cleanups.push(() => again.close());
+    expect((await again.vault.verify(PASSWORD)).problem).not.toBeNull();
+  });
+
   it('refuses at unlock an entry whose id was made a BLOB, and a token whose revoked_at was made a BLOB', async () => {
     for (const edit of [
       (db: Database.Database, v: Seeded) => db.prepare('UPDATE entries SET id = CAST(id AS BLOB) WHERE id = ?').run(v.entryIds[0]),

@@ -164,6 +164,10 @@ export function checkSnapshot(s: UnlockSnapshot, macKey: Uint8Array, vaultId: st
   if (!sameHex(record!.mac, integrityMac(macKey, vaultId, record!.generation, record!.digest))) fail("its integrity record does not match this vault's key");
   const failing: Record<string, number> = {};
   if (badEntries > 0) failing.entries = badEntries;
+  // A meta row's key or value retyped as a BLOB of the same bytes keeps its computed mac, but
+  // `WHERE key = 'settings'` no longer finds it (the settings would fall back to the defaults).
+  const metaNotText = s.meta.filter((m: { key: unknown; value: unknown }) => typeof m.key !== 'string' || typeof m.value !== 'string').length;
+  if (metaNotText > 0) failing.meta = metaNotText;
   // Every mac that goes into the digest, end to end: the stored ones (only a 32-byte BLOB is one,
   // as storedMacs counts them; a row without one fails its check) and the meta rows' computed ones.
   const macs: Uint8Array[] = [];

@@ -373,11 +373,14 @@ export function hasEqualMacs(macs: Uint8Array): boolean {
 
 /**
  * What `digest` must be: the XOR of the terms of every stored row mac and every meta row's
- * computed mac; null when two stored macs are equal (no digest vouches for such a file).
+ * computed mac; null when two stored macs are equal or a meta row is not TEXT (no digest vouches
+ * for such a file).
  */
 export function computeDigest(db: Db, key: Uint8Array): Buffer | null {
   const parts: Uint8Array[] = MAC_TABLES.map((table) => storedMacs(db, table));
-  for (const m of db.prepare("SELECT key, value FROM main.meta WHERE key <> 'integrity'").iterate() as IterableIterator<{ key: string; value: string }>) {
+  for (const m of db.prepare("SELECT key, value FROM main.meta WHERE key <> 'integrity'").iterate() as IterableIterator<{ key: unknown; value: unknown }>) {
+    // meta holds TEXT only: a key retyped as a BLOB keeps its mac but hides the row from Keyden's reads.
+    if (typeof m.key !== 'string' || typeof m.value !== 'string') return null;
     parts.push(metaMac(key, m.key, m.value));
   }
   const all = Buffer.concat(parts);
