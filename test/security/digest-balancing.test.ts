@@ -176,6 +176,8 @@ describe('a value retyped in the file (same bytes, another SQLite storage class:
     const { error, core } = await unlock(v);
     expect(error).toBeNull(); // audit rows are checked when read, and by verify
     expect(await core.vault.verify(PASSWORD)).toMatchObject({ failing: [{ table: 'audit', count: 1, ids: [String(id)] }], problem: '1 row of audit fails its mac' });
+    // A filter by that action still finds the row, and refuses the page out loud.
+    expect(() => core.audit.list({ action: 'token.revoke' })).toThrow(expect.objectContaining({ code: 'VAULT_TAMPERED' }));
   });
 
   it("refuses at unlock a settings row whose key was made a BLOB (its computed mac unchanged, Keyden's reads no longer find it), and verify fails", async () => {

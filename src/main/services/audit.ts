@@ -184,12 +184,14 @@ function auditFilter(query: AuditQuery, targets?: string[]): { where: string; ar
     args.push(arg);
   };
   const dateOnly = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
-  if (query.action) add('action = ?', query.action);
-  if (query.actor) add('actor = ?', query.actor);
-  if (query.target) add('target_id = ?', query.target);
-  if (query.from) add('at >= ?', new Date(query.from).toISOString());
-  if (query.to) add('at < ?', new Date(Date.parse(query.to) + (dateOnly(query.to) ? DAY_MS : 1)).toISOString());
-  if (targets) add('target_id IN (SELECT value FROM json_each(?))', JSON.stringify(targets));
+  // Compared as TEXT: a value retyped in the file as a BLOB of the same bytes is still selected,
+  // and then fails its row's check out loud (list) instead of dropping out of the filter unseen.
+  if (query.action) add('CAST(action AS TEXT) = ?', query.action);
+  if (query.actor) add('CAST(actor AS TEXT) = ?', query.actor);
+  if (query.target) add('CAST(target_id AS TEXT) = ?', query.target);
+  if (query.from) add('CAST(at AS TEXT) >= ?', new Date(query.from).toISOString());
+  if (query.to) add('CAST(at AS TEXT) < ?', new Date(Date.parse(query.to) + (dateOnly(query.to) ? DAY_MS : 1)).toISOString());
+  if (targets) add('CAST(target_id AS TEXT) IN (SELECT value FROM json_each(?))', JSON.stringify(targets));
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', args };
 }
 
