@@ -180,6 +180,21 @@ describe('a value retyped in the file (same bytes, another SQLite storage class:
     expect(() => core.audit.list({ action: 'token.revoke' })).toThrow(expect.objectContaining({ code: 'VAULT_TAMPERED' }));
   });
 
+  it("refuses an entry's history when one of its versions had its entry_id made a BLOB, instead of showing the history without it", async () => {
+    const v = await createTestVault();
+    cleanups.push(() => v.close());
+    const c = v.core.categories.create(APP, { name: 'OpenAI', keyType: 'simple', envVarName: 'OPENAI_API_KEY' });
+    const id = v.core.entries.create(APP, { categoryId: c.id, name: 'Blog', value: 'sk-1' }).id;
+    v.core.entries.update(APP, id, { value: 'sk-2' });
+    v.core.entries.update(APP, id, { value: 'sk-3' });
+    expect(v.core.entries.versions(APP, id)).toHaveLength(2);
+    const db = new Database(v.vaultPath);
+    db.pragma('foreign_keys = OFF');
+    db.prepare('UPDATE entry_versions SET entry_id = CAST(entry_id AS BLOB) WHERE version = 1').run();
+    db.close();
+    expect(() => v.core.entries.versions(APP, id)).toThrow(expect.objectContaining({ code: 'VAULT_TAMPERED' }));
+  });
+
   it("refuses at unlock a settings row whose key was made a BLOB (its computed mac unchanged, Keyden's reads no longer find it), and verify fails", async () => {
     const v = await seeded();
     const db = new Database(v.vaultPath);

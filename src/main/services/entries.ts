@@ -450,7 +450,8 @@ export class Entries implements EntryService {
   versions(caller: Caller, id: string): VersionInfo[] {
     this.record(caller, id);
     const db = this.v.db();
-    const rows = db.prepare(`SELECT version, created_at, ${macCheckSql(db, 'entry_versions')} AS authentic FROM entry_versions WHERE entry_id = ? ORDER BY version DESC`).all(id) as { version: number; created_at: string; authentic: number }[];
+    // Matched as TEXT: a row whose entry_id was retyped in the file as a BLOB is still found, and fails out loud.
+    const rows = db.prepare(`SELECT version, created_at, ${macCheckSql(db, 'entry_versions')} AS authentic FROM entry_versions WHERE CAST(entry_id AS TEXT) = ? ORDER BY version DESC`).all(id) as { version: number; created_at: string; authentic: number }[];
     // A version whose mac fails was edited in the file: the history is refused, not shown without it.
     const failing = rows.filter((r) => r.authentic !== 1).length;
     if (failing > 0) throw rowsTampered('entry_versions', failing);
@@ -459,7 +460,7 @@ export class Entries implements EntryService {
 
   private readVersion(keys: Keys, id: string, version: number): EntryValue {
     const db = this.v.db();
-    const row = statement(db, `SELECT secret, ${macCheckSql(db, 'entry_versions')} AS authentic FROM entry_versions WHERE entry_id = ? AND version = ?`).get(id, version) as { secret: Uint8Array; authentic: number } | undefined;
+    const row = statement(db, `SELECT secret, ${macCheckSql(db, 'entry_versions')} AS authentic FROM entry_versions WHERE CAST(entry_id AS TEXT) = ? AND CAST(version AS INTEGER) = ?`).get(id, version) as { secret: Uint8Array; authentic: number } | undefined;
     if (row && row.authentic !== 1) throw rowsTampered('entry_versions', 1);
     const opened = row ? (open(keys.secret, blobAad('entry_versions', 'secret', versionRowId(id, version)), row.secret) as { value?: EntryValue } | null) : null;
     if (!opened || opened.value === undefined) throw notFound('version', { id, version });
