@@ -228,15 +228,20 @@ const macKeyOf = (vk: Uint8Array): Uint8Array => new Uint8Array(hkdfSync('sha256
 /** §9: K_d1 ‖ K_d2 = HKDF-SHA256(K_mac, empty salt, "keyden/2/digest", 64). */
 const digestKeysOf = (kMac: Uint8Array): Uint8Array => new Uint8Array(hkdfSync('sha256', kMac, new Uint8Array(0), 'keyden/2/digest', 64));
 
-/** CBC-MAC of a 32-byte mac: the last block of its AES-256-CBC encryption under a zero IV, without padding. */
-function cbcMac(key: Uint8Array, m: Uint8Array): Buffer {
+/** CBC-MAC of three blocks: the last block of their AES-256-CBC encryption under a zero IV, without padding. */
+function cbcMac(key: Uint8Array, x: Uint8Array): Buffer {
   const c = createCipheriv('aes-256-cbc', key, Buffer.alloc(16));
   c.setAutoPadding(false);
-  return Buffer.concat([c.update(m), c.final()]).subarray(16, 32);
+  return Buffer.concat([c.update(x), c.final()]).subarray(32, 48);
 }
 
-/** §9: a mac's term in the digest, CBC-MAC(K_d1, m) ‖ CBC-MAC(K_d2, m). */
-const termOf = (kD: Uint8Array, m: Uint8Array): Buffer => Buffer.concat([cbcMac(kD.subarray(0, 32), m), cbcMac(kD.subarray(32, 64), m)]);
+/** §9: the term of mac m held by table t, CBC-MAC(K_d1, B(t) ‖ m) ‖ CBC-MAC(K_d2, B(t) ‖ m), B(t) = utf8(t) zero-padded to 16 bytes. */
+function termOf(kD: Uint8Array, table: string, m: Uint8Array): Buffer {
+  const block = Buffer.alloc(16);
+  block.write(table, 'utf8');
+  const x = Buffer.concat([block, m]);
+  return Buffer.concat([cbcMac(kD.subarray(0, 32), x), cbcMac(kD.subarray(32, 64), x)]);
+}
 
 /** utf8(table) ‖ 0x00 ‖ per column: 4-byte BE length ‖ bytes (TEXT UTF-8, INTEGER decimal, BLOB as is; NULL = 0xFFFFFFFF). */
 function canonOf(table: string, values: unknown[]): Buffer {
@@ -272,8 +277,8 @@ function checkFormat2(file: string, vk: Uint8Array): { generation: number; terms
     const digest = Buffer.alloc(32);
     let terms = 0;
     const seen = new Set<string>();
-    const xor = (m: Uint8Array): void => {
-      const term = termOf(kD, m);
+    const xor = (table: string, m: Uint8Array): void => {
+      const term = termOf(kD, table, m);
       for (let i = 0; i < 32; i++) digest[i]! ^= term[i]!;
       expect(seen.has(hex(m)), 'every mac differs from every other').toBe(false);
       seen.add(hex(m));
@@ -282,11 +287,11 @@ function checkFormat2(file: string, vk: Uint8Array): { generation: number; terms
     for (const table of MAC_TABLES) {
       for (const row of macRows(db, table)) {
         expect(hex(row.mac), `${table} ${String(row.values[0])}`).toBe(hex(hmac(kMac, canonOf(table, row.values))));
-        xor(row.mac);
+        xor(table, row.mac);
       }
     }
     const meta = db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
-    for (const m of meta) if (m.key !== 'integrity') xor(hmac(kMac, canonOf('meta', [m.key, m.value])));
+    for (const m of meta) if (m.key !== 'integrity') xor('meta', hmac(kMac, canonOf('meta', [m.key, m.value])));
     const record = JSON.parse(meta.find((m) => m.key === 'integrity')!.value) as { generation: number; digest: string; mac: string };
     expect(Object.keys(record)).toEqual(['generation', 'digest', 'mac']);
     expect(record.digest).toBe(hex(digest));
@@ -446,7 +451,7 @@ describe('the format 2 worked example of docs/vault-format.md', () => {
   it("derives the documented digest keys from K_mac and makes the documented term of the category's mac", () => {
     const kD = digestKeysOf(fromHex(v('K_mac')));
     expect(hex(kD)).toBe(v('K_digest'));
-    expect(hex(termOf(kD, fromHex(v('category.mac'))))).toBe(v('category.term'));
+    expect(hex(termOf(kD, 'categories', fromHex(v('category.mac'))))).toBe(v('category.term'));
   });
 
   it('builds each documented canon from its row by the rule of §9 and macs it to the documented value, as stored', () => {

@@ -154,6 +154,19 @@ describe("balancing the digest to bring back a revoked token's older row", () =>
     expect(unchanged).toBe(true);
   });
 
+  it("refuses a file from which an entry was deleted, its mac parked in a junk history row of another, live entry (the term is bound to the mac's table)", async () => {
+    const v = await seeded();
+    const db = new Database(v.vaultPath);
+    db.pragma('foreign_keys = OFF');
+    const gone = db.prepare('SELECT mac FROM entries WHERE id = ?').pluck().get(v.entryIds[1]) as Buffer;
+    db.prepare('DELETE FROM entries WHERE id = ?').run(v.entryIds[1]);
+    db.prepare("INSERT INTO entry_versions (entry_id, version, secret, created_at, mac) VALUES (?, 9001, x'00', '2026-01-01T00:00:00.000Z', ?)").run(v.entryIds[0], gone);
+    db.close();
+    const { error, unchanged } = await unlock(v);
+    expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('a row was deleted or rolled back') });
+    expect(unchanged).toBe(true);
+  });
+
   it('refuses a file with only the one changed mac parked in a junk history row (the digest needs its term, which cannot be made without the key)', async () => {
     const v = await seeded();
     const db = new Database(v.vaultPath);

@@ -68,6 +68,8 @@ export class AuditLog {
     // The id is known before the INSERT (max + 1 under the transaction's write lock), so the
     // sealed detail, whose AAD names the id, and the row's mac go in with one statement.
     const id = nextId ?? (statement(db, 'SELECT coalesce(max(id), 0) + 1 FROM audit').pluck().get() as number);
+    // Only an edit of the file puts an id near 2^53 there: past it, ids collide or overflow and every write would fail with an SQLite error.
+    if (!Number.isSafeInteger(id)) throw rowsTampered('audit', 1);
     const detail = record.detail && keys ? seal(keys.overview, blobAad('audit', 'detail', String(id)), record.detail) : null;
     insertRow(db, 'audit', { id, at, actor: record.actor, action: record.action, target_id: record.targetId, ok: record.ok ? 1 : 0, detail });
     return id;

@@ -357,8 +357,10 @@ export class Entries implements EntryService {
 
   private pushVersion(keys: Keys, entryId: string, value: EntryValue, at: string): void {
     const db = this.v.db();
-    const last = (statement(db, 'SELECT max(version) AS v FROM entry_versions WHERE entry_id = ?').get(entryId) as { v: number | null }).v ?? 0;
-    const version = last + 1;
+    // The newest version, checked: an unchecked row (version 2^63-1, no mac) would steer the pruning below into deleting the whole history.
+    const top = statement(db, `SELECT version, ${macCheckSql(db, 'entry_versions')} AS authentic FROM entry_versions WHERE CAST(entry_id AS TEXT) = ? ORDER BY version DESC LIMIT 1`).get(entryId) as { version: number; authentic: number } | undefined;
+    if (top && (top.authentic !== 1 || !Number.isSafeInteger(top.version))) throw rowsTampered('entry_versions', 1);
+    const version = (top?.version ?? 0) + 1;
     statement(db, 'INSERT INTO entry_versions (entry_id, version, secret, created_at) VALUES (?, ?, ?, ?)').run(
       entryId,
       version,

@@ -36,8 +36,13 @@ export interface UnlockSnapshot {
   entries: TableRows;
   tokens: TableRows;
   projects: TableRows | null;
-  /** The stored macs of the rows checked only when read (versions, audit), 32 bytes each. */
-  otherMacs: Buffer;
+  /** The stored macs of the rows checked only when read (versions, audit), 32 bytes each, by table. */
+  otherMacs: { entry_versions: Buffer; audit: Buffer };
+  /**
+   * Rows checked only when read that no read would ever reach: versions of no entry, audit rows
+   * whose id is not a positive safe integer (only an edit of the file makes them).
+   */
+  unreachable: { entry_versions: number; audit: number };
   /** Each entry's canon and stored mac (format 2 only). */
   entryMacs: RowMacs | null;
   /** Each entry overview's AAD and sealed blob, in row order: made while the KDF runs. */
@@ -89,15 +94,16 @@ function readEntries(db: Db): { entries: TableRows; canons: Buffer[] } {
   const entries: TableRows = { columns, rows: [], macAt };
   // Whether each value is stored as its column declares (storedAsDeclared): the hex() above hides a BLOB's class.
   const declared = storedAsDeclaredSql('entries', columns.filter((c) => c !== 'mac'));
-  const page = db.prepare(`SELECT ${select.join(', ')}, ${declared}, rowid FROM main.entries WHERE rowid > ? ORDER BY rowid LIMIT ${ENTRY_PAGE}`).raw(true);
+  const page = db.prepare(`SELECT ${select.join(', ')}, ${declared}, CAST(rowid AS TEXT) FROM main.entries WHERE rowid > ? ORDER BY rowid LIMIT ${ENTRY_PAGE}`).raw(true);
   const canons: Buffer[] = [];
-  for (let after = 0; ; ) {
+  // Every rowid (an edit of the file may make one 0, negative, or above 2^53), read exactly.
+  for (let after: bigint | number = -Infinity; ; ) {
     const rows = page.all(after) as unknown[][];
     if (rows.length === 0) break;
     let size = 0;
     const asDeclared: boolean[] = [];
     for (const row of rows) {
-      after = row.pop() as number;
+      after = BigInt(row.pop() as string);
       asDeclared.push(row.pop() === 1);
       size += hexRowCanonSize(layout, row) + (macAt >= 0 && typeof row[macAt] === 'string' ? (row[macAt] as string).length >>> 1 : 0);
     }
@@ -138,7 +144,11 @@ export function readSnapshot(db: Db): UnlockSnapshot {
       entries,
       tokens: readTable(db, 'tokens'),
       projects: hasTable(db, 'projects') ? readTable(db, 'projects') : null,
-      otherMacs: Buffer.concat([macs('entry_versions'), macs('audit')]),
+      otherMacs: { entry_versions: macs('entry_versions'), audit: macs('audit') },
+      unreachable: {
+        entry_versions: db.prepare('SELECT count(*) FROM main.entry_versions v WHERE NOT EXISTS (SELECT 1 FROM main.entries e WHERE e.id = v.entry_id)').pluck().get() as number,
+        audit: db.prepare(`SELECT count(*) FROM main.audit WHERE typeof(id) <> 'integer' OR id < 1 OR id > ${Number.MAX_SAFE_INTEGER}`).pluck().get() as number,
+      },
       entryMacs:
         entries.macAt < 0
           ? null
@@ -168,31 +178,40 @@ export function checkSnapshot(s: UnlockSnapshot, macKey: Uint8Array, vaultId: st
   // `WHERE key = 'settings'` no longer finds it (the settings would fall back to the defaults).
   const metaNotText = s.meta.filter((m: { key: unknown; value: unknown }) => typeof m.key !== 'string' || typeof m.value !== 'string').length;
   if (metaNotText > 0) failing.meta = metaNotText;
-  // Every mac that goes into the digest, end to end: the stored ones (only a 32-byte BLOB is one,
-  // as storedMacs counts them; a row without one fails its check) and the meta rows' computed ones.
-  const macs: Uint8Array[] = [];
+  // A history row of no entry, or an audit row no page reaches, is one nobody would ever read and
+  // check: such rows are refused here (a deleted row's mac was once parked in one).
+  for (const table of ['entry_versions', 'audit'] as const) if (s.unreachable[table] > 0) failing[table] = s.unreachable[table];
+  // Every mac that goes into the digest, by table: the stored ones (only a 32-byte BLOB is one, as
+  // storedMacs counts them; a row without one fails its check) and the meta rows' computed ones.
+  const macs = new Map<MacTable | 'meta', Uint8Array[]>();
+  const add = (table: MacTable | 'meta', mac: Uint8Array): void => {
+    const list = macs.get(table);
+    if (list) list.push(mac);
+    else macs.set(table, [mac]);
+  };
   for (const table of CHECKED_AT_UNLOCK) {
     const t = s[table];
     if (!t) continue;
     for (const row of t.rows) {
       const stored = row[t.macAt];
-      if (stored instanceof Uint8Array && stored.length === MAC_BYTES) macs.push(stored);
+      if (stored instanceof Uint8Array && stored.length === MAC_BYTES) add(table, stored);
       if (table === 'entries') continue; // checked with the overviews
       if (!macMatches(macKey, table, macless(t, row), stored)) failing[table] = (failing[table] ?? 0) + 1;
     }
   }
-  macs.push(s.otherMacs);
-  for (const m of s.meta) if (m.key !== 'integrity') macs.push(metaMac(macKey, m.key, m.value));
+  add('entry_versions', s.otherMacs.entry_versions);
+  add('audit', s.otherMacs.audit);
+  for (const m of s.meta) if (m.key !== 'integrity') add('meta', metaMac(macKey, m.key, m.value));
   const parts = Object.entries(failing).map(([table, n]) => `${n} ${n === 1 ? 'row' : 'rows'} of ${table}`);
   if (parts.length > 0) {
     const one = parts.length === 1 && Object.values(failing)[0] === 1;
     fail(`${parts.join(', ')} ${one ? 'fails its' : 'fail their'} mac`, { failing, digest: 'not checked' });
   }
-  const all = Buffer.concat(macs);
+  const byTable = [...macs].map(([table, list]) => [table, Buffer.concat(list)] as const);
   // Two equal macs would cancel out of the digest: a row copied (a file edited to hold one twice).
-  if (hasEqualMacs(all)) fail('two rows carry the same mac (a row was copied)', { failing: {}, digest: 'equal macs' });
+  if (hasEqualMacs(Buffer.concat(byTable.map(([, m]) => m)))) fail('two rows carry the same mac (a row was copied)', { failing: {}, digest: 'equal macs' });
   const digest = Buffer.alloc(MAC_BYTES);
-  xorTermsInto(digest, macKey, all);
+  for (const [table, m] of byTable) xorTermsInto(digest, macKey, table, m);
   if (digest.toString('hex') !== record!.digest) fail('a row was deleted or rolled back', { failing: {}, digest: 'mismatch' });
   return { generation: record!.generation };
 }

@@ -234,7 +234,7 @@ export function insertRow(db: Db, table: MacTable, row: Record<string, unknown>)
   const values = insert.columns.map((c) => (Object.hasOwn(row, c) ? row[c] : null));
   const mac = writer.macForInsert(table, values);
   statement(db, insert.sql).run(...values, mac);
-  writer.inserted(mac);
+  writer.inserted(table, mac);
 }
 
 export function hasMacColumns(db: Db): boolean {
@@ -273,17 +273,21 @@ export function storedMacs(db: Db, table: MacTable): Buffer {
 /**
  * The digest's terms (docs/vault-format.md §9). The digest is not the XOR of the stored macs
  * themselves: anyone can read those in the file, and an XOR of known values can be balanced —
- * among a few hundred macs some subset XORs to any chosen value, so whoever holds an older copy of a row could
- * delete a few hundred rows chosen by linear algebra to make a rolled-back token row fit the
- * digest, or park the right value in the mac of a row an unlock does not check. Each mac goes
- * in as a term only the key's holder can compute:
+ * among a few hundred macs some subset XORs to any chosen value, so whoever holds an older copy
+ * of a row could delete rows chosen by linear algebra to make a rolled-back token row fit the
+ * digest. Each mac goes in as a term only the key's holder can compute, bound to the table that
+ * holds it (a mac moved from a deleted row into a row of another table, one an unlock does not
+ * check, no longer makes the same term):
  *   (K_d1 ‖ K_d2) = HKDF-SHA256(K_mac, empty salt, "keyden/2/digest", 64)
- *   term(m)       = CBC-MAC(K_d1, m) ‖ CBC-MAC(K_d2, m),  CBC-MAC(K, m) = AES-256(K, AES-256(K, m[0..16]) ⊕ m[16..32])
- * (CBC-MAC over a fixed two blocks is a PRF; AES takes one native call for a whole unlock's
- * macs.) Equal macs would cancel, so a vault whose stored macs are not all different is refused.
+ *   term(t, m)    = CBC-MAC(K_d1, B(t) ‖ m) ‖ CBC-MAC(K_d2, B(t) ‖ m),  B(t) = utf8(t) zero-padded to 16 bytes
+ *   CBC-MAC(K, x) = the last block of AES-256-CBC(K, IV = 0, x), x three blocks long
+ * (CBC-MAC over a fixed three blocks is a PRF; AES takes one native call for a table's macs.)
+ * Equal macs would cancel, so a vault whose stored macs are not all different is refused.
  */
 class DigestTerms {
   private readonly ciphers: [Cipher, Cipher];
+  /** AES(K_d, B(t)) per key half and table: the first block of every CBC-MAC of that table. */
+  private readonly heads = new Map<string, [Uint32Array, Uint32Array]>();
 
   constructor(macKey: Uint8Array) {
     const k = hkdf(sha256, macKey, new Uint8Array(0), Buffer.from('keyden/2/digest', 'utf8'), 64);
@@ -296,22 +300,42 @@ class DigestTerms {
     k.fill(0);
   }
 
-  /** XORs the term of every 32-byte mac of `macs` (end to end) into `acc`. */
-  xorInto(acc: Buffer, macs: Uint8Array): void {
+  private head(table: string): [Uint32Array, Uint32Array] {
+    let h = this.heads.get(table);
+    if (!h) {
+      const block = Buffer.alloc(16);
+      if (block.write(table, 'utf8') !== Buffer.byteLength(table, 'utf8')) throw new Error(`digest: the table name ${table} is longer than a block`);
+      h = [words(this.ciphers[0].update(block)).w, words(this.ciphers[1].update(block)).w];
+      this.heads.set(table, h);
+    }
+    return h;
+  }
+
+  /** XORs the term of every 32-byte mac of `macs` (end to end), each held by `table`, into `acc`. */
+  xorInto(acc: Buffer, table: string, macs: Uint8Array): void {
     const n = macs.length >>> 5;
     if (n === 0) return;
-    const whole = words(macs.subarray(0, n * MAC_BYTES));
+    const whole = words(macs.subarray(0, n * MAC_BYTES)).w;
+    const heads = this.head(table);
     const x = new Uint32Array(n * 4);
     const sum = new Uint32Array(8);
     for (let half = 0; half < 2; half++) {
       const cipher = this.ciphers[half]!;
-      // ECB over every block: the even ones are AES(m[0..16]) of each mac (the odd ones unused).
-      const first = words(cipher.update(whole.bytes));
+      const h = heads[half]!;
+      // The second block of each CBC-MAC: AES(B(t)) ⊕ m[0..16].
       for (let i = 0, at = 0; i < n * 4; i += 4, at += 8) {
-        x[i] = first.w[at]! ^ whole.w[at + 4]!;
-        x[i + 1] = first.w[at + 1]! ^ whole.w[at + 5]!;
-        x[i + 2] = first.w[at + 2]! ^ whole.w[at + 6]!;
-        x[i + 3] = first.w[at + 3]! ^ whole.w[at + 7]!;
+        x[i] = h[0]! ^ whole[at]!;
+        x[i + 1] = h[1]! ^ whole[at + 1]!;
+        x[i + 2] = h[2]! ^ whole[at + 2]!;
+        x[i + 3] = h[3]! ^ whole[at + 3]!;
+      }
+      const first = words(cipher.update(new Uint8Array(x.buffer))).w;
+      // The third: AES of that ⊕ m[16..32].
+      for (let i = 0, at = 0; i < n * 4; i += 4, at += 8) {
+        x[i] = first[i]! ^ whole[at + 4]!;
+        x[i + 1] = first[i + 1]! ^ whole[at + 5]!;
+        x[i + 2] = first[i + 2]! ^ whole[at + 6]!;
+        x[i + 3] = first[i + 3]! ^ whole[at + 7]!;
       }
       const second = words(cipher.update(new Uint8Array(x.buffer))).w;
       const out = half * 4;
@@ -341,9 +365,9 @@ function termsFor(macKey: Uint8Array): DigestTerms {
   return terms;
 }
 
-/** XORs the digest term of every 32-byte mac of `macs` (end to end) into `acc`, under `macKey`. */
-export function xorTermsInto(acc: Buffer, macKey: Uint8Array, macs: Uint8Array): void {
-  termsFor(macKey).xorInto(acc, macs);
+/** XORs the digest term of every 32-byte mac of `macs` (end to end), held by `table` (or `meta`), into `acc`, under `macKey`. */
+export function xorTermsInto(acc: Buffer, macKey: Uint8Array, table: MacTable | 'meta', macs: Uint8Array): void {
+  termsFor(macKey).xorInto(acc, table, macs);
 }
 
 /** Drops the digest's ciphers made for `macKey` (the vault locks; its key bytes are zeroed next). */
@@ -377,16 +401,18 @@ export function hasEqualMacs(macs: Uint8Array): boolean {
  * for such a file).
  */
 export function computeDigest(db: Db, key: Uint8Array): Buffer | null {
-  const parts: Uint8Array[] = MAC_TABLES.map((table) => storedMacs(db, table));
+  const stored = MAC_TABLES.map((table) => [table, storedMacs(db, table)] as const);
+  const meta: Uint8Array[] = [];
   for (const m of db.prepare("SELECT key, value FROM main.meta WHERE key <> 'integrity'").iterate() as IterableIterator<{ key: unknown; value: unknown }>) {
     // meta holds TEXT only: a key retyped as a BLOB keeps its mac but hides the row from Keyden's reads.
     if (typeof m.key !== 'string' || typeof m.value !== 'string') return null;
-    parts.push(metaMac(key, m.key, m.value));
+    meta.push(metaMac(key, m.key, m.value));
   }
-  const all = Buffer.concat(parts);
-  if (hasEqualMacs(all)) return null;
+  const metaMacs = Buffer.concat(meta);
+  if (hasEqualMacs(Buffer.concat([...stored.map(([, macs]) => macs), metaMacs]))) return null;
   const acc = Buffer.alloc(MAC_BYTES);
-  xorTermsInto(acc, key, all);
+  for (const [table, macs] of stored) xorTermsInto(acc, key, table, macs);
+  xorTermsInto(acc, key, 'meta', metaMacs);
   return acc;
 }
 
@@ -439,8 +465,8 @@ interface KeyedRecord {
  * and the digest delta of the write transaction under way.
  */
 export class IntegrityWriter {
-  /** The macs removed and added by the transaction under way (their terms go into the digest at its end); null outside one. */
-  private delta: Uint8Array[] | null = null;
+  /** The macs removed and added by the transaction under way, by table (their terms go into the digest at its end); null outside one. */
+  private delta: Map<string, Uint8Array[]> | null = null;
   private touched = false;
   private triggersFor = -1;
   /** While set (a rebuild: every mac is set explicitly, the rows' triggers are dropped), meta's triggers fold nothing into a delta. */
@@ -461,10 +487,10 @@ export class IntegrityWriter {
     // For checks (a row read from the file), never for writes: see expectedMac.
     db.function('keyden_expected_mac', { varargs: true, deterministic: true, directOnly: true }, (table: unknown, ...values: unknown[]) => expectedMac(this.requireKey(), String(table), values));
     db.function('keyden_meta_mac', { deterministic: true, directOnly: true }, (k: unknown, v: unknown) => metaMac(this.requireKey(), String(k), String(v)));
-    db.function('keyden_xor', { deterministic: false, directOnly: true }, (mac: unknown) => {
+    db.function('keyden_xor', { deterministic: false, directOnly: true }, (table: unknown, mac: unknown) => {
       if (this.paused) return null;
       if (!this.delta) throw new Error('a vault write outside VaultContext.write (its integrity would not be kept)');
-      if (mac instanceof Uint8Array && mac.length === MAC_BYTES) this.delta.push(mac);
+      if (mac instanceof Uint8Array && mac.length === MAC_BYTES) this.changed(String(table), mac);
       this.touched = true;
       return null;
     });
@@ -477,10 +503,16 @@ export class IntegrityWriter {
   }
 
   /** Folds the mac of a row insertRow has just inserted into the transaction's digest. */
-  inserted(mac: Uint8Array): void {
+  inserted(table: MacTable, mac: Uint8Array): void {
     if (this.paused || !this.delta) return;
-    this.delta.push(mac);
+    this.changed(table, mac);
     this.touched = true;
+  }
+
+  private changed(table: string, mac: Uint8Array): void {
+    const list = this.delta!.get(table);
+    if (list) list.push(mac);
+    else this.delta!.set(table, [mac]);
   }
 
   private requireKey(): Uint8Array {
@@ -506,10 +538,10 @@ export class IntegrityWriter {
           UPDATE main.${table} SET mac = ${newMac} WHERE rowid = NEW.rowid;
         END;
         CREATE TEMP TRIGGER keyden_${table}_mac AFTER UPDATE OF mac ON main.${table} BEGIN
-          SELECT keyden_xor(OLD.mac), keyden_xor(NEW.mac);
+          SELECT keyden_xor('${table}', OLD.mac), keyden_xor('${table}', NEW.mac);
         END;
         CREATE TEMP TRIGGER keyden_${table}_delete AFTER DELETE ON main.${table} BEGIN
-          SELECT keyden_xor(OLD.mac);
+          SELECT keyden_xor('${table}', OLD.mac);
         END;
       `);
     }
@@ -518,14 +550,14 @@ export class IntegrityWriter {
       DROP TRIGGER IF EXISTS temp.keyden_meta_update;
       DROP TRIGGER IF EXISTS temp.keyden_meta_delete;
       CREATE TEMP TRIGGER keyden_meta_insert AFTER INSERT ON main.meta WHEN NEW.key <> 'integrity' BEGIN
-        SELECT keyden_xor(keyden_meta_mac(NEW.key, NEW.value));
+        SELECT keyden_xor('meta', keyden_meta_mac(NEW.key, NEW.value));
       END;
       CREATE TEMP TRIGGER keyden_meta_update AFTER UPDATE ON main.meta WHEN NEW.key <> 'integrity' OR OLD.key <> 'integrity' BEGIN
-        SELECT keyden_xor(keyden_meta_mac(OLD.key, OLD.value)) WHERE OLD.key <> 'integrity';
-        SELECT keyden_xor(keyden_meta_mac(NEW.key, NEW.value)) WHERE NEW.key <> 'integrity';
+        SELECT keyden_xor('meta', keyden_meta_mac(OLD.key, OLD.value)) WHERE OLD.key <> 'integrity';
+        SELECT keyden_xor('meta', keyden_meta_mac(NEW.key, NEW.value)) WHERE NEW.key <> 'integrity';
       END;
       CREATE TEMP TRIGGER keyden_meta_delete AFTER DELETE ON main.meta WHEN OLD.key <> 'integrity' BEGIN
-        SELECT keyden_xor(keyden_meta_mac(OLD.key, OLD.value));
+        SELECT keyden_xor('meta', keyden_meta_mac(OLD.key, OLD.value));
       END;
     `);
     this.triggersFor = version;
@@ -548,14 +580,14 @@ export class IntegrityWriter {
     const version = options.dataVersion ?? dataVersion(this.db);
     const current = this.currentRecord(key, vaultId, version);
     if (!current && !options.init) throw tampered('the vault has no integrity record');
-    this.delta = [];
+    this.delta = new Map();
     this.touched = false;
     try {
       const result = fn();
       if (this.touched || !current) {
         const digest = Buffer.from(current?.digest ?? '00'.repeat(MAC_BYTES), 'hex');
         // Out and in alike: XOR removes a term as it adds one. One AES pass for the whole transaction.
-        xorTermsInto(digest, key, Buffer.concat(this.delta));
+        for (const [table, macs] of this.delta) xorTermsInto(digest, key, table as MacTable | 'meta', Buffer.concat(macs));
         const generation = (current?.generation ?? 0) + 1;
         const hex = digest.toString('hex');
         const record = { generation, digest: hex, mac: integrityMac(key, vaultId, generation, hex) };

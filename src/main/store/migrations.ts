@@ -1,7 +1,7 @@
 // One function per schema version, applied in order inside one transaction (DESIGN §3).
 import type { Database } from 'better-sqlite3';
 import { format1Problem } from './format-1-check.js';
-import { integrityMac, computeDigest, macEveryRow, tampered, writeIntegrity } from './integrity.js';
+import { integrityMac, computeDigest, macColumns, macEveryRow, MAC_TABLES, storedAsDeclaredSql, tampered, writeIntegrity } from './integrity.js';
 import { SCHEMA_DDL } from './schema.js';
 
 /** What a keyed migration needs to mac the rows it changes. */
@@ -41,6 +41,9 @@ export const MIGRATIONS: readonly Migration[] = [
     if (!key) return; // a new vault: no rows yet; its creation writes the integrity record
     db.prepare("UPDATE meta SET value = 'keyden-vault/2' WHERE key = 'format'").run();
     macEveryRow(db);
+    // A value retyped in the file (a TEXT id made a BLOB: the same canon) would be mac'd here and fail every unlock after this one.
+    const retyped = MAC_TABLES.filter((t) => db.prepare(`SELECT 1 FROM main.${t} WHERE NOT ${storedAsDeclaredSql(t, macColumns(db, t))} LIMIT 1`).get());
+    if (retyped.length > 0) throw tampered(`a value of ${retyped.join(', ')} is stored in another SQLite type than its column declares; it was not upgraded to format 2 and nothing in it was changed (restore a backup)`);
     const computed = computeDigest(db, key.mac);
     // Two rows of a format 1 file with equal macs are two copies of one row (a file edited to
     // hold a row twice, one id as TEXT and one as a BLOB): no digest may vouch for it.
