@@ -4,7 +4,7 @@
 // integrity record are checked against it before anything is used.
 import { dataVersion, statement, type Db } from '../store/db.js';
 import { readSchema, schemaProblems, type SchemaObject } from '../store/schema.js';
-import { hasEqualMacs, hexRowCanonInto, storedAsDeclaredSql, hexRowCanonSize, integrityMac, schemaTampered, MAC_BYTES, macMatches, metaMac, readIntegrity, sameHex, storedMacs, tampered, xorTermsInto, type HexRows, type IntegrityRecord, type MacTable } from '../store/integrity.js';
+import { hexRowCanonInto, storedAsDeclaredSql, hexRowCanonSize, integrityMac, schemaTampered, MAC_BYTES, MacsByTable, macMatches, metaMac, readIntegrity, sameHex, storedMacs, tampered, type HexRows, type IntegrityRecord, type MacTable } from '../store/integrity.js';
 import type { RowMacs } from '../crypto/open-many.js';
 import { blobAad } from '../crypto/aead.js';
 import { entryRowId } from './context.js';
@@ -183,35 +183,28 @@ export function checkSnapshot(s: UnlockSnapshot, macKey: Uint8Array, vaultId: st
   for (const table of ['entry_versions', 'audit'] as const) if (s.unreachable[table] > 0) failing[table] = s.unreachable[table];
   // Every mac that goes into the digest, by table: the stored ones (only a 32-byte BLOB is one, as
   // storedMacs counts them; a row without one fails its check) and the meta rows' computed ones.
-  const macs = new Map<MacTable | 'meta', Uint8Array[]>();
-  const add = (table: MacTable | 'meta', mac: Uint8Array): void => {
-    const list = macs.get(table);
-    if (list) list.push(mac);
-    else macs.set(table, [mac]);
-  };
+  const macs = new MacsByTable();
   for (const table of CHECKED_AT_UNLOCK) {
     const t = s[table];
     if (!t) continue;
     for (const row of t.rows) {
       const stored = row[t.macAt];
-      if (stored instanceof Uint8Array && stored.length === MAC_BYTES) add(table, stored);
+      if (stored instanceof Uint8Array && stored.length === MAC_BYTES) macs.add(table, stored);
       if (table === 'entries') continue; // checked with the overviews
       if (!macMatches(macKey, table, macless(t, row), stored)) failing[table] = (failing[table] ?? 0) + 1;
     }
   }
-  add('entry_versions', s.otherMacs.entry_versions);
-  add('audit', s.otherMacs.audit);
-  for (const m of s.meta) if (m.key !== 'integrity') add('meta', metaMac(macKey, m.key, m.value));
+  macs.add('entry_versions', s.otherMacs.entry_versions);
+  macs.add('audit', s.otherMacs.audit);
+  for (const m of s.meta) if (m.key !== 'integrity') macs.add('meta', metaMac(macKey, m.key, m.value));
   const parts = Object.entries(failing).map(([table, n]) => `${n} ${n === 1 ? 'row' : 'rows'} of ${table}`);
   if (parts.length > 0) {
     const one = parts.length === 1 && Object.values(failing)[0] === 1;
     fail(`${parts.join(', ')} ${one ? 'fails its' : 'fail their'} mac`, { failing, digest: 'not checked' });
   }
-  const byTable = [...macs].map(([table, list]) => [table, Buffer.concat(list)] as const);
+  const digest = macs.digest(macKey);
   // Two equal macs would cancel out of the digest: a row copied (a file edited to hold one twice).
-  if (hasEqualMacs(Buffer.concat(byTable.map(([, m]) => m)))) fail('two rows carry the same mac (a row was copied)', { failing: {}, digest: 'equal macs' });
-  const digest = Buffer.alloc(MAC_BYTES);
-  for (const [table, m] of byTable) xorTermsInto(digest, macKey, table, m);
-  if (digest.toString('hex') !== record!.digest) fail('a row was deleted or rolled back', { failing: {}, digest: 'mismatch' });
+  if (!digest) fail('two rows carry the same mac (a row was copied)', { failing: {}, digest: 'equal macs' });
+  if (digest!.toString('hex') !== record!.digest) fail('a row was deleted or rolled back', { failing: {}, digest: 'mismatch' });
   return { generation: record!.generation };
 }

@@ -305,7 +305,7 @@ class DigestTerms {
     if (!h) {
       const block = Buffer.alloc(16);
       if (block.write(table, 'utf8') !== Buffer.byteLength(table, 'utf8')) throw new Error(`digest: the table name ${table} is longer than a block`);
-      h = [words(this.ciphers[0].update(block)).w, words(this.ciphers[1].update(block)).w];
+      h = [words(this.ciphers[0].update(block)), words(this.ciphers[1].update(block))];
       this.heads.set(table, h);
     }
     return h;
@@ -315,7 +315,7 @@ class DigestTerms {
   xorInto(acc: Buffer, table: string, macs: Uint8Array): void {
     const n = macs.length >>> 5;
     if (n === 0) return;
-    const whole = words(macs.subarray(0, n * MAC_BYTES)).w;
+    const whole = words(macs.subarray(0, n * MAC_BYTES));
     const heads = this.head(table);
     const x = new Uint32Array(n * 4);
     const sum = new Uint32Array(8);
@@ -329,7 +329,7 @@ class DigestTerms {
         x[i + 2] = h[2]! ^ whole[at + 2]!;
         x[i + 3] = h[3]! ^ whole[at + 3]!;
       }
-      const first = words(cipher.update(new Uint8Array(x.buffer))).w;
+      const first = words(cipher.update(new Uint8Array(x.buffer)));
       // The third: AES of that ⊕ m[16..32].
       for (let i = 0, at = 0; i < n * 4; i += 4, at += 8) {
         x[i] = first[i]! ^ whole[at + 4]!;
@@ -337,7 +337,7 @@ class DigestTerms {
         x[i + 2] = first[i + 2]! ^ whole[at + 6]!;
         x[i + 3] = first[i + 3]! ^ whole[at + 7]!;
       }
-      const second = words(cipher.update(new Uint8Array(x.buffer))).w;
+      const second = words(cipher.update(new Uint8Array(x.buffer)));
       const out = half * 4;
       for (let at = 0; at < second.length; at += 4) {
         sum[out]! ^= second[at]!;
@@ -352,9 +352,9 @@ class DigestTerms {
 }
 
 /** `bytes` as 32-bit words (XOR is byte order-blind), copied first where it does not start on a 4-byte boundary. */
-function words(bytes: Uint8Array): { bytes: Uint8Array; w: Uint32Array } {
+function words(bytes: Uint8Array): Uint32Array {
   const aligned = bytes.byteOffset % 4 === 0 ? bytes : Uint8Array.from(bytes);
-  return { bytes: aligned, w: new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length >>> 2) };
+  return new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length >>> 2);
 }
 
 const digestTerms = new WeakMap<Uint8Array, DigestTerms>();
@@ -365,9 +365,33 @@ function termsFor(macKey: Uint8Array): DigestTerms {
   return terms;
 }
 
-/** XORs the digest term of every 32-byte mac of `macs` (end to end), held by `table` (or `meta`), into `acc`, under `macKey`. */
-export function xorTermsInto(acc: Buffer, macKey: Uint8Array, table: MacTable | 'meta', macs: Uint8Array): void {
-  termsFor(macKey).xorInto(acc, table, macs);
+/**
+ * Macs gathered by the table that holds them (a term is bound to its table): what a write
+ * transaction changed, or every mac of a vault (its digest).
+ */
+export class MacsByTable {
+  private readonly lists = new Map<MacTable | 'meta', Uint8Array[]>();
+
+  /** `macs`: one 32-byte mac, or several end to end. */
+  add(table: MacTable | 'meta', macs: Uint8Array): void {
+    const list = this.lists.get(table);
+    if (list) list.push(macs);
+    else this.lists.set(table, [macs]);
+  }
+
+  /** XORs the term of every mac added into `acc`, under `macKey`. */
+  xorTermsInto(acc: Buffer, macKey: Uint8Array): void {
+    const terms = termsFor(macKey);
+    for (const [table, list] of this.lists) terms.xorInto(acc, table, Buffer.concat(list));
+  }
+
+  /** The digest of the macs added: null when two are equal (their terms would cancel: a row copied). */
+  digest(macKey: Uint8Array): Buffer | null {
+    if (hasEqualMacs(Buffer.concat([...this.lists.values()].flat()))) return null;
+    const acc = Buffer.alloc(MAC_BYTES);
+    this.xorTermsInto(acc, macKey);
+    return acc;
+  }
 }
 
 /** Drops the digest's ciphers made for `macKey` (the vault locks; its key bytes are zeroed next). */
@@ -376,7 +400,7 @@ export function forgetDigestKey(macKey: Uint8Array): void {
 }
 
 /** Whether two of the 32-byte macs of `macs` (end to end) are equal: their terms would cancel out of the digest. */
-export function hasEqualMacs(macs: Uint8Array): boolean {
+function hasEqualMacs(macs: Uint8Array): boolean {
   const n = macs.length >>> 5;
   const view = new DataView(macs.buffer, macs.byteOffset, macs.byteLength);
   // Each mac's first 52 bits as an exact double: a numeric sort, no BigInt a mac.
@@ -401,19 +425,14 @@ export function hasEqualMacs(macs: Uint8Array): boolean {
  * for such a file).
  */
 export function computeDigest(db: Db, key: Uint8Array): Buffer | null {
-  const stored = MAC_TABLES.map((table) => [table, storedMacs(db, table)] as const);
-  const meta: Uint8Array[] = [];
+  const macs = new MacsByTable();
+  for (const table of MAC_TABLES) macs.add(table, storedMacs(db, table));
   for (const m of db.prepare("SELECT key, value FROM main.meta WHERE key <> 'integrity'").iterate() as IterableIterator<{ key: unknown; value: unknown }>) {
     // meta holds TEXT only: a key retyped as a BLOB keeps its mac but hides the row from Keyden's reads.
     if (typeof m.key !== 'string' || typeof m.value !== 'string') return null;
-    meta.push(metaMac(key, m.key, m.value));
+    macs.add('meta', metaMac(key, m.key, m.value));
   }
-  const metaMacs = Buffer.concat(meta);
-  if (hasEqualMacs(Buffer.concat([...stored.map(([, macs]) => macs), metaMacs]))) return null;
-  const acc = Buffer.alloc(MAC_BYTES);
-  for (const [table, macs] of stored) xorTermsInto(acc, key, table, macs);
-  xorTermsInto(acc, key, 'meta', metaMacs);
-  return acc;
+  return macs.digest(key);
 }
 
 /** Sets every row's mac from scratch (the format 1 → 2 migration, a key rotation). */
@@ -466,7 +485,7 @@ interface KeyedRecord {
  */
 export class IntegrityWriter {
   /** The macs removed and added by the transaction under way, by table (their terms go into the digest at its end); null outside one. */
-  private delta: Map<string, Uint8Array[]> | null = null;
+  private delta: MacsByTable | null = null;
   private touched = false;
   private triggersFor = -1;
   /** While set (a rebuild: every mac is set explicitly, the rows' triggers are dropped), meta's triggers fold nothing into a delta. */
@@ -490,7 +509,7 @@ export class IntegrityWriter {
     db.function('keyden_xor', { deterministic: false, directOnly: true }, (table: unknown, mac: unknown) => {
       if (this.paused) return null;
       if (!this.delta) throw new Error('a vault write outside VaultContext.write (its integrity would not be kept)');
-      if (mac instanceof Uint8Array && mac.length === MAC_BYTES) this.changed(String(table), mac);
+      if (mac instanceof Uint8Array && mac.length === MAC_BYTES) this.delta.add(String(table) as MacTable | 'meta', mac);
       this.touched = true;
       return null;
     });
@@ -505,14 +524,8 @@ export class IntegrityWriter {
   /** Folds the mac of a row insertRow has just inserted into the transaction's digest. */
   inserted(table: MacTable, mac: Uint8Array): void {
     if (this.paused || !this.delta) return;
-    this.changed(table, mac);
+    this.delta.add(table, mac);
     this.touched = true;
-  }
-
-  private changed(table: string, mac: Uint8Array): void {
-    const list = this.delta!.get(table);
-    if (list) list.push(mac);
-    else this.delta!.set(table, [mac]);
   }
 
   private requireKey(): Uint8Array {
@@ -580,14 +593,14 @@ export class IntegrityWriter {
     const version = options.dataVersion ?? dataVersion(this.db);
     const current = this.currentRecord(key, vaultId, version);
     if (!current && !options.init) throw tampered('the vault has no integrity record');
-    this.delta = new Map();
+    this.delta = new MacsByTable();
     this.touched = false;
     try {
       const result = fn();
       if (this.touched || !current) {
         const digest = Buffer.from(current?.digest ?? '00'.repeat(MAC_BYTES), 'hex');
         // Out and in alike: XOR removes a term as it adds one. One AES pass for the whole transaction.
-        for (const [table, macs] of this.delta) xorTermsInto(digest, key, table as MacTable | 'meta', Buffer.concat(macs));
+        this.delta.xorTermsInto(digest, key);
         const generation = (current?.generation ?? 0) + 1;
         const hex = digest.toString('hex');
         const record = { generation, digest: hex, mac: integrityMac(key, vaultId, generation, hex) };
