@@ -1,8 +1,9 @@
 // Test fixtures: a fresh vault in a temp folder, with cheap Argon2 so tests stay quick.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openKeydenCore, CLI, type OwnedCore } from '../../src/main/core/index.js';
+import { openKeydenCore, APP, CLI, type OwnedCore } from '../../src/main/core/index.js';
 import { startApiServer, type ApiServer } from '../../src/main/api/server.js';
 import type { Scope } from '../../src/shared/model.js';
 
@@ -99,4 +100,28 @@ export async function call(
     json = null;
   }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+const sha256Of = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/**
+ * A fresh owner on a vault someone edited unlocks it: its error (or null), whether the file stayed
+ * byte-identical, and the owner. A refused owner is closed first (it must let go of the file and
+ * write nothing), unless `keepOpen` (to look at its state). `track` receives the owner to close
+ * after the test.
+ */
+export async function unlockEdited(
+  v: { vaultPath: string; dir: string },
+  track: (core: OwnedCore) => void,
+  options: { keepOpen?: boolean } = {},
+): Promise<{ error: unknown; unchanged: boolean; core: OwnedCore }> {
+  const before = sha256Of(v.vaultPath);
+  const core = openKeydenCore({ vaultPath: v.vaultPath, unsafeTestKdf: TEST_KDF, knownVaultsPath: path.join(v.dir, 'known-vaults.json') });
+  track(core);
+  const error = await core.vault.unlock(APP, PASSWORD).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (error && !options.keepOpen) core.close();
+  return { error, unchanged: sha256Of(v.vaultPath) === before, core };
 }

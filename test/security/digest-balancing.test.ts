@@ -4,21 +4,17 @@
 // test failed on that code): the macs are readable in the file, so an XOR of them can be
 // balanced. The digest is now the XOR of keyed terms of the macs, all of which must differ
 // (docs/vault-format.md §9).
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APP, openKeydenCore, type OwnedCore } from '../../src/main/core/index.js';
+import { APP, openKeydenCore } from '../../src/main/core/index.js';
 import type { VaultContext } from '../../src/main/services/context.js';
-import { createTestVault, PASSWORD, TEST_KDF, type TestVault } from '../helpers/core.js';
+import { createTestVault, PASSWORD, TEST_KDF, type TestVault, unlockEdited } from '../helpers/core.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
-
-const sha = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 interface Seeded extends TestVault {
   entryIds: string[];
@@ -53,15 +49,8 @@ function reviveToken(db: Database.Database, v: Seeded): { now: Buffer; old: Buff
   return { now, old: v.revoked.before.mac as Buffer };
 }
 
-/** A fresh owner unlocks the edited file: its error (or null), whether the file stayed byte-identical, and the owner. */
-async function unlock(v: Seeded): Promise<{ error: unknown; unchanged: boolean; core: OwnedCore }> {
-  const before = sha(v.vaultPath);
-  const core = openKeydenCore({ vaultPath: v.vaultPath, unsafeTestKdf: TEST_KDF, knownVaultsPath: path.join(v.dir, 'known-vaults.json') });
-  cleanups.push(() => core.close());
-  const error = await core.vault.unlock(APP, PASSWORD).then(() => null, (e: unknown) => e);
-  if (error) core.close();
-  return { error, unchanged: sha(v.vaultPath) === before, core };
-}
+/** A fresh owner unlocks the edited file (unlockEdited), closed after the test. */
+const unlock = (v: { vaultPath: string; dir: string }, options: { keepOpen?: boolean } = {}) => unlockEdited(v, (core) => cleanups.push(() => core.close()), options);
 
 const big = (b: Uint8Array): bigint => BigInt(`0x${Buffer.from(b).toString('hex')}`);
 const topBit = (x: bigint): number => x.toString(2).length - 1;
@@ -148,7 +137,7 @@ describe("balancing the digest to bring back a revoked token's older row", () =>
     insert('@id');
     insert('CAST(@id AS BLOB)');
     db.close();
-    const { error, unchanged } = await unlock({ ...v, entryIds: [], revoked: { id: '', secret: '', before: {} } });
+    const { error, unchanged } = await unlock(v);
     // Either check sees it: the BLOB id is not stored as declared, and the two rows carry one mac.
     expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringMatching(/1 row of entries fails its mac|two rows carry the same mac/) });
     expect(unchanged).toBe(true);

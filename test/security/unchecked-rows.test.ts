@@ -2,20 +2,17 @@
 // parked in one, a junk row steering the owner's own writes, rowids outside 1..2^53, and a format 1
 // file whose values are stored in the wrong SQLite class. An attack review found each of these;
 // each test failed on the code before its fix.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APP, openKeydenCore, type OwnedCore } from '../../src/main/core/index.js';
-import { createTestVault, PASSWORD, TEST_KDF, type TestVault } from '../helpers/core.js';
+import { APP, openKeydenCore } from '../../src/main/core/index.js';
+import { createTestVault, TEST_KDF, type TestVault, unlockEdited } from '../helpers/core.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
-
-const sha = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 async function seeded(): Promise<TestVault & { entryIds: string[]; categoryId: string }> {
   const v = await createTestVault();
@@ -27,16 +24,8 @@ async function seeded(): Promise<TestVault & { entryIds: string[]; categoryId: s
   return { ...v, entryIds, categoryId: c.id };
 }
 
-async function reopen(v: TestVault): Promise<{ error: unknown; unchanged: boolean; core: OwnedCore }> {
-  const before = sha(v.vaultPath);
-  const core = openKeydenCore({ vaultPath: v.vaultPath, unsafeTestKdf: TEST_KDF, knownVaultsPath: path.join(v.dir, 'known-vaults.json') });
-  cleanups.push(() => core.close());
-  const error = await core.vault.unlock(APP, PASSWORD).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  return { error, unchanged: sha(v.vaultPath) === before, core };
-}
+/** A fresh owner unlocks the edited file (unlockEdited), closed after the test. */
+const reopen = (v: { vaultPath: string; dir: string }, options: { keepOpen?: boolean } = {}) => unlockEdited(v, (core) => cleanups.push(() => core.close()), options);
 
 /** An entry_versions row of an entry that does not exist: no history view ever reads it, and the unlock checks no version one by one. */
 function park(db: Database.Database, mac: Buffer, n = 1): void {
@@ -65,7 +54,7 @@ describe('parking an existing mac in a history row nobody reads', () => {
     db.prepare('DELETE FROM audit WHERE id = ?').run(row.id);
     park(db, row.mac);
     db.close();
-    const { error, core } = await reopen(v);
+    const { error, core } = await reopen(v, { keepOpen: true });
     let listed: unknown = null;
     if (error === null) {
       try {
@@ -98,7 +87,7 @@ describe('loud refusal / DoS beyond the audit view', () => {
     const db = new Database(v.vaultPath);
     db.prepare("INSERT INTO audit (id, at, actor, action, target_id, ok, detail, mac) VALUES (9223372036854775807, '2026-01-01T00:00:00.000Z', 'cli', 'vault.lock', NULL, 1, NULL, x'')").run();
     db.close();
-    const { error, core } = await reopen(v);
+    const { error, core } = await reopen(v, { keepOpen: true });
     let writeError: unknown = null;
     try {
       core.categories.create(APP, { name: 'Other', keyType: 'simple', envVarName: 'OTHER_KEY' });
@@ -187,7 +176,7 @@ describe("an unchecked history row steering the owner's own writes", () => {
       const db = new Database(v.vaultPath);
       db.prepare("INSERT INTO entry_versions (entry_id, version, secret, created_at, mac) VALUES (?, ?, x'00', '2026-01-01T00:00:00.000Z', x'')").run(id, junk);
       db.close();
-      const { error, core } = await reopen(v);
+      const { error, core } = await reopen(v, { keepOpen: true });
       expect(error).toBeNull(); // history rows are checked when read
       let update: unknown = null;
       try {
