@@ -45,6 +45,26 @@ describe('unlocking', () => {
     expect(failed).toBeDefined();
   });
 
+  it('stays locked, keeping the failures it recorded while locked, when its audit rows cannot be written', async () => {
+    const v = await vaultWithEntries();
+    v.core.vault.lock(APP);
+    await expect(v.core.vault.unlock(APP, 'wrong password!')).rejects.toMatchObject({ code: 'INVALID_PASSWORD' });
+    // Another writer holds the file past the owner's busy timeout (5 s): the unlock's audit rows cannot go in.
+    const other = new Database(v.vaultPath);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      await expect(v.core.vault.unlock(APP, PASSWORD)).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      expect(v.core.vault.status().locked).toBe(true);
+      expect(() => v.core.entries.list(APP)).toThrow(expect.objectContaining({ code: 'VAULT_LOCKED' }));
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    await v.core.vault.unlock(APP, PASSWORD);
+    const unlocks = v.core.audit.list({ action: 'vault.unlock' }).items;
+    expect(unlocks.filter((e) => !e.ok)).toHaveLength(1);
+  }, 20_000);
+
   it('brings back every entry after a lock and an unlock', async () => {
     const v = await vaultWithEntries();
     v.core.close();

@@ -47,12 +47,19 @@ export class AuditLog {
     else this.droppedWhileLocked++;
   }
 
-  /** Writes the rows kept while locked; call inside the unlock's transaction. */
+  /**
+   * Writes the rows kept while locked; call inside the unlock's transaction, and
+   * `deferredWritten()` once it has committed (a transaction that fails keeps them for the next try).
+   */
   writeDeferred(): void {
     for (const d of this.deferred) this.write(d.record, d.at);
     if (this.droppedWhileLocked > 0) {
       this.write({ actor: 'app', action: 'api.denied', targetId: null, ok: false, detail: { route: null, reason: 'more events while locked than kept', count: this.droppedWhileLocked } });
     }
+  }
+
+  /** The rows `writeDeferred` wrote are on disk: they are no longer kept. */
+  deferredWritten(): void {
     this.deferred = [];
     this.droppedWhileLocked = 0;
   }

@@ -350,11 +350,20 @@ export class Vault implements VaultService, VaultContext {
     } finally {
       this.pendingKeys = null;
     }
-    this.write(() => {
-      this.audit.writeDeferred();
-      if (rollback) this.audit.write({ actor: caller.actor, action: 'vault.rollback_accepted', targetId: null, ok: true, detail: rollback });
-      if (this.options.session !== 'admin') this.audit.write({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: true });
-    });
+    try {
+      this.write(() => {
+        this.audit.writeDeferred();
+        if (rollback) this.audit.write({ actor: caller.actor, action: 'vault.rollback_accepted', targetId: null, ok: true, detail: rollback });
+        if (this.options.session !== 'admin') this.audit.write({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: true });
+      });
+    } catch (e) {
+      // An unlock is done only once its audit rows are on disk. When they cannot be written (a
+      // full disk, another writer holding the file past the busy timeout), the keys go again and
+      // the unlock fails as a whole; the rows kept while locked wait for the next one.
+      this.forgetKeys();
+      throw e;
+    }
+    this.audit.deferredWritten();
     this.recordKnown({ force: rollback !== null });
     for (const task of this.unlockTasks) {
       try {
