@@ -15,7 +15,7 @@ import {
   ExportFormat,
   ImportMode,
   IsoTime,
-  Name,
+  StoredName,
   ProjectPatch,
   Settings,
   TemplateInput,
@@ -52,9 +52,9 @@ function spec<O>() {
 
 const NoInput = z.undefined();
 const Id = z.object({ id: z.uuid() }).strict();
-const ProjectEnv = z.object({ project: Name, environment: Environment }).strict();
+const ProjectEnv = z.object({ project: StoredName, environment: Environment }).strict();
 /** An environment or `*`, the project's shared variables ("All environments"). */
-const ProjectLevel = z.object({ project: Name, environment: EntryEnvironment }).strict();
+const ProjectLevel = z.object({ project: StoredName, environment: EntryEnvironment }).strict();
 export const MASTER_PASSWORD_MIN = 8;
 const MasterPassword = z.string().min(MASTER_PASSWORD_MIN, `must be at least ${MASTER_PASSWORD_MIN} characters`).max(1024);
 
@@ -150,12 +150,12 @@ export const ipcContract = {
   'projects.exportEnv': spec<{ path: string } | null>()(ProjectEnv.extend({ format: ExportFormat.optional() }).strict()),
   /** Asks for a file in an open dialog (main) and imports it; null when cancelled. */
   'projects.importEnv': spec<ImportSummary | null>()(ProjectLevel.extend({ mode: ImportMode }).strict()),
-  'projects.patch': spec<Project>()(z.object({ project: Name, patch: ProjectPatch }).strict()),
-  'projects.remove': spec<ProjectDeleted>()(z.object({ project: Name }).strict()),
+  'projects.patch': spec<Project>()(z.object({ project: StoredName, patch: ProjectPatch }).strict()),
+  'projects.remove': spec<ProjectDeleted>()(z.object({ project: StoredName }).strict()),
   'projects.renameEnvironment': spec<Project>()(ProjectEnv.extend({ name: Environment }).strict()),
   'projects.removeEnvironment': spec<ProjectDeleted>()(ProjectEnv),
-  'projects.copy': spec<CopySummary>()(z.object({ project: Name, input: CopyInput }).strict()),
-  'projects.setTemplate': spec<Project>()(z.object({ project: Name, template: TemplateInput }).strict()),
+  'projects.copy': spec<CopySummary>()(z.object({ project: StoredName, input: CopyInput }).strict()),
+  'projects.setTemplate': spec<Project>()(z.object({ project: StoredName, template: TemplateInput }).strict()),
   'projects.validate': spec<Validation>()(ProjectEnv),
 
   'trash.list': spec<TrashItem[]>()(NoInput),

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 // Installs the plain-language error map (issue 14 item 10) wherever the model is loaded.
 import './plain-errors.js';
+import { describeHidden, firstHidden } from './names.js';
 
 export const ENV_VAR_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const ENVIRONMENT_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
@@ -55,23 +56,44 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-/** Control characters (C0, DEL, C1) and line separators are refused in every name. */
-// oxlint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
 /**
  * Project (entry) and category names: trimmed and in Unicode NFC everywhere (API, CLI, app), so
  * `"  spaced  "` and `spaced`, or `Blög` typed as NFC or NFD, are one name (issue 14 item 13).
  */
-export const Name = z
-  .string()
-  .trim()
-  .normalize('NFC')
-  .min(1, 'must not be empty')
-  .max(128, 'must be at most 128 characters')
-  .refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters')
+const trimmedName = z.string().trim().normalize('NFC').min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+
+/**
+ * A name as a vault may already hold it, to address or send back unchanged: older versions let
+ * invisible and text-direction characters in, and such a project must stay renameable (no lockout).
+ */
+export const StoredName = trimmedName
+  .superRefine((s, ctx) => {
+    // Control characters (C0, DEL, C1) and line separators were refused in every name from the start.
+    const hidden = firstHidden(s, ['control', 'surrogate']);
+    if (hidden) ctx.addIssue({ code: 'custom', message: describeHidden(hidden) });
+  })
   .refine((s) => !s.includes('/'), 'must not contain "/"')
   .refine((s) => s.trim().length > 0, 'must not be blank');
+
+/** What a name is of, for the message that refuses one. */
+export type NameKind = 'project' | 'category' | 'token';
+
+/**
+ * A name the user chooses now (create, rename): a StoredName without the characters that can make
+ * it look like another (names.ts: U+202E, U+200B, U+2066…, a newline); visible Unicode stays.
+ */
+export const newName = (kind: NameKind) =>
+  trimmedName
+    .superRefine((s, ctx) => {
+      const hidden = firstHidden(s);
+      if (hidden) ctx.addIssue({ code: 'custom', message: `${describeHidden(hidden)}, which a ${kind} name may not hold` });
+    })
+    .refine((s) => !s.includes('/'), 'must not contain "/"')
+    .refine((s) => s.trim().length > 0, 'must not be blank');
+
+export const ProjectName = newName('project');
+export const CategoryName = newName('category');
+export const TokenName = newName('token');
 
 export const EnvVarName = z
   .string()
@@ -116,7 +138,7 @@ const GroupFields = z
 
 export const CategoryInput = z
   .object({
-    name: Name,
+    name: CategoryName,
     keyType: KeyType.default('simple'),
     envVarName: EnvVarName.nullable().optional(),
     fields: GroupFields.optional(),
@@ -136,7 +158,7 @@ export type CategoryInput = z.input<typeof CategoryInput>;
 
 export const CategoryUpdate = z
   .object({
-    name: Name.optional(),
+    name: StoredName.optional(),
     envVarName: EnvVarName.nullable().optional(),
     fields: GroupFields.optional(),
     icon: Icon.optional(),
@@ -184,7 +206,7 @@ const Notes = z.string().max(16 * 1024, 'must be at most 16 KiB').nullable();
 export const EntryInput = z
   .object({
     categoryId: z.uuid(),
-    name: Name,
+    name: ProjectName,
     value: EntryValue,
     environment: EntryEnvironment.default('development'),
     notes: Notes.optional(),
@@ -197,7 +219,7 @@ export type EntryInput = z.input<typeof EntryInput>;
 export const EntryUpdate = z
   .object({
     categoryId: z.uuid().optional(),
-    name: Name.optional(),
+    name: StoredName.optional(),
     value: EntryValue.optional(),
     environment: EntryEnvironment.optional(),
     notes: Notes.optional(),
@@ -263,7 +285,7 @@ export type ProjectQuery = z.infer<typeof ProjectQuery>;
 
 export const ProjectPatch = z
   .object({
-    name: Name.optional(),
+    name: StoredName.optional(),
     description: z.string().max(4096, 'must be at most 4 KiB').nullable().optional(),
     environments: z.array(Environment).max(64).refine((e) => new Set(e).size === e.length, 'must not name an environment twice').optional(),
   })
@@ -373,9 +395,9 @@ export const MAX_LIMITS = 256;
 
 export const TokenInput = z
   .object({
-    name: Name,
+    name: TokenName,
     scopes: z.array(z.enum(SCOPES)).min(1, 'must name at least one scope'),
-    projects: z.array(Name).min(1).max(MAX_LIMITS, `must name at most ${MAX_LIMITS}`).nullable().optional(),
+    projects: z.array(ProjectName).min(1).max(MAX_LIMITS, `must name at most ${MAX_LIMITS}`).nullable().optional(),
     environments: z.array(EntryEnvironment).min(1).max(MAX_LIMITS, `must name at most ${MAX_LIMITS}`).nullable().optional(),
     expiresAt: IsoTime.nullable().optional(),
   })
@@ -431,11 +453,11 @@ export const DEFAULT_SETTINGS: Settings = { autoLockMinutes: 10, clipboardSecond
 
 export const LoginRequestInput = z
   .object({
-    // Shown in the approval dialog and then the token's name: a Name, without the invisible and
-    // text-direction characters (Unicode Cf: U+202E, U+200B, U+2066…) that could disguise it.
-    clientName: Name.refine((s) => !/\p{Cf}/u.test(s), 'must not contain invisible or text-direction characters'),
+    // Shown in the approval dialog and then the token's name: a TokenName, and from a caller not
+    // yet trusted not even the emoji joiner (no Unicode Cf at all) that a user's own names may hold.
+    clientName: TokenName.refine((s) => !/\p{Cf}/u.test(s), 'must not contain invisible or text-direction characters'),
     scopes: z.array(z.enum(SCOPES)).min(1),
-    projects: z.array(Name).min(1).max(MAX_LIMITS, `must name at most ${MAX_LIMITS}`).nullable().optional(),
+    projects: z.array(ProjectName).min(1).max(MAX_LIMITS, `must name at most ${MAX_LIMITS}`).nullable().optional(),
     environments: z.array(EntryEnvironment).min(1).max(MAX_LIMITS, `must name at most ${MAX_LIMITS}`).nullable().optional(),
   })
   .strict()

@@ -4,7 +4,7 @@ import { KeydenError } from '../../shared/errors.js';
 import type { Caller, CategoryService } from '../core/types.js';
 import { lower, newId, notFound, sealOverview, type VaultContext } from './context.js';
 import type { Entries } from './entries.js';
-import { parseInput } from './validate.js';
+import { parseInput, parseNewName } from './validate.js';
 import { insertRow } from '../store/integrity.js';
 
 /** The built-in category of imported variables that no service claims (DESIGN §9). */
@@ -100,6 +100,7 @@ export class Categories implements CategoryService {
   update(caller: Caller, id: string, raw: CategoryUpdate, options: { force?: boolean } = {}): Category {
     const input = parseInput(CategoryUpdate, raw);
     const current = this.get(id);
+    if (input.name !== undefined && input.name !== current.name) parseNewName('category', 'name', input.name);
     if (input.name !== undefined && lower(input.name) !== lower(current.name)) this.assertNameFree(input.name);
     const next: Category = { ...current, updatedAt: this.v.now() };
     let fieldChange: { added: string[]; removed: string[] } | null = null;

@@ -19,7 +19,7 @@ import {
   type VaultContext,
 } from './context.js';
 import { perEntryVariable, refuseWrite, variablesOf, visibleTo, writableBy } from './access.js';
-import { parseInput } from './validate.js';
+import { parseInput, parseNewName } from './validate.js';
 import { insertRow, macCheckSql, rowsTampered } from '../store/integrity.js';
 import { statement } from '../store/db.js';
 
@@ -279,7 +279,7 @@ export class Entries implements EntryService {
     if (!writableBy(caller, current)) throw refuseWrite(current);
     const next: EntryRecord = { ...current };
     if (input.categoryId !== undefined) next.categoryId = input.categoryId;
-    if (input.name !== undefined) next.name = input.name;
+    if (input.name !== undefined && input.name !== current.name) next.name = parseNewName('project', 'name', input.name);
     if (input.environment !== undefined) next.environment = input.environment;
     if (input.notes !== undefined) next.notes = input.notes;
     if (input.envVarName !== undefined) next.envVarName = input.envVarName;

@@ -1,7 +1,7 @@
 // Importing a .env (or JSON, or keyden's shell export) into one project environment (DESIGN §4,
 // §9): route each variable to the entry or category that writes it (else to the built-in
 // Variables category), plan the changes, then apply them in one transaction.
-import { EntryEnvironment, EnvVarName, ImportFormat, ImportMode, MAX_SIMPLE_VALUE_BYTES, Name } from '../../shared/model.js';
+import { EntryEnvironment, EnvVarName, ImportFormat, ImportMode, MAX_SIMPLE_VALUE_BYTES } from '../../shared/model.js';
 import type { Category, EntryValue, ImportSummary } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
 import type { Caller } from '../core/types.js';
@@ -13,7 +13,7 @@ import { dotenvWarnings, parseDotenv, parseJsonImport, parseShellExport, sniffFo
 
 type ParsedVariable = JsonVariable;
 import type { Projects } from './projects.js';
-import { parseInput } from './validate.js';
+import { parseInput, parseNewName } from './validate.js';
 
 const utf8 = new TextEncoder();
 
@@ -42,7 +42,7 @@ export class Importer {
 
   run(caller: Caller, project: string, environment: string, content: string, rawMode: ImportMode, rawFormat?: ImportFormat): ImportSummary {
     const mode = parseInput(ImportMode, rawMode);
-    parseInput(Name, project);
+    parseNewName('project', 'project', project);
     parseInput(EntryEnvironment, environment);
     const format = rawFormat === undefined ? sniffFormat(content) : parseInput(ImportFormat, rawFormat);
     const keys = this.v.keys();

@@ -20,7 +20,7 @@ import { variablesOf, writableBy } from './access.js';
 import { blindTo, type Entries } from './entries.js';
 import type { ProjectRecord } from './project-records.js';
 import type { Projects } from './projects.js';
-import { parseInput } from './validate.js';
+import { parseInput, parseNewName } from './validate.js';
 
 const sameValue = (a: EntryValue, b: EntryValue): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -55,6 +55,7 @@ export class ProjectOperations {
     const { name, all } = this.requireWholeProject(caller, project);
     const newName = input.name ?? name;
     const renamed = newName !== name;
+    if (renamed) parseNewName('project', 'name', newName);
     if (renamed && lower(newName) !== lower(name)) {
       if (caller.projects !== null && !caller.projects.some((p) => lower(p) === lower(newName))) {
         throw new KeydenError('SCOPE_REQUIRED', 'this token may not write to that project', { project: newName });

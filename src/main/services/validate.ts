@@ -1,5 +1,6 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { issuesToDetails, KeydenError, sentenceOf } from '../../shared/errors.js';
+import { newName, type NameKind } from '../../shared/model.js';
 
 // Own properties only (DESIGN §4): zod builds its output objects by assignment, so a key named
 // "__proto__" (own in JSON.parse's result) would set the prototype and vanish. It crosses the
@@ -53,6 +54,15 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   const issues = result.error.issues.map((i) => ({ ...i, path: i.path.map((p) => (p === STAND_IN ? PROTO : p)), message: i.message.replaceAll(STAND_IN, PROTO) }));
   const details = issuesToDetails(issues) as Record<string, string>;
   throw new KeydenError('VALIDATION_FAILED', sentenceOf(details), details);
+}
+
+/**
+ * A name that is new to the vault (a rename, an import's project): 400 naming `field` when it
+ * holds a character a new name may not. A name sent back unchanged is not checked, so an entry or
+ * project that an older version let such a character into stays editable and renameable.
+ */
+export function parseNewName(kind: NameKind, field: string, name: string): string {
+  return (parseInput(z.object({ [field]: newName(kind) }), { [field]: name }) as Record<string, string>)[field]!;
 }
 
 /**

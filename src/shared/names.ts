@@ -1,0 +1,88 @@
+// Characters a user-chosen name may not hold, because they make one name look like another
+// (Trojan Source, CVE-2021-42574) or forge lines in the CLI's output; and how the CLI shows them
+// when an older vault holds them anyway. Ordinary visible Unicode (accents, CJK, emoji) is allowed.
+
+/** Why a character is refused in a name. */
+export type HiddenKind = 'control' | 'invisible' | 'surrogate';
+
+export interface HiddenCharacter {
+  kind: HiddenKind;
+  /** `U+202E`, for a message. */
+  codePoint: string;
+}
+
+/** C0, DEL, C1 (newline, tab, NEL…) and the line and paragraph separators. */
+const CONTROL = /^[\p{Cc}\u2028\u2029]$/u;
+/** Format characters (U+200B–U+200F, U+202A–U+202E, U+2066–U+2069, U+061C, U+FEFF, tags…) and everything Unicode says to render as nothing (Hangul fillers, variation selectors, U+034F…). */
+const INVISIBLE = /^[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Bidi_Control}]$/u;
+const LONE_SURROGATE = /^[\uD800-\uDFFF]$/;
+const PICTOGRAPH = /^\p{Extended_Pictographic}$/u;
+const SKIN_TONE = /^\p{Emoji_Modifier}$/u;
+const KEYCAP_BASE = /^[0-9#*]$/;
+const ZWJ = '\u200D';
+const VARIATION = /^[\uFE0E\uFE0F]$/;
+const KEYCAP = '\u20E3';
+
+const KIND_TEXT: Record<HiddenKind, string> = {
+  control: 'a control character or line break',
+  invisible: 'an invisible or direction-changing character',
+  surrogate: 'half of a surrogate pair (not a character)',
+};
+
+/** `U+202E` (four hex digits at least). */
+export const codePointOf = (ch: string): string => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * Whether the character at `i` may stay: the joiner and variation selectors that emoji are made
+ * of are visible as part of the emoji (👩‍💻, ❤️, 1️⃣), so they pass there and nowhere else —
+ * "pro\u200Dd" still looks like "prod". Tag characters (subdivision flags) are not let through:
+ * they can carry hidden text after any flag.
+ */
+function partOfEmoji(chars: readonly string[], i: number): boolean {
+  const ch = chars[i]!;
+  const prev = chars[i - 1] ?? '';
+  const next = chars[i + 1] ?? '';
+  if (VARIATION.test(ch)) return PICTOGRAPH.test(prev) || (KEYCAP_BASE.test(prev) && next === KEYCAP);
+  if (ch !== ZWJ || !PICTOGRAPH.test(next)) return false;
+  // The joiner follows an emoji, possibly after its skin tone or its emoji-style selector.
+  const before = SKIN_TONE.test(prev) || prev === '\uFE0F' ? (chars[i - 2] ?? '') : prev;
+  return PICTOGRAPH.test(before);
+}
+
+function kindAt(chars: readonly string[], i: number): HiddenKind | null {
+  const ch = chars[i]!;
+  if (CONTROL.test(ch)) return 'control';
+  if (LONE_SURROGATE.test(ch)) return 'surrogate';
+  if (INVISIBLE.test(ch) && !partOfEmoji(chars, i)) return 'invisible';
+  return null;
+}
+
+/** The first character a new name may not hold (of `kinds` only, if given), or null. */
+export function firstHidden(name: string, kinds?: readonly HiddenKind[]): HiddenCharacter | null {
+  const chars = Array.from(name);
+  for (let i = 0; i < chars.length; i++) {
+    const kind = kindAt(chars, i);
+    if (kind && (!kinds || kinds.includes(kind))) return { kind, codePoint: codePointOf(chars[i]!) };
+  }
+  return null;
+}
+
+/** `contains an invisible or direction-changing character (U+202E)`: a predicate for a validation message. */
+export const describeHidden = (h: HiddenCharacter): string => `contains ${KIND_TEXT[h.kind]} (${h.codePoint})`;
+
+const escapeOne = (ch: string): string => {
+  const cp = ch.codePointAt(0)!;
+  return cp > 0xffff ? `\\u{${cp.toString(16).toUpperCase()}}` : `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+};
+
+/**
+ * The text with every character a name may not hold written as `\u202E` (`\u{E0041}` past the
+ * BMP), for output a person reads: a name from an older vault cannot reorder, hide or break the
+ * line it is shown on. Text a new name may hold comes back unchanged.
+ */
+export function escapeHidden(text: string): string {
+  const chars = Array.from(text);
+  let out = '';
+  for (let i = 0; i < chars.length; i++) out += kindAt(chars, i) ? escapeOne(chars[i]!) : chars[i]!;
+  return out;
+}
