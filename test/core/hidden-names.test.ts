@@ -171,6 +171,29 @@ describe('a vault an earlier version wrote with such names', () => {
   });
 });
 
+describe('importing a .env whose keys hold such characters', () => {
+  it('reports those lines as failed, escaped, and imports every other line', async () => {
+    const v = await vault();
+    const text = ['FIRST=1', 'API_\u202EKEY=secret-one', '\u2066TOKEN=secret-two', 'LAST=3', 'export ZW\u200BSP=secret-three'].join('\n');
+    const summary = v.core.projects.importEnv(APP, 'Blog', 'development', text, 'upsert');
+    expect(summary.failed).toEqual([
+      { key: 'API_\\u202EKEY', line: 2, reason: 'the name contains an invisible or direction-changing character (U+202E)' },
+      { key: '\\u2066TOKEN', line: 3, reason: 'the name contains an invisible or direction-changing character (U+2066)' },
+      { key: 'ZW\\u200BSP', line: 5, reason: 'the name contains an invisible or direction-changing character (U+200B)' },
+    ]);
+    expect({ imported: summary.imported, warnings: summary.warnings }).toEqual({ imported: 2, warnings: [] });
+    expect(JSON.stringify(summary)).not.toContain('secret-');
+    expect(v.core.projects.variables(APP, 'Blog', 'development').variables.map((x) => x.name).sort()).toEqual(['FIRST', 'LAST', 'OPENAI_API_KEY']);
+  });
+
+  it('reports a JSON import\'s hidden key as failed under its escaped name', async () => {
+    const v = await vault();
+    const summary = v.core.projects.importEnv(APP, 'Blog', 'development', JSON.stringify({ 'A\u202EB': 'x', OK: 'y' }), 'upsert', 'json');
+    expect(summary.failed).toEqual([{ key: 'A\\u202EB', line: expect.any(Number), reason: 'the name contains an invisible or direction-changing character (U+202E)' }]);
+    expect(summary.imported).toBe(1);
+  });
+});
+
 describe('escapeHidden', () => {
   it('writes each refused character as \\uXXXX and leaves visible text, emoji included, alone', () => {
     expect(escapeHidden('Blog\u202Egol\n👩‍💻 Blög')).toBe('Blog\\u202Egol\\u000A👩‍💻 Blög');

@@ -3,6 +3,7 @@
 import dotenv from 'dotenv';
 import type { ExportFormat } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
+import { describeHidden, escapeHidden, firstHidden, type HiddenCharacter } from '../../shared/names.js';
 
 export interface Variable {
   name: string;
@@ -104,8 +105,31 @@ function countNewlines(s: string, from: number, to: number): number {
 /** How many lines a warning lists, and how many warnings of one kind are given, before "and N more". */
 const LISTED = 20;
 
+/** A line the parser skips because its name holds a hidden character: reported as failed (never its value). */
+export interface HiddenNameLine {
+  key: string;
+  line: number;
+  reason: string;
+}
+
+/** `API_\u202EKEY=…`: a name of dotenv's characters and hidden ones (names.ts) before its `=`. */
+function hiddenName(line: string): { key: string; hidden: HiddenCharacter } | null {
+  const key = /^(?:export\s+)?([^\s=]+?)\s*=/.exec(line)?.[1];
+  const hidden = key === undefined ? null : firstHidden(key);
+  if (!key || !hidden || !Array.from(key).every((ch) => /^[\w.-]$/.test(ch) || firstHidden(ch))) return null;
+  return { key: escapeHidden(key), hidden };
+}
+
 /** What the parser dropped or read differently than it looks: said, never silently (issue 14). */
 export function dotenvWarnings(text: string): string[] {
+  return dotenvReport(text).warnings;
+}
+
+/**
+ * The warnings, and the lines whose name holds an invisible, direction-changing or control
+ * character: those fail by name (escaped, `\u202E`), so the rest of the file still imports.
+ */
+export function dotenvReport(text: string): { warnings: string[]; failed: HiddenNameLine[] } {
   const normalized = text.replace(/\r\n?/g, '\n');
   const lines = normalized.split('\n');
   const covered = new Set<number>();
@@ -135,9 +159,15 @@ export function dotenvWarnings(text: string): string[] {
     }
   }
   const ignored: string[] = [];
+  const failed: HiddenNameLine[] = [];
   lines.forEach((line, i) => {
     const t = line.trim();
     if (t === '' || t.startsWith('#') || covered.has(i + 1)) return;
+    const hidden = hiddenName(t);
+    if (hidden) {
+      failed.push({ key: hidden.key, line: i + 1, reason: `the name ${describeHidden(hidden.hidden)}` });
+      return;
+    }
     ignored.push(`ignored line ${i + 1} (${t.includes('=') ? 'not KEY=VALUE' : 'no `=`'})`);
   });
   const repeats: string[] = [];
@@ -145,7 +175,10 @@ export function dotenvWarnings(text: string): string[] {
     if (at.length > 1) repeats.push(`${name} set ${at.length === 2 ? 'twice' : `${at.length} times`} (lines ${listed(at.map(String))}): kept the last`);
   }
   // The reply stays near the size of the text's first lines, not many times the text.
-  return [...firstOf(comments, 'lines where `#` started a comment'), ...firstOf(ignored, 'ignored lines'), ...firstOf(repeats, 'keys set more than once')];
+  return {
+    warnings: [...firstOf(comments, 'lines where `#` started a comment'), ...firstOf(ignored, 'ignored lines'), ...firstOf(repeats, 'keys set more than once')],
+    failed,
+  };
 }
 
 /** `1, 2, …, 20 and 9 more`. */

@@ -4,12 +4,13 @@
 import { EntryEnvironment, EnvVarName, ImportFormat, ImportMode, MAX_SIMPLE_VALUE_BYTES } from '../../shared/model.js';
 import type { Category, EntryValue, ImportSummary } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
+import { describeHidden, escapeHidden, firstHidden } from '../../shared/names.js';
 import type { Caller } from '../core/types.js';
 import { VARIABLES_CATEGORY, type Categories } from './categories.js';
 import { newId, type EntryRecord, type Keys, type VaultContext } from './context.js';
 import { writableBy } from './access.js';
 import { blindTo, normalizeValue, valueChanged, type Entries } from './entries.js';
-import { dotenvWarnings, parseDotenv, parseJsonImport, parseShellExport, sniffFormat, type JsonVariable } from './envfile.js';
+import { dotenvReport, parseDotenv, parseJsonImport, parseShellExport, sniffFormat, type JsonVariable } from './envfile.js';
 
 type ParsedVariable = JsonVariable;
 import type { Projects } from './projects.js';
@@ -74,9 +75,11 @@ export class Importer {
       if (content.trim() !== '') throw new KeydenError('VALIDATION_FAILED', "not in shell export form (export NAME='value' lines)", { content: 'not shell export lines' });
       return [];
     }
-    summary.warnings.push(...dotenvWarnings(content));
+    const report = dotenvReport(content);
+    summary.warnings.push(...report.warnings);
+    summary.failed.push(...report.failed);
     const vars = parseDotenv(content);
-    if (vars.length === 0 && content.trim() !== '') summary.warnings.push('no variables found (expected KEY=VALUE lines)');
+    if (vars.length === 0 && report.failed.length === 0 && content.trim() !== '') summary.warnings.push('no variables found (expected KEY=VALUE lines)');
     return vars;
   }
 
@@ -89,7 +92,13 @@ export class Importer {
     const claims = this.projects.categoryClaims();
     const routes: Routes = { updates: new Map(), creates: new Map() };
     for (const variable of parsed) {
-      const fail = (reason: string) => summary.failed.push({ key: variable.name, line: variable.line, reason });
+      // Escaped (`\u202E`): the app, the CLI and a script print this name, which nothing checked yet.
+      const fail = (reason: string) => summary.failed.push({ key: escapeHidden(variable.name), line: variable.line, reason });
+      const hidden = firstHidden(variable.name);
+      if (hidden) {
+        fail(`the name ${describeHidden(hidden)}`);
+        continue;
+      }
       // dotenv takes names like MY-VAR or 1ABC, which no category may write.
       if (!EnvVarName.safeParse(variable.name).success) {
         fail('not a valid variable name (^[A-Za-z_][A-Za-z0-9_]*$, at most 128 characters)');
