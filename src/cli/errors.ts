@@ -1,4 +1,6 @@
 // How the CLI fails: one plain line on stderr and an exit code of DESIGN §5.
+import { escapeHidden } from '../shared/names.js';
+
 export const EXIT = {
   OK: 0,
   ERROR: 1,
@@ -93,6 +95,7 @@ function isCoded(e: unknown): e is Error & { code: string } {
   return typeof code === 'string' && /^[A-Z_]+$/.test(code);
 }
 
+/** One line, with any invisible or direction-changing character of a name in it shown as `\u202E`. */
 export function oneLine(s: string): string {
-  return s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return escapeHidden(s.replace(/\s*[\r\n]+\s*/g, ' ').trim());
 }

@@ -86,3 +86,18 @@ export function escapeHidden(text: string): string {
   for (let i = 0; i < chars.length; i++) out += kindAt(chars, i) ? escapeOne(chars[i]!) : chars[i]!;
   return out;
 }
+
+/**
+ * JSON text with every such character written as `\uXXXX` (a pair of them past the BMP), which a
+ * JSON parser reads back as the same character: the value is unchanged, a person sees the escape.
+ */
+export function escapeHiddenInJson(json: string): string {
+  const chars = Array.from(json);
+  let out = '';
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    // A raw newline in JSON text is the indentation's own (a string's is already `\n`).
+    out += ch !== '\n' && kindAt(chars, i) ? Array.from({ length: ch.length }, (_, k) => `\\u${ch.charCodeAt(k).toString(16).toUpperCase().padStart(4, '0')}`).join('') : ch;
+  }
+  return out;
+}

@@ -11,7 +11,7 @@ import { DEFAULT_API_PORT } from '../client.js';
 import type { Token } from '../../shared/model.js';
 import { PRESETS, presetToCategoryInput } from '../../shared/presets.js';
 import { CliError, EXIT } from '../errors.js';
-import { formatTable, shortTime, writeJson, writeOut } from '../output.js';
+import { formatTable, shortTime, writeErrLines, writeJson, writeLines, writeOut } from '../output.js';
 import { promptHidden, readNewPassword, readPassword, readStdinLines, stdinIsTerminal } from '../stdin.js';
 import { parseScopes } from './session.js';
 import { parseExpiry } from '../expiry.js';
@@ -79,7 +79,7 @@ export async function init(opts: { vault?: string; passwordStdin?: boolean; pres
 export async function serve(opts: { vault?: string; port?: number; passwordStdin?: boolean }): Promise<number> {
   // Before the vault is opened or a password read: a core of this process would hold them.
   const noCoreDumps = disableCoreDumps();
-  if (noCoreDumps) process.stderr.write(`keyden: warning: core dumps of this owner are not turned off (${noCoreDumps}): a crash dump could hold the master password\n`);
+  if (noCoreDumps) writeErrLines(`keyden: warning: core dumps of this owner are not turned off (${noCoreDumps}): a crash dump could hold the master password`);
   const home = keydenHome();
   const vaultPath = vaultPathOf(opts);
   const core = openCore(vaultPath, 'owner');
@@ -112,7 +112,7 @@ export async function serve(opts: { vault?: string; port?: number; passwordStdin
     // ready line, so that a signal sent as soon as it is read still stops the owner cleanly.
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGHUP'] as const) process.once(signal, stop);
   });
-  writeOut(`Keyden API listening on ${server.url}\n`);
+  writeLines(`Keyden API listening on ${server.url}`);
   if (core.vault.status().locked) process.stderr.write('The vault is locked: unlock it with `keyden unlock`\n');
   return stopped;
 }
@@ -172,7 +172,7 @@ export async function tokenCreate(opts: {
     }),
   );
   writeOut(`${created.secret}\n`);
-  if (process.stdout.isTTY) process.stderr.write(`Token "${created.token.name}" (${created.token.id}): shown once, store it now\n`);
+  if (process.stdout.isTTY) writeErrLines(`Token "${created.token.name}" (${created.token.id}): shown once, store it now`);
   return EXIT.OK;
 }
 
@@ -226,8 +226,8 @@ export async function tokenRevoke(idOrName: string, opts: { vault?: string; pass
     return { token: found, already: false };
   });
   // Revoking is idempotent: a token already revoked is the state asked for (exit 0), and we say when.
-  if (already) writeOut(`Token "${token.name}" (${token.id}) was already revoked at ${token.revokedAt}\n`);
-  else writeOut(`Revoked token "${token.name}" (${token.id})\n`);
+  if (already) writeLines(`Token "${token.name}" (${token.id}) was already revoked at ${token.revokedAt}`);
+  else writeLines(`Revoked token "${token.name}" (${token.id})`);
   return EXIT.OK;
 }
 
@@ -269,7 +269,7 @@ export async function backup(opts: { output?: string; vault?: string; passwordSt
   const target = resolve(opts.output ?? `keyden-backup-${new Date().toISOString().slice(0, 10)}.db`);
   if (existsSync(target)) throw new CliError(`${target} already exists; choose another file with -o`, EXIT.ERROR);
   await withUnlockedVault(opts, (core) => core.vault.backup(CLI, target));
-  writeOut(`Backed up the vault to ${target} (encrypted under the same master password)\n`);
+  writeLines(`Backed up the vault to ${target} (encrypted under the same master password)`);
   return EXIT.OK;
 }
 
@@ -284,14 +284,14 @@ export async function verify(opts: { vault?: string; passwordStdin?: boolean; js
     core.close(CLI);
   }
   if (opts.json) writeJson({ path: vaultPath, ...report });
-  else if (report.format === 1) writeOut(`${vaultPath}: format 1 (no integrity data yet); it is upgraded to format 2 at its next unlock\n`);
+  else if (report.format === 1) writeLines(`${vaultPath}: format 1 (no integrity data yet); it is upgraded to format 2 at its next unlock`);
   else {
-    writeOut(`${vaultPath}: format 2, generation ${report.generation ?? '?'}${report.known !== null ? ` (this machine has seen ${report.known})` : ''}\n`);
-    writeOut(`integrity record: ${report.recordOk ? 'ok' : 'FAILS'}\n`);
-    for (const f of report.failing) writeOut(`${f.table}: ${f.count} ${f.count === 1 ? 'row fails its' : 'rows fail their'} mac (${f.ids.join(', ')}${f.count > f.ids.length ? ', …' : ''})\n`);
-    writeOut(`digest: ${report.digestOk ? 'ok' : 'MISMATCH (a row was deleted or rolled back)'}\n`);
+    writeLines(`${vaultPath}: format 2, generation ${report.generation ?? '?'}${report.known !== null ? ` (this machine has seen ${report.known})` : ''}`);
+    writeLines(`integrity record: ${report.recordOk ? 'ok' : 'FAILS'}`);
+    for (const f of report.failing) writeLines(`${f.table}: ${f.count} ${f.count === 1 ? 'row fails its' : 'rows fail their'} mac (${f.ids.join(', ')}${f.count > f.ids.length ? ', …' : ''})`);
+    writeLines(`digest: ${report.digestOk ? 'ok' : 'MISMATCH (a row was deleted or rolled back)'}`);
   }
   if (!report.problem) return EXIT.OK;
-  process.stderr.write(`keyden: the vault was modified outside Keyden: ${report.problem}\n`);
+  writeErrLines(`keyden: the vault was modified outside Keyden: ${report.problem}`);
   return EXIT.CONFLICT;
 }

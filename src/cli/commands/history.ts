@@ -1,7 +1,7 @@
 // The trash and an entry's history from the command line (DESIGN §9).
 import { ApiClient } from '../client.js';
 import { CliError, EXIT } from '../errors.js';
-import { formatTable, shortTime, writeJson, writeOut } from '../output.js';
+import { formatTable, shortTime, writeJson, writeLines, writeOut } from '../output.js';
 import { formatRef, resolveRef } from '../ref.js';
 import type { Entry, TrashItem, VersionInfo } from '../types.js';
 
@@ -30,13 +30,13 @@ export async function restore(target: string, opts: { replace?: boolean; version
     if (opts.replace) throw new CliError('--replace is for trash items, not with --version', EXIT.USAGE);
     const entry = await resolveRef(api, target, opts);
     await api.json<Entry>('POST', `/api/entries/${entry.id}/versions/${opts.version}/restore`);
-    writeOut(`Restored version ${opts.version} of ${formatRef(entry)} (the value it replaced is now a version)\n`);
+    writeLines(`Restored version ${opts.version} of ${formatRef(entry)} (the value it replaced is now a version)`);
     return EXIT.OK;
   }
   if (opts.project !== undefined || opts.env !== undefined) throw new CliError('--project and --env go with --version', EXIT.USAGE);
   const id = trashId(target);
   const entry = await api.json<Entry>('POST', `/api/trash/${id}/restore`, { query: { replace: opts.replace ? 'true' : undefined } });
-  writeOut(`Restored ${entry.name}/${entry.environment} (${entry.id})\n`);
+  writeLines(`Restored ${entry.name}/${entry.environment} (${entry.id})`);
   return EXIT.OK;
 }
 
@@ -45,11 +45,11 @@ export async function purge(id: string | undefined, opts: { all?: boolean }): Pr
   if (opts.all === (id !== undefined)) throw new CliError('give a trash id or --all', EXIT.USAGE);
   if (opts.all) {
     const { purged } = await api.json<{ purged: number }>('DELETE', '/api/trash');
-    writeOut(`Purged ${purged} entr${purged === 1 ? 'y' : 'ies'}\n`);
+    writeLines(`Purged ${purged} entr${purged === 1 ? 'y' : 'ies'}`);
     return EXIT.OK;
   }
   await api.request('DELETE', `/api/trash/${trashId(id!)}`);
-  writeOut(`Purged ${id}\n`);
+  writeLines(`Purged ${id}`);
   return EXIT.OK;
 }
 
@@ -61,10 +61,10 @@ export async function history(refText: string, opts: { project?: string; env?: s
   if (opts.purge) {
     if (opts.version !== undefined) {
       await api.request('DELETE', `/api/entries/${entry.id}/versions/${opts.version}`);
-      writeOut(`Deleted version ${opts.version} of ${ref}\n`);
+      writeLines(`Deleted version ${opts.version} of ${ref}`);
     } else {
       const { purged } = await api.json<{ purged: number }>('DELETE', `/api/entries/${entry.id}/versions`);
-      writeOut(`Deleted ${purged} previous value${purged === 1 ? '' : 's'} of ${ref}\n`);
+      writeLines(`Deleted ${purged} previous value${purged === 1 ? '' : 's'} of ${ref}`);
     }
     return EXIT.OK;
   }
@@ -74,7 +74,7 @@ export async function history(refText: string, opts: { project?: string; env?: s
     return EXIT.OK;
   }
   if (versions.length === 0) {
-    writeOut(`${ref} has no previous values\n`);
+    writeLines(`${ref} has no previous values`);
     return EXIT.OK;
   }
   writeOut(formatTable(['VERSION', 'REPLACED'], versions.map((v) => [String(v.version), shortTime(v.replacedAt)])));

@@ -1,7 +1,7 @@
 // Commands on projects, environments, templates and categories (DESIGN §9).
 import { ApiClient } from '../client.js';
 import { ApiError, CliError, EXIT } from '../errors.js';
-import { formatTable, writeJson, writeOut } from '../output.js';
+import { formatTable, writeErrLines, writeJson, writeLines, writeOut } from '../output.js';
 import { askLine } from '../stdin.js';
 import type { Category, CopySummary, Project, ProjectDeleted, Validation } from '../types.js';
 
@@ -36,7 +36,7 @@ export async function projects(opts: { search?: string; json?: boolean }): Promi
 export async function patchProject(name: string, body: { name?: string; description?: string | null; environments?: string[] }): Promise<number> {
   const api = ApiClient.fromEnvironment();
   const project = await api.json<Project>('PATCH', projectPath(name), { json: body });
-  writeOut(body.name !== undefined ? `Renamed ${name} to ${project.name}\n` : `Updated ${project.name}\n`);
+  writeLines(body.name !== undefined ? `Renamed ${name} to ${project.name}` : `Updated ${project.name}`);
   return EXIT.OK;
 }
 
@@ -52,14 +52,14 @@ export async function removeProject(name: string, opts: { yes?: boolean }): Prom
   const api = ApiClient.fromEnvironment();
   await confirm(`Move every entry of ${name} to the trash?`, opts.yes, `not deleted: ${name}`);
   const done = await api.json<ProjectDeleted>('DELETE', projectPath(name));
-  writeOut(`Moved ${done.trashed} entr${done.trashed === 1 ? 'y' : 'ies'} of ${done.project} to the trash (keyden trash)\n`);
+  writeLines(`Moved ${done.trashed} entr${done.trashed === 1 ? 'y' : 'ies'} of ${done.project} to the trash (keyden trash)`);
   return EXIT.OK;
 }
 
 export async function renameEnvironment(name: string, from: string, to: string): Promise<number> {
   const api = ApiClient.fromEnvironment();
   await api.json<Project>('PATCH', `${projectPath(name)}/environments/${encodeURIComponent(from.toLowerCase())}`, { json: { name: to.toLowerCase() } });
-  writeOut(`Renamed ${name}/${from.toLowerCase()} to ${to.toLowerCase()}\n`);
+  writeLines(`Renamed ${name}/${from.toLowerCase()} to ${to.toLowerCase()}`);
   return EXIT.OK;
 }
 
@@ -68,7 +68,7 @@ export async function removeEnvironment(name: string, env: string, opts: { yes?:
   const environment = env.toLowerCase();
   await confirm(`Move every entry of ${name}/${environment} to the trash?`, opts.yes, `not deleted: ${name}/${environment}`);
   const done = await api.json<ProjectDeleted>('DELETE', `${projectPath(name)}/environments/${encodeURIComponent(environment)}`);
-  writeOut(`Moved ${done.trashed} entr${done.trashed === 1 ? 'y' : 'ies'} of ${done.project}/${environment} to the trash (keyden trash)\n`);
+  writeLines(`Moved ${done.trashed} entr${done.trashed === 1 ? 'y' : 'ies'} of ${done.project}/${environment} to the trash (keyden trash)`);
   return EXIT.OK;
 }
 
@@ -93,14 +93,14 @@ export async function promote(opts: { project: string; from: string; to: string;
   }
   if (summary.skipped.length > 0) lines.push('  (skipped: the target has its own value; --overwrite replaces it)');
   if (lines.length === 1) lines.push('  nothing to copy');
-  writeOut(`${lines.join('\n')}\n`);
+  writeLines(...lines);
   return EXIT.OK;
 }
 
 export async function setTemplate(name: string, variables: string[]): Promise<number> {
   const api = ApiClient.fromEnvironment();
   const project = await api.json<Project>('PUT', `${projectPath(name)}/template`, { json: { variables } });
-  writeOut(project.template.length > 0 ? `${project.name} requires ${project.template.join(', ')}\n` : `${project.name} has no template now\n`);
+  writeLines(project.template.length > 0 ? `${project.name} requires ${project.template.join(', ')}` : `${project.name} has no template now`);
   return EXIT.OK;
 }
 
@@ -115,10 +115,10 @@ export async function validate(opts: { project: string; env: string; json?: bool
     throw new CliError(`${result.project}/${result.environment} ${parts.filter(Boolean).join('; ')}`, EXIT.ERROR);
   }
   // An empty variable the template does not require is worth a word, not a failure.
-  if (result.empty.length > 0) process.stderr.write(`keyden: ${result.project}/${result.environment} has empty values: ${result.empty.join(', ')}\n`);
+  if (result.empty.length > 0) writeErrLines(`keyden: ${result.project}/${result.environment} has empty values: ${result.empty.join(', ')}`);
   if (opts.json) return EXIT.OK;
-  if (result.required.length === 0) writeOut(`${result.project} has no template (keyden template set ${result.project} VAR…)\n`);
-  else writeOut(`${result.project}/${result.environment}: all ${result.required.length} required variables are set\n`);
+  if (result.required.length === 0) writeLines(`${result.project} has no template (keyden template set ${result.project} VAR…)`);
+  else writeLines(`${result.project}/${result.environment}: all ${result.required.length} required variables are set`);
   return EXIT.OK;
 }
 
@@ -135,7 +135,7 @@ export async function addCategory(name: string, opts: { envVar?: string; fields?
   const body = opts.envVar !== undefined ? { name, keyType: 'simple', envVarName: opts.envVar } : { name, keyType: 'group', fields: list(opts.fields ?? '') };
   const category = await api.json<Category>('POST', '/api/categories', { json: { ...body, ...(opts.icon !== undefined ? { icon: opts.icon } : {}) } });
   if (opts.json) writeJson(category);
-  else writeOut(`Added ${category.name} (${category.keyType === 'simple' ? category.envVarName : category.fields.join(', ')})\n`);
+  else writeLines(`Added ${category.name} (${category.keyType === 'simple' ? category.envVarName : category.fields.join(', ')})`);
   return EXIT.OK;
 }
 
@@ -143,7 +143,7 @@ export async function renameCategory(name: string, to: string): Promise<number> 
   const api = ApiClient.fromEnvironment();
   const category = await findCategory(api, name);
   await api.json<Category>('PUT', `/api/categories/${category.id}`, { json: { name: to } });
-  writeOut(`Renamed ${category.name} to ${to}\n`);
+  writeLines(`Renamed ${category.name} to ${to}`);
   return EXIT.OK;
 }
 
@@ -164,7 +164,7 @@ export async function categoryFields(name: string, opts: { add?: string; remove?
   try {
     const updated = await api.json<Category>('PUT', `/api/categories/${category.id}`, { json: { fields }, query: { force: opts.force ? 'true' : undefined } });
     if (opts.json) writeJson(updated);
-    else writeOut(`${updated.name} now has ${updated.fields.join(', ')}${add.length > 0 ? ` (${add.join(', ')} empty in its entries until set)` : ''}\n`);
+    else writeLines(`${updated.name} now has ${updated.fields.join(', ')}${add.length > 0 ? ` (${add.join(', ')} empty in its entries until set)` : ''}`);
   } catch (e) {
     if (e instanceof ApiError && e.code === 'CONFLICT' && Array.isArray(e.details.removed)) throw new CliError(`${e.message.replace('; force it to go on', '; add --force to go on')}`, EXIT.CONFLICT);
     throw e;
@@ -177,6 +177,6 @@ export async function removeCategory(name: string, opts: { cascade?: boolean; ye
   const category = await findCategory(api, name);
   if (opts.cascade) await confirm(`Delete ${category.name} and move its entries to the trash?`, opts.yes, `not deleted: ${category.name}`);
   await api.request('DELETE', `/api/categories/${category.id}`, { query: { cascade: opts.cascade ? 'true' : undefined } });
-  writeOut(`Deleted ${category.name}${opts.cascade ? ' (its entries are in the trash)' : ''}\n`);
+  writeLines(`Deleted ${category.name}${opts.cascade ? ' (its entries are in the trash)' : ''}`);
   return EXIT.OK;
 }

@@ -1,7 +1,7 @@
 // Commands that read: status, list, get, categories, audit.
 import { ApiClient } from '../client.js';
 import { ApiError, CliError, EXIT } from '../errors.js';
-import { formatTable, shortTime, writeJson, writeOut } from '../output.js';
+import { formatTable, shortTime, writeErrLines, writeJson, writeLines, writeOut } from '../output.js';
 import type { GetOptions } from '../fast-get.js';
 import { formatRef, listFor, parseRef, pickRef } from '../ref.js';
 import type { AuditEvent, CallerToken, Category, EntryWithCategory, Health, Revealed } from '../types.js';
@@ -27,7 +27,7 @@ export async function status(opts: { json?: boolean }): Promise<number> {
       exitCode = e.exitCode;
     }
   }
-  if (tokenProblem) process.stderr.write(`keyden: token ${tokenProblem}\n`);
+  if (tokenProblem) writeErrLines(`keyden: token ${tokenProblem}`);
   if (opts.json) {
     writeJson({
       url: api.url,
@@ -59,7 +59,7 @@ export async function status(opts: { json?: boolean }): Promise<number> {
   } else {
     lines.push(`Token:     ${tokenProblem ?? 'none'}`);
   }
-  writeOut(`${lines.join('\n')}\n`);
+  writeLines(...lines);
   return exitCode;
 }
 

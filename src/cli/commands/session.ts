@@ -3,7 +3,7 @@ import { unlinkSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { ApiClient } from '../client.js';
 import { ApiError, CliError, EXIT } from '../errors.js';
-import { writeOut } from '../output.js';
+import { writeErrLines, writeLines, writeOut } from '../output.js';
 import { readPassword } from '../stdin.js';
 import { credentialsPath, ensureHome, keydenHome, writePrivateFile } from '../../main/home.js';
 import type { CallerToken, Health } from '../types.js';
@@ -55,7 +55,7 @@ export async function login(opts: { scopes: string; project?: string[]; env?: st
       ...(opts.env?.length ? { environments: opts.env.map((e) => e.toLowerCase()) } : {}),
     },
   });
-  process.stderr.write(`Approve this request in Keyden: code ${request.code} (${clientName}; ${scopes.join(', ')})\nWaiting…\n`);
+  writeErrLines(`Approve this request in Keyden: code ${request.code} (${clientName}; ${scopes.join(', ')})`, 'Waiting…');
   let token: string | null = null;
   while (token === null) {
     const response = await api.request('GET', `/api/auth/requests/${encodeURIComponent(request.id)}/wait`, {
@@ -79,7 +79,7 @@ export async function login(opts: { scopes: string; project?: string[]; env?: st
   const home = keydenHome();
   ensureHome(home);
   writePrivateFile(credentialsPath(home), `${JSON.stringify({ url: api.url, token, id: info.id, name: info.name })}\n`);
-  writeOut(`Logged in as ${info.name} (${info.scopes.join(', ')}); token stored in ${credentialsPath(keydenHome())}\n`);
+  writeLines(`Logged in as ${info.name} (${info.scopes.join(', ')}); token stored in ${credentialsPath(keydenHome())}`);
   if (process.env.KEYDEN_TOKEN) process.stderr.write('keyden: note: KEYDEN_TOKEN is set and takes precedence over the stored token\n');
   return EXIT.OK;
 }

@@ -2,7 +2,7 @@
 import { keyWarnings } from '../../shared/providers.js';
 import { ApiClient } from '../client.js';
 import { ApiError, CliError, EXIT } from '../errors.js';
-import { writeJson, writeOut } from '../output.js';
+import { writeErrLines, writeJson, writeLines } from '../output.js';
 import { formatRef, resolveRef } from '../ref.js';
 import { parseExpiry } from '../expiry.js';
 import { askLine, decodeUtf8, dropFinalNewline, promptHidden, readAllStdin, readInputFile, stdinIsTerminal } from '../stdin.js';
@@ -34,7 +34,7 @@ export async function importEnv(file: string, opts: { project: string; env: stri
   else {
     const lines = [`Imported ${summary.imported}, updated ${summary.updated}, skipped ${summary.skipped}, failed ${summary.failed.length}`];
     for (const f of summary.failed) lines.push(`  line ${f.line}: ${f.key}: ${f.reason}`);
-    writeOut(`${lines.join('\n')}\n`);
+    writeLines(...lines);
   }
   const found = summary.imported + summary.updated + summary.skipped + summary.failed.length;
   if (found === 0 && content.toString('utf8').trim() !== '') {
@@ -42,9 +42,9 @@ export async function importEnv(file: string, opts: { project: string; env: stri
     const why = summary.warnings.filter((w) => !w.startsWith('no variables found'));
     throw new CliError(`no variables found in ${file === '-' ? 'stdin' : file}${why.length > 0 ? `: ${why.join('; ')}` : ''}`, EXIT.ERROR);
   }
-  for (const w of summary.warnings) process.stderr.write(`keyden: warning: ${w}\n`);
+  for (const w of summary.warnings) writeErrLines(`keyden: warning: ${w}`);
   if (summary.failed.length > 0) {
-    process.stderr.write(`keyden: ${summary.failed.length} variable${summary.failed.length === 1 ? '' : 's'} not imported\n`);
+    writeErrLines(`keyden: ${summary.failed.length} variable${summary.failed.length === 1 ? '' : 's'} not imported`);
     return EXIT.ERROR;
   }
   return EXIT.OK;
@@ -97,10 +97,10 @@ export async function add(opts: { category: string; project: string; env: string
     },
   });
   if (opts.json) writeJson(entry);
-  else writeOut(`Added ${label} (${entry.id})\n`);
+  else writeLines(`Added ${label} (${entry.id})`);
   // Key hygiene: the value's prefix may name another service, or a live key outside production.
   const values = typeof value === 'string' ? [value] : Object.values(value);
-  for (const warning of new Set(values.flatMap((v) => keyWarnings(v, category, environment)))) process.stderr.write(`keyden: note: ${warning}\n`);
+  for (const warning of new Set(values.flatMap((v) => keyWarnings(v, category, environment)))) writeErrLines(`keyden: note: ${warning}`);
   return EXIT.OK;
 }
 
@@ -168,7 +168,7 @@ export async function set(
   }
   const updated = await api.json<EntryWithCategory>('PUT', `/api/entries/${entry.id}`, { json: { ...(value !== undefined ? { value } : {}), ...metadata } });
   if (opts.json) writeJson(updated);
-  else writeOut(`Updated ${formatRef(entry)}\n`);
+  else writeLines(`Updated ${formatRef(entry)}`);
   return EXIT.OK;
 }
 
@@ -183,6 +183,6 @@ export async function rm(refText: string, opts: { yes?: boolean; project?: strin
     }
   }
   await api.request('DELETE', `/api/entries/${entry.id}`);
-  writeOut(`Moved ${ref} to the trash (keyden restore ${entry.id})\n`);
+  writeLines(`Moved ${ref} to the trash (keyden restore ${entry.id})`);
   return EXIT.OK;
 }
