@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { APP, openKeydenCore } from '../../src/main/core/index.js';
 import { isKeydenError, type KeydenError } from '../../src/shared/errors.js';
-import { escapeHidden, firstHidden } from '../../src/shared/names.js';
+import { escapeHidden, escapeHiddenInJson, firstHidden } from '../../src/shared/names.js';
 import { createTestVault, PASSWORD, TEST_KDF, type TestVault } from '../helpers/core.js';
 import { renameInFile } from '../helpers/legacy-names.js';
 import path from 'node:path';
@@ -103,6 +103,13 @@ describe('a new name with an invisible, direction-changing or control character'
     expect(v.core.projects.list(APP).map((p) => p.name)).toEqual(['Blog']);
   });
 
+  it('is refused as an environment or a group field, which are ASCII slugs and variable names', async () => {
+    const v = await vault();
+    expect(refusal(() => v.core.entries.create(APP, { categoryId: v.categoryId, name: 'Blog', environment: 'prod\u202E', value: 'x' })).details).toHaveProperty('environment');
+    expect(refusal(() => v.core.projectOperations.renameEnvironment(APP, 'Blog', 'development', { name: 'dev\u2066' })).details).toHaveProperty('name');
+    expect(refusal(() => v.core.categories.create(APP, { name: 'AWS', keyType: 'group', fields: ['AWS_KEY', 'AWS\u200BREGION'] })).details).toHaveProperty(['fields.1']);
+  });
+
   it('is refused without echoing the name it was sent', async () => {
     const v = await vault();
     const e = refusal(() => v.core.entries.create(APP, { categoryId: v.categoryId, name: 'sk-live-51Habc\u202E', value: 'x' }));
@@ -198,5 +205,14 @@ describe('escapeHidden', () => {
   it('writes each refused character as \\uXXXX and leaves visible text, emoji included, alone', () => {
     expect(escapeHidden('Blog\u202Egol\n👩‍💻 Blög')).toBe('Blog\\u202Egol\\u000A👩‍💻 Blög');
     expect(escapeHidden('tag\u{E0041}')).toBe('tag\\u{E0041}');
+  });
+
+  it('writes them in JSON as \\u escapes that parse back to the same value, the indentation untouched', () => {
+    const value = { name: 'Blog\u202Egol\u0085 👩‍💻', tag: 'x\u{E0041}', text: 'a\nb' };
+    const json = escapeHiddenInJson(JSON.stringify(value, null, 2));
+    expect(json).toContain('"Blog\\u202Egol\\u0085 👩‍💻"');
+    expect(json).toContain('"x\\uDB40\\uDC41"');
+    expect(json.split('\n')).toHaveLength(5);
+    expect(JSON.parse(json)).toEqual(value);
   });
 });
