@@ -33,36 +33,55 @@ const KIND_TEXT: Record<HiddenKind, string> = {
 export const codePointOf = (ch: string): string => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
 /**
- * Whether the character at `i` may stay: the joiner and variation selectors that emoji are made
- * of are visible as part of the emoji (👩‍💻, ❤️, 1️⃣), so they pass there and nowhere else —
- * "pro\u200Dd" still looks like "prod". Tag characters (subdivision flags) are not let through:
- * they can carry hidden text after any flag.
+ * Every character that may be refused, in one native scan: controls, format, direction and
+ * default-ignorable characters, and (the `u` flag matches a surrogate only when it is unpaired)
+ * half of a surrogate pair. kindAt then decides on each, with its neighbours.
  */
-function partOfEmoji(chars: readonly string[], i: number): boolean {
-  const ch = chars[i]!;
-  const prev = chars[i - 1] ?? '';
-  const next = chars[i + 1] ?? '';
+const SUSPECT = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Bidi_Control}\u2028\u2029\uD800-\uDFFF]/gu;
+
+/** The code point that ends just before `end` in `text` ('' at the start). */
+function pointBefore(text: string, end: number): string {
+  if (end <= 0) return '';
+  const low = text.charCodeAt(end - 1);
+  if (end >= 2 && low >= 0xdc00 && low <= 0xdfff) {
+    const high = text.charCodeAt(end - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return text.slice(end - 2, end);
+  }
+  return text[end - 1]!;
+}
+
+/** The code point that starts at `at` in `text` ('' past the end). */
+const pointAt = (text: string, at: number): string => (at < text.length ? String.fromCodePoint(text.codePointAt(at)!) : '');
+
+/**
+ * Whether `ch`, found at `at` in `text`, may stay: the joiner and variation selectors that emoji
+ * are made of are visible as part of the emoji (👩‍💻, ❤️, 1️⃣), so they pass there and nowhere
+ * else — "pro\u200Dd" still looks like "prod". Tag characters (subdivision flags) are not let
+ * through: they can carry hidden text after any flag.
+ */
+function partOfEmoji(text: string, at: number, ch: string): boolean {
+  const prev = pointBefore(text, at);
+  const next = pointAt(text, at + ch.length);
   if (VARIATION.test(ch)) return PICTOGRAPH.test(prev) || (KEYCAP_BASE.test(prev) && next === KEYCAP);
   if (ch !== ZWJ || !PICTOGRAPH.test(next)) return false;
   // The joiner follows an emoji, possibly after its skin tone or its emoji-style selector.
-  const before = SKIN_TONE.test(prev) || prev === '\uFE0F' ? (chars[i - 2] ?? '') : prev;
+  const before = SKIN_TONE.test(prev) || prev === '\uFE0F' ? pointBefore(text, at - prev.length) : prev;
   return PICTOGRAPH.test(before);
 }
 
-function kindAt(chars: readonly string[], i: number): HiddenKind | null {
-  const ch = chars[i]!;
+/** Why `ch` (a SUSPECT match at `at` in `text`) is refused, or null when it may stay. */
+function kindAt(text: string, at: number, ch: string): HiddenKind | null {
   if (CONTROL.test(ch)) return 'control';
   if (LONE_SURROGATE.test(ch)) return 'surrogate';
-  if (INVISIBLE.test(ch) && !partOfEmoji(chars, i)) return 'invisible';
+  if (INVISIBLE.test(ch) && !partOfEmoji(text, at, ch)) return 'invisible';
   return null;
 }
 
 /** The first character a new name may not hold (of `kinds` only, if given), or null. */
 export function firstHidden(name: string, kinds?: readonly HiddenKind[]): HiddenCharacter | null {
-  const chars = Array.from(name);
-  for (let i = 0; i < chars.length; i++) {
-    const kind = kindAt(chars, i);
-    if (kind && (!kinds || kinds.includes(kind))) return { kind, codePoint: codePointOf(chars[i]!) };
+  for (const match of name.matchAll(SUSPECT)) {
+    const kind = kindAt(name, match.index, match[0]);
+    if (kind && (!kinds || kinds.includes(kind))) return { kind, codePoint: codePointOf(match[0]) };
   }
   return null;
 }
@@ -81,10 +100,7 @@ const escapeOne = (ch: string): string => {
  * line it is shown on. Text a new name may hold comes back unchanged.
  */
 export function escapeHidden(text: string): string {
-  const chars = Array.from(text);
-  let out = '';
-  for (let i = 0; i < chars.length; i++) out += kindAt(chars, i) ? escapeOne(chars[i]!) : chars[i]!;
-  return out;
+  return text.replace(SUSPECT, (ch: string, at: number) => (kindAt(text, at, ch) ? escapeOne(ch) : ch));
 }
 
 /**
@@ -92,12 +108,8 @@ export function escapeHidden(text: string): string {
  * JSON parser reads back as the same character: the value is unchanged, a person sees the escape.
  */
 export function escapeHiddenInJson(json: string): string {
-  const chars = Array.from(json);
-  let out = '';
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i]!;
-    // A raw newline in JSON text is the indentation's own (a string's is already `\n`).
-    out += ch !== '\n' && kindAt(chars, i) ? Array.from({ length: ch.length }, (_, k) => `\\u${ch.charCodeAt(k).toString(16).toUpperCase().padStart(4, '0')}`).join('') : ch;
-  }
-  return out;
+  // A raw newline in JSON text is the indentation's own (a string's is already `\n`).
+  return json.replace(SUSPECT, (ch: string, at: number) =>
+    ch !== '\n' && kindAt(json, at, ch) ? Array.from({ length: ch.length }, (_, k) => `\\u${ch.charCodeAt(k).toString(16).toUpperCase().padStart(4, '0')}`).join('') : ch,
+  );
 }
