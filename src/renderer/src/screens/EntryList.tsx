@@ -2,6 +2,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { PlusIcon, SearchIcon, ServiceIcon } from '../components/icons.js';
+import { Name } from '../components/Name.js';
 import { Button, EmptyState, Kbd, MOD } from '../components/ui.js';
 import { useSession } from '../store/session.js';
 import { ExpiryBadge } from './EntryDetail.js';
@@ -103,11 +104,11 @@ export function EntryList({ onNew }: { onNew: () => void }) {
                 >
                   <ServiceIcon slug={entry.category.icon} size={30} label="" />
                   <div className="entry-row-text">
-                    <span className="entry-row-title truncate">{entry.category.name}</span>
-                    <span className="entry-row-sub truncate">{entry.name}</span>
+                    <Name className="entry-row-title truncate">{entry.category.name}</Name>
+                    <Name className="entry-row-sub truncate">{entry.name}</Name>
                   </div>
                   <div className="entry-row-tags">
-                    <span className={`env-badge env-${entry.environment}`}>{entry.environment}</span>
+                    <Name className={`env-badge env-${entry.environment}`}>{entry.environment}</Name>
                     <ExpiryBadge expiresAt={entry.expiresAt} compact />
                   </div>
                 </div>

@@ -4,6 +4,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef, useState, type KeyboardEvent } from 'react';
 import type { Project } from '../../../shared/model.js';
 import { FolderIcon } from '../components/icons.js';
+import { Name } from '../components/Name.js';
 
 const ROW = 30;
 const MAX_HEIGHT = 8 * ROW;
@@ -48,7 +49,7 @@ export function ProjectNav({ projects, activeName, onOpen }: { projects: Project
                 onFocus={() => setFocusIndex(row.index)}
                 onClick={() => onOpen(p.name)}
               >
-                <FolderIcon /> <span className="truncate">{p.name}</span>
+                <FolderIcon /> <Name className="truncate">{p.name}</Name>
                 <span className="count">{p.entryCount}</span>
               </button>
             </div>

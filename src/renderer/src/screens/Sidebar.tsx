@@ -3,6 +3,7 @@
 import { useState, type ReactNode } from 'react';
 import { STANDARD_ENVIRONMENTS } from '../../../shared/model.js';
 import { ListIcon, LockIcon, SettingsIcon, ShieldIcon, TagIcon, ServiceIcon } from '../components/icons.js';
+import { Name } from '../components/Name.js';
 import { Kbd, MOD } from '../components/ui.js';
 import { call } from '../api.js';
 import { useSession } from '../store/session.js';
@@ -71,7 +72,7 @@ export function Sidebar() {
         <div id="nav-categories" hidden={!open.categories}>
           {shownCategories.map((c) => (
             <button key={c.id} className={item(onEntries && filter.categoryId === c.id)} aria-pressed={onEntries && filter.categoryId === c.id} onClick={() => setFilter({ categoryId: filter.categoryId === c.id ? null : c.id, project: null })}>
-              <ServiceIcon slug={c.icon} size={18} label="" /> <span className="truncate">{c.name}</span>
+              <ServiceIcon slug={c.icon} size={18} label="" /> <Name className="truncate">{c.name}</Name>
             </button>
           ))}
         </div>
@@ -81,7 +82,7 @@ export function Sidebar() {
           {shownEnvironments.map((env) => (
             <button key={env} className={item(onEntries && filter.environment === env)} aria-pressed={onEntries && filter.environment === env} onClick={() => setFilter({ environment: filter.environment === env ? null : env })}>
               <span className={`env-dot env-${env}`} aria-hidden="true" />
-              {env === '*' ? 'All environments (shared)' : env}
+              {env === '*' ? 'All environments (shared)' : <Name>{env}</Name>}
             </button>
           ))}
         </div>
