@@ -2,6 +2,7 @@
 // may carry direction-changing, invisible or control characters, shown as `\u202E` so they cannot
 // reorder or hide what is on screen. Only for drawing: routing keys, form values and API arguments
 // keep the stored name. Never for a secret value.
+import { Fragment } from 'react';
 import { escapeHidden } from '../../../shared/names.js';
 
 /** The name for a string that is drawn: a toast, a title, an aria-label, an option's text. */
@@ -10,4 +11,19 @@ export const shown = (name: string): string => escapeHidden(name);
 /** The name in the page, isolated (`.name`: unicode-bidi: isolate) so right-to-left text cannot reorder what surrounds it. */
 export function Name({ children, className }: { children: string; className?: string }) {
   return <span className={className ? `name ${className}` : 'name'}>{escapeHidden(children)}</span>;
+}
+
+/** Several names, each drawn and isolated on its own, between separators. */
+export function Names({ list, separator = ', ' }: { list: readonly string[]; separator?: string }) {
+  return (
+    <>
+      {list.map((name, i) => (
+        // By index: a list may repeat a name (two entries of one category), and it is drawn whole each time.
+        <Fragment key={i}>
+          {i > 0 ? separator : null}
+          <Name>{name}</Name>
+        </Fragment>
+      ))}
+    </>
+  );
 }

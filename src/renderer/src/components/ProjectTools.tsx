@@ -4,6 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { CopySummary, Validation } from '../../../shared/model.js';
 import { call, errorMessage } from '../api.js';
 import { AlertIcon } from './icons.js';
+import { Name, Names, shown } from './Name.js';
 import { toast } from './toast.js';
 import { Button, Confirm, Field, Modal } from './ui.js';
 import { useSession } from '../store/session.js';
@@ -46,50 +47,50 @@ export function ProjectTools({ name, environment, environments, onChanged }: Pro
       <Button onClick={() => setDialog('promote')} disabled={isShared || environments.length < 1}>Promote…</Button>
       <Button onClick={() => setDialog('template')}>Template…</Button>
       <Button onClick={() => setDialog('rename')}>Rename project…</Button>
-      <Button onClick={() => setDialog('renameEnv')} disabled={isShared}>Rename {isShared ? 'environment' : environment}…</Button>
-      <Button variant="ghost" onClick={() => setDialog('deleteEnv')} disabled={isShared}>Delete {isShared ? 'environment' : environment}…</Button>
+      <Button onClick={() => setDialog('renameEnv')} disabled={isShared}>Rename {isShared ? 'environment' : <Name>{environment}</Name>}…</Button>
+      <Button variant="ghost" onClick={() => setDialog('deleteEnv')} disabled={isShared}>Delete {isShared ? 'environment' : <Name>{environment}</Name>}…</Button>
       <Button variant="ghost" onClick={() => setDialog('delete')}>Delete project…</Button>
 
       {dialog === 'promote' ? <PromoteDialog name={name} from={environment} environments={environments} onClose={close} onDone={() => void run(async () => undefined, 'Promoted')} /> : null}
       {dialog === 'template' ? <TemplateDialog name={name} onClose={close} onSave={(variables) => run(() => call('projects.setTemplate', { project: name, template: { variables } }), 'Template saved')} /> : null}
       {dialog === 'rename' ? (
         <RenameDialog
-          title={`Rename ${name}`}
+          title={`Rename ${shown(name)}`}
           label="New project name"
           initial={name}
           onClose={close}
           onSave={async (to) => {
-            if (await run(() => call('projects.patch', { project: name, patch: { name: to } }), `Renamed to ${to}`)) useSession.getState().setView({ kind: 'project', name: to });
+            if (await run(() => call('projects.patch', { project: name, patch: { name: to } }), `Renamed to ${shown(to)}`)) useSession.getState().setView({ kind: 'project', name: to });
           }}
         />
       ) : null}
       {dialog === 'renameEnv' ? (
         <RenameDialog
-          title={`Rename ${environment}`}
+          title={`Rename ${shown(environment)}`}
           label="New environment name"
           initial={environment}
           onClose={close}
-          onSave={(to) => run(() => call('projects.renameEnvironment', { project: name, environment, name: to.toLowerCase() }), `Renamed ${environment} to ${to.toLowerCase()}`).then(() => undefined)}
+          onSave={(to) => run(() => call('projects.renameEnvironment', { project: name, environment, name: to.toLowerCase() }), `Renamed ${shown(environment)} to ${shown(to.toLowerCase())}`).then(() => undefined)}
         />
       ) : null}
       <Confirm
         open={dialog === 'deleteEnv'}
         onOpenChange={close}
-        title={`Delete ${environment}?`}
-        description={`Every entry of ${name} in ${environment} goes to the trash (Settings › Trash) for 30 days.`}
+        title={`Delete ${shown(environment)}?`}
+        description={`Every entry of ${shown(name)} in ${shown(environment)} goes to the trash (Settings › Trash) for 30 days.`}
         confirmLabel="Move to trash"
         danger
-        onConfirm={() => void run(() => call('projects.removeEnvironment', { project: name, environment }), `Moved ${environment} to the trash`)}
+        onConfirm={() => void run(() => call('projects.removeEnvironment', { project: name, environment }), `Moved ${shown(environment)} to the trash`)}
       />
       <Confirm
         open={dialog === 'delete'}
         onOpenChange={close}
-        title={`Delete ${name}?`}
+        title={`Delete ${shown(name)}?`}
         description="Every entry of the project goes to the trash (Settings › Trash) for 30 days."
         confirmLabel="Move to trash"
         danger
         onConfirm={() =>
-          void run(() => call('projects.remove', { project: name }), `Moved ${name} to the trash`).then((ok) => ok && useSession.getState().setView({ kind: 'entries' }))
+          void run(() => call('projects.remove', { project: name }), `Moved ${shown(name)} to the trash`).then((ok) => ok && useSession.getState().setView({ kind: 'entries' }))
         }
       />
     </div>
@@ -116,7 +117,7 @@ export function TemplateStatus({ name, environment, version }: { name: string; e
     list.map((v, i) => (
       <span key={v}>
         {i > 0 ? ', ' : ''}
-        <code>{v}</code>
+        <code><Name>{v}</Name></code>
       </span>
     ));
   return (
@@ -125,7 +126,7 @@ export function TemplateStatus({ name, environment, version }: { name: string; e
       <div>
         {result.missing.length > 0 ? (
           <p>
-            <strong>{environment} lacks {result.missing.length === 1 ? 'a required variable' : `${result.missing.length} required variables`}:</strong> {names(result.missing)}
+            <strong><Name>{environment}</Name> lacks {result.missing.length === 1 ? 'a required variable' : `${result.missing.length} required variables`}:</strong> {names(result.missing)}
           </p>
         ) : null}
         {result.empty.length > 0 ? (
@@ -162,7 +163,7 @@ function TemplateDialog({ name, onClose, onSave }: { name: string; onClose: (ope
   const [text, setText] = useState((project?.template ?? []).join('\n'));
   const variables = [...new Set(text.split(/[\s,]+/).filter(Boolean))];
   return (
-    <Modal open onOpenChange={onClose} title={`Template of ${name}`} description="The variables every environment must have, one per line.">
+    <Modal open onOpenChange={onClose} title={`Template of ${shown(name)}`} description="The variables every environment must have, one per line.">
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -216,7 +217,7 @@ function PromoteDialog({ name, from, environments, onClose, onDone }: { name: st
 
   const toggle = (v: string) => setChosen((s) => (s.has(v) ? new Set([...s].filter((x) => x !== v)) : new Set([...s, v])));
   return (
-    <Modal open onOpenChange={onClose} title={`Promote ${name} from ${from}`} description="Copy this environment's own variables into another. Names only are shown, never values." wide>
+    <Modal open onOpenChange={onClose} title={`Promote ${shown(name)} from ${shown(from)}`} description="Copy this environment's own variables into another. Names only are shown, never values." wide>
       <Field label="To environment">
         {(id) => (
           <input id={id} list="promote-targets" value={to} onChange={(e) => setTo(e.target.value)} placeholder="production" />
@@ -231,7 +232,7 @@ function PromoteDialog({ name, from, environments, onClose, onDone }: { name: st
         <legend>Variables</legend>
         {available.map((v) => (
           <label key={v} className="checkbox">
-            <input type="checkbox" checked={chosen.has(v)} onChange={() => toggle(v)} /> <code>{v}</code>
+            <input type="checkbox" checked={chosen.has(v)} onChange={() => toggle(v)} /> <code><Name>{v}</Name></code>
           </label>
         ))}
       </fieldset>
@@ -244,7 +245,7 @@ function PromoteDialog({ name, from, environments, onClose, onDone }: { name: st
             {(['added', 'changed', 'unchanged', 'skipped'] as const).map((k) =>
               preview[k].length > 0 ? (
                 <li key={k}>
-                  <strong>{k}:</strong> {preview[k].join(', ')}
+                  <strong>{k}:</strong> <Names list={preview[k]} />
                 </li>
               ) : null,
             )}

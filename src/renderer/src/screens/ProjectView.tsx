@@ -5,6 +5,7 @@ import type { ProjectVariablesView } from '../../../shared/ipc.js';
 import type { ImportSummary } from '../../../shared/model.js';
 import { call, errorMessage } from '../api.js';
 import { AlertIcon, CopyIcon, DownloadIcon, FolderIcon, UploadIcon } from '../components/icons.js';
+import { Name, Names, shown } from '../components/Name.js';
 import { toast } from '../components/toast.js';
 import { Button, EmptyState } from '../components/ui.js';
 import { ProjectTools, TemplateStatus } from '../components/ProjectTools.js';
@@ -99,7 +100,7 @@ export function ProjectView({ name }: { name: string }) {
             <ul>
               {vars.conflicts.map((c) => (
                 <li key={c.name}>
-                  <code>{c.name}</code> is written by {c.entries.map((e) => e.categoryName).join(' and ')}
+                  <code><Name>{c.name}</Name></code> is written by <Names list={c.entries.map((e) => e.categoryName)} separator=" and " />
                 </li>
               ))}
             </ul>
@@ -115,7 +116,7 @@ export function ProjectView({ name }: { name: string }) {
               <ul>
                 {summary.failed.map((f) => (
                   <li key={`${f.key}-${f.line}`}>
-                    Line {f.line}: <code>{f.key}</code> — {f.reason}
+                    Line {f.line}: <code><Name>{f.key}</Name></code> — {shown(f.reason)}
                   </li>
                 ))}
               </ul>
@@ -123,7 +124,7 @@ export function ProjectView({ name }: { name: string }) {
             {summary.warnings.length ? (
               <ul aria-label="Import warnings">
                 {summary.warnings.map((w) => (
-                  <li key={w}>{w}</li>
+                  <li key={w}>{shown(w)}</li>
                 ))}
               </ul>
             ) : null}
@@ -133,7 +134,7 @@ export function ProjectView({ name }: { name: string }) {
       ) : null}
 
       {vars === null ? <p className="muted">Loading…</p> : vars.variables.length === 0 ? (
-        <EmptyState title={`No variables in ${environment}`}>Add an entry for this project, or import an existing .env file.</EmptyState>
+        <EmptyState title={`No variables in ${shown(environment)}`}>Add an entry for this project, or import an existing .env file.</EmptyState>
       ) : (
         <table className="table" aria-label="Variables">
           <thead>
@@ -142,10 +143,10 @@ export function ProjectView({ name }: { name: string }) {
           <tbody>
             {vars.variables.map((v) => (
               <tr key={`${v.name}-${v.entryId}-${v.field ?? ''}`} className={conflicted.has(v.name) ? 'row-conflict' : undefined}>
-                <td><code>{v.name}</code></td>
+                <td><code><Name>{v.name}</Name></code></td>
                 <td>
-                  {v.categoryName}
-                  {v.field ? <span className="muted"> · {v.field}</span> : null}
+                  <Name>{v.categoryName}</Name>
+                  {v.field ? <span className="muted"> · <Name>{v.field}</Name></span> : null}
                   {v.shared ? <> </> : null}
                   {v.shared ? <span className="badge" title="Inherited from All environments; an entry of this environment would override it">inherited</span> : null}
                 </td>
@@ -160,7 +161,7 @@ export function ProjectView({ name }: { name: string }) {
   return (
     <section className="page" aria-labelledby="project-title">
       <header className="page-header">
-        <h1 id="project-title"><FolderIcon width={22} height={22} /> {name}</h1>
+        <h1 id="project-title"><FolderIcon width={22} height={22} /> <Name>{name}</Name></h1>
         <span className="muted">{project?.entryCount ?? 0} entries</span>
       </header>
       <Tabs.Root value={environment} onValueChange={setEnvironment}>
@@ -172,7 +173,7 @@ export function ProjectView({ name }: { name: string }) {
               </Tabs.Trigger>
             ) : (
               <Tabs.Trigger key={env} value={env} className="tab">
-                <span className={`env-dot env-${env}`} aria-hidden="true" /> {env} <span className="count">{project?.environments[env] ?? 0}</span>
+                <span className={`env-dot env-${env}`} aria-hidden="true" /> <Name>{env}</Name> <span className="count">{project?.environments[env] ?? 0}</span>
               </Tabs.Trigger>
             ),
           )}
