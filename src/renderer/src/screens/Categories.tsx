@@ -5,6 +5,7 @@ import { CategoryInput, CategoryUpdate, type Category } from '../../../shared/mo
 import { PRESETS, presetToCategoryInput } from '../../../shared/presets.js';
 import { AppError, call, errorMessage } from '../api.js';
 import { EditIcon, ICON_SLUGS, PlusIcon, ServiceIcon, TrashIcon } from '../components/icons.js';
+import { Name, Names, shown } from '../components/Name.js';
 import { toast } from '../components/toast.js';
 import { Button, Confirm, EmptyState, Field, Modal } from '../components/ui.js';
 import { useSession } from '../store/session.js';
@@ -18,7 +19,7 @@ export function CategoriesView() {
   async function remove(category: Category): Promise<void> {
     try {
       await call('categories.remove', { id: category.id, cascade: true });
-      toast(`Deleted ${category.name}`);
+      toast(`Deleted ${shown(category.name)}`);
       await useSession.getState().refresh();
     } catch (e) {
       toast(errorMessage(e), 'error');
@@ -51,12 +52,12 @@ export function CategoriesView() {
           <tbody>
             {categories.map((c) => (
               <tr key={c.id}>
-                <td><span className="row-gap"><ServiceIcon slug={c.icon} size={22} label="" /> {c.name}</span></td>
+                <td><span className="row-gap"><ServiceIcon slug={c.icon} size={22} label="" /> <Name>{c.name}</Name></span></td>
                 <td>{c.keyType === 'group' ? 'Group' : 'Simple'}</td>
-                <td><code className="small">{c.keyType === 'group' ? c.fields.join(', ') : c.envVarName}</code></td>
+                <td><code className="small">{c.keyType === 'group' ? <Names list={c.fields} /> : <Name>{c.envVarName ?? ''}</Name>}</code></td>
                 <td className="actions">
-                  <Button variant="ghost" onClick={() => setEditing(c)} aria-label={`Edit ${c.name}`}><EditIcon /></Button>
-                  <Button variant="ghost" onClick={() => setRemoving(c)} aria-label={`Delete ${c.name}`}><TrashIcon /></Button>
+                  <Button variant="ghost" onClick={() => setEditing(c)} aria-label={`Edit ${shown(c.name)}`}><EditIcon /></Button>
+                  <Button variant="ghost" onClick={() => setRemoving(c)} aria-label={`Delete ${shown(c.name)}`}><TrashIcon /></Button>
                 </td>
               </tr>
             ))}
@@ -80,7 +81,7 @@ export function CategoriesView() {
         open={removing !== null}
         onOpenChange={(open) => !open && setRemoving(null)}
         danger
-        title={`Delete ${removing?.name ?? ''}?`}
+        title={`Delete ${shown(removing?.name ?? '')}?`}
         description="Every entry of this category, in every project, is deleted with it. This cannot be undone."
         confirmLabel="Delete category and its entries"
         onConfirm={() => removing && void remove(removing)}
@@ -113,7 +114,7 @@ export function CategoryEditor({ category, onClose }: { category: Category | nul
     try {
       if (category) await call('categories.update', { id: category.id, patch: parsed.data, ...(force ? { force } : {}) });
       else await call('categories.create', parsed.data as CategoryInput);
-      toast(category ? `Saved ${body.name}` : `Created ${body.name}`);
+      toast(category ? `Saved ${shown(body.name)}` : `Created ${shown(body.name)}`);
       await useSession.getState().refresh();
       onClose();
     } catch (err) {
@@ -127,7 +128,7 @@ export function CategoryEditor({ category, onClose }: { category: Category | nul
   }
 
   return (
-    <Modal open onOpenChange={(open) => !open && onClose()} title={category ? `Edit ${category.name}` : 'New category'} description="A service whose keys you keep, such as OpenAI (one value) or AWS (a group of values)." wide>
+    <Modal open onOpenChange={(open) => !open && onClose()} title={category ? `Edit ${shown(category.name)}` : 'New category'} description="A service whose keys you keep, such as OpenAI (one value) or AWS (a group of values)." wide>
       <form onSubmit={(e) => void submit(e)} className="form-grid">
         <Field label="Name" error={errors.name}>
           {(id) => <input id={id} value={name} onChange={(e) => setName(e.target.value)} autoFocus />}
@@ -177,7 +178,7 @@ export function CategoryEditor({ category, onClose }: { category: Category | nul
         open={dropping !== null}
         onOpenChange={(open) => !open && setDropping(null)}
         danger
-        title={`Remove ${dropping?.removed.join(', ') ?? ''}?`}
+        title={`Remove ${shown(dropping?.removed.join(', ') ?? '')}?`}
         description={`${dropping?.entries ?? 0} ${dropping?.entries === 1 ? 'entry holds a value' : 'entries hold values'} for ${dropping && dropping.removed.length > 1 ? 'these fields' : 'this field'}. Each entry keeps its current value in its history, where you can still reveal it.`}
         confirmLabel="Remove and save"
         onConfirm={() => {
