@@ -4,6 +4,7 @@ import { useEffect, useState, type ClipboardEvent } from 'react';
 import type { EntryWithCategory } from '../../../shared/model.js';
 import { call, errorMessage } from '../api.js';
 import { CopyIcon, EditIcon, EyeIcon, EyeOffIcon, HistoryIcon, TrashIcon, ServiceIcon } from '../components/icons.js';
+import { Name, shown } from '../components/Name.js';
 import { toast } from '../components/toast.js';
 import { Button, Confirm, EmptyState, formatDate, formatTime, MOD } from '../components/ui.js';
 import { useCopyStatus } from '../store/copy-status.js';
@@ -74,7 +75,7 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
     if (!entry) return;
     try {
       await call('entries.remove', { id: entry.id });
-      toast(`Deleted ${entry.category.name} · ${entry.name}`);
+      toast(`Deleted ${shown(entry.category.name)} · ${shown(entry.name)}`);
       await useSession.getState().refresh();
     } catch (e) {
       toast(errorMessage(e), 'error');
@@ -90,11 +91,11 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
   return (
     <section className="detail-pane" aria-label="Entry detail">
       <header className="detail-header">
-        <ServiceIcon slug={entry.category.icon} size={44} label={entry.category.name} />
+        <ServiceIcon slug={entry.category.icon} size={44} label={shown(entry.category.name)} />
         <div className="detail-title">
-          <h2>{entry.category.name}</h2>
+          <h2><Name>{entry.category.name}</Name></h2>
           <p>
-            <span className="muted">{entry.name}</span> <span className={`env-badge env-${entry.environment}`}>{entry.environment}</span> <ExpiryBadge expiresAt={entry.expiresAt} />
+            <Name className="muted">{entry.name}</Name> <Name className={`env-badge env-${entry.environment}`}>{entry.environment}</Name> <ExpiryBadge expiresAt={entry.expiresAt} />
           </p>
         </div>
         <div className="detail-actions">
@@ -130,10 +131,10 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
           <dl className="fields">
             {fields.map((f) => (
               <div key={f} className="field-row">
-                <dt><code>{f}</code></dt>
+                <dt><code><Name>{f}</Name></code></dt>
                 <dd>
                   <code className={`secret${secret === null ? ' masked' : ''}`} data-testid={`value-${f}`} onCopy={(e) => guardCopy(e, f)}>{valueOf(f)}</code>
-                  <Button variant="ghost" onClick={() => void copy(f)} aria-label={`Copy ${f}`}>
+                  <Button variant="ghost" onClick={() => void copy(f)} aria-label={`Copy ${shown(f)}`}>
                     <CopyIcon />
                   </Button>
                 </dd>
@@ -143,7 +144,7 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
         ) : (
           <dl className="fields">
           <div className="field-row">
-            <dt><code>{envVar}</code></dt>
+            <dt><code><Name>{envVar ?? ''}</Name></code></dt>
             <dd><code className={`secret${secret === null ? ' masked' : ''}`} data-testid="value" onCopy={(e) => guardCopy(e)}>{valueOf(null)}</code></dd>
           </div>
           </dl>
@@ -152,10 +153,10 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
 
       <dl className="meta-grid">
         <dt>Project</dt>
-        <dd>{entry.name}</dd>
+        <dd><Name>{entry.name}</Name></dd>
         <dt>Environment</dt>
-        <dd>{entry.environment}</dd>
-        {!isGroup ? (<><dt>Variable</dt><dd><code>{envVar}</code>{entry.envVarName ? <span className="muted small"> (overrides {entry.category.envVarName})</span> : null}</dd></>) : null}
+        <dd><Name>{entry.environment}</Name></dd>
+        {!isGroup ? (<><dt>Variable</dt><dd><code><Name>{envVar ?? ''}</Name></code>{entry.envVarName ? <span className="muted small"> (overrides <Name>{entry.category.envVarName ?? ''}</Name>)</span> : null}</dd></>) : null}
         <dt>Expires</dt>
         <dd>{entry.expiresAt ? formatDate(entry.expiresAt) : 'Never'}</dd>
         <dt>Updated</dt>
@@ -175,7 +176,7 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
         onOpenChange={setConfirmDelete}
         danger
         title="Delete this entry?"
-        description={<>The key for <strong>{entry.category.name}</strong> in <strong>{entry.name}</strong> ({entry.environment}) and its history will be deleted. This cannot be undone.</>}
+        description={<>The key for <strong><Name>{entry.category.name}</Name></strong> in <strong><Name>{entry.name}</Name></strong> (<Name>{entry.environment}</Name>) and its history will be deleted. This cannot be undone.</>}
         confirmLabel="Delete"
         onConfirm={() => void remove()}
       />

@@ -5,6 +5,7 @@ import { EntryInput, EntryUpdate, STANDARD_ENVIRONMENTS, type EntryWithCategory 
 import { detectProvider, keyWarnings } from '../../../shared/providers.js';
 import { AppError, call, errorMessage } from '../api.js';
 import { toast } from '../components/toast.js';
+import { Name, shown } from '../components/Name.js';
 import { Button, Field, Modal, SecretInput } from '../components/ui.js';
 import { useSession } from '../store/session.js';
 
@@ -67,7 +68,7 @@ export function EntryEditor({ entry, onClose }: { entry: EntryWithCategory | nul
         const created = await call('entries.create', parsed.data as EntryInput);
         useSession.getState().select(created.id);
       }
-      toast(editing ? 'Saved' : `Added ${category?.name ?? 'entry'} · ${base.name}`);
+      toast(editing ? 'Saved' : `Added ${shown(category?.name ?? 'entry')} · ${shown(base.name)}`);
       setValue('');
       setGroupValue({});
       await useSession.getState().refresh();
@@ -87,7 +88,7 @@ export function EntryEditor({ entry, onClose }: { entry: EntryWithCategory | nul
             <select id={id} value={categoryId} onChange={(e) => setCategoryId(e.target.value)}>
               {categories.map((c) => (
                 <option key={c.id} value={c.id}>
-                  {c.name}
+                  {shown(c.name)}
                 </option>
               ))}
             </select>
@@ -129,7 +130,7 @@ export function EntryEditor({ entry, onClose }: { entry: EntryWithCategory | nul
               <legend>Values</legend>
               {editing ? <p className="field-hint">Type every field: the whole group is replaced. The current values stay in History.</p> : null}
               {(category?.fields ?? []).map((f) => (
-                <Field key={f} label={f} error={errors[`value.${f}`]}>
+                <Field key={f} label={shown(f)} error={errors[`value.${f}`]}>
                   {(id) => <SecretInput id={id} autoComplete="off" value={groupValue[f] ?? ''} onChange={(e) => setGroupValue({ ...groupValue, [f]: e.target.value })} />}
                 </Field>
               ))}
@@ -152,15 +153,15 @@ export function EntryEditor({ entry, onClose }: { entry: EntryWithCategory | nul
             </div>
             {suggested ? (
               <Button onClick={() => setCategoryId(suggested.id)}>
-                Use {suggested.name}
+                Use <Name>{suggested.name}</Name>
               </Button>
             ) : null}
           </div>
         ) : null}
 
         {!isGroup ? (
-          <Field label="Variable name override" error={errors.envVarName} hint={`Leave empty to use ${category?.envVarName ?? 'the category’s name'}.`}>
-            {(id, d) => <input id={id} value={envVarName} placeholder={category?.envVarName ?? ''} onChange={(e) => setEnvVarName(e.target.value)} aria-describedby={d} />}
+          <Field label="Variable name override" error={errors.envVarName} hint={`Leave empty to use ${category?.envVarName ? shown(category.envVarName) : 'the category’s name'}.`}>
+            {(id, d) => <input id={id} value={envVarName} placeholder={shown(category?.envVarName ?? '')} onChange={(e) => setEnvVarName(e.target.value)} aria-describedby={d} />}
           </Field>
         ) : null}
         <Field label="Expires" error={errors.expiresAt}>

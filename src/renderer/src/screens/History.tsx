@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { EntryValue, EntryWithCategory, VersionInfo } from '../../../shared/model.js';
 import { call, errorMessage } from '../api.js';
+import { shown as shownName } from '../components/Name.js';
 import { toast } from '../components/toast.js';
 import { Button, Confirm, EmptyState, formatTime, Modal } from '../components/ui.js';
 import { useSession } from '../store/session.js';
@@ -50,7 +51,7 @@ export function HistoryDialog({ entry, fields, onClose }: { entry: EntryWithCate
   const render = (value: EntryValue): string => (typeof value === 'string' ? value : fields.map((f) => `${f}=${value[f] ?? ''}`).join('\n'));
 
   return (
-    <Modal open onOpenChange={(open) => !open && onClose()} title="History" description={`Earlier values of ${entry.category.name} · ${entry.name} (${entry.environment}). The current value is not listed.`} wide>
+    <Modal open onOpenChange={(open) => !open && onClose()} title="History" description={`Earlier values of ${shownName(entry.category.name)} · ${shownName(entry.name)} (${shownName(entry.environment)}). The current value is not listed.`} wide>
       {versions === null ? <p className="muted">Loading…</p> : versions.length === 0 ? <EmptyState title="No earlier values">Each time you change the value, the previous one is kept here (the last 20).</EmptyState> : (
         <ul className="versions" aria-label="Versions">
           {versions.map((v) => (

@@ -1,6 +1,7 @@
 // What the last copy did, said next to the Copy button: "Copied — clears in 30 s", then
 // "Clipboard cleared" when main's guard clears it (the `clipboard.cleared` event).
 import { create } from 'zustand';
+import { shown } from '../components/Name.js';
 
 interface CopyStatus {
   text: string | null;
@@ -16,7 +17,7 @@ export const useCopyStatus = create<CopyStatus>()((set) => ({
   text: null,
   copied(what, clearsInSeconds) {
     clearTimeout(fade);
-    set({ text: `Copied${what ? ` ${what}` : ''} — clears in ${clearsInSeconds} s` });
+    set({ text: `Copied${what ? ` ${shown(what)}` : ''} — clears in ${clearsInSeconds} s` });
   },
   cleared() {
     clearTimeout(fade);
