@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { TrashItem } from '../../../shared/model.js';
 import { AppError, call, errorMessage } from '../api.js';
 import { toast } from './toast.js';
+import { Name, shown } from './Name.js';
 import { Button, Confirm, formatDate } from './ui.js';
 import { useSession } from '../store/session.js';
 
@@ -60,7 +61,7 @@ export function TrashSection() {
           <tbody>
             {items.map((item) => (
               <tr key={item.id}>
-                <td>{label(item)}{item.envVarName ? <span className="muted"> · {item.envVarName}</span> : null}</td>
+                <td><span className="name">{label(item)}</span>{item.envVarName ? <span className="muted"> · <Name>{item.envVarName}</Name></span> : null}</td>
                 <td>{formatDate(item.trashedAt)}</td>
                 <td>{formatDate(item.purgeAt)}</td>
                 <td className="row-actions">
@@ -93,4 +94,5 @@ export function TrashSection() {
   );
 }
 
-const label = (item: TrashItem): string => `${item.categoryName ?? '?'}/${item.name}/${item.environment === '*' ? 'all environments' : item.environment}`;
+/** How an item is named in the table, its buttons, confirms and toasts: its names escaped. */
+const label = (item: TrashItem): string => shown(`${item.categoryName ?? '?'}/${item.name}/${item.environment === '*' ? 'all environments' : item.environment}`);

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { call, errorMessage } from '../api.js';
 import { toast } from '../components/toast.js';
+import { Name, Names, shown } from '../components/Name.js';
 import { Button, Modal } from '../components/ui.js';
 import { useSession } from '../store/session.js';
 
@@ -23,7 +24,7 @@ export function ApprovalDialog() {
     try {
       if (approve) await call('approvals.approve', { id: request.id, expiresAt: new Date(Date.now() + hours * 3_600_000).toISOString() });
       else await call('approvals.deny', { id: request.id });
-      toast(approve ? `Approved ${request.clientName}` : `Denied ${request.clientName}`);
+      toast(approve ? `Approved ${shown(request.clientName)}` : `Denied ${shown(request.clientName)}`);
     } catch (e) {
       toast(errorMessage(e), 'error');
     } finally {
@@ -36,15 +37,15 @@ export function ApprovalDialog() {
     <Modal open onOpenChange={(open) => !open && void decide(false)} title="A program asks for access" description="Approve only if you just ran keyden login and the code matches your terminal.">
       <dl className="meta-grid approval">
         <dt>Client</dt>
-        <dd><strong>{request.clientName}</strong></dd>
+        <dd><strong><Name>{request.clientName}</Name></strong></dd>
         <dt>Code</dt>
         <dd><code className="approval-code" data-testid="approval-code">{request.code}</code></dd>
         <dt>Scopes</dt>
         <dd>{request.scopes.map((s) => <code key={s} className="chip static">{s}</code>)}</dd>
         <dt>Projects</dt>
-        <dd>{request.projects?.join(', ') ?? 'All projects'}</dd>
+        <dd>{request.projects ? <Names list={request.projects} /> : 'All projects'}</dd>
         <dt>Environments</dt>
-        <dd>{request.environments?.join(', ') ?? 'All environments'}</dd>
+        <dd>{request.environments ? <Names list={request.environments} /> : 'All environments'}</dd>
         <dt>Valid for</dt>
         <dd>
           <select aria-label="Token lifetime" value={hours} onChange={(e) => setHours(Number(e.target.value))}>

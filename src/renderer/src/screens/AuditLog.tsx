@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { AUDIT_ACTIONS, type AuditAction, type AuditEvent } from '../../../shared/model.js';
 import { call } from '../api.js';
 import { Button, EmptyState, formatTime } from '../components/ui.js';
+import { Name, shown } from '../components/Name.js';
 
 const PAGE = 200;
 
@@ -10,13 +11,13 @@ function describeDetail(detail: Record<string, unknown> | null): string {
   if (!detail) return '';
   return Object.entries(detail)
     .filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object')
-    .map(([k, v]) => `${k}: ${String(v)}`)
+    .map(([k, v]) => `${k}: ${shown(String(v))}`)
     .join(' · ');
 }
 
 /** A token by its name; the CLI that opened the file (an admin command or `keyden serve`) says so. */
 function describeActor(e: AuditEvent): string {
-  if (e.actorName) return `token “${e.actorName}”`;
+  if (e.actorName) return `token “${shown(e.actorName)}”`;
   if (e.actor === 'cli') return 'CLI (opened the file)';
   return e.actor === 'app' ? 'this app' : e.actor;
 }
@@ -52,8 +53,8 @@ export function AuditLog() {
               <tr key={e.id}>
                 <td className="small nowrap">{formatTime(e.at)}</td>
                 <td><code>{e.action}</code></td>
-                <td>{e.targetName ?? '—'} <span className="muted small">{describeDetail(e.detail)}</span></td>
-                <td className="small">{describeActor(e)}</td>
+                <td>{e.targetName ? <Name>{e.targetName}</Name> : '—'} <span className="muted small name">{describeDetail(e.detail)}</span></td>
+                <td className="small name">{describeActor(e)}</td>
                 <td>{e.ok ? <span className="badge badge-ok">ok</span> : <span className="badge badge-danger">failed</span>}</td>
               </tr>
             ))}

@@ -3,6 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { SCOPES, type Scope, type Token } from '../../../shared/model.js';
 import { AppError, call, errorMessage } from '../api.js';
 import { toast } from '../components/toast.js';
+import { Name, Names, shown as shownName } from '../components/Name.js';
 import { Button, Confirm, EmptyState, Field, formatTime, Modal } from '../components/ui.js';
 import { useSession } from '../store/session.js';
 
@@ -23,7 +24,7 @@ export function TokensSection() {
   async function revoke(token: Token): Promise<void> {
     try {
       await call('tokens.revoke', { id: token.id });
-      toast(`Revoked ${token.name}`);
+      toast(`Revoked ${shownName(token.name)}`);
       load();
     } catch (e) {
       toast(errorMessage(e), 'error');
@@ -42,9 +43,9 @@ export function TokensSection() {
           <tbody>
             {tokens.map((t) => (
               <tr key={t.id} className={t.revokedAt ? 'row-muted' : undefined}>
-                <td>{t.name}</td>
+                <td><Name>{t.name}</Name></td>
                 <td className="small">{t.scopes.join(', ')}</td>
-                <td className="small">{t.projects?.join(', ') ?? 'All'}</td>
+                <td className="small">{t.projects ? <Names list={t.projects} /> : 'All'}</td>
                 <td className="small">{t.lastUsedAt ? formatTime(t.lastUsedAt) : 'Never'}</td>
                 <td><span className={`badge${status(t) === 'Active' ? ' badge-ok' : ''}`}>{status(t)}</span></td>
                 <td className="actions">{!t.revokedAt ? <Button variant="danger" onClick={() => setRevoking(t)}>Revoke</Button> : null}</td>
@@ -54,7 +55,7 @@ export function TokensSection() {
         </table>
       )}
       {creating ? <CreateTokenDialog projects={projects.map((p) => p.name)} onClose={() => { setCreating(false); load(); }} /> : null}
-      <Confirm open={revoking !== null} onOpenChange={(o) => !o && setRevoking(null)} danger title={`Revoke ${revoking?.name ?? ''}?`} description="Scripts using this token stop working at once." confirmLabel="Revoke" onConfirm={() => revoking && void revoke(revoking)} />
+      <Confirm open={revoking !== null} onOpenChange={(o) => !o && setRevoking(null)} danger title={`Revoke ${shownName(revoking?.name ?? '')}?`} description="Scripts using this token stop working at once." confirmLabel="Revoke" onConfirm={() => revoking && void revoke(revoking)} />
     </div>
   );
 }
@@ -130,7 +131,7 @@ function CreateTokenDialog({ projects, onClose }: { projects: string[]; onClose:
           <legend>Projects</legend>
           {projects.length === 0 ? <p className="muted small">No projects yet: the token sees all.</p> : null}
           {projects.map((p) => (
-            <label key={p} className="checkbox"><input type="checkbox" checked={limitProjects.has(p)} onChange={() => setLimitProjects(toggle(limitProjects, p))} /> {p}</label>
+            <label key={p} className="checkbox"><input type="checkbox" checked={limitProjects.has(p)} onChange={() => setLimitProjects(toggle(limitProjects, p))} /> <Name>{p}</Name></label>
           ))}
           <p className="muted small">{limitProjects.size ? 'Only these projects.' : 'None ticked: all projects.'}</p>
         </fieldset>
