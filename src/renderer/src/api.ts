@@ -1,6 +1,7 @@
 // The renderer's typed client over `window.keyden`: unwraps envelopes, throws AppError by code.
 import type { Channel, EventListener, InputOf, IpcError, IpcErrorCode, IpcResult, OutputOf } from '../../shared/ipc.js';
 import type { BridgeEvent } from '../../shared/ipc-channels.js';
+import { escapeHidden } from '../../shared/names.js';
 
 export class AppError extends Error {
   readonly code: IpcErrorCode;
@@ -12,8 +13,9 @@ export class AppError extends Error {
   }
 }
 
+/** What went wrong, for a toast or a form: a name main quotes in it is drawn escaped (never a value: errors carry none). */
 export function errorMessage(e: unknown): string {
-  return e instanceof AppError ? e.message : 'Something went wrong';
+  return e instanceof AppError ? escapeHidden(e.message) : 'Something went wrong';
 }
 
 type AnyMethod = (input?: unknown) => Promise<IpcResult<unknown>>;

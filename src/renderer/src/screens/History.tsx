@@ -48,7 +48,7 @@ export function HistoryDialog({ entry, fields, onClose }: { entry: EntryWithCate
       toast(errorMessage(e), 'error');
     }
   }
-  const render = (value: EntryValue): string => (typeof value === 'string' ? value : fields.map((f) => `${f}=${value[f] ?? ''}`).join('\n'));
+  const render = (value: EntryValue): string => (typeof value === 'string' ? value : fields.map((f) => `${shownName(f)}=${value[f] ?? ''}`).join('\n'));
 
   return (
     <Modal open onOpenChange={(open) => !open && onClose()} title="History" description={`Earlier values of ${shownName(entry.category.name)} · ${shownName(entry.name)} (${shownName(entry.environment)}). The current value is not listed.`} wide>
