@@ -47,8 +47,8 @@ export function ProjectTools({ name, environment, environments, onChanged }: Pro
       <Button onClick={() => setDialog('promote')} disabled={isShared || environments.length < 1}>Promote…</Button>
       <Button onClick={() => setDialog('template')}>Template…</Button>
       <Button onClick={() => setDialog('rename')}>Rename project…</Button>
-      <Button onClick={() => setDialog('renameEnv')} disabled={isShared}>Rename {isShared ? 'environment' : <Name>{environment}</Name>}…</Button>
-      <Button variant="ghost" onClick={() => setDialog('deleteEnv')} disabled={isShared}>Delete {isShared ? 'environment' : <Name>{environment}</Name>}…</Button>
+      <Button onClick={() => setDialog('renameEnv')} disabled={isShared}>Rename {isShared ? 'environment' : shown(environment)}…</Button>
+      <Button variant="ghost" onClick={() => setDialog('deleteEnv')} disabled={isShared}>Delete {isShared ? 'environment' : shown(environment)}…</Button>
       <Button variant="ghost" onClick={() => setDialog('delete')}>Delete project…</Button>
 
       {dialog === 'promote' ? <PromoteDialog name={name} from={environment} environments={environments} onClose={close} onDone={() => void run(async () => undefined, 'Promoted')} /> : null}

@@ -153,7 +153,8 @@ export function EntryEditor({ entry, onClose }: { entry: EntryWithCategory | nul
             </div>
             {suggested ? (
               <Button onClick={() => setCategoryId(suggested.id)}>
-                Use <Name>{suggested.name}</Name>
+                {/* One flex item: the button spaces its children apart. */}
+                <span>Use <Name>{suggested.name}</Name></span>
               </Button>
             ) : null}
           </div>
