@@ -2,19 +2,14 @@
 // test sets such a name in the file itself (the core of today refuses it), re-sealed and re-maced
 // as that Keyden would have written it, so the vault unlocks as an ordinary one.
 import Database from 'better-sqlite3';
-import { blobAad, deriveSubkeys, open, seal, unwrapVaultKey } from '../../src/main/crypto/aead.js';
-import { deriveKek, type KdfParams } from '../../src/main/crypto/kdf.js';
-import { remacVault } from './remac.js';
+import { blobAad, deriveSubkeys, open, seal } from '../../src/main/crypto/aead.js';
+import { remacVault, vaultKeyOf } from './remac.js';
 
 /** Sets the `name` in the overview of every `entries` row named `from` (or the `categories`/`tokens` row with that name). */
 export async function renameInFile(vaultPath: string, password: string, table: 'entries' | 'categories' | 'tokens', from: string, to: string): Promise<void> {
   const db = new Database(vaultPath);
   try {
-    const meta = new Map((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
-    const vaultId = meta.get('vault_id')!;
-    const kek = await deriveKek(password, JSON.parse(meta.get('kdf')!) as KdfParams);
-    const vaultKey = unwrapVaultKey(kek, new Uint8Array(Buffer.from(meta.get('wrapped_key')!, 'base64')), vaultId);
-    if (!vaultKey) throw new Error('renameInFile: wrong password');
+    const { vaultKey } = await vaultKeyOf(db, password);
     const { overview: key } = deriveSubkeys(vaultKey);
     const rows = db.prepare(`SELECT * FROM ${table}`).all() as { id: string; category_id?: string; overview: Uint8Array }[];
     for (const row of rows) {
