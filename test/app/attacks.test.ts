@@ -86,6 +86,30 @@ describe('the desktop app under attack', () => {
     expect(fs.readdirSync(repo)).toEqual(['.env']); // no temporary file left behind
   });
 
+  it('proposes an export file name that is one name in the dialog\'s folder, never a path: a project named with \\, : or .. cannot steer the save dialog elsewhere', async () => {
+    const v = await vault();
+    const c = v.core.categories.create(APP, { name: 'OpenAI', keyType: 'simple', envVarName: 'OPENAI_API_KEY' });
+    // A name a token with entries:write may give a project over the API: "/" is refused, "\\" and ":" are not.
+    const planted = ['..\\..\\..\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\run', 'C:\\Users\\Public\\x', '..'];
+    for (const project of planted) v.core.entries.create(APP, { categoryId: c.id, name: project, environment: 'production', value: 'sk-secret' });
+    const dialogs = new RecordingDialogs();
+    const runtime = testRuntime(v, { dialogs });
+    cleanups.push(() => runtime.shutdown());
+    for (const project of planted) {
+      for (const format of ['json', 'shell'] as const) {
+        expect(await runtime.dispatch('projects.exportEnv', { project, environment: 'production', format })).toMatchObject({ ok: true, value: null });
+      }
+    }
+    const names = dialogs.calls.map((c) => c.defaultName!);
+    expect(names).toHaveLength(planted.length * 2);
+    for (const name of names) {
+      expect(name, name).not.toMatch(/[\\/:*?"<>|]/);
+      expect(name, name).not.toMatch(/^\./);
+      expect(path.win32.basename(name)).toBe(name);
+    }
+    expect(names[0]).toBe('_.._.._AppData_Roaming_Microsoft_Windows_Start Menu_Programs_Startup_run.production.json');
+  });
+
   it('imports only a regular file, and stops reading one whose size says 0 (a /proc file) past the limit', async () => {
     const dir = tempDir('keyden-app-fifo-');
     const fifo = path.join(dir, '.env');

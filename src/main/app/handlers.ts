@@ -4,6 +4,7 @@
 import { APP, type KeydenCore } from '../core/types.js';
 import { KeydenError } from '../../shared/errors.js';
 import type { AppInfo, SettingsView } from '../../shared/ipc.js';
+import type { ExportFormat } from '../../shared/model.js';
 import type { ApiControl } from './api-control.js';
 import type { AutoLock } from './auto-lock.js';
 import type { ClipboardGuard } from './clipboard.js';
@@ -98,6 +99,18 @@ export class RevealPrivacy {
 }
 
 const MAX_IMPORT_BYTES = 1024 * 1024;
+
+/**
+ * The name the export's save dialog proposes. A project name may hold "\\", ":" or start with
+ * ".." (only "/" is refused, and a token with entries:write may choose it), and a dialog reads its
+ * default as a path: cleaned to one file name, it can only name a file in the folder the dialog shows.
+ */
+export function exportFileName(project: string, environment: string, format: ExportFormat): string {
+  if (format === 'dotenv') return '.env';
+  const ext = format === 'json' ? 'json' : 'sh';
+  const stem = project.replace(/[\\/:*?"<>|\p{Cc}]/gu, '_').replace(/^[.\s]+/u, '');
+  return `${stem || 'project'}.${environment}.${ext}`;
+}
 
 export function createHandlers(deps: AppDeps): Handlers {
   const { core, clipboard, dialogs, files, api, autoLock } = deps;
@@ -213,8 +226,7 @@ export function createHandlers(deps: AppDeps): Handlers {
     },
     'projects.exportEnv': async ({ project, environment, format }) => {
       const fmt = format ?? 'dotenv';
-      const ext = fmt === 'json' ? 'json' : fmt === 'shell' ? 'sh' : 'env';
-      const path = await dialogs.saveFile({ title: `Export ${project} (${environment})`, defaultName: fmt === 'dotenv' ? '.env' : `${project}.${environment}.${ext}` });
+      const path = await dialogs.saveFile({ title: `Export ${project} (${environment})`, defaultName: exportFileName(project, environment, fmt) });
       if (path === null) return null;
       const text = await core.projects.exportEnv(APP, project, environment, fmt);
       await files.writePrivate(path, text);
