@@ -26,7 +26,7 @@ const electron = vi.hoisted(() => {
 });
 
 vi.mock('electron', () => {
-  const session = { setPermissionRequestHandler: () => {}, setPermissionCheckHandler: () => {} };
+  const session = { setPermissionRequestHandler: () => {}, setPermissionCheckHandler: () => {}, on: () => {} };
   class BrowserWindow {
     readonly webContents = { on: () => {}, setWindowOpenHandler: () => {}, session, send: (...args: unknown[]) => electron.sent.push(args), mainFrame: {} };
     private readonly record: (typeof electron.windows)[number];

@@ -8,7 +8,9 @@ class FakeContents {
   windowOpenHandler: ((details: unknown) => { action: string }) | null = null;
   permissionRequest: ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void) | null = null;
   permissionCheck: (() => boolean) | null = null;
+  readonly sessionHandlers = new Map<string, (...args: unknown[]) => void>();
   readonly session = {
+    on: (event: string, handler: (...args: unknown[]) => void) => this.sessionHandlers.set(event, handler),
     setPermissionRequestHandler: (h: FakeContents['permissionRequest']) => (this.permissionRequest = h),
     setPermissionCheckHandler: (h: FakeContents['permissionCheck']) => (this.permissionCheck = h),
   };
@@ -95,5 +97,14 @@ describe('the main window', () => {
     contents.permissionRequest?.(contents, 'clipboard-read', (ok) => (granted = ok));
     expect(granted).toBe(false);
     expect(contents.permissionCheck?.()).toBe(false);
+  });
+
+  it('cancels every download the page starts, so a value it holds reaches a file only through Export (main\'s dialog, 0600, audited)', () => {
+    createMainWindow({ preloadPath: '/p.cjs', url: `${APP_ORIGIN}/index.html`, allowedOrigin: APP_ORIGIN, packaged: true });
+    const contents = created[0]!.contents;
+    let cancelled = false;
+    // What <a download href="blob:…"> or a data: link in the page would start.
+    contents.sessionHandlers.get('will-download')?.({ preventDefault: () => (cancelled = true) }, { getURL: () => 'blob:app://keyden/1' }, contents);
+    expect(cancelled).toBe(true);
   });
 });

@@ -34,7 +34,10 @@ export function mainWindowOptions(preloadPath: string, options: { packaged: bool
   };
 }
 
-/** Denies navigation away from the app, new windows, webviews and every permission request. */
+/** Sessions whose downloads are already refused (every webContents of the app shares one). */
+const downloadsRefused = new WeakSet<object>();
+
+/** Denies navigation away from the app, new windows, webviews, downloads and every permission request. */
 export function lockDownContents(contents: WebContents, allowedOrigin: string): void {
   const isOwnPage = (url: string): boolean => {
     try {
@@ -54,6 +57,12 @@ export function lockDownContents(contents: WebContents, allowedOrigin: string): 
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   contents.session.setPermissionCheckHandler(() => false);
+  // Keyden downloads nothing: a page's <a download> of a blob would write what it holds to disk
+  // past Export's own dialog, 0600 file and audit row.
+  if (!downloadsRefused.has(contents.session)) {
+    downloadsRefused.add(contents.session);
+    contents.session.on('will-download', (event) => event.preventDefault());
+  }
 }
 
 export function createMainWindow(options: { preloadPath: string; url: string; allowedOrigin: string; packaged: boolean }): BrowserWindow {
