@@ -90,3 +90,30 @@ test('an earlier value is copied through the clipboard guard, by its Copy button
   await expect.poll(() => app.clipboard.text).toBe('sk_old_value');
   expect(app.core.audit.list({ action: 'entry.copy' }).items.map((e) => e.detail?.version)).toEqual([1, 1]);
 });
+
+test('a reveal answered after the user moved to another entry is not shown under that entry', async ({ page, app }) => {
+  const c = await seedVault(app);
+  seedEntry(app, { categoryId: c.stripe!.id, name: 'Shop', value: 'sk_shop_value', environment: 'production' });
+  seedEntry(app, { categoryId: c.stripe!.id, name: 'Blog', value: 'sk_blog_value', environment: 'production' });
+  // Main's answer to the reveal is held back until the user has picked the other entry.
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/__bridge/invoke', async (route) => {
+    if (route.request().postDataJSON()?.channel !== 'entries.reveal') return route.continue();
+    await held;
+    await route.continue();
+  });
+  await page.goto(app.url);
+  const list = page.getByRole('listbox', { name: 'Entry list' });
+  const detail = page.getByRole('region', { name: 'Entry detail' });
+  await list.getByRole('option', { name: /Shop/ }).click();
+  await detail.getByRole('button', { name: 'Reveal' }).click();
+  await list.getByRole('option', { name: /Blog/ }).click();
+  await expect(detail.getByText('Blog', { exact: true }).first()).toBeVisible();
+  const answered = page.waitForResponse('**/__bridge/invoke');
+  release();
+  await answered;
+  await page.waitForTimeout(200); // let the answer reach React before looking
+  await expect(detail.getByTestId('value')).toHaveText(MASK);
+  await expect(detail).not.toContainText('sk_shop_value');
+});

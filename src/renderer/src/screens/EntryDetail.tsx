@@ -1,6 +1,6 @@
 // Entry detail: masked value, Reveal (hides again after revealSeconds), Copy (done in main),
 // Edit, History with restore, Delete with confirm, expiry badge.
-import { useEffect, useState, type ClipboardEvent } from 'react';
+import { useEffect, useRef, useState, type ClipboardEvent } from 'react';
 import type { EntryWithCategory } from '../../../shared/model.js';
 import { call, errorMessage } from '../api.js';
 import { CopyIcon, EditIcon, EyeIcon, EyeOffIcon, HistoryIcon, TrashIcon, ServiceIcon } from '../components/icons.js';
@@ -35,7 +35,12 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
   const copyStatus = useCopyStatus((s) => s.text);
   useEffect(() => useCopyStatus.getState().reset(), [entry?.id]);
 
-  useEffect(() => hide(), [entry?.id, hide]);
+  // The entry on screen now: a reveal answered after the user moved on is not drawn under another entry's labels.
+  const onScreen = useRef<string | null>(null);
+  useEffect(() => {
+    onScreen.current = entry?.id ?? null;
+    hide();
+  }, [entry?.id, hide]);
 
   if (!entry) return <section className="detail-pane"><EmptyState title="No entry selected">Pick an entry on the left, or press the + button to add one.</EmptyState></section>;
 
@@ -48,8 +53,9 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
     if (secret !== null) return hide();
     setBusy(true);
     try {
-      const revealed = await call('entries.reveal', { id: entry.id });
-      show(revealed.value);
+      const id = entry.id;
+      const revealed = await call('entries.reveal', { id });
+      if (onScreen.current === id) show(revealed.value);
     } catch (e) {
       toast(errorMessage(e), 'error');
     } finally {
