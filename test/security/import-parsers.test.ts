@@ -1,7 +1,7 @@
 // Review 3: an `entries:write` token stalling the owner with a 1 MiB import its parsers take
 // quadratic time over, or answering it with warnings many times its size.
 import { describe, expect, it } from 'vitest';
-import { dotenvWarnings, parseDotenv, parseJsonImport } from '../../src/main/services/envfile.js';
+import { dotenvReport, parseDotenv, parseJsonImport } from '../../src/main/services/envfile.js';
 
 const MiB = 1024 * 1024;
 const lines = (line: string): string => line.repeat(Math.floor(MiB / line.length));
@@ -14,7 +14,7 @@ describe('a 1 MiB dotenv import', () => {
     const count = text.length / 3;
     expect(parseDotenv(text)).toEqual([{ name: 'A', value: '', line: count }]);
     const list = Array.from({ length: 20 }, (_, i) => i + 1).join(', ');
-    expect(dotenvWarnings(text)).toEqual([`A set ${count} times (lines ${list} and ${count - 20} more): kept the last`]);
+    expect(dotenvReport(text).warnings).toEqual([`A set ${count} times (lines ${list} and ${count - 20} more): kept the last`]);
   });
 
   it('of blank lines, then a line without `=`, then a key parses, finding the key on its line', { timeout: GENEROUS }, () => {
@@ -22,19 +22,19 @@ describe('a 1 MiB dotenv import', () => {
     const text = `${blank}x\nA=1\n`;
     const x = blank.length / 2 + 1;
     expect(parseDotenv(text)).toEqual([{ name: 'A', value: '1', line: x + 1 }]);
-    expect(dotenvWarnings(text)).toEqual([`ignored line ${x} (no \`=\`)`]);
+    expect(dotenvReport(text).warnings).toEqual([`ignored line ${x} (no \`=\`)`]);
   });
 
   it('of lines without `=` gives 20 warnings and one counting the rest', { timeout: GENEROUS }, () => {
     const text = lines('x\n');
-    const warnings = dotenvWarnings(text);
+    const warnings = dotenvReport(text).warnings;
     expect(warnings.slice(0, 2)).toEqual(['ignored line 1 (no `=`)', 'ignored line 2 (no `=`)']);
     expect(warnings.slice(20)).toEqual([`and ${text.length / 2 - 20} more ignored lines`]);
   });
 
   it('of lines whose `#` starts a comment gives 20 warnings and one counting the rest', { timeout: GENEROUS }, () => {
     const text = lines('A=1#x\n');
-    const warnings = dotenvWarnings(text);
+    const warnings = dotenvReport(text).warnings;
     expect(warnings[0]).toBe('A (line 1): `#` started a comment; quote the value if it belongs to it');
     expect(warnings).toHaveLength(22);
     expect(warnings.at(-2)).toBe(`and ${text.length / 6 - 20} more lines where \`#\` started a comment`);

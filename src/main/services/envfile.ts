@@ -120,13 +120,9 @@ function hiddenName(line: string): { key: string; hidden: HiddenCharacter } | nu
   return { key: escapeHidden(key), hidden };
 }
 
-/** What the parser dropped or read differently than it looks: said, never silently (issue 14). */
-export function dotenvWarnings(text: string): string[] {
-  return dotenvReport(text).warnings;
-}
-
 /**
- * The warnings, and the lines whose name holds an invisible, direction-changing or control
+ * What the parser dropped or read differently than it looks, said and never silent (issue 14):
+ * the warnings, and the lines whose name holds an invisible, direction-changing or control
  * character: those fail by name (escaped, `\u202E`), so the rest of the file still imports.
  */
 export function dotenvReport(text: string): { warnings: string[]; failed: HiddenNameLine[] } {
