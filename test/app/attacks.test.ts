@@ -122,4 +122,45 @@ describe('the desktop app under attack', () => {
     expect(await nodeFiles.readText(ok, 4)).toBe('A=1\n');
     await expect(nodeFiles.readText(ok, 3)).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
   });
+
+  it('gives a page that guesses the master password through IPC 10 wrong tries a minute, then refuses even the right one untried, and the app\'s local API shares that budget', async () => {
+    const v = await vault();
+    const runtime = testRuntime(v);
+    cleanups.push(() => runtime.shutdown());
+    const token = v.core.tokens.create(CLI, { name: 'cli', scopes: ['vault:lock'] }).secret;
+    const { url } = await runtime.api.reconcile(true, 0);
+    await runtime.dispatch('vault.lock', undefined);
+    for (let i = 0; i < 10; i++) {
+      expect(await runtime.dispatch('vault.unlock', { password: `guess number ${i}` })).toMatchObject({ ok: false, error: { code: 'INVALID_PASSWORD' } });
+    }
+    expect(await runtime.dispatch('vault.unlock', { password: PASSWORD })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(v.core.vault.status().locked).toBe(true);
+    const viaApi = await call({ url: url!, token }, 'POST', '/api/unlock', { body: { password: PASSWORD } });
+    expect(viaApi.status).toBe(429);
+    expect(v.core.vault.status().locked).toBe(true);
+  });
+
+  it('refuses an unlock through IPC while the vault is unlocked without checking the password, so the page has no password oracle', async () => {
+    const v = await vault();
+    const runtime = testRuntime(v);
+    cleanups.push(() => runtime.shutdown());
+    expect(v.core.vault.status().locked).toBe(false);
+    expect(await runtime.dispatch('vault.unlock', { password: 'a wrong guess' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await runtime.dispatch('vault.unlock', { password: PASSWORD })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+  });
+
+  it('counts wrong current passwords in Change password against the same budget, but not a new password refused as too short', async () => {
+    const v = await vault();
+    const runtime = testRuntime(v);
+    cleanups.push(() => runtime.shutdown());
+    for (let i = 0; i < 12; i++) {
+      expect(await runtime.dispatch('vault.changePassword', { current: PASSWORD, next: 'short' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    }
+    for (let i = 0; i < 10; i++) {
+      expect(await runtime.dispatch('vault.changePassword', { current: `guess number ${i}`, next: 'a new long password' })).toMatchObject({ ok: false, error: { code: 'INVALID_PASSWORD' } });
+    }
+    expect(await runtime.dispatch('vault.changePassword', { current: PASSWORD, next: 'a new long password' })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    await runtime.dispatch('vault.lock', undefined);
+    expect(await runtime.dispatch('vault.unlock', { password: PASSWORD })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+  });
 });

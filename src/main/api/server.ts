@@ -38,6 +38,11 @@ export interface ApiServerOptions {
    * Default: on Windows the pipe's DACL (restrictPipeToUser); elsewhere none (its mode is 0600).
    */
   restrictSocket?: ((socketPath: string) => Promise<void>) | null;
+  /**
+   * The owner's password checks (one at a time, 10 failures a minute). The app passes the one its
+   * own unlock screen uses, so the API and the page share one budget; default: the server's own.
+   */
+  passwordGate?: UnlockGate;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -79,7 +84,7 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
   const table = routes();
   const openapi = buildOpenApi(table, core.version);
   const tokenFailures = new TokenFailures();
-  const unlocks = new UnlockGate();
+  const unlocks = options.passwordGate ?? new UnlockGate();
   /** Each token's scope-denied calls of the last minute (past 60: 429). */
   const deniedByToken = new Map<string, RateWindow>();
   /**

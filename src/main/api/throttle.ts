@@ -1,6 +1,8 @@
 // The throttles of DESIGN §4 "Hardening": two separate budgets of 10 failures a minute (failed
 // tokens, failed unlock passwords), unlock attempts admitted one at a time and counted before the
 // KDF, a token's scope-denied calls (60 a minute), and login requests (5 a minute).
+import { isKeydenError } from '../../shared/errors.js';
+
 export const FAILURES_ALLOWED = 10;
 export const DENIED_ALLOWED = 60;
 export const WINDOW_MS = 60_000;
@@ -56,11 +58,14 @@ export class TokenFailures extends RateWindow {
   }
 }
 
+export type GateOutcome<T> = { ok: true; value: T } | { ok: false; reason: 'unlocked' | 'rate-limited'; retryAfter: number };
+
 /**
- * Unlock attempts, one at a time. An attempt is admitted only once the one before it has
+ * Password checks (unlocks, and the app's change of password), one at a time. An attempt is admitted only once the one before it has
  * finished; when admitted it is refused untried if the vault is already unlocked (409) or if 10
  * passwords failed within the minute (429); otherwise it takes a place in the password budget
- * *before* the KDF runs, given back only if the password was right. However many arrive at once,
+ * *before* the KDF runs, given back only if the password was right (or the attempt was refused
+ * before it checked one). However many arrive at once,
  * at most 10 wrong passwords a minute are ever tried.
  */
 export class UnlockGate {
@@ -71,8 +76,16 @@ export class UnlockGate {
     this.failures = new RateWindow(FAILURES_ALLOWED, clock);
   }
 
+  /**
+   * A check of the password where the vault is unlocked already (the app's change of password):
+   * the same line and the same budget, so another way to test a password is no faster.
+   */
+  tryPassword<T>(attempt: () => Promise<T>): Promise<GateOutcome<T>> {
+    return this.run(() => false, attempt);
+  }
+
   /** Runs `attempt` when admitted; answers why not otherwise. */
-  async run<T>(isUnlocked: () => boolean, attempt: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; reason: 'unlocked' | 'rate-limited'; retryAfter: number }> {
+  async run<T>(isUnlocked: () => boolean, attempt: () => Promise<T>): Promise<GateOutcome<T>> {
     // Refused at once while the budget is spent, without waiting in line.
     if (this.failures.full()) return { ok: false, reason: 'rate-limited', retryAfter: this.failures.retryAfterSeconds() };
     const previous = this.tail;
@@ -82,13 +95,17 @@ export class UnlockGate {
       await previous;
       if (isUnlocked()) return { ok: false, reason: 'unlocked', retryAfter: 0 };
       if (!this.failures.take()) return { ok: false, reason: 'rate-limited', retryAfter: this.failures.retryAfterSeconds() };
-      let right = false;
+      let tried = true;
       try {
         const value = await attempt();
-        right = true;
+        tried = false; // the password was right
         return { ok: true, value };
+      } catch (e) {
+        // Refused before any password was checked (a new password too short, say).
+        if (isKeydenError(e) && e.code === 'VALIDATION_FAILED') tried = false;
+        throw e;
       } finally {
-        if (right) this.failures.refund();
+        if (!tried) this.failures.refund();
       }
     } finally {
       release();

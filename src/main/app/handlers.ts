@@ -10,6 +10,7 @@ import type { AutoLock } from './auto-lock.js';
 import type { ClipboardGuard } from './clipboard.js';
 import type { Handlers } from './dispatch.js';
 import type { Updates } from './updates.js';
+import type { GateOutcome, UnlockGate } from '../api/throttle.js';
 
 export interface DialogPort {
   /** Asks where to save; null when the user cancels. */
@@ -42,6 +43,8 @@ export interface AppDeps {
   /** While a revealed value is on screen the window is kept out of screenshots and screen sharing. */
   privacy?: RevealPrivacy;
   updates: Updates;
+  /** Every check of the master password goes through it: one at a time, 10 failures a minute. */
+  passwordGate: UnlockGate;
 }
 
 /**
@@ -112,8 +115,15 @@ export function exportFileName(project: string, environment: string, format: Exp
   return `${stem || 'project'}.${environment}.${ext}`;
 }
 
+/** A password check's value, or the error the page shows when the gate did not admit it. */
+function admitted<T>(outcome: GateOutcome<T>): T {
+  if (outcome.ok) return outcome.value;
+  if (outcome.reason === 'unlocked') throw new KeydenError('CONFLICT', 'The vault is already unlocked');
+  throw new KeydenError('RATE_LIMITED', `Too many wrong passwords. Try again in ${outcome.retryAfter} s.`, { retryAfter: outcome.retryAfter });
+}
+
 export function createHandlers(deps: AppDeps): Handlers {
-  const { core, clipboard, dialogs, files, api, autoLock } = deps;
+  const { core, clipboard, dialogs, files, api, autoLock, passwordGate } = deps;
 
   const unlockView = (): SettingsView['unlock'] => {
     try {
@@ -143,12 +153,18 @@ export function createHandlers(deps: AppDeps): Handlers {
       autoLock.activity();
     },
     'vault.unlock': async ({ password, acceptRollback }) => {
-      await core.vault.unlock(APP, password, acceptRollback === undefined ? {} : { acceptRollback });
+      // Refused untried while unlocked: the page would otherwise have a password oracle.
+      admitted(await passwordGate.run(
+        () => !core.vault.status().locked,
+        () => core.vault.unlock(APP, password, acceptRollback === undefined ? {} : { acceptRollback }),
+      ));
       autoLock.activity();
       await startApiIfWanted();
     },
     'vault.lock': () => autoLock.lockNow('user'),
-    'vault.changePassword': ({ current, next }) => core.vault.changePassword(APP, current, next),
+    'vault.changePassword': async ({ current, next }) => {
+      admitted(await passwordGate.tryPassword(() => core.vault.changePassword(APP, current, next)));
+    },
     'vault.backup': async () => {
       const path = await dialogs.saveFile({ title: 'Back up the vault', defaultName: `keyden-backup-${new Date().toISOString().slice(0, 10)}.db` });
       if (path === null) return null;

@@ -3,6 +3,7 @@
 // this, with different ports (real clipboard and dialogs, or recording fakes).
 import type { OwnedCore } from '../core/index.js';
 import { startApiServer } from '../api/server.js';
+import { UnlockGate } from '../api/throttle.js';
 import { ensureHome, removeDiscovery, writeDiscovery } from '../home.js';
 import { ownerSocketPath } from '../api/channel.js';
 import { APP } from '../core/types.js';
@@ -59,9 +60,12 @@ export function createAppRuntime(options: RuntimeOptions): AppRuntime {
     isLocked: () => core.vault.status().locked,
     lock: () => core.vault.lock(APP),
   });
+  // One budget of password checks for the page and the API (DESIGN §4 "Hardening"): a page that
+  // guesses through IPC is held to the same 10 failures a minute as a caller of /api/unlock.
+  const passwordGate = new UnlockGate();
   const api = new ApiControl(async (port) => {
     ensureHome(home);
-    const server = await startApiServer(core, { port, host: '127.0.0.1', socketPath: ownerSocketPath(home) ?? undefined });
+    const server = await startApiServer(core, { port, host: '127.0.0.1', socketPath: ownerSocketPath(home) ?? undefined, passwordGate });
     writeDiscovery(home, { url: server.url, pid: process.pid, version: core.version, proof: server.proof });
     return {
       url: server.url,
@@ -97,6 +101,7 @@ export function createAppRuntime(options: RuntimeOptions): AppRuntime {
     clipboard,
     autoLock,
     api,
+    passwordGate,
     dialogs: options.dialogs,
     files: options.files ?? nodeFiles,
     info: options.info,
