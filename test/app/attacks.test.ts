@@ -86,11 +86,11 @@ describe('the desktop app under attack', () => {
     expect(fs.readdirSync(repo)).toEqual(['.env']); // no temporary file left behind
   });
 
-  it('proposes an export file name that is one name in the dialog\'s folder, never a path: a project named with \\, : or .. cannot steer the save dialog elsewhere', async () => {
+  it('proposes an export file name that is one name in the dialog\'s folder, never a path: a project named with \\, : or .. cannot steer the save dialog elsewhere, nor name a Windows device (CON)', async () => {
     const v = await vault();
     const c = v.core.categories.create(APP, { name: 'OpenAI', keyType: 'simple', envVarName: 'OPENAI_API_KEY' });
     // A name a token with entries:write may give a project over the API: "/" is refused, "\\" and ":" are not.
-    const planted = ['..\\..\\..\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\run', 'C:\\Users\\Public\\x', '..'];
+    const planted = ['..\\..\\..\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\run', 'C:\\Users\\Public\\x', '..', 'CON', 'lpt1.x', 'Nul '];
     for (const project of planted) v.core.entries.create(APP, { categoryId: c.id, name: project, environment: 'production', value: 'sk-secret' });
     const dialogs = new RecordingDialogs();
     const runtime = testRuntime(v, { dialogs });
@@ -106,6 +106,8 @@ describe('the desktop app under attack', () => {
       expect(name, name).not.toMatch(/[\\/:*?"<>|]/);
       expect(name, name).not.toMatch(/^\./);
       expect(path.win32.basename(name)).toBe(name);
+      // A Windows device name (CON, PRN, AUX, NUL, COM1…, LPT1…) stays one whatever follows its dot.
+      expect(name, name).not.toMatch(/^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|\s|$)/i);
     }
     expect(names[0]).toBe('_.._.._AppData_Roaming_Microsoft_Windows_Start Menu_Programs_Startup_run.production.json');
   });

@@ -106,13 +106,16 @@ const MAX_IMPORT_BYTES = 1024 * 1024;
 /**
  * The name the export's save dialog proposes. A project name may hold "\\", ":" or start with
  * ".." (only "/" is refused, and a token with entries:write may choose it), and a dialog reads its
- * default as a path: cleaned to one file name, it can only name a file in the folder the dialog shows.
+ * default as a path: cleaned to one file name, it can only name a file in the folder the dialog shows,
+ * and never a Windows device name.
  */
 export function exportFileName(project: string, environment: string, format: ExportFormat): string {
   if (format === 'dotenv') return '.env';
   const ext = format === 'json' ? 'json' : 'sh';
   const stem = project.replace(/[\\/:*?"<>|\p{Cc}]/gu, '_').replace(/^[.\s]+/u, '');
-  return `${stem || 'project'}.${environment}.${ext}`;
+  // Windows reserves device names whatever their extension ("CON.production.json" is the console).
+  const safe = /^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:[.\s]|$)/iu.test(stem) ? `_${stem}` : stem;
+  return `${safe || 'project'}.${environment}.${ext}`;
 }
 
 /** A password check's value, or the error the page shows when the gate did not admit it. */
