@@ -1,6 +1,7 @@
 // Electron-backed implementations of the clipboard and dialog ports.
 import { clipboard, ClipboardItem, dialog, type BrowserWindow } from 'electron';
 import type { ClipboardPort } from './clipboard.js';
+import type { SelectionPort } from './selection.js';
 import type { DialogPort } from './handlers.js';
 
 /** A raw OS clipboard format, as Electron's clipboard names one. */
@@ -40,6 +41,17 @@ export function electronClipboard(platform: NodeJS.Platform = process.platform):
     },
     readText: () => clipboard.readText(),
     clear: () => clipboard.clear(),
+  };
+}
+
+/** Linux's PRIMARY selection (mouse selection, middle-click paste); null where there is none. */
+export function electronSelection(platform: NodeJS.Platform = process.platform): SelectionPort | null {
+  // `clipboard.selection` is Electron's PRIMARY selection object, defined on Linux only.
+  if (platform !== 'linux' || !clipboard.selection) return null;
+  const primary = clipboard.selection;
+  return {
+    readText: () => primary.readText(),
+    clear: () => primary.clear(),
   };
 }
 

@@ -11,6 +11,7 @@ import type { ClipboardGuard } from './clipboard.js';
 import type { Handlers } from './dispatch.js';
 import type { Updates } from './updates.js';
 import type { GateOutcome, UnlockGate } from '../api/throttle.js';
+import { shownStrings, type SelectionGuard } from './selection.js';
 
 export interface DialogPort {
   /** Asks where to save; null when the user cancels. */
@@ -43,6 +44,8 @@ export interface AppDeps {
   /** While a revealed value is on screen the window is kept out of screenshots and screen sharing. */
   privacy?: RevealPrivacy;
   updates: Updates;
+  /** Linux's PRIMARY selection, cleared of what the page showed once it leaves the screen. */
+  selection?: SelectionGuard;
   /** Every check of the master password goes through it: one at a time, 10 failures a minute. */
   passwordGate: UnlockGate;
 }
@@ -200,6 +203,7 @@ export function createHandlers(deps: AppDeps): Handlers {
     'entries.reveal': async ({ id }) => {
       const revealed = await core.entries.reveal(APP, id, 'entry.reveal');
       deps.privacy?.valueShown();
+      deps.selection?.shown(shownStrings(revealed.value));
       return revealed;
     },
     'entries.copy': async ({ id, field }) => {
@@ -231,6 +235,7 @@ export function createHandlers(deps: AppDeps): Handlers {
     'entries.revealVersion': async ({ id, version }) => {
       const revealed = await core.entries.revealVersion(APP, id, version);
       deps.privacy?.valueShown();
+      deps.selection?.shown(shownStrings(revealed.value));
       return revealed;
     },
     'entries.restoreVersion': ({ id, version }) => core.entries.restoreVersion(APP, id, version),
@@ -276,9 +281,13 @@ export function createHandlers(deps: AppDeps): Handlers {
       // The new token's secret is on screen (shown once, in full, until the page closes its
       // dialog: tokens.secretClosed): out of screen capture, as a value is.
       deps.privacy?.hold();
+      deps.selection?.hold(made.secret);
       return made;
     },
-    'tokens.secretClosed': () => deps.privacy?.release(),
+    'tokens.secretClosed': async () => {
+      deps.privacy?.release();
+      await deps.selection?.release();
+    },
     'tokens.revoke': ({ id }) => core.tokens.revoke(APP, id),
     'tokens.copySecret': async ({ secret }) => {
       const seconds = clipboardSeconds();

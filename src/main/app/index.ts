@@ -7,7 +7,7 @@ import { disableCoreDumps } from '../no-core-dumps.js';
 import { defaultVaultPath, keydenHome } from '../home.js';
 import { isKeydenError, KeydenError } from '../../shared/errors.js';
 import { installLauncher, launcherPlan } from './cli-install.js';
-import { electronClipboard, electronDialogs } from './electron-ports.js';
+import { electronClipboard, electronDialogs, electronSelection } from './electron-ports.js';
 import { createEmitter, registerIpc } from './ipc-main.js';
 import { drawAttention } from './attention.js';
 import { buildMenu } from './menu.js';
@@ -79,6 +79,7 @@ function start(): void {
     core,
     home,
     clipboard: electronClipboard(),
+    selection: electronSelection(),
     dialogs: electronDialogs(currentWindow),
     timers: realTimers,
     emit: createEmitter(currentWindow),

@@ -17,6 +17,7 @@ import { nodeFiles } from './files.js';
 import { createHandlers, RevealPrivacy, type DialogPort, type FilePort, type ScreenPort } from './handlers.js';
 import type { Timers } from './timers.js';
 import { Updates, type UpdaterPort } from './updates.js';
+import { SelectionGuard, type SelectionPort } from './selection.js';
 
 export interface RuntimeOptions {
   core: OwnedCore;
@@ -29,6 +30,8 @@ export interface RuntimeOptions {
   info: AppInfo;
   emit: Emit;
   installCli: () => Promise<{ path: string }>;
+  /** Linux's PRIMARY selection (absent elsewhere, and in the e2e transport's browser page). */
+  selection?: SelectionPort | null;
   /** The window's screen-capture exclusion (absent in the e2e transport's browser page). */
   screen?: ScreenPort;
   /** electron-updater's autoUpdater in a packaged build; null (or absent) where updates never run. */
@@ -77,6 +80,10 @@ export function createAppRuntime(options: RuntimeOptions): AppRuntime {
   });
   const privacy = options.screen ? new RevealPrivacy(options.screen, () => core.vault.settings().hideWhileRevealed, options.info.revealSeconds) : undefined;
   if (privacy) core.vault.onLockChange((locked) => locked && privacy.valueHidden());
+  const selection = new SelectionGuard(options.selection ?? null, options.timers, options.info.revealSeconds);
+  const stopWatchingSelection = core.vault.onLockChange((locked) => {
+    if (locked) void selection.allHidden();
+  });
   const updates = new Updates({
     updater: options.updater ?? null,
     platform: options.info.platform as NodeJS.Platform,
@@ -102,6 +109,7 @@ export function createAppRuntime(options: RuntimeOptions): AppRuntime {
     autoLock,
     api,
     passwordGate,
+    selection,
     dialogs: options.dialogs,
     files: options.files ?? nodeFiles,
     info: options.info,
@@ -145,6 +153,8 @@ export function createAppRuntime(options: RuntimeOptions): AppRuntime {
       updates.stop();
       autoLock.stop();
       await clipboard.clearIfUnchanged();
+      stopWatchingSelection();
+      await selection.allHidden();
       await api.stop();
       core.close();
     },
