@@ -103,6 +103,20 @@ export function escapeHidden(text: string): string {
   return text.replace(SUSPECT, (ch: string, at: number) => (kindAt(text, at, ch) ? escapeOne(ch) : ch));
 }
 
+/** Letters of the right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko… and their presentation forms). */
+const RIGHT_TO_LEFT = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF\u{10800}-\u{10FFF}\u{1E800}-\u{1EFFF}]/u;
+
+/**
+ * A name for plain text a person reads (a toast, a title, an aria-label): escaped as above, and,
+ * when it holds right-to-left letters, isolated between FIRST STRONG ISOLATE and POP DIRECTIONAL
+ * ISOLATE (what `unicode-bidi: isolate` does for an element), so the words and numbers around it
+ * keep their order. Any other name comes back as `escapeHidden` gives it.
+ */
+export function shownName(name: string): string {
+  const text = escapeHidden(name);
+  return RIGHT_TO_LEFT.test(text) ? `\u2068${text}\u2069` : text;
+}
+
 /**
  * JSON text with every such character written as `\uXXXX` (a pair of them past the BMP), which a
  * JSON parser reads back as the same character: the value is unchanged, a person sees the escape.

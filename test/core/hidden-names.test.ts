@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { APP, openKeydenCore } from '../../src/main/core/index.js';
 import { isKeydenError, type KeydenError } from '../../src/shared/errors.js';
-import { escapeHidden, escapeHiddenInJson, firstHidden } from '../../src/shared/names.js';
+import { escapeHidden, escapeHiddenInJson, firstHidden, shownName } from '../../src/shared/names.js';
 import { createTestVault, PASSWORD, TEST_KDF, type TestVault } from '../helpers/core.js';
 import { renameInFile } from '../helpers/legacy-names.js';
 import path from 'node:path';
@@ -205,6 +205,13 @@ describe('escapeHidden', () => {
   it('writes each refused character as \\uXXXX and leaves visible text, emoji included, alone', () => {
     expect(escapeHidden('Blog\u202Egol\n👩‍💻 Blög')).toBe('Blog\\u202Egol\\u000A👩‍💻 Blög');
     expect(escapeHidden('tag\u{E0041}')).toBe('tag\\u{E0041}');
+  });
+
+  it('isolates a name with right-to-left letters for plain text (FSI … PDI), escapes it too, and leaves every other name as escapeHidden gives it', () => {
+    expect(shownName('פרויקט 2')).toBe('\u2068פרויקט 2\u2069');
+    expect(shownName('مشروع\u202E')).toBe('\u2068مشروع\\u202E\u2069');
+    expect(shownName('Blog\u202Egol')).toBe('Blog\\u202Egol');
+    expect(shownName('Blög 👩‍💻')).toBe('Blög 👩‍💻');
   });
 
   it('writes them in JSON as \\u escapes that parse back to the same value, the indentation untouched', () => {

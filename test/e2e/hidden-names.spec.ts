@@ -11,13 +11,14 @@ import { startTransport } from './support/transport.js';
 
 const RLO = '\u202E';
 
-/** A vault file as that Keyden wrote it: project `Blog‮gol` whose key belongs to category `Mail‮liam`. */
+/** A vault file as that Keyden wrote it: project `Blog‮gol` whose key belongs to category `Mail‮liam`, and project Shop. */
 async function olderVault(): Promise<Buffer> {
   const vault = await createTestVault();
   try {
     vault.core.vault.updateSettings(APP, { apiEnabled: false });
     const mail = vault.core.categories.create(APP, { name: 'Mail', keyType: 'simple', envVarName: 'MAIL_API_KEY' });
     vault.core.entries.create(APP, { categoryId: mail.id, name: 'Blog', value: 'sk-blog' });
+    vault.core.entries.create(APP, { categoryId: mail.id, name: 'Shop', value: 'sk-shop' });
     vault.core.close();
     await renameInFile(vault.vaultPath, PASSWORD, 'entries', 'Blog', `Blog${RLO}gol`);
     await renameInFile(vault.vaultPath, PASSWORD, 'categories', 'Mail', `Mail${RLO}liam`);
@@ -37,6 +38,17 @@ base('a project and a category whose stored names hold U+202E are shown as \\u20
 
     const nav = page.getByRole('navigation', { name: 'Vault' });
     await expect(nav.getByRole('button', { name: 'Mail\\u202Eliam' })).toBeVisible();
+
+    // A new entry's project suggestions hold only names one could type: Shop, not Blog‮gol.
+    await nav.getByRole('button', { name: 'Mail\\u202Eliam' }).click();
+    await page.getByRole('button', { name: 'New entry' }).click();
+    const editor = page.getByRole('dialog', { name: 'New entry' });
+    await expect(editor).toBeVisible();
+    await expect(page.locator('#project-names option')).toHaveCount(1);
+    await expect(page.locator('#project-names option')).toHaveAttribute('value', 'Shop');
+    await page.keyboard.press('Escape');
+    await expect(editor).toBeHidden();
+
     await nav.getByRole('button', { name: /Blog\\u202Egol/ }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Blog\\u202Egol');
     await expect(page.getByRole('table', { name: 'Variables' }).getByRole('row', { name: /MAIL_API_KEY/ })).toContainText('Mail\\u202Eliam');
@@ -51,7 +63,7 @@ base('a project and a category whose stored names hold U+202E are shown as \\u20
     await rename.getByRole('button', { name: 'Rename' }).click();
     await expect(toastWith(page, 'Renamed to Blog')).toBeVisible();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Blog');
-    expect(app.core.projects.list(APP).map((p) => p.name)).toEqual(['Blog']);
+    expect(app.core.projects.list(APP).map((p) => p.name).sort()).toEqual(['Blog', 'Shop']);
   } finally {
     await page.close();
     await app.close();

@@ -3,10 +3,13 @@
 // reorder or hide what is on screen. Only for drawing: routing keys, form values and API arguments
 // keep the stored name. Never for a secret value.
 import { Fragment } from 'react';
-import { escapeHidden } from '../../../shared/names.js';
+import { escapeHidden, shownName } from '../../../shared/names.js';
 
-/** The name for a string that is drawn: a toast, a title, an aria-label, an option's text. */
-export const shown = (name: string): string => escapeHidden(name);
+/**
+ * The name for a string that is drawn: a toast, a title, an aria-label, an option's text; a
+ * right-to-left name is isolated (FSI … PDI) so the text around it keeps its order.
+ */
+export const shown = (name: string): string => shownName(name);
 
 /** The name in the page, isolated (`.name`: unicode-bidi: isolate) so right-to-left text cannot reorder what surrounds it. */
 export function Name({ children, className }: { children: string; className?: string }) {

@@ -1,6 +1,7 @@
 // Add or edit an entry. Validated with the same zod schemas main and the API use.
 import { useMemo, useState, type FormEvent } from 'react';
 import { issuesToDetails } from '../../../shared/errors.js';
+import { firstHidden } from '../../../shared/names.js';
 import { EntryInput, EntryUpdate, STANDARD_ENVIRONMENTS, type EntryWithCategory } from '../../../shared/model.js';
 import { detectProvider, keyWarnings } from '../../../shared/providers.js';
 import { AppError, call, errorMessage } from '../api.js';
@@ -99,7 +100,8 @@ export function EntryEditor({ entry, onClose }: { entry: EntryWithCategory | nul
             <>
               <input id={id} list="project-names" value={name} onChange={(e) => setName(e.target.value)} aria-describedby={d} autoFocus={!editing} />
               <datalist id="project-names">
-                {projects.map((p) => (
+                {/* Only names one could type: an older vault's name with a hidden character is reached from the project list. */}
+                {projects.filter((p) => firstHidden(p.name) === null).map((p) => (
                   <option key={p.name} value={p.name} />
                 ))}
               </datalist>
