@@ -4,7 +4,7 @@
 // native addon, so on Linux the owner has util-linux's `prlimit` lower its own core limit to 0:0
 // (soft and hard, so nothing in the process can raise it again), and it checks /proc/self/limits.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** What the owner needs of the system, a port so that tests need not spawn. */
 export interface CoreDumpSystem {
@@ -14,6 +14,8 @@ export interface CoreDumpSystem {
   run(file: string, args: readonly string[]): { status: number | null; error?: Error; stderr: string };
   readText(path: string): string;
   writeText(path: string, text: string): void;
+  /** The ids of the processes /proc lists. */
+  processIds(): number[];
 }
 
 /** Where prlimit lives on Debian, Ubuntu, Fedora, Arch and NixOS; PATH itself is not trusted. */
@@ -28,6 +30,7 @@ export const nodeCoreDumpSystem: CoreDumpSystem = {
   },
   readText: (path) => readFileSync(path, 'utf8'),
   writeText: (path, text) => writeFileSync(path, text),
+  processIds: () => readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name)).map(Number),
 };
 
 /** The arguments that set this process's core limit (soft:hard) to 0. */
@@ -64,4 +67,61 @@ export function disableCoreDumps(system: CoreDumpSystem = nodeCoreDumpSystem): s
   if (r.error) return (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'prlimit (util-linux) was not found' : `prlimit failed: ${r.error.message}`;
   if (r.status !== 0) return `prlimit failed: ${r.stderr.trim().split('\n')[0] || `exit ${String(r.status)}`}`;
   return limits === null ? null : 'prlimit ran but the core limit is still not 0';
+}
+
+/** The parent pid in a /proc/<pid>/stat line: the field after the state, past the command's last ')'. */
+export function parentPidOf(stat: string): number | null {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ppid = Number(fields[1]);
+  return Number.isInteger(ppid) && ppid > 0 ? ppid : null;
+}
+
+/** Every process below `root` (children, their children…), as /proc shows them now. */
+export function descendantsOf(root: number, system: CoreDumpSystem): number[] {
+  const children = new Map<number, number[]>();
+  for (const pid of system.processIds()) {
+    let ppid: number | null = null;
+    try {
+      ppid = parentPidOf(system.readText(`/proc/${pid}/stat`));
+    } catch {
+      continue; // it ended meanwhile
+    }
+    if (ppid === null) continue;
+    const list = children.get(ppid);
+    if (list) list.push(pid);
+    else children.set(ppid, [pid]);
+  }
+  const found: number[] = [];
+  const queue = [root];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    for (const child of children.get(pid) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/**
+ * Sets the core limit of every process below `root` to 0 (Linux). For the desktop app: Chromium
+ * starts its zygotes (which fork every renderer) and may start other helpers before Keyden's code
+ * runs, so they missed the limit `disableCoreDumps` set on the main process; what they start
+ * later inherits theirs. A renderer holds the password field and revealed values. Returns the
+ * pids whose limit could not be set (a process that ended meanwhile is not one).
+ */
+export function disableCoreDumpsBelow(root: number, system: CoreDumpSystem = nodeCoreDumpSystem): number[] {
+  if (system.platform !== 'linux') return [];
+  const failed: number[] = [];
+  for (const pid of descendantsOf(root, system)) {
+    const r = system.run('prlimit', prlimitArgs(pid));
+    if (r.status === 0) continue;
+    let limits: string;
+    try {
+      limits = system.readText(`/proc/${pid}/limits`);
+    } catch {
+      continue; // gone
+    }
+    if (!coreLimitIsZero(limits)) failed.push(pid);
+  }
+  return failed;
 }

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coreLimitIsZero, disableCoreDumps, prlimitArgs, type CoreDumpSystem } from '../../src/main/no-core-dumps.js';
+import { coreLimitIsZero, descendantsOf, disableCoreDumps, disableCoreDumpsBelow, nodeCoreDumpSystem, parentPidOf, prlimitArgs, type CoreDumpSystem } from '../../src/main/no-core-dumps.js';
 import { CHEAP_BIN, collect, ensureBuilt, PASSWORD, scratchHomes, seedVault, serve } from '../cli/helpers.js';
 
 const LIMITS_ZERO = 'Limit                     Soft Limit           Hard Limit           Units     \nMax core file size        0                    0                    bytes     \n';
@@ -29,6 +29,7 @@ function recordedSystem(prlimit: (args: readonly string[]) => { status: number |
       return limits;
     },
     writeText: (p, text) => writes.push({ path: p, text }),
+    processIds: () => [],
   };
   return { system, runs, writes };
 }
@@ -83,6 +84,49 @@ describe('turning off core dumps of the owner', () => {
     expect(coreLimitIsZero(LIMITS_ZERO)).toBe(true);
     expect(coreLimitIsZero(LIMITS_OPEN)).toBe(false);
     expect(coreLimitIsZero('Max core file size        0                    unlimited            bytes     \n')).toBe(false);
+  });
+});
+
+describe("the desktop app's helper processes (Chromium's zygotes, started before Keyden's code)", () => {
+  it('reads the parent pid from /proc/<pid>/stat even when the command holds spaces and parentheses', () => {
+    expect(parentPidOf('4242 (Web Content (x)) S 17 4242 4242 0 -1 4194560')).toBe(17);
+    expect(parentPidOf('1 (init) S 0 1 1 0')).toBeNull();
+  });
+
+  it('finds every process below the app, children and their children, and no other', () => {
+    const parents: Record<number, number> = { 10: 1, 11: 10, 12: 11, 13: 10, 20: 1, 21: 20 };
+    const system: CoreDumpSystem = {
+      ...nodeCoreDumpSystem,
+      processIds: () => Object.keys(parents).map(Number),
+      readText: (p) => {
+        const pid = Number(/^\/proc\/(\d+)\/stat$/.exec(p)?.[1]);
+        return `${pid} (helper) S ${parents[pid]} 0 0`;
+      },
+    };
+    expect(descendantsOf(10, system).sort()).toEqual([11, 12, 13]);
+    expect(descendantsOf(13, system)).toEqual([]);
+  });
+
+  it.skipIf(process.platform !== 'linux')('sets the core limit of a real child and grandchild to 0, soft and hard', async () => {
+    // A child that starts a grandchild; both wait, holding nothing (bounded: they end in 20 s).
+    const script = "require('node:child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' }); setTimeout(() => {}, 20000)";
+    const child = spawn('/bin/sh', ['-c', `ulimit -c unlimited 2>/dev/null; exec "${process.execPath}" -e "${script}"`], { stdio: 'ignore' });
+    try {
+      let below: number[] = [];
+      // Bounded: 100 looks, 50 ms apart, until the grandchild is there.
+      for (let i = 0; i < 100 && below.length < 1; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        below = descendantsOf(child.pid!, nodeCoreDumpSystem);
+      }
+      expect(below).toHaveLength(1);
+      expect(disableCoreDumpsBelow(process.pid)).toEqual([]);
+      for (const pid of [child.pid!, ...below]) {
+        expect(fs.readFileSync(`/proc/${pid}/limits`, 'utf8'), String(pid)).toMatch(/^Max core file size\s+0\s+0\s+bytes/m);
+      }
+    } finally {
+      for (const pid of descendantsOf(child.pid!, nodeCoreDumpSystem)) process.kill(pid, 'SIGKILL');
+      child.kill('SIGKILL');
+    }
   });
 });
 

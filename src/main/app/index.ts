@@ -3,7 +3,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, powerMonitor } from 'electro
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openKeydenCore } from '../core/index.js';
-import { disableCoreDumps } from '../no-core-dumps.js';
+import { disableCoreDumps, disableCoreDumpsBelow } from '../no-core-dumps.js';
 import { defaultVaultPath, keydenHome } from '../home.js';
 import { isKeydenError, KeydenError } from '../../shared/errors.js';
 import { installLauncher, launcherPlan } from './cli-install.js';
@@ -42,7 +42,12 @@ if (!app.requestSingleInstanceLock()) {
   if (noCoreDumps) console.error(`keyden: core dumps of the app are not turned off: ${noCoreDumps}`);
   registerAppScheme();
   app.on('web-contents-created', (_event, contents) => lockDownContents(contents, pageOrigin()));
-  void app.whenReady().then(start);
+  void app.whenReady().then(() => {
+    // Chromium's zygotes (which fork every renderer) started before the line above: limit them too.
+    const unlimited = disableCoreDumpsBelow(process.pid);
+    if (unlimited.length > 0) console.error(`keyden: core dumps of ${unlimited.length} helper process(es) are not turned off`);
+    start();
+  });
 }
 
 /** electron-updater's updater for this platform, or null where it cannot be made (updates then never run). */
