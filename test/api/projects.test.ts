@@ -126,6 +126,48 @@ describe('export of nasty values', () => {
   });
 });
 
+describe('a .env that other readers read alike', () => {
+  // Values a write-only token could plant to run code on a machine that sources the exported .env.
+  const planted = (marker: string): Record<string, string> => ({
+    SUBSTITUTION: `$(touch ${marker}-1)`,
+    BACKTICKS: `\`touch ${marker}-2\``,
+    CHAINED: `x; touch ${marker}-3 && echo`,
+    BRACES: '${HOME}',
+    DOLLAR: '$HOME$PATH',
+    TILDE: '~/x:~/y',
+    GLOB: '* ? [a]',
+    SPACES: 'sk_test 456',
+    BACKSLASHES: 'C:\\path\\n',
+    MULTI_LINE: 'line one\nline two',
+    DOUBLE: 'say "double"',
+    HASH: '#not a comment',
+    PADDED: '  padded  ',
+    PLAIN: 'sk-proj-AbC123_x.y/z+w=',
+  });
+
+  it('quotes every value that is not plain so bash, sourcing it, reads it exactly and runs nothing (values without a single quote or trailing backslash)', async () => {
+    const marker = `${scratch}/ran`;
+    const values = planted(marker);
+    const project = unique('Planted ');
+    for (const [name, value] of Object.entries(values)) {
+      await createEntry(api, { categoryId: (await createCategory(api, { envVarName: `${name}_${project.replace(/\W/g, '_')}` })).id, name: project, value });
+    }
+    const text = await exportText(project);
+    const names = Object.keys(values).map((n) => `${n}_${project.replace(/\W/g, '_')}`);
+    const expected = Object.fromEntries(names.map((n, i) => [n, Object.values(values)[i]!]));
+    expect(dotenv.parse(text)).toEqual(expected);
+    expect(sourcedByBash(scratch, `set -a\n${text}`, names)).toEqual(expected);
+    expect(fs.readdirSync(scratch).filter((f) => f.startsWith('ran'))).toEqual([]);
+    // Plain values stay bare; the rest are single-quoted, which docker compose does not interpolate either.
+    const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));
+    for (const line of lines) {
+      const [, name, rest] = /^(\w+)=([\s\S]*)$/.exec(line) ?? [];
+      if (name?.startsWith('PLAIN_')) expect(rest).toBe(values.PLAIN);
+      else if (name !== undefined) expect(line, line).toMatch(/^\w+='/);
+    }
+  });
+});
+
 describe('values a format cannot hold exactly', () => {
   // Seeded, so a failure names the same value on every run.
   function* tricky(count: number): Generator<string> {

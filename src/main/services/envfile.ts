@@ -12,15 +12,24 @@ export interface Variable {
 
 const LINE_BREAKS = /[\r\n\u2028\u2029]/;
 
-/** One `KEY=…` line that dotenv.parse reads back as exactly `value`, or null if none exists. */
+/**
+ * What a value may hold to be written bare: every common reader of a .env file reads these
+ * characters alike (no `$` for docker compose's or python-dotenv's interpolation, no quote, space,
+ * backslash, `~` or shell syntax for a bash that sources the file). API keys mostly are such.
+ */
+const PLAIN = /^[A-Za-z0-9_./:@%+,=^-]+$/;
+
+/**
+ * One `KEY=…` line that dotenv.parse reads back as exactly `value`, or null if none exists.
+ * Where it can, the line is also what bash (`set -a; . ./.env`) and docker compose read: a value
+ * that is not plain goes in single quotes, which neither expands, unless it holds a `'`, a CR or
+ * ends with a backslash.
+ */
 export function dotenvLine(name: string, value: string): string | null {
   if (!value.isWellFormed()) return null;
   if (value === '') return `${name}=`;
+  if (PLAIN.test(value)) return `${name}=${value}`;
   const endsWithBackslash = value.endsWith('\\');
-  // Bare: dotenv trims it and stops at '#' or a line break, and strips a quote pair around it.
-  if (!value.includes('#') && !LINE_BREAKS.test(value) && value.trim() === value && !`'"\``.includes(value[0]!)) {
-    return `${name}=${value}`;
-  }
   // Inside quotes dotenv turns "\r\n" into "\n", so a CR survives only as the \r escape of "…".
   const hasCr = value.includes('\r');
   // A closing quote after a backslash reads as an escaped quote and the value runs on.
@@ -29,6 +38,10 @@ export function dotenvLine(name: string, value: string): string | null {
     return `${name}="${value.replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
   }
   if (!endsWithBackslash && !hasCr && !value.includes('`')) return `${name}=\`${value}\``;
+  // Bare, the last resort: dotenv trims it and stops at '#' or a line break, and strips a quote pair around it.
+  if (!value.includes('#') && !LINE_BREAKS.test(value) && value.trim() === value && !`'"\``.includes(value[0]!)) {
+    return `${name}=${value}`;
+  }
   return null;
 }
 
