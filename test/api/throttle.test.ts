@@ -1,6 +1,7 @@
 // The unlock gate and the api.denied coalescing, with a clock the test moves.
 import { describe, expect, it } from 'vitest';
 import { UnlockGate } from '../../src/main/api/throttle.js';
+import { KeydenError } from '../../src/shared/errors.js';
 import { DeniedCoalescer, type DeniedRow } from '../../src/main/core/denied.js';
 
 describe('UnlockGate', () => {
@@ -33,6 +34,18 @@ describe('UnlockGate', () => {
     let tried = false;
     expect(await gate.run(() => true, async () => (tried = true))).toMatchObject({ ok: false, reason: 'unlocked' });
     expect(tried).toBe(false);
+  });
+
+  it('counts a wrong password, but not an attempt refused before it checked one or one that found the vault tampered with or rolled back (a right password)', async () => {
+    const gate = new UnlockGate(() => 0);
+    const refused = (code: 'VALIDATION_FAILED' | 'VAULT_ROLLED_BACK' | 'VAULT_TAMPERED' | 'INVALID_PASSWORD') => () => Promise.reject(new KeydenError(code, code));
+    for (let i = 0; i < 20; i++) {
+      for (const code of ['VALIDATION_FAILED', 'VAULT_ROLLED_BACK', 'VAULT_TAMPERED'] as const) {
+        await expect(gate.run(() => false, refused(code))).rejects.toMatchObject({ code });
+      }
+    }
+    for (let i = 0; i < 10; i++) await expect(gate.run(() => false, refused('INVALID_PASSWORD'))).rejects.toMatchObject({ code: 'INVALID_PASSWORD' });
+    expect(await gate.run(() => false, async () => 'unlocked')).toMatchObject({ ok: false, reason: 'rate-limited' });
   });
 });
 

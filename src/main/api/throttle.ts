@@ -1,7 +1,7 @@
 // The throttles of DESIGN §4 "Hardening": two separate budgets of 10 failures a minute (failed
 // tokens, failed unlock passwords), unlock attempts admitted one at a time and counted before the
 // KDF, a token's scope-denied calls (60 a minute), and login requests (5 a minute).
-import { isKeydenError } from '../../shared/errors.js';
+import { isKeydenError, type ErrorCode } from '../../shared/errors.js';
 
 export const FAILURES_ALLOWED = 10;
 export const DENIED_ALLOWED = 60;
@@ -58,6 +58,8 @@ export class TokenFailures extends RateWindow {
   }
 }
 
+const NOT_A_WRONG_PASSWORD: ReadonlySet<ErrorCode> = new Set(['VALIDATION_FAILED', 'VAULT_ROLLED_BACK', 'VAULT_TAMPERED']);
+
 export type GateOutcome<T> = { ok: true; value: T } | { ok: false; reason: 'unlocked' | 'rate-limited'; retryAfter: number };
 
 /**
@@ -65,7 +67,8 @@ export type GateOutcome<T> = { ok: true; value: T } | { ok: false; reason: 'unlo
  * finished; when admitted it is refused untried if the vault is already unlocked (409) or if 10
  * passwords failed within the minute (429); otherwise it takes a place in the password budget
  * *before* the KDF runs, given back only if the password was right (or the attempt was refused
- * before it checked one). However many arrive at once,
+ * before it checked one, or found the file tampered with or rolled back, which only a right
+ * password can). However many arrive at once,
  * at most 10 wrong passwords a minute are ever tried.
  */
 export class UnlockGate {
@@ -101,8 +104,10 @@ export class UnlockGate {
         tried = false; // the password was right
         return { ok: true, value };
       } catch (e) {
-        // Refused before any password was checked (a new password too short, say).
-        if (isKeydenError(e) && e.code === 'VALIDATION_FAILED') tried = false;
+        // Refused before any password was checked (a new password too short, say), or after the
+        // password proved right: only the vault key it unwrapped can find a file tampered with or
+        // rolled back (the user then confirms the rollback with the same password).
+        if (isKeydenError(e) && NOT_A_WRONG_PASSWORD.has(e.code)) tried = false;
         throw e;
       } finally {
         if (!tried) this.failures.refund();
