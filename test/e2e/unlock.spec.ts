@@ -84,3 +84,22 @@ test('a vault unlocked elsewhere (keyden unlock through the local API) opens in 
   await expect(page.getByLabel('Master password')).toHaveCount(0);
   expect(lists).toBe(1);
 });
+
+test('after ten wrong passwords in a minute the unlock screen says to wait, and even the right one is not tried', async ({ page, app }) => {
+  await seedVault(app);
+  app.core.vault.lock(APP);
+  await page.goto(app.url);
+  const field = page.getByLabel('Master password');
+  for (let i = 0; i < 10; i++) {
+    await field.fill(`wrong guess ${i}`);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect(page.getByRole('alert')).toHaveText('Wrong password. Try again.');
+    // The next guess starts from a fresh message.
+    await field.fill('');
+  }
+  await field.fill(PASSWORD);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('alert')).toContainText(/Too many wrong passwords\. Try again in \d+ s\./);
+  expect(app.core.vault.status().locked).toBe(true);
+  await page.screenshot({ path: test.info().outputPath('rate-limited.png'), animations: 'disabled', caret: 'hide' });
+});
