@@ -63,13 +63,13 @@ const NOT_A_WRONG_PASSWORD: ReadonlySet<ErrorCode> = new Set(['VALIDATION_FAILED
 export type GateOutcome<T> = { ok: true; value: T } | { ok: false; reason: 'unlocked' | 'rate-limited'; retryAfter: number };
 
 /**
- * Password checks (unlocks, and the app's change of password), one at a time. An attempt is admitted only once the one before it has
- * finished; when admitted it is refused untried if the vault is already unlocked (409) or if 10
- * passwords failed within the minute (429); otherwise it takes a place in the password budget
- * *before* the KDF runs, given back only if the password was right (or the attempt was refused
- * before it checked one, or found the file tampered with or rolled back, which only a right
- * password can). However many arrive at once,
- * at most 10 wrong passwords a minute are ever tried.
+ * Password checks (unlocks, and the app's change of password), one at a time. An attempt is
+ * admitted only once the one before it has finished; when admitted it is refused untried if the
+ * vault is already unlocked (409) or if 10 passwords failed within the minute (429); otherwise it
+ * takes a place in the password budget *before* the KDF runs, given back only if the password was
+ * right (or the attempt was refused before it checked one, or found the file tampered with or
+ * rolled back, which only a right password can). However many arrive at once, at most 10 wrong
+ * passwords a minute are ever tried.
  */
 export class UnlockGate {
   private readonly failures: RateWindow;
@@ -98,19 +98,19 @@ export class UnlockGate {
       await previous;
       if (isUnlocked()) return { ok: false, reason: 'unlocked', retryAfter: 0 };
       if (!this.failures.take()) return { ok: false, reason: 'rate-limited', retryAfter: this.failures.retryAfterSeconds() };
-      let tried = true;
+      let wrong = true;
       try {
         const value = await attempt();
-        tried = false; // the password was right
+        wrong = false;
         return { ok: true, value };
       } catch (e) {
         // Refused before any password was checked (a new password too short, say), or after the
         // password proved right: only the vault key it unwrapped can find a file tampered with or
         // rolled back (the user then confirms the rollback with the same password).
-        if (isKeydenError(e) && NOT_A_WRONG_PASSWORD.has(e.code)) tried = false;
+        if (isKeydenError(e) && NOT_A_WRONG_PASSWORD.has(e.code)) wrong = false;
         throw e;
       } finally {
-        if (!tried) this.failures.refund();
+        if (!wrong) this.failures.refund();
       }
     } finally {
       release();

@@ -4,7 +4,7 @@
 // clears it when the value leaves the screen, if it still holds a piece of what was shown.
 import type { Timers } from './timers.js';
 
-/** The PRIMARY selection (Electron's `clipboard` with type 'selection'; Linux only). */
+/** The PRIMARY selection (Electron's `clipboard.selection`; Linux only). */
 export interface SelectionPort {
   readText(): Promise<string>;
   clear(): void;
