@@ -12,7 +12,7 @@ import { Projects } from '../services/projects.js';
 import { ProjectOperations } from '../services/project-operations.js';
 import { Trash } from '../services/trash.js';
 import { Tokens } from '../services/tokens.js';
-import { Vault, type KdfCost } from '../services/vault.js';
+import { Vault, type KdfCost, type VaultOptions } from '../services/vault.js';
 import { ensureHome, FolderError, keydenHome, prepareFolder, unsafeAncestors, unsafeFolder } from '../home.js';
 import type { KeydenCore, AuditService } from './types.js';
 
@@ -31,6 +31,8 @@ export interface CoreOptions {
   unsafeTestKdf?: KdfCost;
   /** Where this machine records the vault generations it has seen (default `<home>/known-vaults.json`). */
   knownVaultsPath?: string;
+  /** Tests and benchmarks: the group commit's helper thread (VaultOptions.auditHelper). A code option. */
+  auditHelper?: VaultOptions['auditHelper'];
 }
 
 export interface OwnedCore extends KeydenCore {
@@ -72,7 +74,7 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
   }
   let lock: OwnerLock | null = (options.role ?? 'owner') === 'owner' ? acquireOwnerLock(vaultPath) : null;
   try {
-    const vault = new Vault({ path: vaultPath, nativeBinding: options.nativeBinding, unsafeTestKdf: options.unsafeTestKdf, knownVaultsPath: options.knownVaultsPath, session: options.role ?? 'owner' });
+    const vault = new Vault({ path: vaultPath, nativeBinding: options.nativeBinding, unsafeTestKdf: options.unsafeTestKdf, knownVaultsPath: options.knownVaultsPath, session: options.role ?? 'owner', auditHelper: options.auditHelper });
     const entries = new Entries(vault);
     const categories = new Categories(vault, entries);
     const projects = new Projects(vault, categories, entries);

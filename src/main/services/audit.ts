@@ -4,8 +4,9 @@
 import type { AuditAction, AuditEvent, AuditQuery } from '../../shared/model.js';
 import { blobAad, open, seal } from '../crypto/aead.js';
 import { statement, type Db } from '../store/db.js';
-import { insertRow, macMatches, rowsTampered } from '../store/integrity.js';
-import type { Keys, Overviews } from './context.js';
+import { insertColumns, insertRow, insertRowWithMac, macMatches, rowsTampered } from '../store/integrity.js';
+import type { BatchHelper, HelperResult, HelperRow } from '../crypto/audit-helper.js';
+import { locked, type Keys, type Overviews } from './context.js';
 
 export interface AuditRecord {
   actor: string;
@@ -16,12 +17,53 @@ export interface AuditRecord {
   detail?: Record<string, unknown> | null;
 }
 
+/**
+ * A sealed blob a caller wants opened with K_sec as its audit row is committed (a reveal): the
+ * row is written only for a value that opens and that `accept` takes; otherwise the caller gets
+ * `failure()` and no row is written.
+ */
+export interface OpenWithRow {
+  /** Its AAD as text (blobAadText). */
+  aad: string;
+  blob: Uint8Array;
+  accept: (opened: unknown) => boolean;
+  failure: () => Error;
+}
+
 interface Pending {
   record: AuditRecord;
   at: string;
-  resolve: () => void;
+  open: OpenWithRow | null;
+  resolve: (opened: unknown) => void;
   reject: (e: unknown) => void;
 }
+
+/** A batch on the helper thread: its rows' ids were counted from `firstId` under `keys`. */
+interface Flight {
+  batch: Pending[];
+  keys: Keys;
+  firstId: number;
+  rows: HelperRow[];
+  /** Settled (committed, or taken back by flush): the helper's answer is then ignored. */
+  done: boolean;
+  /** The helper's answer (null: it failed), once it came: batches commit in the order they left. */
+  answer?: HelperResult | null;
+}
+
+/** Where the group commit's crypto may run on a second thread, and from how many rows a batch on. */
+export interface AuditHelperOptions {
+  helper: BatchHelper | null;
+  minBatch: number;
+}
+
+/**
+ * Batches smaller than this are done on the owner's thread: the trip to the helper and back
+ * (~0.1 ms) is worth it only when many requests wait on one commit (docs/benchmarks.md).
+ */
+export const HELPER_MIN_BATCH = 8;
+
+/** Batches on the helper thread at once: the next is sealed while the owner commits the one before. */
+const HELPER_IN_FLIGHT = 2;
 
 /** Rows kept while the vault is locked, at most: past it, one row says how many were dropped. */
 const DEFERRED_MAX = 1000;
@@ -33,12 +75,15 @@ export class AuditLog {
   /** Rows that arrived while locked (a failed unlock, a refused call): no row can be mac'd without the key. */
   private deferred: { record: AuditRecord; at: string }[] = [];
   private droppedWhileLocked = 0;
+  /** Batches on the helper thread, oldest first. */
+  private flights: Flight[] = [];
 
   constructor(
     private readonly db: () => Db,
     private readonly keys: () => Keys | null,
     /** Runs a write transaction that keeps the integrity record (VaultContext.write). */
     private readonly transact: (fn: () => void) => void,
+    private readonly helper: AuditHelperOptions = { helper: null, minBatch: HELPER_MIN_BATCH },
   ) {}
 
   /** Keeps a row for the next unlock, which writes it with its original time. */
@@ -87,12 +132,24 @@ export class AuditLog {
    * the next turn of the event loop (a row nobody waits for, such as a refused call's, so that it
    * keeps its place among the writes that follow); otherwise the commit waits one turn more.
    */
-  record(record: AuditRecord, options: { soon?: boolean } = {}): Promise<void> {
+  async record(record: AuditRecord, options: { soon?: boolean } = {}): Promise<void> {
+    await this.enqueue(record, null, options.soon === true);
+  }
+
+  /**
+   * Queues a reveal's row with the sealed value it reveals: the value is opened (with K_sec) as the
+   * row is committed, and the promise resolves with it once the row is durable.
+   */
+  recordOpening(record: AuditRecord, open: OpenWithRow): Promise<unknown> {
+    return this.enqueue(record, open, false);
+  }
+
+  private enqueue(record: AuditRecord, open: OpenWithRow | null, soon: boolean): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ record, at: new Date().toISOString(), resolve, reject });
-      if (options.soon && !this.soonScheduled) {
+      this.queue.push({ record, at: new Date().toISOString(), open, resolve, reject });
+      if (soon && !this.soonScheduled) {
         this.soonScheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => this.dispatch());
       }
       if (!this.scheduled) {
         this.scheduled = true;
@@ -101,32 +158,156 @@ export class AuditLog {
         // commit's fsync held the loop otherwise form a batch of their own, and two half batches
         // alternate, each paying an fsync (4 clients: 2.3 reveals a commit, 4.0 with the second
         // turn, and 15-60 % more reveals/s with a lower p50; a few % more at 32 clients).
-        setImmediate(() => setImmediate(() => this.flush()));
+        setImmediate(() => setImmediate(() => this.dispatch()));
       }
     });
   }
 
-  /** Commits every queued row in one transaction. */
+  /** Commits every queued row now, on this thread, with those of a batch still on the helper thread (lock, close, reading the log). */
   flush(): void {
     this.scheduled = false;
     this.soonScheduled = false;
+    const flights = this.flights;
+    this.flights = [];
+    for (const flight of flights) {
+      flight.done = true;
+      this.commit(flight.batch);
+    }
+    const batch = this.queue;
+    this.queue = [];
+    this.commit(batch);
+  }
+
+  /** Ends the helper thread (lock, close): no key stays in it, and an idle owner keeps no thread. */
+  stopHelper(): void {
+    this.helper.helper?.stop();
+  }
+
+  /** Batches the helper thread has answered (tests check that it was used). */
+  get helperBatches(): number {
+    return this.helper.helper?.answered ?? 0;
+  }
+
+  /**
+   * The group commit: the queued rows go to the helper thread when there are many and it runs
+   * (one batch there at a time; rows that arrive meanwhile form the next), else are committed here.
+   */
+  private dispatch(): void {
+    this.scheduled = false;
+    this.soonScheduled = false;
+    if (this.flights.length >= HELPER_IN_FLIGHT) return; // an answer commits, then dispatches what has queued
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    if (!this.keys()) {
-      for (const p of batch) this.defer(p.record, p.at);
-      for (const p of batch) p.resolve();
+    const keys = this.keys();
+    const helper = this.helper.helper;
+    // A small batch behind one on the helper thread follows it there, so the rows commit in order.
+    if (!keys || !helper || (batch.length < this.helper.minBatch && this.flights.length === 0)) {
+      if (this.flights.length > 0) this.flush(); // locked meanwhile: the batches on the helper thread first
+      return this.commit(batch);
+    }
+    const db = this.db();
+    const last = this.flights.at(-1);
+    const firstId = last ? last.firstId + last.batch.length : (statement(db, 'SELECT coalesce(max(id), 0) + 1 FROM audit').pluck().get() as number);
+    // Ids near 2^53 (only an edit of the file puts them there): the batch here says so as a write would.
+    if (!Number.isSafeInteger(firstId + batch.length)) {
+      this.queue = batch;
+      return this.flush();
+    }
+    const columns = insertColumns(db, 'audit');
+    const detailAt = columns.indexOf('detail');
+    const rows = batch.map((p, i): HelperRow => {
+      const cells: Record<string, unknown> = { id: firstId + i, at: p.at, actor: p.record.actor, action: p.record.action, target_id: p.record.targetId, ok: p.record.ok ? 1 : 0, detail: null };
+      return {
+        values: columns.map((c) => (Object.hasOwn(cells, c) ? cells[c] : null)),
+        detailAt,
+        detail: p.record.detail ?? null,
+        open: p.open ? { aad: p.open.aad, blob: p.open.blob } : null,
+      };
+    });
+    const flight: Flight = { batch, keys, firstId, rows, done: false };
+    this.flights.push(flight);
+    helper.run(keys, rows).then(
+      (result) => this.land(flight, result),
+      () => this.land(flight, null),
+    );
+  }
+
+  /** The helper's answer for `flight` (null: it failed, and the batch is done here); commits the batches answered, in order. */
+  private land(flight: Flight, answer: HelperResult | null): void {
+    if (flight.done) return;
+    flight.answer = answer;
+    while (this.flights[0]?.answer !== undefined) {
+      const next = this.flights.shift()!;
+      next.done = true;
+      if (!next.answer || !this.commitPrepared(next, next.answer)) this.commit(next.batch);
+    }
+    if (this.queue.length > 0) this.dispatch();
+  }
+
+  /**
+   * Commits a batch with the helper's seals and macs; false (nothing written) when they no longer
+   * fit: the vault was locked or re-keyed meanwhile, a value did not open, or another write took
+   * the ids the batch counted on. The caller then commits the batch itself.
+   */
+  private commitPrepared(flight: Flight, result: HelperResult): boolean {
+    if (this.keys() !== flight.keys) return false;
+    if (flight.batch.some((p, i) => p.open !== null && !p.open.accept(result.opened[i]))) return false;
+    let fits = true;
+    try {
+      this.transact(() => {
+        const db = this.db();
+        fits = statement(db, 'SELECT coalesce(max(id), 0) + 1 FROM audit').pluck().get() === flight.firstId;
+        if (!fits) return;
+        flight.rows.forEach((row, i) => {
+          row.values[row.detailAt] = result.details[i] ?? null;
+          insertRowWithMac(db, 'audit', row.values, result.macs[i]!);
+        });
+      });
+    } catch (e) {
+      for (const p of flight.batch) p.reject(e);
+      return true;
+    }
+    if (!fits) return false;
+    flight.batch.forEach((p, i) => p.resolve(p.open ? result.opened[i] : undefined));
+    return true;
+  }
+
+  /** Commits `batch` in one transaction on this thread, opening what its reveals asked for first. */
+  private commit(batch: Pending[]): void {
+    if (batch.length === 0) return;
+    const keys = this.keys();
+    if (!keys) {
+      for (const p of batch) {
+        // Nothing is revealed once the vault is locked; other rows wait for the next unlock.
+        if (p.open) p.reject(locked());
+        else {
+          this.defer(p.record, p.at);
+          p.resolve(undefined);
+        }
+      }
       return;
     }
+    const live: { p: Pending; opened: unknown }[] = [];
+    for (const p of batch) {
+      if (!p.open) {
+        live.push({ p, opened: undefined });
+        continue;
+      }
+      const opened = open(keys.secret, Buffer.from(p.open.aad, 'utf8'), p.open.blob);
+      if (p.open.accept(opened)) live.push({ p, opened });
+      else p.reject(p.open.failure());
+    }
+    if (live.length === 0) return;
     try {
       this.transact(() => {
         // The first row is written as always; the batch's others follow it in id order.
         let nextId: number | undefined;
-        for (const p of batch) nextId = this.write(p.record, p.at, nextId) + 1;
+        for (const { p } of live) nextId = this.write(p.record, p.at, nextId) + 1;
       });
-      for (const p of batch) p.resolve();
+      for (const { p, opened } of live) p.resolve(opened);
     } catch (e) {
-      for (const p of batch) p.reject(e);
+      for (const { p } of live) p.reject(e);
     }
   }
 

@@ -3,7 +3,7 @@
 import { EntryInput, EntryQuery, EntryUpdate, VERSIONS_KEPT, MAX_SIMPLE_VALUE_BYTES } from '../../shared/model.js';
 import type { Category, Entry, EntryValue, EntryWithCategory, Revealed, RevealedVersion, VersionInfo } from '../../shared/model.js';
 import { KeydenError } from '../../shared/errors.js';
-import { blobAad, open, seal } from '../crypto/aead.js';
+import { blobAad, blobAadText, open, seal } from '../crypto/aead.js';
 import type { Caller, EntryList, EntryService } from '../core/types.js';
 import {
   entryRowId,
@@ -424,11 +424,22 @@ export class Entries implements EntryService {
   }
 
   async reveal(caller: Caller, id: string, action: 'entry.reveal' | 'entry.copy' = 'entry.reveal'): Promise<Revealed> {
-    const keys = this.v.keys();
+    this.v.keys();
     const e = this.record(caller, id);
-    const value = this.readValue(keys, e);
-    await this.v.audit.record({ actor: caller.actor, action, targetId: id, ok: true, detail: { name: e.name, environment: e.environment, version: null } });
-    return { id, name: e.name, environment: e.environment, value };
+    const row = this.sealedSecret(e.id);
+    if (!row || row.category_id !== e.categoryId) throw notFound('entry', { id: e.id });
+    // Opened as its audit row is committed (readValue's checks; on the helper thread under load):
+    // a value that does not open gets 404 and no row.
+    const opened = await this.v.audit.recordOpening(
+      { actor: caller.actor, action, targetId: id, ok: true, detail: { name: e.name, environment: e.environment, version: null } },
+      {
+        aad: blobAadText('entries', 'secret', entryRowId(e.id, row.category_id)),
+        blob: row.secret,
+        accept: (v) => v !== null && typeof v === 'object' && (v as { value?: unknown }).value !== undefined,
+        failure: () => notFound('entry', { id: e.id }),
+      },
+    );
+    return { id, name: e.name, environment: e.environment, value: (opened as { value: EntryValue }).value };
   }
 
   /** The entry's row as stored: from memory once read (Overviews.sealedSecret), else from SQLite. */

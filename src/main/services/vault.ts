@@ -16,7 +16,8 @@ import { describeFailure, inspectIntegrity, type VerifyReport } from './verify.j
 import { CHECKED_AT_UNLOCK, checkSnapshot, readSnapshot, type UnlockSnapshot } from './unlock-snapshot.js';
 import { resealEveryRow } from './rekey.js';
 import type { Caller, VaultService, VaultStatus } from '../core/types.js';
-import { AuditLog } from './audit.js';
+import { AuditLog, HELPER_MIN_BATCH } from './audit.js';
+import { auditHelper, type BatchHelper } from '../crypto/audit-helper.js';
 import {
   locked,
   nowIso,
@@ -56,6 +57,12 @@ export interface VaultOptions extends OpenOptions {
    * would read as if someone locked the vault); the job's own row (token.create…) says what it did.
    */
   session?: 'owner' | 'admin';
+  /**
+   * The group commit's crypto on a second thread for batches of `minBatch` rows or more (default
+   * HELPER_MIN_BATCH; tests set 1 to use it always, and may give a helper that runs in process),
+   * or `false` for none. Only an owner has one, and only where the compiled module runs (audit-helper.ts).
+   */
+  auditHelper?: { minBatch?: number; helper?: BatchHelper } | false;
 }
 
 export interface UnlockOptions {
@@ -107,7 +114,11 @@ export class Vault implements VaultService, VaultContext {
   private readonly unlockTasks: ((caller: Caller) => void)[] = [];
 
   constructor(private readonly options: VaultOptions) {
-    this.audit = new AuditLog(() => this.db(), () => this.unlockedKeys, (fn) => this.write(fn));
+    const helper = options.auditHelper === false || options.session === 'admin' ? null : (options.auditHelper?.helper ?? auditHelper());
+    this.audit = new AuditLog(() => this.db(), () => this.unlockedKeys, (fn) => this.write(fn), {
+      helper,
+      minBatch: (options.auditHelper || undefined)?.minBatch ?? HELPER_MIN_BATCH,
+    });
     this.knownVaults = new KnownVaults(options.knownVaultsPath ?? path.join(keydenHome(), 'known-vaults.json'));
   }
 
@@ -440,6 +451,8 @@ export class Vault implements VaultService, VaultContext {
     this.overviewsAt = null;
     if (this.knownTimer) clearTimeout(this.knownTimer);
     this.knownTimer = null;
+    // A batch still on the helper thread is then done here, where the keys are gone: its reveals get VAULT_LOCKED.
+    this.audit.stopHelper();
     forgetDigestKey(keys.mac);
     wipe(keys.vaultKey, keys.overview, keys.secret, keys.mac);
     this.overviews.clear();

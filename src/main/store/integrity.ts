@@ -214,15 +214,8 @@ export function macCheckSql(db: Db, table: MacTable): string {
 const inserts = new WeakMap<Db, Map<string, { sql: string; columns: string[] }>>();
 const writers = new WeakMap<Db, IntegrityWriter>();
 
-/**
- * Inserts one row with its mac, computed here under the connection's current key from the very
- * values bound, and folds it into the transaction's digest: one statement, no trigger work (the
- * hot path of audit rows and imports). Columns left out of `row` are NULL. Inside
- * VaultContext.write, like every write.
- */
-export function insertRow(db: Db, table: MacTable, row: Record<string, unknown>): void {
-  const writer = writers.get(db);
-  if (!writer) throw new Error('insertRow: no integrity writer on this connection');
+/** The INSERT insertRow runs on `table`, and the columns it binds (table order, `mac` last). */
+function insertOf(db: Db, table: MacTable): { sql: string; columns: string[] } {
   let cache = inserts.get(db);
   if (!cache) inserts.set(db, (cache = new Map()));
   let insert = cache.get(table);
@@ -231,9 +224,42 @@ export function insertRow(db: Db, table: MacTable, row: Record<string, unknown>)
     insert = { columns, sql: `INSERT INTO main.${table} (${columns.join(', ')}, mac) VALUES (${columns.map(() => '?').join(', ')}, ?)` };
     cache.set(table, insert);
   }
+  return insert;
+}
+
+function writerOf(db: Db): IntegrityWriter {
+  const writer = writers.get(db);
+  if (!writer) throw new Error('insertRow: no integrity writer on this connection');
+  return writer;
+}
+
+/**
+ * Inserts one row with its mac, computed here under the connection's current key from the very
+ * values bound, and folds it into the transaction's digest: one statement, no trigger work (the
+ * hot path of audit rows and imports). Columns left out of `row` are NULL. Inside
+ * VaultContext.write, like every write.
+ */
+export function insertRow(db: Db, table: MacTable, row: Record<string, unknown>): void {
+  const writer = writerOf(db);
+  const insert = insertOf(db, table);
   const values = insert.columns.map((c) => (Object.hasOwn(row, c) ? row[c] : null));
   const mac = writer.macForInsert(table, values);
   statement(db, insert.sql).run(...values, mac);
+  writer.inserted(table, mac);
+}
+
+/** The columns insertRowWithMac takes, in the order it takes them (the table's, `mac` left out). */
+export const insertColumns = (db: Db, table: MacTable): readonly string[] => insertOf(db, table).columns;
+
+/**
+ * insertRow for a row whose mac was computed elsewhere (the audit helper thread) under the key
+ * this connection writes with: `values` in insertColumns order, `mac` = rowMac(K_mac, table, values).
+ */
+export function insertRowWithMac(db: Db, table: MacTable, values: readonly unknown[], mac: Uint8Array): void {
+  const writer = writerOf(db);
+  writer.assertWriting();
+  if (mac.length !== MAC_BYTES || values.length !== insertOf(db, table).columns.length) throw new Error('insertRowWithMac: a row and a mac of the wrong shape');
+  statement(db, insertOf(db, table).sql).run(...values, mac);
   writer.inserted(table, mac);
 }
 
@@ -517,8 +543,13 @@ export class IntegrityWriter {
 
   /** The mac of a row about to be inserted by insertRow (which supplies it: the trigger then stays idle). */
   macForInsert(table: MacTable, values: readonly unknown[]): Buffer {
-    if (!this.delta && !this.paused) throw new Error('a vault write outside VaultContext.write (its integrity would not be kept)');
+    this.assertWriting();
     return rowMac(this.requireKey(), table, values);
+  }
+
+  /** Throws outside VaultContext.write: a row inserted there would leave the digest behind. */
+  assertWriting(): void {
+    if (!this.delta && !this.paused) throw new Error('a vault write outside VaultContext.write (its integrity would not be kept)');
   }
 
   /** Folds the mac of a row insertRow has just inserted into the transaction's digest. */
