@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { rowMac } from '../../src/main/store/integrity.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APP, CLI, openKeydenCore, type OwnedCore } from '../../src/main/core/index.js';
-import { AuditHelper, packBatch, prepareBatch, unpackPrepared, type BatchHelper, type HelperKeys, type HelperResult, type HelperRow } from '../../src/main/crypto/audit-helper.js';
+import { AuditHelper, prepareHere, type BatchHelper, type HelperKeys, type HelperResult, type HelperRow } from '../../src/main/crypto/audit-helper.js';
 import { PASSWORD, TEST_KDF, tempDir } from '../helpers/core.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -22,13 +22,13 @@ class HeldHelper implements BatchHelper {
   /** Rewrites a prepared result before it is handed back (a value that does not open…). */
   tamper: ((r: HelperResult) => HelperResult) | null = null;
   run(keys: HelperKeys, rows: HelperRow[]): Promise<HelperResult> {
-    const packed = packBatch(keys, rows);
+    const copies = { secret: Uint8Array.from(keys.secret), overview: Uint8Array.from(keys.overview), mac: Uint8Array.from(keys.mac) };
     return new Promise((resolve, reject) => {
       this.held.push({
         rows,
         answer: () => {
           this.answered++;
-          const result = unpackPrepared(prepareBatch(packed.bytes, packed.rows));
+          const result = prepareHere(copies, rows);
           resolve(this.tamper ? this.tamper(result) : result);
         },
         fail: () => reject(new Error('helper failed')),
