@@ -233,4 +233,17 @@ describe('the group commit on a helper thread', () => {
     await expect(helper.run(keys, [row])).rejects.toThrow('is off');
     expect(helper.answered).toBe(0);
   });
+
+  it('refuses a batch that cannot be sent to the thread without throwing, and is off afterwards', async () => {
+    const helper = new AuditHelper(pathToFileURL(path.join(ROOT, 'build/main/crypto/audit-helper.js')).href);
+    const keys = { secret: randomBytes(32), overview: randomBytes(32), mac: randomBytes(32) };
+    // A function cannot be cloned to another thread: postMessage throws inside run().
+    const odd: HelperRow = { values: [1, '2026-12-05T10:00:00.000Z', 'app', 'entry.reveal', null, 1, null], detailAt: 6, detail: { f: () => 1 }, open: null };
+    try {
+      await expect(helper.run(keys, [odd])).rejects.toThrow('could not take a batch');
+      await expect(helper.run(keys, [{ ...odd, detail: null }])).rejects.toThrow('is off');
+    } finally {
+      helper.stop();
+    }
+  });
 });

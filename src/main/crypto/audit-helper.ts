@@ -179,15 +179,24 @@ export class AuditHelper implements BatchHelper {
   run(keys: HelperKeys, rows: HelperRow[]): Promise<HelperResult> {
     // A thread that failed a batch or crashed is not tried again: every batch is then done by the owner.
     if (this.broken) return Promise.reject(new Error('the audit helper is off'));
-    const worker = this.thread();
     if (this.idle) clearTimeout(this.idle);
     this.idle = null;
     const id = this.nextId++;
-    // Transferred: the keys' copy leaves this thread with the message, and the helper wipes it.
-    const packed = packBatch(keys, rows);
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, bytes: packed.bytes, rows: packed.rows }, [packed.bytes]);
+      let packed: { bytes: ArrayBuffer; rows: SentRow[] } | null = null;
+      try {
+        const worker = this.thread();
+        // Transferred: the keys' copy leaves this thread with the message, and the helper wipes it.
+        packed = packBatch(keys, rows);
+        this.waiting.set(id, { resolve, reject });
+        worker.postMessage({ id, bytes: packed.bytes, rows: packed.rows }, [packed.bytes]);
+      } catch {
+        // A thread that cannot start, or a batch it cannot be sent: the owner does the batch.
+        this.waiting.delete(id);
+        if (packed && packed.bytes.byteLength > 0) new Uint8Array(packed.bytes).fill(0);
+        this.broken = true;
+        reject(new Error('the audit helper could not take a batch'));
+      }
     });
   }
 
