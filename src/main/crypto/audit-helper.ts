@@ -189,6 +189,8 @@ export class AuditHelper implements BatchHelper {
         // Transferred: the keys' copy leaves this thread with the message, and the helper wipes it.
         packed = packBatch(keys, rows);
         this.waiting.set(id, { resolve, reject });
+        // Kept alive while a batch is out (its answer is awaited), and not a moment longer.
+        worker.ref();
         worker.postMessage({ id, bytes: packed.bytes, rows: packed.rows }, [packed.bytes]);
       } catch {
         // A thread that cannot start, or a batch it cannot be sent: the owner does the batch.
@@ -213,12 +215,15 @@ export class AuditHelper implements BatchHelper {
   private thread(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { self: this.self }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-    // It never keeps the process alive (an owner that is closing waits for nothing here).
+    // Idle, it never keeps the process alive (an owner that is closing waits for nothing here).
     worker.unref();
     worker.on('message', (answer: Answer) => {
       const waiter = this.waiting.get(answer.id);
       this.waiting.delete(answer.id);
-      if (this.waiting.size === 0 && this.worker === worker) this.idleSoon();
+      if (this.waiting.size === 0 && this.worker === worker) {
+        worker.unref();
+        this.idleSoon();
+      }
       if (!waiter) return;
       if (answer.failed) {
         this.broken = true;
