@@ -15,7 +15,8 @@
 // small batches always are.
 //
 // The thread holds no key between batches: each batch brings copies of the three subkeys it needs,
-// wiped once it is done. It exits after HELPER_IDLE_MS without work, and at lock.
+// wiped once it is done. It exits after HELPER_IDLE_MS without work (a lock does not end it: an
+// unlock soon after finds it started), and when the owner closes.
 import { Worker } from 'node:worker_threads';
 import { blobAad, open, seal } from './aead.js';
 import { rowMac } from '../store/integrity.js';
@@ -137,10 +138,13 @@ export function prepareHere(keys: HelperKeys, rows: readonly HelperRow[]): Helpe
   return unpackPrepared(prepareBatch(packed.bytes, packed.rows));
 }
 
+// The thread says when its module has loaded ({ready}); until then the owner does every batch
+// itself, so no reveal waits for a thread to start (a first batch after an unlock would wait
+// ~50 ms, and a lock a moment later would find it still there).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const loaded = import(workerData.self);
-loaded.catch(() => {}); // a module that does not load fails each batch (below), not the thread
+loaded.then(() => parentPort.postMessage({ ready: true }), () => parentPort.postMessage({ ready: false }));
 parentPort.on('message', async ({ id, bytes, rows }) => {
   try {
     const { prepareBatch } = await loaded;
@@ -156,13 +160,15 @@ parentPort.on('message', async ({ id, bytes, rows }) => {
 
 /** What the audit log needs of a helper (tests give it one that runs in process). */
 export interface BatchHelper {
+  /** Whether it takes a batch now (false while its thread starts: it is started here, and the owner does the batch). */
+  available(): boolean;
   run(keys: HelperKeys, rows: HelperRow[]): Promise<HelperResult>;
   stop(): void;
   /** Batches answered so far. */
   readonly answered: number;
 }
 
-type Answer = ({ id: number; failed?: false } & Prepared) | { id: number; failed: true };
+type Answer = ({ id: number; failed?: false } & Prepared) | { id: number; failed: true } | { ready: boolean };
 
 export class AuditHelper implements BatchHelper {
   private worker: Worker | null = null;
@@ -170,6 +176,8 @@ export class AuditHelper implements BatchHelper {
   private nextId = 1;
   private idle: NodeJS.Timeout | null = null;
   private broken = false;
+  /** The thread has loaded its module: batches go to it from then on. */
+  private ready = false;
   /** Batches this helper has answered (tests check that it was used). */
   answered = 0;
 
@@ -179,6 +187,7 @@ export class AuditHelper implements BatchHelper {
   run(keys: HelperKeys, rows: HelperRow[]): Promise<HelperResult> {
     // A thread that failed a batch or crashed is not tried again: every batch is then done by the owner.
     if (this.broken) return Promise.reject(new Error('the audit helper is off'));
+    if (!this.available()) return Promise.reject(new Error('the audit helper is starting'));
     if (this.idle) clearTimeout(this.idle);
     this.idle = null;
     const id = this.nextId++;
@@ -202,12 +211,32 @@ export class AuditHelper implements BatchHelper {
     });
   }
 
-  /** Ends the thread (at lock and close); batches still waiting are rejected. */
+  available(): boolean {
+    if (this.broken) return false;
+    if (!this.ready) {
+      try {
+        this.thread();
+      } catch {
+        this.broken = true;
+      }
+    }
+    return this.ready;
+  }
+
+  /** Starts the thread if needed; resolves true once it takes batches, false if it never will (tests). */
+  async started(timeoutMs = 5000): Promise<boolean> {
+    if (!this.broken && !this.ready) this.thread();
+    for (const end = Date.now() + timeoutMs; !this.ready && !this.broken && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
+    return this.ready;
+  }
+
+  /** Ends the thread (when the owner closes); batches still waiting are rejected. */
   stop(): void {
     if (this.idle) clearTimeout(this.idle);
     this.idle = null;
     const worker = this.worker;
     this.worker = null;
+    this.ready = false;
     if (worker) void worker.terminate();
     this.failAll(new Error('the audit helper stopped'));
   }
@@ -218,6 +247,17 @@ export class AuditHelper implements BatchHelper {
     // Idle, it never keeps the process alive (an owner that is closing waits for nothing here).
     worker.unref();
     worker.on('message', (answer: Answer) => {
+      if ('ready' in answer) {
+        if (this.worker !== worker) return;
+        if (answer.ready) {
+          this.ready = true;
+          this.idleSoon();
+        } else {
+          this.broken = true;
+          this.stop();
+        }
+        return;
+      }
       const waiter = this.waiting.get(answer.id);
       this.waiting.delete(answer.id);
       if (this.waiting.size === 0 && this.worker === worker) {
@@ -236,6 +276,7 @@ export class AuditHelper implements BatchHelper {
     const gone = (): void => {
       if (this.worker !== worker) return; // stopped on purpose
       this.worker = null;
+      this.ready = false;
       this.broken = true;
       this.failAll(new Error('the audit helper exited'));
     };

@@ -184,7 +184,7 @@ export class AuditLog {
     this.commit(batch);
   }
 
-  /** Ends the helper thread (lock, close): no key stays in it, and an idle owner keeps no thread. */
+  /** Ends the helper thread (close). It holds no key between batches, and ends by itself after 10 s without one. */
   stopHelper(): void {
     this.helper.helper?.stop();
   }
@@ -209,7 +209,7 @@ export class AuditLog {
     const keys = this.keys();
     const helper = this.helper.helper;
     // A small batch behind one on the helper thread follows it there, so the rows commit in order.
-    if (!keys || !helper || (batch.length < this.helper.minBatch && this.flights.length === 0)) {
+    if (!keys || !helper || (batch.length < this.helper.minBatch && this.flights.length === 0) || !helper.available()) {
       if (this.flights.length > 0) this.flush(); // locked meanwhile: the batches on the helper thread first
       return this.commit(batch);
     }

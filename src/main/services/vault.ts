@@ -451,8 +451,6 @@ export class Vault implements VaultService, VaultContext {
     this.overviewsAt = null;
     if (this.knownTimer) clearTimeout(this.knownTimer);
     this.knownTimer = null;
-    // A batch still on the helper thread is then done here, where the keys are gone: its reveals get VAULT_LOCKED.
-    this.audit.stopHelper();
     forgetDigestKey(keys.mac);
     wipe(keys.vaultKey, keys.overview, keys.secret, keys.mac);
     this.overviews.clear();
@@ -767,6 +765,7 @@ export class Vault implements VaultService, VaultContext {
   close(caller: Caller = { actor: 'app', projects: null, environments: null }): void {
     if (this.unlockedKeys) this.lock(caller);
     this.audit.flush();
+    this.audit.stopHelper();
     if (this.knownTimer) clearTimeout(this.knownTimer);
     this.knownTimer = null;
     this.handle?.close();
