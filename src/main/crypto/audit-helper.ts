@@ -23,6 +23,8 @@ import { rowMac } from '../store/integrity.js';
 
 /** One audit row for the helper: its values in the table's column order, the detail to seal at `detailAt`. */
 export interface HelperRow {
+  /** The row's id (its detail's AAD names it). */
+  id: number;
   values: unknown[];
   detailAt: number;
   /** The detail to seal with K_ov under the row's AAD (`keyden/1/audit/detail/<id>`), or null. */
@@ -49,6 +51,7 @@ export const HELPER_IDLE_MS = 10_000;
 
 /** A row as it travels: the blob to open as [its AAD, start, end] in the batch's bytes. */
 interface SentRow {
+  id: number;
   values: unknown[];
   detailAt: number;
   detail: Record<string, unknown> | null;
@@ -82,7 +85,7 @@ export function packBatch(keys: HelperKeys, rows: readonly HelperRow[]): { bytes
       open = [row.open.aad, at, at + row.open.blob.length];
       at += row.open.blob.length;
     }
-    return { values: [...row.values], detailAt: row.detailAt, detail: row.detail, open };
+    return { id: row.id, values: [...row.values], detailAt: row.detailAt, detail: row.detail, open };
   });
   return { bytes: bytes.buffer, rows: sent };
 }
@@ -98,7 +101,7 @@ export function prepareBatch(bytes: ArrayBuffer, rows: SentRow[]): Prepared {
     let size = 32 * rows.length;
     for (const row of rows) {
       opened.push(row.open ? open(secret, Buffer.from(row.open[0], 'utf8'), all.subarray(row.open[1], row.open[2])) : undefined);
-      const detail = row.detail ? seal(overview, blobAad('audit', 'detail', String(row.values[0])), row.detail) : null;
+      const detail = row.detail ? seal(overview, blobAad('audit', 'detail', String(row.id)), row.detail) : null;
       row.values[row.detailAt] = detail;
       details.push(detail);
       if (detail) size += detail.length;

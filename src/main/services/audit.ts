@@ -234,6 +234,7 @@ export class AuditLog {
     const rows = batch.map((p, i): HelperRow => {
       const cells: Record<string, unknown> = { id: firstId + i, at: p.at, actor: p.record.actor, action: p.record.action, target_id: p.record.targetId, ok: p.record.ok ? 1 : 0, detail: null };
       return {
+        id: firstId + i,
         values: columns.map((c) => (Object.hasOwn(cells, c) ? cells[c] : null)),
         detailAt,
         detail: p.record.detail ?? null,
