@@ -8,10 +8,13 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { rowMac } from '../../src/main/store/integrity.js';
+import { blobAad, open } from '../../src/main/crypto/aead.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APP, CLI, openKeydenCore, type OwnedCore } from '../../src/main/core/index.js';
 import { AuditHelper, prepareHere, type BatchHelper, type HelperKeys, type HelperResult, type HelperRow } from '../../src/main/crypto/audit-helper.js';
 import { PASSWORD, TEST_KDF, tempDir } from '../helpers/core.js';
+import { remacVault } from '../helpers/remac.js';
+import Database from 'better-sqlite3';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -53,13 +56,13 @@ interface Setup {
   ids: string[];
 }
 
-let open: Setup[] = [];
+let setups: Setup[] = [];
 afterEach(() => {
-  for (const s of open) {
+  for (const s of setups) {
     s.core.close();
     fs.rmSync(s.dir, { recursive: true, force: true });
   }
-  open = [];
+  setups = [];
 });
 
 async function vaultWith(n: number, auditHelper: Parameters<typeof openKeydenCore>[0]['auditHelper'], make = openKeydenCore): Promise<Setup> {
@@ -70,7 +73,7 @@ async function vaultWith(n: number, auditHelper: Parameters<typeof openKeydenCor
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push(core.entries.create(CLI, { categoryId: category.id, name: `Project ${i}`, value: `sk-${i}` }).id);
   const setup = { dir, core, ids };
-  open.push(setup);
+  setups.push(setup);
   return setup;
 }
 
@@ -165,7 +168,7 @@ describe('the group commit on a helper thread', () => {
     expect(revealRows(core).map((r) => r.targetId)).toEqual(s.ids);
   });
 
-  it('answers 404 and writes no row for a value that does not open, and reveals the rest of its batch', async () => {
+  it('does the batch itself when the helper says a value does not open: its word alone never hides a value', async () => {
     const helper = new HeldHelper();
     const s = await vaultWith(5, { minBatch: 1, helper });
     // As if the second blob did not open on the helper thread (the owner then opens the batch itself).
@@ -177,6 +180,33 @@ describe('the group commit on a helper thread', () => {
     expect(await Promise.all(reveals)).toEqual(s.ids.map((_, i) => `sk-${i}`));
     const core = await reopened(s);
     expect(revealRows(core)).toHaveLength(5);
+  });
+
+  it('answers 404 and writes no row for a secret that does not open, on the helper thread or here, and reveals the rest of its batch', async () => {
+    const s = await vaultWith(6, false);
+    s.core.close();
+    // Someone with the key moved one secret into another row and recomputed every mac: only the
+    // blob's AAD still tells (test/helpers/remac.ts).
+    const db = new Database(path.join(s.dir, 'vault.db'));
+    const secretOf = db.prepare('SELECT secret FROM entries WHERE id = ?').pluck();
+    db.prepare('UPDATE entries SET secret = ? WHERE id = ?').run(secretOf.get(s.ids[0]!), s.ids[3]!);
+    db.close();
+    await remacVault(path.join(s.dir, 'vault.db'), PASSWORD);
+    for (const helper of [new HeldHelper(), null]) {
+      const core = openKeydenCore({ vaultPath: path.join(s.dir, 'vault.db'), unsafeTestKdf: TEST_KDF, knownVaultsPath: path.join(s.dir, 'known-vaults.json'), auditHelper: helper ? { minBatch: 1, helper } : false });
+      s.core = core;
+      await core.vault.unlock(CLI, PASSWORD);
+      const before = core.audit.list({ action: 'entry.reveal' }).total;
+      const reveals = s.ids.map((id) => core.entries.reveal(APP, id).then((r) => r.value, (e: { code?: string }) => e.code));
+      await turns(3);
+      helper?.held[0]!.answer();
+      expect(await Promise.all(reveals)).toEqual(['sk-0', 'sk-1', 'sk-2', 'NOT_FOUND', 'sk-4', 'sk-5']);
+      const rows = core.audit.list({ action: 'entry.reveal' }).items.slice(0, 5).reverse();
+      expect(core.audit.list({ action: 'entry.reveal' }).total).toBe(before + 5);
+      expect(rows.map((r) => r.targetId)).toEqual(s.ids.filter((_, i) => i !== 3));
+      core.close();
+    }
+    s.core = await reopened(s);
   });
 
   it('commits two batches in the order they left, whichever the helper answers first', async () => {
@@ -229,9 +259,11 @@ describe('the group commit on a helper thread', () => {
     const keys = { secret: randomBytes(32), overview: randomBytes(32), mac: randomBytes(32) };
     try {
       expect(await helper.started()).toBe(true);
-      const result = await helper.run(keys, [{ values: [7, '2026-12-05T10:00:00.000Z', 'app', 'entry.reveal', 'x', 1, null], detailAt: 6, detail: { name: 'n' }, open: null }]);
+      const result = await helper.run(keys, [{ id: 7, values: [7, '2026-12-05T10:00:00.000Z', 'app', 'entry.reveal', 'x', 1, null], detailAt: 6, detail: { name: 'n' }, open: null }]);
       expect(result.macs[0]).toEqual(new Uint8Array(rowMac(keys.mac, 'audit', [7, '2026-12-05T10:00:00.000Z', 'app', 'entry.reveal', 'x', 1, result.details[0]])));
       expect(result.opened).toEqual([undefined]);
+      // The detail is sealed under its row's id, as the audit log reads it.
+      expect(open(keys.overview, blobAad('audit', 'detail', '7'), result.details[0]!)).toEqual({ name: 'n' });
     } finally {
       helper.stop();
     }
@@ -240,7 +272,7 @@ describe('the group commit on a helper thread', () => {
   it('stops using a thread that cannot load, for good, and no batch ever waits on it', async () => {
     const helper = new AuditHelper(pathToFileURL(path.join(ROOT, 'build/main/crypto/no-such-module.js')).href);
     const keys = { secret: randomBytes(32), overview: randomBytes(32), mac: randomBytes(32) };
-    const row: HelperRow = { values: [1, '2026-12-05T10:00:00.000Z', 'app', 'entry.reveal', null, 1, null], detailAt: 6, detail: null, open: null };
+    const row: HelperRow = { id: 1, values: [1, '2026-12-05T10:00:00.000Z', 'app', 'entry.reveal', null, 1, null], detailAt: 6, detail: null, open: null };
     expect(helper.available()).toBe(false);
     await expect(helper.run(keys, [row])).rejects.toThrow('is starting');
     expect(await helper.started()).toBe(false);
@@ -253,7 +285,7 @@ describe('the group commit on a helper thread', () => {
     const helper = new AuditHelper(pathToFileURL(path.join(ROOT, 'build/main/crypto/audit-helper.js')).href);
     const keys = { secret: randomBytes(32), overview: randomBytes(32), mac: randomBytes(32) };
     // A function cannot be cloned to another thread: postMessage throws inside run().
-    const odd: HelperRow = { values: [1, '2026-12-05T10:00:00.000Z', 'app', 'entry.reveal', null, 1, null], detailAt: 6, detail: { f: () => 1 }, open: null };
+    const odd: HelperRow = { id: 1, values: [1, '2026-12-05T10:00:00.000Z', 'app', 'entry.reveal', null, 1, null], detailAt: 6, detail: { f: () => 1 }, open: null };
     try {
       expect(await helper.started()).toBe(true);
       await expect(helper.run(keys, [odd])).rejects.toThrow('could not take a batch');
