@@ -47,7 +47,7 @@ export interface HelperResult {
 }
 
 /** A thread that has had nothing to do for this long exits (it is started again by the next batch). */
-export const HELPER_IDLE_MS = 10_000;
+const HELPER_IDLE_MS = 10_000;
 
 /** A row as it travels: the blob to open as [its AAD, start, end] in the batch's bytes. */
 interface SentRow {
@@ -228,7 +228,7 @@ export class AuditHelper implements BatchHelper {
 
   /** Starts the thread if needed; resolves true once it takes batches, false if it never will (tests). */
   async started(timeoutMs = 5000): Promise<boolean> {
-    if (!this.broken && !this.ready) this.thread();
+    this.available();
     for (const end = Date.now() + timeoutMs; !this.ready && !this.broken && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
     return this.ready;
   }

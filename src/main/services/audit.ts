@@ -71,6 +71,20 @@ const HELPER_SHARE = 0.5;
 /** Batches on the helper thread at once: the next is sealed while the owner commits the one before. */
 const HELPER_IN_FLIGHT = 2;
 
+/** The id the next audit row gets: max + 1 (under a write transaction's lock, nobody can take it first). */
+const nextAuditId = (db: Db): number => statement(db, 'SELECT coalesce(max(id), 0) + 1 FROM audit').pluck().get() as number;
+
+/** An audit row's columns, by name, as insertRow takes them. */
+const auditCells = (record: AuditRecord, at: string, id: number, detail: Uint8Array | null): Record<string, unknown> => ({
+  id,
+  at,
+  actor: record.actor,
+  action: record.action,
+  target_id: record.targetId,
+  ok: record.ok ? 1 : 0,
+  detail,
+});
+
 /** Rows kept while the vault is locked, at most: past it, one row says how many were dropped. */
 const DEFERRED_MAX = 1000;
 
@@ -125,11 +139,11 @@ export class AuditLog {
     const keys = this.keys();
     // The id is known before the INSERT (max + 1 under the transaction's write lock), so the
     // sealed detail, whose AAD names the id, and the row's mac go in with one statement.
-    const id = nextId ?? (statement(db, 'SELECT coalesce(max(id), 0) + 1 FROM audit').pluck().get() as number);
+    const id = nextId ?? nextAuditId(db);
     // Only an edit of the file puts an id near 2^53 there: past it, ids collide or overflow and every write would fail with an SQLite error.
     if (!Number.isSafeInteger(id)) throw rowsTampered('audit', 1);
     const detail = record.detail && keys ? seal(keys.overview, blobAad('audit', 'detail', String(id)), record.detail) : null;
-    insertRow(db, 'audit', { id, at, actor: record.actor, action: record.action, target_id: record.targetId, ok: record.ok ? 1 : 0, detail });
+    insertRow(db, 'audit', auditCells(record, at, id, detail));
     return id;
   }
 
@@ -218,7 +232,7 @@ export class AuditLog {
     try {
       db = this.db();
       const last = this.flights.at(-1);
-      firstId = last ? last.firstId + last.batch.length : (statement(db, 'SELECT coalesce(max(id), 0) + 1 FROM audit').pluck().get() as number);
+      firstId = last ? last.firstId + last.batch.length : nextAuditId(db);
     } catch {
       // commit() answers each caller with what fails (it runs the same reads inside its transaction).
       this.queue = batch;
@@ -232,7 +246,7 @@ export class AuditLog {
     const columns = insertColumns(db, 'audit');
     const detailAt = columns.indexOf('detail');
     const rows = batch.map((p, i): HelperRow => {
-      const cells: Record<string, unknown> = { id: firstId + i, at: p.at, actor: p.record.actor, action: p.record.action, target_id: p.record.targetId, ok: p.record.ok ? 1 : 0, detail: null };
+      const cells = auditCells(p.record, p.at, firstId + i, null);
       return {
         id: firstId + i,
         values: columns.map((c) => (Object.hasOwn(cells, c) ? cells[c] : null)),
@@ -285,7 +299,7 @@ export class AuditLog {
     try {
       this.transact(() => {
         const db = this.db();
-        fits = statement(db, 'SELECT coalesce(max(id), 0) + 1 FROM audit').pluck().get() === flight.firstId;
+        fits = nextAuditId(db) === flight.firstId;
         if (!fits) return;
         flight.rows.forEach((row, i) => {
           row.values[row.detailAt] = result.details[i] ?? null;

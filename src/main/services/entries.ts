@@ -102,6 +102,9 @@ interface SortedView {
   haystacks: Map<string, string> | null;
 }
 
+/** The value an opened secret holds, or undefined (it did not open, or holds none). */
+const valueIn = (opened: unknown): EntryValue | undefined => (opened !== null && typeof opened === 'object' ? (opened as { value?: EntryValue }).value : undefined);
+
 export class Entries implements EntryService {
   private sorted: SortedView | null = null;
 
@@ -416,18 +419,16 @@ export class Entries implements EntryService {
 
   /** The current value; an entry whose secret fails to open is reported as absent. */
   readValue(keys: Keys, e: EntryRecord): EntryValue {
-    const row = this.sealedSecret(e.id);
-    if (!row) throw notFound('entry', { id: e.id });
-    const opened = open(keys.secret, blobAad('entries', 'secret', entryRowId(e.id, row.category_id)), row.secret) as { value?: EntryValue } | null;
-    if (!opened || opened.value === undefined || row.category_id !== e.categoryId) throw notFound('entry', { id: e.id });
-    return opened.value;
+    const row = this.secretRowOf(e);
+    const value = valueIn(open(keys.secret, blobAad('entries', 'secret', entryRowId(e.id, row.category_id)), row.secret));
+    if (value === undefined) throw notFound('entry', { id: e.id });
+    return value;
   }
 
   async reveal(caller: Caller, id: string, action: 'entry.reveal' | 'entry.copy' = 'entry.reveal'): Promise<Revealed> {
     this.v.keys();
     const e = this.record(caller, id);
-    const row = this.sealedSecret(e.id);
-    if (!row || row.category_id !== e.categoryId) throw notFound('entry', { id: e.id });
+    const row = this.secretRowOf(e);
     // Opened as its audit row is committed (readValue's checks; on the helper thread under load):
     // a value that does not open gets 404 and no row.
     const opened = await this.v.audit.recordOpening(
@@ -435,11 +436,18 @@ export class Entries implements EntryService {
       {
         aad: blobAadText('entries', 'secret', entryRowId(e.id, row.category_id)),
         blob: row.secret,
-        accept: (v) => v !== null && typeof v === 'object' && (v as { value?: unknown }).value !== undefined,
+        accept: (v) => valueIn(v) !== undefined,
         failure: () => notFound('entry', { id: e.id }),
       },
     );
-    return { id, name: e.name, environment: e.environment, value: (opened as { value: EntryValue }).value };
+    return { id, name: e.name, environment: e.environment, value: valueIn(opened)! };
+  }
+
+  /** The entry's sealed secret as stored, if its row is there and still in the entry's category; else 404. */
+  private secretRowOf(e: EntryRecord): SealedSecret {
+    const row = this.sealedSecret(e.id);
+    if (!row || row.category_id !== e.categoryId) throw notFound('entry', { id: e.id });
+    return row;
   }
 
   /** The entry's row as stored: from memory once read (Overviews.sealedSecret), else from SQLite. */

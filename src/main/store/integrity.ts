@@ -258,8 +258,9 @@ export const insertColumns = (db: Db, table: MacTable): readonly string[] => ins
 export function insertRowWithMac(db: Db, table: MacTable, values: readonly unknown[], mac: Uint8Array): void {
   const writer = writerOf(db);
   writer.assertWriting();
-  if (mac.length !== MAC_BYTES || values.length !== insertOf(db, table).columns.length) throw new Error('insertRowWithMac: a row and a mac of the wrong shape');
-  statement(db, insertOf(db, table).sql).run(...values, mac);
+  const insert = insertOf(db, table);
+  if (mac.length !== MAC_BYTES || values.length !== insert.columns.length) throw new Error('insertRowWithMac: a row and a mac of the wrong shape');
+  statement(db, insert.sql).run(...values, mac);
   writer.inserted(table, mac);
 }
 
