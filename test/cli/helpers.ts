@@ -2,11 +2,11 @@
 // and the real `keyden` bin spawned against it. No mocks of the API.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI, openKeydenCore } from '../../src/main/core/index.js';
 import type { Scope } from '../../src/shared/model.js';
+import { tempDir as makeTempDir } from '../helpers/temp-dirs.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin/keyden.cjs');
@@ -66,8 +66,9 @@ function newestSource(): number {
   return newest;
 }
 
+/** A temporary folder, removed after the test file (helpers/temp-dirs.ts). */
 export function tempDir(prefix = 'keyden-cli-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 export interface SeedResult {

@@ -1,17 +1,18 @@
 // Test fixtures: a fresh vault in a temp folder, with cheap Argon2 so tests stay quick.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { openKeydenCore, APP, CLI, type OwnedCore } from '../../src/main/core/index.js';
 import { startApiServer, type ApiServer } from '../../src/main/api/server.js';
 import type { Scope } from '../../src/shared/model.js';
+import { tempDir as makeTempDir } from './temp-dirs.js';
 
 export const TEST_KDF = { m: 256, t: 1 } as const;
 export const PASSWORD = 'correct horse battery staple';
 
+/** A temporary folder, removed after the test file (helpers/temp-dirs.ts). */
 export function tempDir(prefix = 'keyden-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 export interface TestVault {
