@@ -6,6 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APP, CLI, openKeydenCore, type OwnedCore } from '../../src/main/core/index.js';
+import { currentRows, readSealedRows } from '../../src/main/services/rekey.js';
 import { hashToken } from '../../src/main/services/tokens.js';
 import { TABLES_OF_SCHEMA } from '../../src/main/store/db.js';
 import { IntegrityWriter } from '../../src/main/store/integrity.js';
@@ -754,6 +755,44 @@ describe('rotating the vault key and raising the KDF cost', () => {
     const { error, core } = await tryUnlock(v);
     expect(error).toBeNull();
     expect((await core.entries.reveal(APP, v.entryIds[1]!)).value).toBe('sk-Shop');
+  });
+
+  it('keeps the sealed rows it read while Argon2 ran only while nothing was written since: another connection\'s commit or its own write makes it read again', async () => {
+    const v = await seeded();
+    const db = new Database(v.vaultPath);
+    cleanups.push(() => db.close());
+    const read = readSealedRows(db);
+    expect(currentRows(db, read)).toBe(read);
+    v.core.entries.update(APP, v.entryIds[1]!, { value: 'sk-Shop-2' }); // another connection commits
+    const again = currentRows(db, read);
+    expect(again).not.toBe(read);
+    expect(currentRows(db, again)).toBe(again);
+    db.prepare("UPDATE meta SET value = value WHERE key = 'settings'").run(); // this connection writes
+    expect(currentRows(db, again)).not.toBe(again);
+  });
+
+  it('loses no write made while the rotation\'s Argon2 runs, on its own connection or on another: every value is the latest and every row checks', async () => {
+    // The owner rotates while unlocked and writes on its own connection meanwhile.
+    const v = await seeded();
+    const rotation = v.core.vault.rotateKey(CLI, PASSWORD);
+    v.core.entries.update(APP, v.entryIds[1]!, { value: 'sk-Shop-during' });
+    await rotation;
+    expect((await v.core.entries.reveal(APP, v.entryIds[1]!)).value).toBe('sk-Shop-during');
+    expect(await v.core.vault.verify(PASSWORD)).toMatchObject({ recordOk: true, digestOk: true, failing: [] });
+    // A closed vault rotated by the admin CLI while the owner writes beside it.
+    const w = await seeded();
+    const admin = adminCore(w);
+    const closedRotation = admin.vault.rotateKey(CLI, PASSWORD);
+    // The rotation has read the rows and waits for Argon2, which answers only on a later turn of the event loop.
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    w.core.entries.update(APP, w.entryIds[2]!, { value: 'sk-Docs-during' });
+    await closedRotation;
+    admin.close();
+    w.core.close();
+    const { error, core } = await tryUnlock(w);
+    expect(error).toBeNull();
+    expect((await core.entries.reveal(APP, w.entryIds[2]!)).value).toBe('sk-Docs-during');
+    expect(await core.vault.verify(PASSWORD)).toMatchObject({ recordOk: true, digestOk: true, failing: [] });
   });
 
   it('rotates a closed vault (opened for this job alone) without unlocking it: it stays closed and every value reveals after', async () => {

@@ -14,7 +14,7 @@ import { KnownVaults } from '../store/known-vaults.js';
 import { keydenHome } from '../home.js';
 import { describeFailure, inspectIntegrity, type VerifyReport } from './verify.js';
 import { CHECKED_AT_UNLOCK, checkSnapshot, readSnapshot, type UnlockSnapshot } from './unlock-snapshot.js';
-import { resealEveryRow } from './rekey.js';
+import { currentRows, readSealedRows, resealEveryRow, type SealedRows } from './rekey.js';
 import type { Caller, VaultService, VaultStatus } from '../core/types.js';
 import { AuditLog, HELPER_MIN_BATCH } from './audit.js';
 import { auditHelper, type BatchHelper } from '../crypto/audit-helper.js';
@@ -479,7 +479,9 @@ export class Vault implements VaultService, VaultContext {
       if (done) return done;
     }
     // The new key is wrapped under the same KEK (the password, its salt and parameters stay).
-    const { meta, kek } = await this.kekFor(caller, current);
+    const derivation = this.kekFor(caller, current);
+    const read = this.unlockedKeys ? this.readWhileDeriving() : null;
+    const { meta, kek } = await derivation;
     let old: Keys;
     try {
       old = this.keys();
@@ -487,22 +489,31 @@ export class Vault implements VaultService, VaultContext {
       wipe(kek);
       throw e;
     }
-    return this.rotate(caller, meta, kek, old, false);
+    return this.rotate(caller, meta, kek, old, false, read);
+  }
+
+  /** The sealed rows, read while Argon2 runs (rotate uses them if nothing was written meanwhile); null if the read fails (it is done again then). */
+  private readWhileDeriving(): SealedRows | null {
+    try {
+      return readSealedRows(this.db());
+    } catch {
+      return null;
+    }
   }
 
   /** The rotation of a closed vault; null when it was unlocked meanwhile, or when only an unlock can prepare the file. */
   private async rotateClosed(caller: Caller, current: string): Promise<{ resealed: number } | null> {
     if (this.unlockedKeys) return null;
     const prepared = await this.keysForRotation(caller, current);
-    return prepared && this.rotate(caller, prepared.meta, prepared.kek, prepared.keys, true);
+    return prepared && this.rotate(caller, prepared.meta, prepared.kek, prepared.keys, true, prepared.read);
   }
 
   /**
    * Re-seals every blob and mac under a new vault key wrapped under `kek` (wiped here), in one
    * transaction. `closed`: the vault was not unlocked (every row and the digest are checked
-   * here, and it stays closed).
+   * here, and it stays closed). `read`: the sealed rows read while the KDF ran, if any.
    */
-  private rotate(caller: Caller, meta: Meta, kek: Uint8Array, old: Keys, closed: boolean): { resealed: number } {
+  private rotate(caller: Caller, meta: Meta, kek: Uint8Array, old: Keys, closed: boolean, read: SealedRows | null): { resealed: number } {
     const vaultKey = randomKey();
     const next: Keys = { vaultKey, ...deriveSubkeys(vaultKey) };
     const wrapped = Buffer.from(wrapVaultKey(kek, vaultKey, meta.vaultId)).toString('base64');
@@ -527,9 +538,10 @@ export class Vault implements VaultService, VaultContext {
         }
         // A closed vault was not unlocked: its generation is checked here, as an unlock checks it.
         if (closed) this.checkRollback(old, meta.vaultId, current.generation, {});
+        const sealed = currentRows(db, read);
         this.unlockedKeys = next; // from here on, rows are sealed and mac'd under the new key
         integrity.rebuild(meta.vaultId, current.generation + 1, () => {
-          const done = resealEveryRow(db, old, next, (table) => !checked || !(CHECKED_AT_UNLOCK as readonly string[]).includes(table));
+          const done = resealEveryRow(db, sealed, old, next, (table) => !checked || !(CHECKED_AT_UNLOCK as readonly string[]).includes(table));
           resealed = done.count;
           db.prepare("UPDATE meta SET value = ? WHERE key = 'wrapped_key'").run(wrapped);
           // insertRow gives this row its mac under the new key (the one in force from above).
@@ -566,10 +578,12 @@ export class Vault implements VaultService, VaultContext {
    * Null when only an unlock can prepare the file: format 1 (migrated at unlock), or Argon2
    * parameters below the defaults (raised at unlock).
    */
-  private async keysForRotation(caller: Caller, password: string): Promise<{ meta: Meta; kek: Uint8Array; keys: Keys } | null> {
+  private async keysForRotation(caller: Caller, password: string): Promise<{ meta: Meta; kek: Uint8Array; keys: Keys; read: SealedRows | null } | null> {
     const meta = this.readMeta();
     if (meta.format === 1 || (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf)) return null;
-    const kek = await deriveKek(password, meta.kdf);
+    const derivation = deriveKek(password, meta.kdf);
+    const read = this.readWhileDeriving();
+    const kek = await derivation;
     const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
     if (!vaultKey) {
       wipe(kek);
@@ -577,7 +591,7 @@ export class Vault implements VaultService, VaultContext {
       this.audit.defer({ actor: caller.actor, action: 'vault.passwd', targetId: null, ok: false });
       throw new KeydenError('INVALID_PASSWORD', 'the current master password is wrong');
     }
-    return { meta, kek, keys: { vaultKey, ...deriveSubkeys(vaultKey) } };
+    return { meta, kek, keys: { vaultKey, ...deriveSubkeys(vaultKey) }, read };
   }
 
   /**
