@@ -39,10 +39,11 @@ export const currentRows = (db: Db, read: SealedRows | null): SealedRows => (rea
 
 /**
  * Re-seals every blob from `from` to `to` and gives every row its mac under `to.mac`: one UPDATE
- * a row, by rowid, from `sealed` (the tables as they are in this transaction: `currentRows`). Every row of a table `check` names first has its
- * stored mac checked under `from.mac`: a rotation must never make an edited row authentic. A
- * row that fails, or a blob that does not open under the old key, stops the rotation (nothing is
- * written: the caller's transaction rolls back), so no value is lost and no edit is blessed.
+ * a row, by rowid, from `sealed` (the tables as they are in this transaction: `currentRows`).
+ * Every row of a table `check` names first has its stored mac checked under `from.mac`: a
+ * rotation must never make an edited row authentic. A row that fails, or a blob that does not
+ * open under the old key, stops the rotation (nothing is written: the caller's transaction rolls
+ * back), so no value is lost and no edit is blessed.
  * Returns the number of blobs re-sealed and the tables whose macs are all set.
  */
 export function resealEveryRow(db: Db, sealed: SealedRows, from: Subkeys, to: Subkeys, check: (table: MacTable) => boolean): { count: number; macsSet: ReadonlySet<MacTable> } {
