@@ -696,6 +696,31 @@ describe('rotating the vault key and raising the KDF cost', () => {
     expect((await v.core.entries.reveal(APP, v.entryIds[2]!)).value).toBe('sk-Docs');
   });
 
+  it('locks an owner whose key was rotated beside it at its next call, with an error that says so (not "modified outside Keyden", not "not found"), and it unlocks again with the same password', async () => {
+    const calls: [string, (core: OwnedCore, v: Seeded) => unknown][] = [
+      ['a new entry', (core, v) => core.entries.create(APP, { categoryId: core.entries.get(APP, v.entryIds[0]!).categoryId, name: 'Later', value: 'sk-later' })],
+      ['a new value', (core, v) => core.entries.update(APP, v.entryIds[1]!, { value: 'sk-Shop-2' })],
+      ['a reveal', (core, v) => core.entries.reveal(APP, v.entryIds[1]!)],
+      ['a history', (core, v) => core.entries.versions(APP, v.entryIds[0]!)],
+      ['an old value', (core, v) => core.entries.revealVersion(APP, v.entryIds[0]!, 1)],
+      ['the audit log', (core) => core.audit.list({})],
+    ];
+    for (const [what, call] of calls) {
+      const v = await seeded();
+      const admin = adminCore(v);
+      await admin.vault.rotateKey(CLI, PASSWORD);
+      admin.close();
+      // No refresh first: the call itself meets rows mac'd under the new key.
+      const error = await Promise.resolve()
+        .then(() => call(v.core, v))
+        .then(() => null, (e: unknown) => e);
+      expect(error, what).toMatchObject({ code: 'VAULT_LOCKED', message: expect.stringContaining('its key was changed by another Keyden process') });
+      expect(v.core.vault.status().locked, what).toBe(true);
+      await v.core.vault.unlock(APP, PASSWORD);
+      expect((await v.core.entries.reveal(APP, v.entryIds[1]!)).value, what).toBe('sk-Shop');
+    }
+  });
+
   it('never blesses a row edited beside a running owner: a rotation after the edit is refused and the file keeps its key', async () => {
     const v = await seeded();
     const forged = 'kdn_forged_while_the_owner_runs';

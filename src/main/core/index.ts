@@ -6,6 +6,7 @@ import { acquireOwnerLock, type OwnerLock } from '../store/lockfile.js';
 import { Approvals } from '../services/approvals.js';
 import { Categories } from '../services/categories.js';
 import { Entries } from '../services/entries.js';
+import { isKeydenError } from '../../shared/errors.js';
 import { visibleTo } from '../services/access.js';
 import { DeniedCoalescer } from './denied.js';
 import { Projects } from '../services/projects.js';
@@ -96,12 +97,17 @@ export function openKeydenCore(options: CoreOptions): OwnedCore {
         denied.flush();
         vault.audit.flush();
         const limited = caller !== undefined && (caller.projects !== null || caller.environments !== null);
-        // A limited token sees only events about entries it can see: no category, token,
-        // project-wide or vault events (they would name what lies outside its limits).
-        // It learns no other token's name, nor where a visible entry was before it came into its limits.
-        if (!limited) return vault.audit.list(vault.overviews, query);
-        const targets = [...vault.overviews.entries.values()].filter((e) => visibleTo(caller, e)).map((e) => e.id);
-        return vault.audit.list(vault.overviews, query, { targets, onlyNameOf: caller.actor, within: (place) => visibleTo(caller, place) });
+        try {
+          // A limited token sees only events about entries it can see: no category, token,
+          // project-wide or vault events (they would name what lies outside its limits).
+          // It learns no other token's name, nor where a visible entry was before it came into its limits.
+          if (!limited) return vault.audit.list(vault.overviews, query);
+          const targets = [...vault.overviews.entries.values()].filter((e) => visibleTo(caller, e)).map((e) => e.id);
+          return vault.audit.list(vault.overviews, query, { targets, onlyNameOf: caller.actor, within: (place) => visibleTo(caller, place) });
+        } catch (e) {
+          // Rows whose mac fails because the key was rotated beside this owner lock it instead.
+          throw isKeydenError(e) && e.code === 'VAULT_TAMPERED' ? (vault.keyChangedBeside() ?? e) : e;
+        }
       },
     };
     return {

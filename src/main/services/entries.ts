@@ -462,7 +462,12 @@ export class Entries implements EntryService {
     const row = this.v.rowsAsChecked()
       ? (statement(db, 'SELECT category_id, secret FROM entries WHERE id = ?').get(id) as SealedSecret | undefined)
       : (statement(db, `SELECT category_id, secret, ${macCheckSql(db, 'entries')} AS authentic FROM entries WHERE id = ?`).get(id) as (SealedSecret & { authentic: number }) | undefined);
-    if (row && 'authentic' in row && row.authentic !== 1) return undefined;
+    if (row && 'authentic' in row && row.authentic !== 1) {
+      // A row that fails its mac is read as absent, unless the whole key changed beside this owner.
+      const keyChanged = this.v.keyChangedBeside();
+      if (keyChanged) throw keyChanged;
+      return undefined;
+    }
     // Only committed rows are kept: one read inside a write transaction may yet roll back.
     if (row && !db.inTransaction) o.keepSealedSecret(id, row);
     return row;
@@ -475,14 +480,14 @@ export class Entries implements EntryService {
     const rows = db.prepare(`SELECT version, created_at, ${macCheckSql(db, 'entry_versions')} AS authentic FROM entry_versions WHERE CAST(entry_id AS TEXT) = ? ORDER BY version DESC`).all(id) as { version: number; created_at: string; authentic: number }[];
     // A version whose mac fails was edited in the file: the history is refused, not shown without it.
     const failing = rows.filter((r) => r.authentic !== 1).length;
-    if (failing > 0) throw rowsTampered('entry_versions', failing);
+    if (failing > 0) throw this.v.keyChangedBeside() ?? rowsTampered('entry_versions', failing);
     return rows.map((r) => ({ version: r.version, replacedAt: r.created_at, createdAt: r.created_at }));
   }
 
   private readVersion(keys: Keys, id: string, version: number): EntryValue {
     const db = this.v.db();
     const row = statement(db, `SELECT secret, ${macCheckSql(db, 'entry_versions')} AS authentic FROM entry_versions WHERE CAST(entry_id AS TEXT) = ? AND CAST(version AS INTEGER) = ?`).get(id, version) as { secret: Uint8Array; authentic: number } | undefined;
-    if (row && row.authentic !== 1) throw rowsTampered('entry_versions', 1);
+    if (row && row.authentic !== 1) throw this.v.keyChangedBeside() ?? rowsTampered('entry_versions', 1);
     const opened = row ? (open(keys.secret, blobAad('entry_versions', 'secret', versionRowId(id, version)), row.secret) as { value?: EntryValue } | null) : null;
     if (!opened || opened.value === undefined) throw notFound('version', { id, version });
     return opened.value;

@@ -188,6 +188,10 @@ export class Vault implements VaultService, VaultContext {
     const keys = this.unlockedKeys;
     if (!keys || !this.vaultId || this.overviewsAt === null) return;
     if (now === this.overviewsAt) return;
+    // A record that no longer checks under this key: the key was rotated beside this owner. It
+    // cannot check the rows; the next unlock does, under the key the file then holds.
+    const keyChanged = this.keyChangedBeside();
+    if (keyChanged) throw keyChanged;
     const snapshot = readSnapshot(db);
     const opened = openEntries(snapshot, keys);
     try {
@@ -687,6 +691,21 @@ export class Vault implements VaultService, VaultContext {
     return { m: asked.m, t: asked.t };
   }
 
+  keyChangedBeside(): KeydenError | null {
+    const keys = this.unlockedKeys;
+    if (!this.handle || !keys) return null;
+    const record = readIntegrity(this.handle);
+    if (this.vaultId && record && sameHex(record.mac, integrityMac(keys.mac, this.vaultId, record.generation, record.digest))) return null;
+    // The key was rotated beside this owner (`keyden passwd --rotate-key`), or the file was
+    // replaced or edited: nothing more is served or written under the old key. No audit row: it
+    // could not be mac'd.
+    this.forgetKeys();
+    return new KeydenError(
+      'VAULT_LOCKED',
+      'the vault was locked: its key was changed by another Keyden process (keyden passwd --rotate-key), or the file was replaced; unlock it again with the master password',
+    );
+  }
+
   rowsAsChecked(): boolean {
     return this.handle !== null && this.checkedAtDataVersion !== null && dataVersion(this.handle) === this.checkedAtDataVersion;
   }
@@ -763,13 +782,7 @@ export class Vault implements VaultService, VaultContext {
     if (v === this.dataVersion) return;
     this.dataVersion = v;
     this.overviews.forgetSealedSecrets();
-    const record = readIntegrity(this.handle);
-    if (!this.vaultId || !record || !sameHex(record.mac, integrityMac(this.unlockedKeys.mac, this.vaultId, record.generation, record.digest))) {
-      // The key was rotated beside this owner (`keyden passwd --rotate-key`), or the file was
-      // edited: nothing more is served under the old key. No audit row: it could not be mac'd.
-      this.forgetKeys();
-      return;
-    }
+    if (this.keyChangedBeside()) return;
     const tokens = loadTokens(this.handle, this.unlockedKeys);
     this.overviews.tokens.clear();
     this.overviews.tokensByHash.clear();
