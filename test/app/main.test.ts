@@ -16,7 +16,7 @@ const electron = vi.hoisted(() => {
   const power = new Map<string, Listener>();
   const ipc = new Map<string, Listener>();
   const sent: unknown[][] = [];
-  const windows: { options: Record<string, unknown>; url: string | null; webContents: Record<string, unknown> }[] = [];
+  const windows: { options: Record<string, unknown>; url: string | null; webContents: Record<string, unknown>; events: Map<string, Listener> }[] = [];
   const order: string[] = [];
   let ready: () => void = () => {};
   const whenReady = new Promise<void>((ok) => (ready = ok));
@@ -31,12 +31,14 @@ vi.mock('electron', () => {
     readonly webContents = { on: () => {}, setWindowOpenHandler: () => {}, session, send: (...args: unknown[]) => electron.sent.push(args), mainFrame: {} };
     private readonly record: (typeof electron.windows)[number];
     constructor(options: Record<string, unknown>) {
-      this.record = { options, url: null, webContents: this.webContents };
+      this.record = { options, url: null, webContents: this.webContents, events: new Map() };
       electron.windows.push(this.record);
       electron.order.push('window');
     }
     once(): void {}
-    on(): void {}
+    on(event: string, listener: Listener): void {
+      this.record.events.set(event, listener);
+    }
     isDestroyed(): boolean {
       return false;
     }
@@ -70,6 +72,7 @@ vi.mock('electron', () => {
 vi.mock('../../src/main/app/paths.js', () => ({ electronSqliteBinding: () => null }));
 
 await import('../../src/main/app/index.js');
+const { CLI, openKeydenCore } = await import('../../src/main/core/index.js');
 electron.ready();
 await vi.waitFor(() => expect(electron.windows).toHaveLength(1));
 
@@ -112,6 +115,16 @@ describe('the Electron main process', () => {
     await expect(invoke('vault.status')).resolves.toMatchObject({ ok: true, value: { exists: true, locked: false } });
     electron.power.get('suspend')!();
     await expect(invoke('vault.status')).resolves.toMatchObject({ ok: true, value: { locked: true } });
+    expect(electron.sent).toContainEqual([IPC_EVENT_CHANNEL, 'vault.lockChanged', { locked: true }]);
+  });
+
+  it('locks as its window comes back into focus after `keyden passwd --rotate-key` changed the key beside it', { timeout: 30_000 }, async () => {
+    await expect(invoke('vault.unlock', { password: 'correct horse battery staple' })).resolves.toEqual({ ok: true });
+    const admin = openKeydenCore({ vaultPath: join(home, 'vault.db'), role: 'admin' });
+    await admin.vault.rotateKey(CLI, 'correct horse battery staple');
+    admin.close();
+    electron.sent.length = 0;
+    win.events.get('focus')!();
     expect(electron.sent).toContainEqual([IPC_EVENT_CHANNEL, 'vault.lockChanged', { locked: true }]);
   });
 });

@@ -24,8 +24,8 @@ export function refusal(code: 'UNKNOWN_CHANNEL' | 'FORBIDDEN_SENDER', message: s
 export function createDispatch(handlers: Handlers, options: { onCall?: (channel: Channel) => void; onInternalError?: (channel: Channel, e: unknown) => void } = {}): Dispatch {
   return async (channel, input) => {
     if (!isChannel(channel)) return refusal('UNKNOWN_CHANNEL', `Unknown channel: ${channel.slice(0, 64)}`);
-    options.onCall?.(channel);
     try {
+      options.onCall?.(channel);
       const parsed: unknown = ipcContract[channel].input.parse(input);
       const handler = handlers[channel] as (input: unknown) => unknown;
       const value = await handler(parsed);

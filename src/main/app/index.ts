@@ -116,6 +116,9 @@ function start(): void {
   win.on('minimize', () => {
     if (core.vault.settings().lockOnMinimize) runtime.autoLock.lockNow('minimize');
   });
+  // Back from a terminal where `keyden passwd --rotate-key` ran: the app locks as the window
+  // comes up, not at the next click (every IPC call also looks first).
+  win.on('focus', () => core.refresh());
   core.approvals.onRequest((request) => drawAttention(currentWindow(), request));
 
   app.on('second-instance', () => {

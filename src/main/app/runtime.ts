@@ -116,8 +116,11 @@ export function createAppRuntime(options: RuntimeOptions): AppRuntime {
     installCli: options.installCli,
   });
   const dispatch = createDispatch(handlers, {
-    // Any call from the page is user activity: the idle countdown restarts.
     onCall: (channel) => {
+      // As the API does for each request: what another process committed is seen first (a key
+      // rotated beside the app locks it; tokens made by `keyden token create` are listed).
+      core.refresh();
+      // Any call from the page is user activity: the idle countdown restarts.
       if (channel !== 'vault.lock' && channel !== 'vault.status') autoLock.activity();
     },
     ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
