@@ -721,6 +721,21 @@ describe('rotating the vault key and raising the KDF cost', () => {
     }
   });
 
+  it('tells an edit from a rotation beside a running owner: an integrity record deleted from the file locks it as edited (VAULT_TAMPERED at a write, locked at the next look)', async () => {
+    const v = await seeded();
+    edit(v.vaultPath, (db) => db.prepare("DELETE FROM meta WHERE key = 'integrity'").run());
+    const categoryId = v.core.entries.get(APP, v.entryIds[0]!).categoryId;
+    const error = await Promise.resolve()
+      .then(() => v.core.entries.create(APP, { categoryId, name: 'Later', value: 'sk-later' }))
+      .then(() => null, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'VAULT_TAMPERED', message: expect.stringContaining('integrity record is missing') });
+    expect(v.core.vault.status().locked).toBe(true);
+    const w = await seeded();
+    edit(w.vaultPath, (db) => db.prepare("DELETE FROM meta WHERE key = 'integrity'").run());
+    w.core.refresh();
+    expect(w.core.vault.status().locked).toBe(true);
+  });
+
   it('never blesses a row edited beside a running owner: a rotation after the edit is refused and the file keeps its key', async () => {
     const v = await seeded();
     const forged = 'kdn_forged_while_the_owner_runs';

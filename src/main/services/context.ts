@@ -128,7 +128,7 @@ export interface VaultContext {
   rowsAsChecked(): boolean;
   /**
    * When `meta.integrity` no longer checks under this owner's key (the key was rotated beside it,
-   * or the file replaced or edited): locks, and returns the VAULT_LOCKED error to throw instead
+   * or the file replaced): locks, and returns the VAULT_LOCKED error to throw instead
    * of reading a row whose mac failed as edited or absent. Null while the key still matches.
    */
   keyChangedBeside(): KeydenError | null;

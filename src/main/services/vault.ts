@@ -695,10 +695,11 @@ export class Vault implements VaultService, VaultContext {
     const keys = this.unlockedKeys;
     if (!this.handle || !keys) return null;
     const record = readIntegrity(this.handle);
-    if (this.vaultId && record && sameHex(record.mac, integrityMac(keys.mac, this.vaultId, record.generation, record.digest))) return null;
+    // No record at all is an edit, which the caller's own checks report as one.
+    if (!this.vaultId || !record || sameHex(record.mac, integrityMac(keys.mac, this.vaultId, record.generation, record.digest))) return null;
     // The key was rotated beside this owner (`keyden passwd --rotate-key`), or the file was
-    // replaced or edited: nothing more is served or written under the old key. No audit row: it
-    // could not be mac'd.
+    // replaced: nothing more is served or written under the old key. No audit row: it could not
+    // be mac'd.
     this.forgetKeys();
     return new KeydenError(
       'VAULT_LOCKED',
@@ -782,6 +783,12 @@ export class Vault implements VaultService, VaultContext {
     if (v === this.dataVersion) return;
     this.dataVersion = v;
     this.overviews.forgetSealedSecrets();
+    // A file without its integrity record was edited: nothing more is served until an unlock,
+    // which refuses it.
+    if (!readIntegrity(this.handle)) {
+      this.forgetKeys();
+      return;
+    }
     if (this.keyChangedBeside()) return;
     const tokens = loadTokens(this.handle, this.unlockedKeys);
     this.overviews.tokens.clear();
