@@ -51,7 +51,8 @@ export async function startTransport(
   const home = mkdtempSync(join(tmpdir(), 'keyden-e2e-'));
   if (options.vaultFile) writeFileSync(join(home, 'vault.db'), options.vaultFile, { mode: 0o600 });
   // The cheap KDF keeps the tests fast; `defaultKdf` runs Argon2id at the product's parameters.
-  const core = openKeydenCore({ vaultPath: join(home, 'vault.db'), approver: true, ...(options.defaultKdf ? {} : { unsafeTestKdf: TEST_KDF }) });
+  // Every file of the test's Keyden in its own folder: none in the developer's real Keyden home.
+  const core = openKeydenCore({ vaultPath: join(home, 'vault.db'), knownVaultsPath: join(home, 'known-vaults.json'), approver: true, ...(options.defaultKdf ? {} : { unsafeTestKdf: TEST_KDF }) });
   const clipboard = new RecordingClipboard();
   const dialogs = new RecordingDialogs();
   const screenProtection: boolean[] = [];
