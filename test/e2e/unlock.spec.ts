@@ -1,8 +1,10 @@
 // The unlock screen: show/hide, a rolled-back vault asks before opening, a tampered one says so.
-import { APP } from '../../src/main/core/types.js';
+import { join } from 'node:path';
+import { openKeydenCore } from '../../src/main/core/index.js';
+import { APP, CLI } from '../../src/main/core/types.js';
 import { KeydenError, type ErrorCode } from '../../src/shared/errors.js';
-import { expect, PASSWORD, seedVault, test } from './support/fixtures.js';
-import type { Transport } from './support/transport.js';
+import { expect, PASSWORD, seedEntry, seedVault, test } from './support/fixtures.js';
+import { TEST_KDF, type Transport } from './support/transport.js';
 
 /** Makes the core refuse unlock the way format 2 does, until `acceptRollback` is passed. */
 function refuseUnlock(app: Transport, code: ErrorCode, details: Record<string, unknown>, calls: unknown[]): void {
@@ -102,4 +104,24 @@ test('after ten wrong passwords in a minute the unlock screen says to wait, and 
   await expect(page.getByRole('alert')).toContainText(/Too many wrong passwords\. Try again in \d+ s\./);
   expect(app.core.vault.status().locked).toBe(true);
   await page.screenshot({ path: test.info().outputPath('rate-limited.png'), animations: 'disabled', caret: 'hide' });
+});
+
+test('after `keyden passwd --rotate-key` ran beside the app, its next action shows the lock screen, and the same password opens the new key', async ({ page, app }) => {
+  const c = await seedVault(app);
+  seedEntry(app, { categoryId: c.openai!.id, name: 'Blog Project', value: 'sk-rotated-1' });
+  await page.goto(app.url);
+  const list = page.getByRole('listbox', { name: 'Entry list' });
+  await list.getByRole('option', { name: /OpenAI/ }).click();
+  // What the CLI's admin command does: its own connection to the file, the vault key replaced.
+  const admin = openKeydenCore({ vaultPath: join(app.home, 'vault.db'), role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath: join(app.home, 'known-vaults.json') });
+  await admin.vault.rotateKey(CLI, PASSWORD);
+  admin.close();
+  await page.getByRole('region', { name: 'Entry detail' }).getByRole('button', { name: 'Reveal' }).click();
+  await expect(page.getByRole('heading', { name: 'Keyden is locked' })).toBeVisible();
+  await page.getByLabel('Master password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await list.getByRole('option', { name: /OpenAI/ }).click();
+  const detail = page.getByRole('region', { name: 'Entry detail' });
+  await detail.getByRole('button', { name: 'Reveal' }).click();
+  await expect(detail.getByTestId('value')).toHaveText('sk-rotated-1');
 });
