@@ -408,6 +408,76 @@ describe('attacks on the file (issue 10, item 1)', () => {
 });
 
 describe('whole-file rollback', () => {
+  it('asks before opening a copy from before a key rotation: the rotated-away key keeps the new generation as its mark on this machine', async () => {
+    const v = await seeded();
+    v.core.close();
+    const older = path.join(v.dir, 'before-rotation.db');
+    fs.copyFileSync(v.vaultPath, older);
+    const admin = adminCore(v);
+    await admin.vault.rotateKey(CLI, PASSWORD);
+    admin.close();
+    fs.copyFileSync(older, v.vaultPath);
+    const { error } = await tryUnlock(v);
+    expect(error).toMatchObject({ code: 'VAULT_ROLLED_BACK', message: expect.stringContaining('older than the one last opened on this machine') });
+    const { error: accepted, core } = await tryUnlock(v, { acceptRollback: true });
+    expect(accepted).toBeNull();
+    core.close();
+    // Accepted once, the copy opens from then on.
+    const { error: again } = await tryUnlock(v);
+    expect(again).toBeNull();
+  });
+
+  it('locks an owner whose file is put back to an older copy through SQLite while it runs, and the next unlock asks first', async () => {
+    const v = await seeded();
+    const older = path.join(v.dir, 'snapshot.db');
+    const src = new Database(v.vaultPath, { readonly: true });
+    await src.backup(older);
+    src.close();
+    v.core.entries.update(APP, v.entryIds[1]!, { value: 'sk-Shop-2' });
+    v.core.tokens.revoke(APP, v.live.id);
+    // Every table's rows replaced by the older copy's, in one transaction on another connection.
+    edit(v.vaultPath, (db) => {
+      db.pragma('foreign_keys = OFF');
+      db.prepare('ATTACH ? AS old').run(older);
+      const tables = db.prepare("SELECT name FROM old.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+      db.transaction(() => {
+        for (const t of tables) db.exec(`DELETE FROM main."${t}"; INSERT INTO main."${t}" SELECT * FROM old."${t}";`);
+      }).immediate();
+      db.exec('DETACH old');
+    });
+    v.core.refresh();
+    expect(v.core.vault.status().locked).toBe(true);
+    expect(v.core.tokens.authenticate(v.live.secret)).toBeNull();
+    v.core.close();
+    const { error } = await tryUnlock(v);
+    expect(error).toMatchObject({ code: 'VAULT_ROLLED_BACK' });
+  });
+
+  it('refuses a write on top of an older copy put back beside the owner, without writing', async () => {
+    const v = await seeded();
+    const older = path.join(v.dir, 'snapshot.db');
+    const src = new Database(v.vaultPath, { readonly: true });
+    await src.backup(older);
+    src.close();
+    v.core.tokens.revoke(APP, v.live.id);
+    edit(v.vaultPath, (db) => {
+      db.pragma('foreign_keys = OFF');
+      db.prepare('ATTACH ? AS old').run(older);
+      const tables = db.prepare("SELECT name FROM old.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+      db.transaction(() => {
+        for (const t of tables) db.exec(`DELETE FROM main."${t}"; INSERT INTO main."${t}" SELECT * FROM old."${t}";`);
+      }).immediate();
+      db.exec('DETACH old');
+    });
+    const before = sha(v.vaultPath);
+    const error = await Promise.resolve()
+      .then(() => v.core.entries.update(APP, v.entryIds[2]!, { value: 'sk-Docs-2' }))
+      .then(() => null, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'VAULT_ROLLED_BACK', message: expect.stringContaining('older copy while it was open') });
+    expect(v.core.vault.status().locked).toBe(true);
+    expect(sha(v.vaultPath)).toBe(before);
+  });
+
   it('answers VAULT_ROLLED_BACK for an older copy, opens it once the user accepts, audits that, and then opens normally', async () => {
     const v = await seeded();
     v.core.close();

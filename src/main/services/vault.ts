@@ -99,6 +99,8 @@ export class Vault implements VaultService, VaultContext {
   private readonly knownVaults: KnownVaults;
   private knownTimer: NodeJS.Timeout | null = null;
   private lastUnlock: number | null = null;
+  /** The highest generation this owner has seen the file at since its unlock (a lower one later is an older copy put back). */
+  private seenGeneration = -1;
   /** data_version when the unlock checked every row; another connection's commit moves it. */
   private checkedAtDataVersion: number | null = null;
   private unlocking: Promise<void> | null = null;
@@ -195,7 +197,9 @@ export class Vault implements VaultService, VaultContext {
     const snapshot = readSnapshot(db);
     const opened = openEntries(snapshot, keys);
     try {
-      checkSnapshot(snapshot, keys.mac, this.vaultId, opened.badMacs.length);
+      const { generation } = checkSnapshot(snapshot, keys.mac, this.vaultId, opened.badMacs.length);
+      const rolledBack = this.rolledBackBeside(generation);
+      if (rolledBack) throw rolledBack;
     } catch (e) {
       // The file was edited beside this owner: nothing more is written or served under it until
       // an unlock, which refuses the file as it would at any unlock (DESIGN §3).
@@ -415,7 +419,9 @@ export class Vault implements VaultService, VaultContext {
     const keys = this.unlockedKeys;
     if (!keys || !this.handle || !this.vaultId) return;
     const record = readIntegrity(this.handle);
-    if (!record) return;
+    // A record this key does not check (the key was rotated beside this owner) is not vouched for.
+    if (!record || !sameHex(record.mac, integrityMac(keys.mac, this.vaultId, record.generation, record.digest))) return;
+    this.seenGeneration = Math.max(this.seenGeneration, record.generation);
     try {
       this.knownVaults.record(keys.mac, this.vaultId, record.generation, options);
     } catch {
@@ -453,6 +459,7 @@ export class Vault implements VaultService, VaultContext {
     if (!keys) return;
     this.unlockedKeys = null;
     this.overviewsAt = null;
+    this.seenGeneration = -1;
     if (this.knownTimer) clearTimeout(this.knownTimer);
     this.knownTimer = null;
     forgetDigestKey(keys.mac);
@@ -564,6 +571,13 @@ export class Vault implements VaultService, VaultContext {
       // As at a write (catchUp): a file edited beside this owner stops it until the next unlock.
       if (isKeydenError(e) && e.code === 'VAULT_TAMPERED') this.forgetKeys();
       throw e;
+    }
+    // A copy from before the rotation opens with the old key: that key keeps the new generation
+    // as its mark here, so the copy is found older (DESIGN §3), not taken for a new machine's.
+    try {
+      this.knownVaults.retire(old.mac, meta.vaultId, readIntegrity(db)?.generation ?? 0);
+    } catch {
+      // An unwritable home: rollback detection then knows what it could record.
     }
     forgetDigestKey(old.mac);
     wipe(old.vaultKey, old.overview, old.secret, old.mac);
@@ -707,6 +721,34 @@ export class Vault implements VaultService, VaultContext {
     );
   }
 
+  /**
+   * Locks when the file's generation (its record already checked under this owner's key) is below
+   * one this owner has seen: its own last commit, another process's commit it saw, or what this
+   * machine recorded in known-vaults.json. That is an older copy put back while the vault was
+   * open (with SQLite, beside the owner). The higher generation is recorded first, so the next
+   * unlock asks before opening the copy. Returns the error to throw, else null.
+   */
+  private rolledBackBeside(generation: number): KeydenError | null {
+    const keys = this.unlockedKeys;
+    if (!keys || !this.vaultId) return null;
+    const seen = Math.max(this.seenGeneration, this.integrity?.lastGeneration ?? -1, this.knownVaults.known(keys.mac, this.vaultId) ?? -1);
+    if (generation >= seen) {
+      this.seenGeneration = generation;
+      return null;
+    }
+    try {
+      this.knownVaults.record(keys.mac, this.vaultId, seen);
+    } catch {
+      // An unwritable home: the lock below still stops this owner.
+    }
+    this.forgetKeys();
+    return new KeydenError(
+      'VAULT_ROLLED_BACK',
+      `the vault file was replaced by an older copy while it was open (generation ${generation}, this owner had seen ${seen}); it was locked: unlock again, and accept the rollback only if you restored that copy yourself`,
+      { known: seen, found: generation },
+    );
+  }
+
   rowsAsChecked(): boolean {
     return this.handle !== null && this.checkedAtDataVersion !== null && dataVersion(this.handle) === this.checkedAtDataVersion;
   }
@@ -785,11 +827,12 @@ export class Vault implements VaultService, VaultContext {
     this.overviews.forgetSealedSecrets();
     // A file without its integrity record was edited: nothing more is served until an unlock,
     // which refuses it.
-    if (!readIntegrity(this.handle)) {
+    const record = readIntegrity(this.handle);
+    if (!record) {
       this.forgetKeys();
       return;
     }
-    if (this.keyChangedBeside()) return;
+    if (this.keyChangedBeside() || this.rolledBackBeside(record.generation)) return;
     const tokens = loadTokens(this.handle, this.unlockedKeys);
     this.overviews.tokens.clear();
     this.overviews.tokensByHash.clear();

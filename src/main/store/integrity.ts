@@ -663,6 +663,11 @@ export class IntegrityWriter {
     return current;
   }
 
+  /** The generation of the last record this connection committed, if it still knows it. */
+  get lastGeneration(): number | null {
+    return this.last?.record.generation ?? null;
+  }
+
   /** Call once the transaction that ran `run` has committed: its record is now the file's. */
   committed(): void {
     if (this.written) this.last = this.written;

@@ -26,11 +26,22 @@ function readFile(file: string): KnownFile {
   }
 }
 
-/** The generation recorded for `vaultId` in `all`, if its mac checks under `key`. */
-function vouched(all: KnownFile, key: Uint8Array, vaultId: string): number | null {
-  const e = Object.hasOwn(all, vaultId) ? all[vaultId] : undefined;
+/** The generation of entry `name` of `all` for `vaultId`, if its mac checks under `key`. */
+function vouchedEntry(all: KnownFile, name: string, key: Uint8Array, vaultId: string): number | null {
+  const e = Object.hasOwn(all, name) ? all[name] : undefined;
   if (!e || !Number.isSafeInteger(e.generation) || typeof e.mac !== 'string') return null;
   return sameHex(e.mac, entryMac(key, vaultId, e.generation)) ? e.generation : null;
+}
+
+/** The entry a rotated-away key keeps: `<vault_id>/retired/<tag of that key>`. */
+const retiredName = (key: Uint8Array, vaultId: string): string =>
+  `${vaultId}/retired/${createHmac('sha256', key).update('keyden/2/known-vault/retired', 'utf8').digest('hex').slice(0, 16)}`;
+
+/** The generation recorded for `vaultId` in `all` that `key` vouches for: its current entry, or the one a rotation left for this key. */
+function vouched(all: KnownFile, key: Uint8Array, vaultId: string): number | null {
+  const current = vouchedEntry(all, vaultId, key, vaultId);
+  const retired = vouchedEntry(all, retiredName(key, vaultId), key, vaultId);
+  return current === null ? retired : retired === null ? current : Math.max(current, retired);
 }
 
 export class KnownVaults {
@@ -44,12 +55,29 @@ export class KnownVaults {
     return vouched(readFile(this.file), key, vaultId);
   }
 
+
   /** Records `generation` unless a higher one is already vouched for (`force`: the user accepted a rollback). */
   record(key: Uint8Array, vaultId: string, generation: number, options: { force?: boolean } = {}): void {
     const all = readFile(this.file);
     const current = vouched(all, key, vaultId);
     if (!options.force && current !== null && current >= generation) return;
     all[vaultId] = { generation, mac: entryMac(key, vaultId, generation) };
+    // An accepted rollback to a copy under a rotated-away key: that key's old mark goes too.
+    if (options.force) delete all[retiredName(key, vaultId)];
+    this.write(all);
+  }
+
+  /**
+   * After a key rotation to `generation`: the rotated-away key keeps that generation as its mark,
+   * so a copy from before the rotation (which opens with that key) is found older, not new here.
+   */
+  retire(oldKey: Uint8Array, vaultId: string, generation: number): void {
+    const all = readFile(this.file);
+    all[retiredName(oldKey, vaultId)] = { generation, mac: entryMac(oldKey, vaultId, generation) };
+    this.write(all);
+  }
+
+  private write(all: KnownFile): void {
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     // A folder another user may write in could hold a planted symlink: the record is not kept there.
     const unsafe = unsafeFolder(path.dirname(this.file), { sharedWrite: true });
