@@ -407,6 +407,28 @@ describe('attacks on the file (issue 10, item 1)', () => {
   });
 });
 
+/** A consistent copy of the vault as it is now (SQLite's online backup, no key needed). */
+async function snapshotOf(v: Seeded): Promise<string> {
+  const older = path.join(v.dir, 'snapshot.db');
+  const src = new Database(v.vaultPath, { readonly: true });
+  await src.backup(older);
+  src.close();
+  return older;
+}
+
+/** Every table's rows replaced by the older copy's, in one transaction on another connection, as an attacker beside the owner would. */
+function putBack(v: Seeded, older: string): void {
+  edit(v.vaultPath, (db) => {
+    db.pragma('foreign_keys = OFF');
+    db.prepare('ATTACH ? AS old').run(older);
+    const tables = db.prepare("SELECT name FROM old.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+    db.transaction(() => {
+      for (const t of tables) db.exec(`DELETE FROM main."${t}"; INSERT INTO main."${t}" SELECT * FROM old."${t}";`);
+    }).immediate();
+    db.exec('DETACH old');
+  });
+}
+
 describe('whole-file rollback', () => {
   it('asks before opening a copy from before a key rotation: the rotated-away key keeps the new generation as its mark on this machine', async () => {
     const v = await seeded();
@@ -429,22 +451,10 @@ describe('whole-file rollback', () => {
 
   it('locks an owner whose file is put back to an older copy through SQLite while it runs, and the next unlock asks first', async () => {
     const v = await seeded();
-    const older = path.join(v.dir, 'snapshot.db');
-    const src = new Database(v.vaultPath, { readonly: true });
-    await src.backup(older);
-    src.close();
+    const older = await snapshotOf(v);
     v.core.entries.update(APP, v.entryIds[1]!, { value: 'sk-Shop-2' });
     v.core.tokens.revoke(APP, v.live.id);
-    // Every table's rows replaced by the older copy's, in one transaction on another connection.
-    edit(v.vaultPath, (db) => {
-      db.pragma('foreign_keys = OFF');
-      db.prepare('ATTACH ? AS old').run(older);
-      const tables = db.prepare("SELECT name FROM old.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
-      db.transaction(() => {
-        for (const t of tables) db.exec(`DELETE FROM main."${t}"; INSERT INTO main."${t}" SELECT * FROM old."${t}";`);
-      }).immediate();
-      db.exec('DETACH old');
-    });
+    putBack(v, older);
     v.core.refresh();
     expect(v.core.vault.status().locked).toBe(true);
     expect(v.core.tokens.authenticate(v.live.secret)).toBeNull();
@@ -455,20 +465,9 @@ describe('whole-file rollback', () => {
 
   it('refuses a write on top of an older copy put back beside the owner, without writing', async () => {
     const v = await seeded();
-    const older = path.join(v.dir, 'snapshot.db');
-    const src = new Database(v.vaultPath, { readonly: true });
-    await src.backup(older);
-    src.close();
+    const older = await snapshotOf(v);
     v.core.tokens.revoke(APP, v.live.id);
-    edit(v.vaultPath, (db) => {
-      db.pragma('foreign_keys = OFF');
-      db.prepare('ATTACH ? AS old').run(older);
-      const tables = db.prepare("SELECT name FROM old.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
-      db.transaction(() => {
-        for (const t of tables) db.exec(`DELETE FROM main."${t}"; INSERT INTO main."${t}" SELECT * FROM old."${t}";`);
-      }).immediate();
-      db.exec('DETACH old');
-    });
+    putBack(v, older);
     const before = sha(v.vaultPath);
     const error = await Promise.resolve()
       .then(() => v.core.entries.update(APP, v.entryIds[2]!, { value: 'sk-Docs-2' }))
