@@ -488,9 +488,9 @@ export class Entries implements EntryService {
     const db = this.v.db();
     const row = statement(db, `SELECT secret, ${macCheckSql(db, 'entry_versions')} AS authentic FROM entry_versions WHERE CAST(entry_id AS TEXT) = ? AND CAST(version AS INTEGER) = ?`).get(id, version) as { secret: Uint8Array; authentic: number } | undefined;
     if (row && row.authentic !== 1) throw this.v.keyChangedBeside() ?? rowsTampered('entry_versions', 1);
-    const opened = row ? (open(keys.secret, blobAad('entry_versions', 'secret', versionRowId(id, version)), row.secret) as { value?: EntryValue } | null) : null;
-    if (!opened || opened.value === undefined) throw notFound('version', { id, version });
-    return opened.value;
+    const value = row ? valueIn(open(keys.secret, blobAad('entry_versions', 'secret', versionRowId(id, version)), row.secret)) : undefined;
+    if (value === undefined) throw notFound('version', { id, version });
+    return value;
   }
 
   async revealVersion(caller: Caller, id: string, version: number, action: 'entry.reveal' | 'entry.copy' = 'entry.reveal'): Promise<RevealedVersion> {

@@ -4,7 +4,7 @@
 // integrity record are checked against it before anything is used.
 import { dataVersion, statement, type Db } from '../store/db.js';
 import { readSchema, schemaProblems, type SchemaObject } from '../store/schema.js';
-import { hexRowCanonInto, storedAsDeclaredSql, hexRowCanonSize, integrityMac, schemaTampered, MAC_BYTES, MacsByTable, macMatches, metaMac, readIntegrity, sameHex, storedMacs, tampered, type HexRows, type IntegrityRecord, type MacTable } from '../store/integrity.js';
+import { hexRowCanonInto, storedAsDeclaredSql, hexRowCanonSize, recordChecks, schemaTampered, MAC_BYTES, MacsByTable, macMatches, metaMac, readIntegrity, storedMacs, tampered, type HexRows, type IntegrityRecord, type MacTable } from '../store/integrity.js';
 import type { RowMacs } from '../crypto/open-many.js';
 import { blobAad } from '../crypto/aead.js';
 import { entryRowId } from './context.js';
@@ -171,7 +171,7 @@ export function checkSnapshot(s: UnlockSnapshot, macKey: Uint8Array, vaultId: st
     throw tampered(`${what}; it was not opened and nothing in it was changed (run \`keyden verify\` for details, or restore a backup)`, details);
   };
   if (!record) fail('its integrity record is missing or damaged');
-  if (!sameHex(record!.mac, integrityMac(macKey, vaultId, record!.generation, record!.digest))) fail("its integrity record does not match this vault's key");
+  if (!recordChecks(record!, macKey, vaultId)) fail("its integrity record does not match this vault's key");
   const failing: Record<string, number> = {};
   if (badEntries > 0) failing.entries = badEntries;
   // A meta row's key or value retyped as a BLOB of the same bytes keeps its computed mac, but

@@ -9,7 +9,7 @@ import { openAll, type Opened } from '../crypto/open-many.js';
 import { DEFAULT_KDF, deriveKek, isBelowDefault, newKdfParams, type KdfParams } from '../crypto/kdf.js';
 import { format1Problem } from '../store/format-1-check.js';
 import { createVaultDb, dataVersion, migrateWithKey, needsKeyedMigration, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
-import { computeDigest, forgetDigestKey, IntegrityWriter, integrityMac, readIntegrity, sameHex, tampered } from '../store/integrity.js';
+import { computeDigest, forgetDigestKey, IntegrityWriter, readIntegrity, recordChecks, tampered } from '../store/integrity.js';
 import { KnownVaults } from '../store/known-vaults.js';
 import { keydenHome } from '../home.js';
 import { describeFailure, inspectIntegrity, type VerifyReport } from './verify.js';
@@ -420,7 +420,7 @@ export class Vault implements VaultService, VaultContext {
     if (!keys || !this.handle || !this.vaultId) return;
     const record = readIntegrity(this.handle);
     // A record this key does not check (the key was rotated beside this owner) is not vouched for.
-    if (!record || !sameHex(record.mac, integrityMac(keys.mac, this.vaultId, record.generation, record.digest))) return;
+    if (!record || !recordChecks(record, keys.mac, this.vaultId)) return;
     this.seenGeneration = Math.max(this.seenGeneration, record.generation);
     try {
       this.knownVaults.record(keys.mac, this.vaultId, record.generation, options);
@@ -533,11 +533,12 @@ export class Vault implements VaultService, VaultContext {
     const db = this.db();
     const integrity = this.integrity!;
     let resealed = 0;
+    let generation = 0;
     try {
       db.transaction(() => {
         // Checked under the old key, inside the transaction: nobody else's write is folded in unseen.
         const current = readIntegrity(db);
-        if (!current || !sameHex(current.mac, integrityMac(old.mac, meta.vaultId, current.generation, current.digest))) {
+        if (!current || !recordChecks(current, old.mac, meta.vaultId)) {
           throw new KeydenError('VAULT_TAMPERED', "the vault's integrity record does not match its key; the key was not rotated");
         }
         // The rotation gives every row a new mac, so it must bless no row it has not checked. The
@@ -551,7 +552,8 @@ export class Vault implements VaultService, VaultContext {
         if (closed) this.checkRollback(old, meta.vaultId, current.generation, {});
         const sealed = currentRows(db, read);
         this.unlockedKeys = next; // from here on, rows are sealed and mac'd under the new key
-        integrity.rebuild(meta.vaultId, current.generation + 1, () => {
+        generation = current.generation + 1;
+        integrity.rebuild(meta.vaultId, generation, () => {
           const done = resealEveryRow(db, sealed, old, next, (table) => !checked || !(CHECKED_AT_UNLOCK as readonly string[]).includes(table));
           resealed = done.count;
           db.prepare("UPDATE meta SET value = ? WHERE key = 'wrapped_key'").run(wrapped);
@@ -575,7 +577,7 @@ export class Vault implements VaultService, VaultContext {
     // A copy from before the rotation opens with the old key: that key keeps the new generation
     // as its mark here, so the copy is found older (DESIGN §3), not taken for a new machine's.
     try {
-      this.knownVaults.retire(old.mac, meta.vaultId, readIntegrity(db)?.generation ?? 0);
+      this.knownVaults.retire(old.mac, meta.vaultId, generation);
     } catch {
       // An unwritable home: rollback detection then knows what it could record.
     }
@@ -705,12 +707,11 @@ export class Vault implements VaultService, VaultContext {
     return { m: asked.m, t: asked.t };
   }
 
-  keyChangedBeside(): KeydenError | null {
+  keyChangedBeside(record = this.handle && readIntegrity(this.handle)): KeydenError | null {
     const keys = this.unlockedKeys;
     if (!this.handle || !keys) return null;
-    const record = readIntegrity(this.handle);
     // No record at all is an edit, which the caller's own checks report as one.
-    if (!this.vaultId || !record || sameHex(record.mac, integrityMac(keys.mac, this.vaultId, record.generation, record.digest))) return null;
+    if (!this.vaultId || !record || recordChecks(record, keys.mac, this.vaultId)) return null;
     // The key was rotated beside this owner (`keyden passwd --rotate-key`), or the file was
     // replaced: nothing more is served or written under the old key. No audit row: it could not
     // be mac'd.
@@ -832,7 +833,7 @@ export class Vault implements VaultService, VaultContext {
       this.forgetKeys();
       return;
     }
-    if (this.keyChangedBeside() || this.rolledBackBeside(record.generation)) return;
+    if (this.keyChangedBeside(record) || this.rolledBackBeside(record.generation)) return;
     const tokens = loadTokens(this.handle, this.unlockedKeys);
     this.overviews.tokens.clear();
     this.overviews.tokensByHash.clear();

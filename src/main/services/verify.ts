@@ -1,7 +1,7 @@
 // Checking a vault's whole integrity for `keyden verify` (DESIGN §3 "Integrity"): every row of
 // every table, in SQL. An unlock checks the rows it loads from its snapshot (unlock-snapshot.ts).
 import type { Db } from '../store/db.js';
-import { computeDigest, failingRowIds, integrityMac, MAC_TABLES, readIntegrity, sameHex, type MacTable } from '../store/integrity.js';
+import { computeDigest, failingRowIds, MAC_TABLES, readIntegrity, recordChecks, type MacTable } from '../store/integrity.js';
 
 export interface IntegrityReport {
   /** The generation in `meta.integrity`, or null when the record is missing or malformed. */
@@ -16,7 +16,7 @@ export interface IntegrityReport {
 
 export function inspectIntegrity(db: Db, key: Uint8Array, vaultId: string, tables: readonly MacTable[] = MAC_TABLES): IntegrityReport {
   const record = readIntegrity(db);
-  const recordOk = record !== null && sameHex(record.mac, integrityMac(key, vaultId, record.generation, record.digest));
+  const recordOk = record !== null && recordChecks(record, key, vaultId);
   const failing = failingRowIds(db, tables);
   const digestOk = record !== null && computeDigest(db, key)?.toString('hex') === record.digest;
   return { generation: record?.generation ?? null, recordOk, failing, digestOk };

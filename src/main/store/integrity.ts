@@ -185,6 +185,10 @@ export function integrityMac(key: Uint8Array, vaultId: string, generation: numbe
   return createHmac('sha256', key).update(`keyden/2/integrity/${vaultId}/${generation}/${digestHex}`, 'utf8').digest('hex');
 }
 
+/** Whether an integrity record's mac checks under `key` (K_mac) for this vault. */
+export const recordChecks = (record: IntegrityRecord, key: Uint8Array, vaultId: string): boolean =>
+  sameHex(record.mac, integrityMac(key, vaultId, record.generation, record.digest));
+
 export function sameHex(a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex');
   const y = Buffer.from(b, 'hex');
@@ -657,7 +661,7 @@ export class IntegrityWriter {
     // stored in the file may run inside this transaction.
     assertSchema(this.db, 'nothing was written');
     const current = readIntegrity(this.db);
-    if (current && !sameHex(current.mac, integrityMac(key, vaultId, current.generation, current.digest))) {
+    if (current && !recordChecks(current, key, vaultId)) {
       throw tampered("the vault's integrity record does not match its key");
     }
     return current;

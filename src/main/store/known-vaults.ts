@@ -55,7 +55,6 @@ export class KnownVaults {
     return vouched(readFile(this.file), key, vaultId);
   }
 
-
   /** Records `generation` unless a higher one is already vouched for (`force`: the user accepted a rollback). */
   record(key: Uint8Array, vaultId: string, generation: number, options: { force?: boolean } = {}): void {
     const all = readFile(this.file);
