@@ -73,6 +73,8 @@ export interface UnlockOptions {
 /** Where an unlock leaves a copy of its KEK for the job that asked (kekFor), or null. */
 interface KeptKek {
   kek: Uint8Array | null;
+  /** The meta the KEK was derived from (its key rows are what a rotation may replace). */
+  meta?: Meta;
 }
 
 function dropKek(kept: KeptKek | undefined): void {
@@ -86,7 +88,23 @@ interface Meta {
   vaultId: string;
   kdf: KdfParams;
   wrappedKey: Uint8Array;
+  /** The `kdf` and `wrapped_key` rows as stored: a password change or key rotation beside an unlock changes them. */
+  keyRows: string;
 }
+
+/** The key rows of `meta` as one string, for comparing what an unlock derived from with what the file holds now. */
+const keyRowsOf = (rows: readonly { key: unknown; value: unknown }[]): string =>
+  ['kdf', 'wrapped_key'].map((k) => String(rows.find((r) => r.key === k)?.value ?? '')).join('\n');
+
+/** How many times an unlock starts again when the key rows change beside it (a rotation or password change commits meanwhile). */
+const UNLOCK_ATTEMPTS = 3;
+
+/** An unlock derived its key from key rows another process replaced before it read the rows it checks: it starts again. */
+class KeyRowsChanged extends Error {}
+
+/** `what` (a rotation, a password change) was made from key rows another process has replaced since. */
+const keyRowsChanged = (what: string): KeydenError =>
+  new KeydenError('CONFLICT', `the master password or the vault key was changed by another Keyden process while ${what} waited for Argon2; nothing was changed: run it again (with the new password if it was changed)`);
 
 export class Vault implements VaultService, VaultContext {
   readonly overviews = new Overviews();
@@ -285,6 +303,23 @@ export class Vault implements VaultService, VaultContext {
 
   private async doUnlock(caller: Caller, password: string, options: UnlockOptions, kept?: KeptKek): Promise<void> {
     const started = performance.now();
+    // A rotation or password change committed by another process while this unlock's Argon2 ran
+    // leaves it holding the old key rows: it starts again on the new ones, a few times at most.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.unlockOnce(caller, password, options, kept);
+        break;
+      } catch (e) {
+        if (!(e instanceof KeyRowsChanged)) throw e;
+        if (attempt === UNLOCK_ATTEMPTS) {
+          throw new KeydenError('VAULT_LOCKED', "the vault's key kept changing during the unlock (another Keyden process is changing its password or key); try again when it is done");
+        }
+      }
+    }
+    this.lastUnlock = Math.round(performance.now() - started);
+  }
+
+  private async unlockOnce(caller: Caller, password: string, options: UnlockOptions, kept?: KeptKek): Promise<void> {
     const meta = this.readMeta();
     const derivation = deriveKek(password, meta.kdf);
     // While Argon2 runs, read one snapshot of every row the unlock checks and loads (and build
@@ -299,7 +334,6 @@ export class Vault implements VaultService, VaultContext {
       }
     }
     await this.finishUnlock(caller, password, meta, derivation, snapshot, options, kept);
-    this.lastUnlock = Math.round(performance.now() - started);
   }
 
   private async finishUnlock(
@@ -313,9 +347,14 @@ export class Vault implements VaultService, VaultContext {
   ): Promise<void> {
     const kek = await derivation;
     const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
-    if (kept && vaultKey && !this.unlockedKeys) kept.kek = Uint8Array.from(kek);
+    if (kept && vaultKey && !this.unlockedKeys) {
+      kept.kek = Uint8Array.from(kek);
+      kept.meta = meta;
+    }
     wipe(kek);
     if (!vaultKey) {
+      // The password may be the one another process has just set: try again with its key rows.
+      if (this.keyRowsNow() !== meta.keyRows) throw new KeyRowsChanged();
       // No row can be written without the vault key: the failure is recorded at the next unlock.
       this.audit.defer({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: false });
       throw new KeydenError('INVALID_PASSWORD', 'wrong master password');
@@ -345,6 +384,9 @@ export class Vault implements VaultService, VaultContext {
       if (migrate || !snapshot || snapshot.dataVersion !== dataVersion(db)) {
         snapshot = readSnapshot(db);
       }
+      // The rows must be checked under the key they were written with: key rows replaced since
+      // they were read before the KDF mean another process changed the password or the key.
+      if (keyRowsOf(snapshot.meta) !== meta.keyRows) throw new KeyRowsChanged();
       // Overviews are opened (and entries' macs checked) first; nothing is used before the checks pass.
       const opened = openEntries(snapshot, keys);
       if (!migrate) {
@@ -536,6 +578,10 @@ export class Vault implements VaultService, VaultContext {
     let generation = 0;
     try {
       db.transaction(() => {
+        // The new wrapped key is made from the KEK of the kdf row read before Argon2 ran: if another
+        // process changed the password (or the key) since, writing it would leave a vault that
+        // opens with neither password.
+        if (this.keyRowsNow() !== meta.keyRows) throw keyRowsChanged('this rotation');
         // Checked under the old key, inside the transaction: nobody else's write is folded in unseen.
         const current = readIntegrity(db);
         if (!current || !recordChecks(current, old.mac, meta.vaultId)) {
@@ -572,7 +618,8 @@ export class Vault implements VaultService, VaultContext {
       this.unlockedKeys = old;
       // As at a write (catchUp): a file edited beside this owner stops it until the next unlock.
       if (isKeydenError(e) && e.code === 'VAULT_TAMPERED') this.forgetKeys();
-      throw e;
+      // A key rotated beside this owner locks it, as at any other call.
+      throw (isKeydenError(e) && e.code === 'CONFLICT' && this.keyChangedBeside()) || e;
     }
     // A copy from before the rotation opens with the old key: that key keeps the new generation
     // as its mark here, so the copy is found older (DESIGN §3), not taken for a new machine's.
@@ -607,6 +654,7 @@ export class Vault implements VaultService, VaultContext {
     const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
     if (!vaultKey) {
       wipe(kek);
+      if (this.keyRowsNow() !== meta.keyRows) throw keyRowsChanged('this rotation');
       // No row can be written without the vault key: as for an unlock, the failure is recorded at this process's next unlock.
       this.audit.defer({ actor: caller.actor, action: 'vault.passwd', targetId: null, ok: false });
       throw new KeydenError('INVALID_PASSWORD', 'the current master password is wrong');
@@ -660,7 +708,7 @@ export class Vault implements VaultService, VaultContext {
     if (!this.unlockedKeys) {
       const kept: KeptKek = { kek: null };
       await this.queueUnlock(caller, password, {}, kept);
-      if (kept.kek) return { meta: this.readMeta(), kek: kept.kek };
+      if (kept.kek && kept.meta) return { meta: kept.meta, kek: kept.kek };
     }
     return this.checkPassword(caller, password);
   }
@@ -673,6 +721,7 @@ export class Vault implements VaultService, VaultContext {
     wipe(vaultKey);
     if (!vaultKey) {
       wipe(kek);
+      if (this.keyRowsNow() !== meta.keyRows) throw keyRowsChanged('this change');
       this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.passwd', targetId: null, ok: false }));
       throw new KeydenError('INVALID_PASSWORD', 'the current master password is wrong');
     }
@@ -883,7 +932,12 @@ export class Vault implements VaultService, VaultContext {
     // A key row of the wrong size is damage, not a wrong password (which it would otherwise read as).
     if (wrappedKey.length !== WRAPPED_KEY_BYTES) throw new KeydenError('VAULT_INVALID', `${this.options.path} has a damaged key row; restore it from a backup`);
     this.vaultId = vaultId;
-    return { format, vaultId, kdf, wrappedKey };
+    return { format, vaultId, kdf, wrappedKey, keyRows: keyRowsOf(rows) };
+  }
+
+  /** The key rows as the file holds them now. */
+  private keyRowsNow(): string {
+    return keyRowsOf(this.db().prepare("SELECT key, value FROM meta WHERE key IN ('kdf', 'wrapped_key')").all() as { key: string; value: string }[]);
   }
 
   /** Decrypts every overview into memory from the checked snapshot; a row that fails to open is left out and counted. */

@@ -1,0 +1,223 @@
+// Another Keyden process changes the key rows (kdf, wrapped_key) while this one's Argon2 runs:
+// `keyden passwd` or `keyden passwd --rotate-key` commits beside an unlock, a rotation or a
+// password change. An unlock starts again on the new key rows: neither a false "integrity
+// record does not match" (an alarm that says "restore a backup") nor a wrong-password failure for
+// the password the file now has. A rotation or password change that would write key rows made
+// from the old ones is refused with nothing changed: written, the vault would open with neither
+// password.
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { APP, CLI, openKeydenCore, type OwnedCore } from '../../src/main/core/index.js';
+import { createTestVault, PASSWORD, TEST_KDF, type TestVault } from '../helpers/core.js';
+
+/**
+ * `beside` runs inside the next `times` Argon2 calls, before each derives: the window in which
+ * another process's rotation or password change commits beside an unlock. Argon2 calls made
+ * by `beside` itself pass straight through.
+ */
+const gate = vi.hoisted(() => ({ beside: null as (() => Promise<unknown>) | null, times: 0, running: false }));
+
+vi.mock('../../src/main/crypto/kdf.js', async (importOriginal) => {
+  const kdf = await importOriginal<typeof import('../../src/main/crypto/kdf.js')>();
+  return {
+    ...kdf,
+    deriveKek: async (...args: Parameters<typeof kdf.deriveKek>) => {
+      const beside = gate.beside;
+      if (beside && !gate.running) {
+        if (--gate.times === 0) gate.beside = null;
+        gate.running = true;
+        try {
+          await beside();
+        } finally {
+          gate.running = false;
+        }
+      }
+      return kdf.deriveKek(...args);
+    },
+  };
+});
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  gate.beside = null;
+  while (cleanups.length) cleanups.pop()!();
+});
+
+async function seeded(): Promise<{ v: TestVault; ids: string[]; knownVaultsPath: string }> {
+  const v = await createTestVault();
+  cleanups.push(() => v.close());
+  const c = v.core.categories.create(APP, { name: 'OpenAI', keyType: 'simple', envVarName: 'OPENAI_API_KEY' });
+  const ids = ['Blog', 'Shop'].map((name) => v.core.entries.create(APP, { categoryId: c.id, name, value: `sk-${name}` }).id);
+  v.core.tokens.create(APP, { name: 'ci', scopes: ['entries:read'] });
+  v.core.vault.lock(APP);
+  return { v, ids, knownVaultsPath: path.join(v.dir, 'known-vaults.json') };
+}
+
+function adminCore(vaultPath: string, knownVaultsPath: string): OwnedCore {
+  const core = openKeydenCore({ vaultPath, role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath });
+  cleanups.push(() => core.close());
+  return core;
+}
+
+/** Runs `unlock` with `beside` committing during its Argon2 (`times` of its attempts): the error it ends with, or null. */
+function unlockAround(unlock: () => Promise<void>, beside: () => Promise<unknown>, times = 1): Promise<unknown> {
+  gate.beside = beside;
+  gate.times = times;
+  return unlock().then(
+    () => null,
+    (e: unknown) => e,
+  );
+}
+
+describe('an unlock while another process changes the key rows', () => {
+  it('opens with the rotated key when the key was rotated while its Argon2 ran, and reveals every value', async () => {
+    const { v, ids, knownVaultsPath } = await seeded();
+    const admin = adminCore(v.vaultPath, knownVaultsPath);
+    const error = await unlockAround(
+      () => v.core.vault.unlock(APP, PASSWORD),
+      () => admin.vault.rotateKey(CLI, PASSWORD),
+    );
+    expect(error).toBeNull();
+    expect(v.core.entries.list(APP).items.map((e) => e.name).sort()).toEqual(['Blog', 'Shop']);
+    expect((await v.core.entries.reveal(APP, ids[1]!)).value).toBe('sk-Shop');
+    expect(v.core.tokens.list().map((t) => t.name)).toEqual(['ci']);
+    expect(await v.core.vault.verify(PASSWORD)).toMatchObject({ recordOk: true, digestOk: true, failing: [] });
+  });
+
+  it('lets an admin command (token revoke) through a rotation beside its unlock', async () => {
+    const { v, knownVaultsPath } = await seeded();
+    v.core.close();
+    const rotating = adminCore(v.vaultPath, knownVaultsPath);
+    const revoking = adminCore(v.vaultPath, knownVaultsPath);
+    const error = await unlockAround(
+      () => revoking.vault.unlock(CLI, PASSWORD),
+      () => rotating.vault.rotateKey(CLI, PASSWORD),
+    );
+    expect(error).toBeNull();
+    const [token] = revoking.tokens.list();
+    revoking.tokens.revoke(CLI, token!.id);
+    expect(revoking.tokens.list()[0]!.revokedAt).not.toBeNull();
+  });
+
+  it('opens with the new password typed while the password was being changed beside it', async () => {
+    const { v } = await seeded();
+    const admin = adminCore(v.vaultPath, path.join(v.dir, 'known-vaults.json'));
+    const NEW = 'a brand new passphrase, long enough';
+    const error = await unlockAround(
+      () => v.core.vault.unlock(APP, NEW),
+      () => admin.vault.changePassword(CLI, PASSWORD, NEW),
+    );
+    expect(error).toBeNull();
+    expect(v.core.entries.list(APP).total).toBe(2);
+  });
+
+  it('still refuses the old password once the password was changed beside the unlock', async () => {
+    const { v } = await seeded();
+    const admin = adminCore(v.vaultPath, path.join(v.dir, 'known-vaults.json'));
+    const error = await unlockAround(
+      () => v.core.vault.unlock(APP, PASSWORD),
+      () => admin.vault.changePassword(CLI, PASSWORD, 'a brand new passphrase, long enough'),
+    );
+    expect(error).toMatchObject({ code: 'INVALID_PASSWORD' });
+    expect(v.core.vault.status().locked).toBe(true);
+  });
+
+  it('gives up with a clear error and stays locked when the key changes beside every attempt, and unlocks once it stops', async () => {
+    const { v, ids, knownVaultsPath } = await seeded();
+    const admin = adminCore(v.vaultPath, knownVaultsPath);
+    const error = await unlockAround(
+      () => v.core.vault.unlock(APP, PASSWORD),
+      () => admin.vault.rotateKey(CLI, PASSWORD),
+      3,
+    );
+    expect(error).toMatchObject({ code: 'VAULT_LOCKED', message: expect.stringContaining('kept changing') });
+    expect(v.core.vault.status().locked).toBe(true);
+    await v.core.vault.unlock(APP, PASSWORD);
+    expect((await v.core.entries.reveal(APP, ids[0]!)).value).toBe('sk-Blog');
+  });
+});
+
+describe('a rotation or password change while another process changes the key rows', () => {
+  const NEW = 'a brand new passphrase, long enough';
+
+  async function opensWith(vaultPath: string, knownVaultsPath: string, password: string, id: string): Promise<string> {
+    const core = openKeydenCore({ vaultPath, unsafeTestKdf: TEST_KDF, knownVaultsPath });
+    cleanups.push(() => core.close());
+    await core.vault.unlock(APP, password);
+    return (await core.entries.reveal(APP, id)).value as string;
+  }
+
+  it('refuses a rotation of a closed vault when the password was changed during its Argon2, and the vault opens with the new password', async () => {
+    const { v, ids, knownVaultsPath } = await seeded();
+    v.core.close();
+    const rotating = adminCore(v.vaultPath, knownVaultsPath);
+    const changing = adminCore(v.vaultPath, knownVaultsPath);
+    const error = await rotating.vault.rotateKey(CLI, PASSWORD).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeNull(); // the gate is off: a plain rotation works
+    gate.beside = async () => {
+      await changing.vault.unlock(CLI, PASSWORD);
+      await changing.vault.changePassword(CLI, PASSWORD, NEW);
+    };
+    gate.times = 1;
+    await expect(rotating.vault.rotateKey(CLI, PASSWORD)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('password') });
+    rotating.close();
+    changing.close();
+    expect(await opensWith(v.vaultPath, knownVaultsPath, NEW, ids[1]!)).toBe('sk-Shop');
+  });
+
+  it('refuses a rotation by an unlocked owner when the password was changed during its Argon2, and the vault opens with the new password', async () => {
+    const { v, ids, knownVaultsPath } = await seeded();
+    await v.core.vault.unlock(APP, PASSWORD);
+    const changing = adminCore(v.vaultPath, knownVaultsPath);
+    gate.beside = async () => {
+      await changing.vault.unlock(CLI, PASSWORD);
+      await changing.vault.changePassword(CLI, PASSWORD, NEW);
+    };
+    gate.times = 1;
+    await expect(v.core.vault.rotateKey(APP, PASSWORD)).rejects.toMatchObject({ code: 'CONFLICT' });
+    v.core.close();
+    changing.close();
+    expect(await opensWith(v.vaultPath, knownVaultsPath, NEW, ids[0]!)).toBe('sk-Blog');
+  });
+
+  it('refuses a password change when the key was rotated during its Argon2: the owner locks, and the vault opens with the old password', async () => {
+    const { v, ids, knownVaultsPath } = await seeded();
+    await v.core.vault.unlock(APP, PASSWORD);
+    const rotating = adminCore(v.vaultPath, knownVaultsPath);
+    gate.beside = () => rotating.vault.rotateKey(CLI, PASSWORD);
+    gate.times = 1;
+    await expect(v.core.vault.changePassword(APP, PASSWORD, NEW)).rejects.toMatchObject({ code: 'VAULT_LOCKED' });
+    expect(v.core.vault.status().locked).toBe(true);
+    v.core.close();
+    rotating.close();
+    expect(await opensWith(v.vaultPath, knownVaultsPath, PASSWORD, ids[1]!)).toBe('sk-Shop');
+  });
+
+  it('locks an owner whose rotation met another rotation beside it (not "tampered"), and the vault opens with its password', async () => {
+    const { v, ids, knownVaultsPath } = await seeded();
+    await v.core.vault.unlock(APP, PASSWORD);
+    const rotating = adminCore(v.vaultPath, knownVaultsPath);
+    gate.beside = () => rotating.vault.rotateKey(CLI, PASSWORD);
+    gate.times = 1;
+    await expect(v.core.vault.rotateKey(APP, PASSWORD)).rejects.toMatchObject({ code: 'VAULT_LOCKED', message: expect.stringContaining('another Keyden process') });
+    expect(v.core.vault.status().locked).toBe(true);
+    await v.core.vault.unlock(APP, PASSWORD);
+    expect((await v.core.entries.reveal(APP, ids[1]!)).value).toBe('sk-Shop');
+  });
+
+  it('refuses a rotation of a closed vault that met another rotation beside it with "run it again", and the vault opens', async () => {
+    const { v, ids, knownVaultsPath } = await seeded();
+    v.core.close();
+    const first = adminCore(v.vaultPath, knownVaultsPath);
+    const second = adminCore(v.vaultPath, knownVaultsPath);
+    gate.beside = () => second.vault.rotateKey(CLI, PASSWORD);
+    gate.times = 1;
+    await expect(first.vault.rotateKey(CLI, PASSWORD)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('run it again') });
+    first.close();
+    second.close();
+    expect(await opensWith(v.vaultPath, knownVaultsPath, PASSWORD, ids[0]!)).toBe('sk-Blog');
+  });
+});
