@@ -355,6 +355,21 @@ describe('attacks on the file (issue 10, item 1)', () => {
     expect(db.prepare('SELECT length(m) FROM u').pluck().all()).toEqual([32]);
   });
 
+  it('never serves a project record whose overview was put back beside a running owner without its mac: the read fails out loud', async () => {
+    const v = await seeded();
+    v.core.projectOperations.patch(APP, 'Blog', { description: 'staging is on fly.io' });
+    const read = new Database(v.vaultPath, { readonly: true });
+    const older = read.prepare('SELECT id, overview FROM projects').get() as { id: string; overview: Buffer };
+    read.close();
+    v.core.projectOperations.patch(APP, 'Blog', { description: 'staging moved to render.com' });
+    // A write of the owner's own after which nothing has read the project records yet: the next read loads them from the file.
+    v.core.entries.update(APP, v.entryIds[1]!, { value: 'sk-Shop-2' });
+    // The same row id, so the older overview still opens under its AAD: only the row's mac tells.
+    edit(v.vaultPath, (db) => db.prepare('UPDATE projects SET overview = ? WHERE id = ?').run(older.overview, older.id));
+    v.core.refresh();
+    expect(() => v.core.projects.list(APP)).toThrow(expect.objectContaining({ code: 'VAULT_TAMPERED', message: expect.stringContaining('1 row of projects') }));
+  });
+
   it('ignores a token row edited beside a running owner: a forged hash is never accepted', async () => {
     const v = await seeded();
     const forged = `kdn_${'B'.repeat(43)}`;

@@ -2,6 +2,7 @@
 // template, sealed with K_ov; matched to entries by case-insensitive name. A project without a
 // row has nulls and [].
 import { statement } from '../store/db.js';
+import { macCheckSql, rowsTampered } from '../store/integrity.js';
 import { lower, newId, openOverview, sealOverview, type Keys, type VaultContext } from './context.js';
 
 export interface ProjectRecord {
@@ -26,7 +27,18 @@ export class ProjectRecords {
     if (o.projectRecords?.generation === o.generation) return o.projectRecords.byName as Map<string, ProjectRecord>;
     const keys = this.v.keys();
     const byName = new Map<string, ProjectRecord>();
-    const rows = this.v.db().prepare('SELECT id, overview, created_at, updated_at FROM projects').all() as { id: string; overview: Uint8Array; created_at: string; updated_at: string }[];
+    const db = this.v.db();
+    // Read from the file, so each row's mac is checked (another process may have edited it since the
+    // unlock checked it); a row that fails is refused out loud, as a history or audit row is.
+    const rows = db.prepare(`SELECT id, overview, created_at, updated_at, ${macCheckSql(db, 'projects')} AS authentic FROM projects`).all() as {
+      id: string;
+      overview: Uint8Array;
+      created_at: string;
+      updated_at: string;
+      authentic: number;
+    }[];
+    const failing = rows.filter((r) => r.authentic !== 1).length;
+    if (failing > 0) throw this.v.keyChangedBeside() ?? rowsTampered('projects', failing);
     for (const r of rows) {
       const ov = openOverview(keys, 'projects', r.id, r.overview) as Overview | null;
       if (!ov) continue;
