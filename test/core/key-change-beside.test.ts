@@ -220,4 +220,18 @@ describe('a rotation or password change while another process changes the key ro
     second.close();
     expect(await opensWith(v.vaultPath, knownVaultsPath, PASSWORD, ids[0]!)).toBe('sk-Blog');
   });
+
+  it('tells an admin command whose key was rotated beside it to run it again (it has nothing to unlock)', async () => {
+    const { v, ids, knownVaultsPath } = await seeded();
+    v.core.close();
+    const changing = adminCore(v.vaultPath, knownVaultsPath);
+    const rotating = adminCore(v.vaultPath, knownVaultsPath);
+    await changing.vault.unlock(CLI, PASSWORD);
+    gate.beside = () => rotating.vault.rotateKey(CLI, PASSWORD);
+    gate.times = 1;
+    await expect(changing.vault.changePassword(CLI, PASSWORD, NEW)).rejects.toMatchObject({ code: 'VAULT_LOCKED', message: expect.stringMatching(/changed by another Keyden process.*nothing was changed: run it again/) });
+    changing.close();
+    rotating.close();
+    expect(await opensWith(v.vaultPath, knownVaultsPath, PASSWORD, ids[1]!)).toBe('sk-Shop');
+  });
 });

@@ -765,6 +765,10 @@ export class Vault implements VaultService, VaultContext {
     // replaced: nothing more is served or written under the old key. No audit row: it could not
     // be mac'd.
     this.forgetKeys();
+    if (this.options.session === 'admin') {
+      // A one-off command (token create|revoke, passwd) opened the file for itself: it is simply run again.
+      return new KeydenError('VAULT_LOCKED', "the vault's key was changed by another Keyden process (keyden passwd --rotate-key) while this command ran, or the file was replaced; nothing was changed: run it again");
+    }
     return new KeydenError(
       'VAULT_LOCKED',
       'the vault was locked: its key was changed by another Keyden process (keyden passwd --rotate-key), or the file was replaced; unlock it again with the master password',
