@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sameHex } from './integrity.js';
 import { unsafeFolder, writePrivateFile } from '../home.js';
+import { withLockFile } from './lockfile.js';
 
 interface KnownEntry {
   generation: number;
@@ -57,13 +58,14 @@ export class KnownVaults {
 
   /** Records `generation` unless a higher one is already vouched for (`force`: the user accepted a rollback). */
   record(key: Uint8Array, vaultId: string, generation: number, options: { force?: boolean } = {}): void {
-    const all = readFile(this.file);
-    const current = vouched(all, key, vaultId);
-    if (!options.force && current !== null && current >= generation) return;
-    all[vaultId] = { generation, mac: entryMac(key, vaultId, generation) };
-    // An accepted rollback to a copy under a rotated-away key: that key's old mark goes too.
-    if (options.force) delete all[retiredName(key, vaultId)];
-    this.write(all);
+    this.update((all) => {
+      const current = vouched(all, key, vaultId);
+      if (!options.force && current !== null && current >= generation) return false;
+      all[vaultId] = { generation, mac: entryMac(key, vaultId, generation) };
+      // An accepted rollback to a copy under a rotated-away key: that key's old mark goes too.
+      if (options.force) delete all[retiredName(key, vaultId)];
+      return true;
+    });
   }
 
   /**
@@ -71,16 +73,27 @@ export class KnownVaults {
    * so a copy from before the rotation (which opens with that key) is found older, not new here.
    */
   retire(oldKey: Uint8Array, vaultId: string, generation: number): void {
-    const all = readFile(this.file);
-    all[retiredName(oldKey, vaultId)] = { generation, mac: entryMac(oldKey, vaultId, generation) };
-    this.write(all);
+    this.update((all) => {
+      all[retiredName(oldKey, vaultId)] = { generation, mac: entryMac(oldKey, vaultId, generation) };
+      return true;
+    });
   }
 
-  private write(all: KnownFile): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+  /**
+   * Reads the file, lets `change` edit its entries, and writes it back if it says so, holding
+   * `known-vaults.json.lock`: every Keyden process (the app, `keyden serve`, each admin command)
+   * records here, and two doing it at once would otherwise lose one's entry, and with it a
+   * rollback this machine could detect.
+   */
+  private update(change: (all: KnownFile) => boolean): void {
+    const dir = path.dirname(this.file);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     // A folder another user may write in could hold a planted symlink: the record is not kept there.
-    const unsafe = unsafeFolder(path.dirname(this.file), { sharedWrite: true });
-    if (unsafe) throw new Error(`not recording known vaults in ${path.dirname(this.file)}: ${unsafe}`);
-    writePrivateFile(this.file, `${JSON.stringify(all, null, 2)}\n`);
+    const unsafe = unsafeFolder(dir, { sharedWrite: true });
+    if (unsafe) throw new Error(`not recording known vaults in ${dir}: ${unsafe}`);
+    withLockFile(`${this.file}.lock`, () => {
+      const all = readFile(this.file);
+      if (change(all)) writePrivateFile(this.file, `${JSON.stringify(all, null, 2)}\n`);
+    });
   }
 }

@@ -2,6 +2,7 @@
 // "The same vault" is the same file, however it is named (issue 14, item 1): the lock is taken on
 // the real path (symlinks resolved) and on the file's device and inode (hard links), the latter in
 // a per-user folder of the temp directory that every name of the file leads to.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,13 +82,15 @@ export function acquireOwnerLock(vaultPath: string): OwnerLock {
   };
 }
 
+/**
+ * Takes `lockPath`: a file holding this process's pid. It is put in place whole (written to a
+ * file of its own, then hard-linked to the lock's name, which fails if the name is taken), so
+ * another process never reads it half-written and takes an empty file for a stale lock.
+ */
 function acquireLockFile(lockPath: string): OwnerLock {
   if (held.has(lockPath)) throw new KeydenError('CONFLICT', 'the vault is already open in this Keyden process', { pid: process.pid });
   for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = fs.openSync(lockPath, 'wx', 0o600);
-      fs.writeSync(fd, String(process.pid));
-      fs.closeSync(fd);
+    if (placeLockFile(lockPath)) {
       held.add(lockPath);
       let released = false;
       return {
@@ -102,15 +105,83 @@ function acquireLockFile(lockPath: string): OwnerLock {
           }
         },
       };
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'EEXIST') throw e;
-      const pid = Number.parseInt(fs.readFileSync(lockPath, 'utf8').trim(), 10);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new KeydenError('CONFLICT', `the vault is already open in another Keyden process (pid ${pid}); close it first`, { pid });
-      }
-      // A stale lock (its process is gone, or it is our own leftover): take it over.
-      fs.rmSync(lockPath, { force: true });
     }
+    let content: string;
+    try {
+      content = fs.readFileSync(lockPath, 'utf8');
+    } catch {
+      continue; // released meanwhile: try again
+    }
+    const pid = Number.parseInt(content.trim(), 10);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      throw new KeydenError('CONFLICT', `the vault is already open in another Keyden process (pid ${pid}); close it first`, { pid });
+    }
+    // A stale lock (its process is gone, or it is our own leftover): take it over.
+    removeIfStill(lockPath, content);
   }
   throw new KeydenError('CONFLICT', 'could not take the vault lock; another Keyden process keeps taking it');
+}
+
+/** Puts a lock file holding this pid at `lockPath`; false when the name is taken. */
+function placeLockFile(lockPath: string): boolean {
+  const own = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  fs.writeFileSync(own, String(process.pid), { mode: 0o600, flag: 'wx' });
+  try {
+    fs.linkSync(own, lockPath);
+    return true;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'EEXIST') throw e;
+    return false;
+  } finally {
+    fs.rmSync(own, { force: true });
+  }
+}
+
+/**
+ * Removes the stale lock at `lockPath` if it still holds `content`. It is first moved aside (one
+ * process wins the move): a lock another process placed since, after removing the same stale
+ * one, is put back instead of removed.
+ */
+function removeIfStill(lockPath: string, content: string): void {
+  const aside = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}.stale`;
+  try {
+    fs.renameSync(lockPath, aside);
+  } catch {
+    return; // already moved or removed by another process
+  }
+  try {
+    if (fs.readFileSync(aside, 'utf8') !== content) fs.linkSync(aside, lockPath);
+  } catch {
+    // The name was taken again meanwhile: that lock stands.
+  } finally {
+    fs.rmSync(aside, { force: true });
+  }
+}
+
+/** Blocks this thread for `ms` (a lock held by another process for a few milliseconds). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Runs `fn` holding the lock file `lockPath`, waiting up to `waitMs` while another process holds
+ * it: for the short read-change-write of a file several Keyden processes share (known-vaults.json).
+ */
+export function withLockFile<T>(lockPath: string, fn: () => T, waitMs = 5_000): T {
+  const deadline = Date.now() + waitMs;
+  let lock: OwnerLock;
+  for (;;) {
+    try {
+      lock = acquireLockFile(lockPath);
+      break;
+    } catch (e) {
+      if (!(e instanceof KeydenError && e.code === 'CONFLICT') || Date.now() > deadline) throw e;
+      sleepSync(1 + Math.random() * 2);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    lock.release();
+  }
 }

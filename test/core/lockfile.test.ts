@@ -1,0 +1,70 @@
+// The lock files of store/lockfile.ts: the owner's `<vault>.lock`, and the short lock that keeps
+// Keyden processes from overwriting one another's known-vaults.json.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { withLockFile } from '../../src/main/store/lockfile.js';
+import { tempDir } from '../helpers/core.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  while (dirs.length) fs.rmSync(dirs.pop()!, { recursive: true, force: true });
+});
+
+function folder(): string {
+  const dir = tempDir();
+  dirs.push(dir);
+  return dir;
+}
+
+describe('withLockFile', () => {
+  it('runs the job holding the lock, then removes it and leaves no other file', () => {
+    const dir = folder();
+    const lock = path.join(dir, 'known-vaults.json.lock');
+    const seen = withLockFile(lock, () => fs.readFileSync(lock, 'utf8'));
+    expect(seen).toBe(String(process.pid));
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('takes over a lock whose process is gone, and one left empty', () => {
+    const dir = folder();
+    const lock = path.join(dir, 'known-vaults.json.lock');
+    for (const left of ['999999', '']) {
+      fs.writeFileSync(lock, left);
+      expect(withLockFile(lock, () => 'ran')).toBe('ran');
+      expect(fs.readdirSync(dir)).toEqual([]);
+    }
+  });
+
+  it('waits for a live process that holds the lock, and gives up with CONFLICT after the wait, leaving its lock in place', async () => {
+    const dir = folder();
+    const lock = path.join(dir, 'known-vaults.json.lock');
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      fs.writeFileSync(lock, String(holder.pid));
+      const started = Date.now();
+      expect(() => withLockFile(lock, () => 'ran', 200)).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+      expect(fs.readFileSync(lock, 'utf8')).toBe(String(holder.pid));
+      expect(fs.readdirSync(dir)).toEqual(['known-vaults.json.lock']);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('runs the job once the holder lets go within the wait', async () => {
+    const dir = folder();
+    const lock = path.join(dir, 'known-vaults.json.lock');
+    // Another process holds the lock for ~150 ms, then removes it (as a release does).
+    const holder = spawn(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(lock)}, String(process.pid)); setTimeout(() => require('fs').unlinkSync(${JSON.stringify(lock)}), 150)`], { stdio: 'ignore' });
+    try {
+      const deadline = Date.now() + 5_000;
+      while (!fs.existsSync(lock) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(withLockFile(lock, () => 'ran', 5_000)).toBe('ran');
+      expect(fs.existsSync(lock)).toBe(false);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+});
