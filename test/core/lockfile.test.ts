@@ -3,12 +3,13 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withLockFile } from '../../src/main/store/lockfile.js';
 import { tempDir } from '../helpers/core.js';
 
 const dirs: string[] = [];
 afterEach(() => {
+  vi.restoreAllMocks();
   while (dirs.length) fs.rmSync(dirs.pop()!, { recursive: true, force: true });
 });
 
@@ -66,5 +67,16 @@ describe('withLockFile', () => {
     } finally {
       holder.kill('SIGKILL');
     }
+  });
+
+  it('still locks on a file system without hard links (FAT, some network shares), creating the lock in place', () => {
+    const dir = folder();
+    const lock = path.join(dir, 'vault.db.lock');
+    const link = vi.spyOn(fs, 'linkSync').mockImplementation(() => {
+      throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
+    });
+    expect(withLockFile(lock, () => fs.readFileSync(lock, 'utf8'))).toBe(String(process.pid));
+    expect(link).toHaveBeenCalled();
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 });

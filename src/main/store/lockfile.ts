@@ -126,14 +126,29 @@ function acquireLockFile(lockPath: string): OwnerLock {
 function placeLockFile(lockPath: string): boolean {
   const own = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   fs.writeFileSync(own, String(process.pid), { mode: 0o600, flag: 'wx' });
+  let linked: boolean | null;
   try {
     fs.linkSync(own, lockPath);
+    linked = true;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'EEXIST') linked = false;
+    else if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EOPNOTSUPP') linked = null;
+    else throw e;
+  } finally {
+    fs.rmSync(own, { force: true });
+  }
+  if (linked !== null) return linked;
+  // A file system without hard links (FAT, some network shares): created in place, as exclusive,
+  // with the short window in which another process could read it empty.
+  try {
+    const fd = fs.openSync(lockPath, 'wx', 0o600);
+    fs.writeSync(fd, String(process.pid));
+    fs.closeSync(fd);
     return true;
   } catch (e) {
     if ((e as { code?: string }).code !== 'EEXIST') throw e;
     return false;
-  } finally {
-    fs.rmSync(own, { force: true });
   }
 }
 
