@@ -5,10 +5,11 @@
 // the password the file now has. A rotation or password change that would write key rows made
 // from the old ones is refused with nothing changed: written, the vault would open with neither
 // password.
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { APP, CLI, openKeydenCore, type OwnedCore } from '../../src/main/core/index.js';
-import { createTestVault, PASSWORD, TEST_KDF, type TestVault } from '../helpers/core.js';
+import { createTestVault, PASSWORD, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
 
 /**
  * `beside` runs inside the next `times` Argon2 calls, before each derives: the window in which
@@ -233,5 +234,29 @@ describe('a rotation or password change while another process changes the key ro
     changing.close();
     rotating.close();
     expect(await opensWith(v.vaultPath, knownVaultsPath, PASSWORD, ids[1]!)).toBe('sk-Shop');
+  });
+});
+
+describe('a format 1 vault opened by two processes at once', () => {
+  const FIXTURE = path.resolve('test/fixtures/format-1');
+  const expected = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8')) as { password: string; entries: { blog: { id: string; value: string } } };
+
+  it('opens in the one whose unlock began first while the other upgraded it to format 2 (no rollback alarm), and both read the same values', async () => {
+    const dir = tempDir();
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const vaultPath = path.join(dir, 'vault.db');
+    fs.copyFileSync(path.join(FIXTURE, 'vault.db'), vaultPath);
+    const knownVaultsPath = path.join(dir, 'known-vaults.json');
+    const owner = openKeydenCore({ vaultPath, unsafeTestKdf: TEST_KDF, knownVaultsPath });
+    cleanups.push(() => owner.close());
+    const admin = adminCore(vaultPath, knownVaultsPath);
+    const error = await unlockAround(
+      () => owner.vault.unlock(APP, expected.password),
+      () => admin.vault.unlock(CLI, expected.password),
+    );
+    expect(error).toBeNull();
+    expect((await owner.entries.reveal(APP, expected.entries.blog.id)).value).toBe(expected.entries.blog.value);
+    expect((await admin.entries.reveal(CLI, expected.entries.blog.id)).value).toBe(expected.entries.blog.value);
+    expect(await owner.vault.verify(expected.password)).toMatchObject({ format: 2, recordOk: true, digestOk: true, failing: [] });
   });
 });

@@ -370,15 +370,18 @@ export class Vault implements VaultService, VaultContext {
     try {
       const db = this.db();
       let snapshot = prefetched;
-      const migrate = meta.format === 1;
-      if (migrate) {
+      let migrate = false;
+      if (meta.format === 1) {
         // Format 1 has no macs to check: it is upgraded in one transaction, which first checks
         // what it can (every blob opens, no foreign key dangles, meta holds only format 1's rows)
         // and then macs every row. But this machine has seen this vault in format 2: the file is an older copy, or one
         // made to look like format 1 so that the upgrade would mac whatever was edited in it
-        // (a revived token). Like any older copy, it opens only once the user accepts it.
-        rollback = this.checkRollback(keys, meta.vaultId, 0, options);
-        migrateWithKey(db, { mac: keys.mac, overview: keys.overview, secret: keys.secret, vaultId: meta.vaultId });
+        // (a revived token). Like any older copy, it opens only once the user accepts it. That
+        // is asked inside the upgrade's transaction: when another process upgraded the file
+        // since this unlock began (and recorded its generation), it is format 2 and checked as such.
+        migrate = migrateWithKey(db, { mac: keys.mac, overview: keys.overview, secret: keys.secret, vaultId: meta.vaultId }, () => {
+          rollback = this.checkRollback(keys, meta.vaultId, 0, options);
+        });
         this.dataVersion = dataVersion(db);
       }
       if (migrate || !snapshot || snapshot.dataVersion !== dataVersion(db)) {

@@ -75,23 +75,35 @@ export const schemaVersion = (db: Db): number => db.pragma('user_version', { sim
  * before the first keyed one (those run at unlock: `migrateWithKey`), unless `fresh` (a new,
  * empty vault, where a keyed migration has no row to mac).
  */
-function migrate(db: Db, key: MigrationKey | null, fresh = false): void {
-  const from = schemaVersion(db);
-  let to = from;
-  while (to < SCHEMA_VERSION && (key || fresh || !MIGRATIONS[to]!.keyed)) to++;
-  if (to === from) return;
-  db.transaction(() => {
+function migrate(db: Db, key: MigrationKey | null, fresh = false, before?: () => void): boolean {
+  const target = (from: number): number => {
+    let to = from;
+    while (to < SCHEMA_VERSION && (key || fresh || !MIGRATIONS[to]!.keyed)) to++;
+    return to;
+  };
+  if (target(schemaVersion(db)) === schemaVersion(db)) return false;
+  return db.transaction(() => {
+    // Read again under the write lock: another process may have upgraded the file since.
+    const from = schemaVersion(db);
+    const to = target(from);
+    if (to === from) return false;
     // Under the write lock: the file is still exactly what Keyden made at `from`.
     assertSchema(db);
+    before?.();
     for (let v = from; v < to; v++) MIGRATIONS[v]!.up(db, key);
     db.pragma(`user_version = ${to}`);
+    return true;
   }).immediate();
 }
 
-/** Runs the migrations that need the vault's key (the first unlock of an older format). */
-export function migrateWithKey(db: Db, key: MigrationKey): void {
+/**
+ * Runs the migrations that need the vault's key (the first unlock of an older format); false when
+ * another process had already run them. `before` runs first, inside the migration's transaction
+ * (a throw there leaves the file as it was).
+ */
+export function migrateWithKey(db: Db, key: MigrationKey, before?: () => void): boolean {
   try {
-    migrate(db, key);
+    return migrate(db, key, false, before);
   } catch (e) {
     // Only an edit of the file puts such a value in a row; the migration's transaction rolled back.
     if (e instanceof NoCanonError) throw invalid(db.name, `has a row of ${e.table} holding a value no Keyden vault holds (a REAL); it was not upgraded and nothing in it was changed; restore it from a backup`);
