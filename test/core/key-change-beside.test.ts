@@ -12,11 +12,11 @@ import { APP, CLI, openKeydenCore, type OwnedCore } from '../../src/main/core/in
 import { createTestVault, PASSWORD, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
 
 /**
- * `beside` runs inside the next `times` Argon2 calls, before each derives: the window in which
+ * `beside` runs inside the next `times` Argon2 calls (after `skip` more), before each derives: the window in which
  * another process's rotation or password change commits beside an unlock. Argon2 calls made
  * by `beside` itself pass straight through.
  */
-const gate = vi.hoisted(() => ({ beside: null as (() => Promise<unknown>) | null, times: 0, running: false }));
+const gate = vi.hoisted(() => ({ beside: null as (() => Promise<unknown>) | null, times: 0, running: false, skip: 0 }));
 
 vi.mock('../../src/main/crypto/kdf.js', async (importOriginal) => {
   const kdf = await importOriginal<typeof import('../../src/main/crypto/kdf.js')>();
@@ -24,7 +24,8 @@ vi.mock('../../src/main/crypto/kdf.js', async (importOriginal) => {
     ...kdf,
     deriveKek: async (...args: Parameters<typeof kdf.deriveKek>) => {
       const beside = gate.beside;
-      if (beside && !gate.running) {
+      if (beside && !gate.running && gate.skip > 0) gate.skip--;
+      else if (beside && !gate.running) {
         if (--gate.times === 0) gate.beside = null;
         gate.running = true;
         try {
@@ -38,9 +39,12 @@ vi.mock('../../src/main/crypto/kdf.js', async (importOriginal) => {
   };
 });
 
+const NEW_PASSWORD = 'a brand new passphrase, long enough';
+
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   gate.beside = null;
+  gate.skip = 0;
   while (cleanups.length) cleanups.pop()!();
 });
 
@@ -103,10 +107,9 @@ describe('an unlock while another process changes the key rows', () => {
   it('opens with the new password typed while the password was being changed beside it', async () => {
     const { v } = await seeded();
     const admin = adminCore(v.vaultPath, path.join(v.dir, 'known-vaults.json'));
-    const NEW = 'a brand new passphrase, long enough';
     const error = await unlockAround(
-      () => v.core.vault.unlock(APP, NEW),
-      () => admin.vault.changePassword(CLI, PASSWORD, NEW),
+      () => v.core.vault.unlock(APP, NEW_PASSWORD),
+      () => admin.vault.changePassword(CLI, PASSWORD, NEW_PASSWORD),
     );
     expect(error).toBeNull();
     expect(v.core.entries.list(APP).total).toBe(2);
@@ -117,7 +120,7 @@ describe('an unlock while another process changes the key rows', () => {
     const admin = adminCore(v.vaultPath, path.join(v.dir, 'known-vaults.json'));
     const error = await unlockAround(
       () => v.core.vault.unlock(APP, PASSWORD),
-      () => admin.vault.changePassword(CLI, PASSWORD, 'a brand new passphrase, long enough'),
+      () => admin.vault.changePassword(CLI, PASSWORD, NEW_PASSWORD),
     );
     expect(error).toMatchObject({ code: 'INVALID_PASSWORD' });
     expect(v.core.vault.status().locked).toBe(true);
@@ -139,7 +142,6 @@ describe('an unlock while another process changes the key rows', () => {
 });
 
 describe('a rotation or password change while another process changes the key rows', () => {
-  const NEW = 'a brand new passphrase, long enough';
 
   async function opensWith(vaultPath: string, knownVaultsPath: string, password: string, id: string): Promise<string> {
     const core = openKeydenCore({ vaultPath, unsafeTestKdf: TEST_KDF, knownVaultsPath });
@@ -160,13 +162,13 @@ describe('a rotation or password change while another process changes the key ro
     expect(error).toBeNull(); // the gate is off: a plain rotation works
     gate.beside = async () => {
       await changing.vault.unlock(CLI, PASSWORD);
-      await changing.vault.changePassword(CLI, PASSWORD, NEW);
+      await changing.vault.changePassword(CLI, PASSWORD, NEW_PASSWORD);
     };
     gate.times = 1;
     await expect(rotating.vault.rotateKey(CLI, PASSWORD)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('password') });
     rotating.close();
     changing.close();
-    expect(await opensWith(v.vaultPath, knownVaultsPath, NEW, ids[1]!)).toBe('sk-Shop');
+    expect(await opensWith(v.vaultPath, knownVaultsPath, NEW_PASSWORD, ids[1]!)).toBe('sk-Shop');
   });
 
   it('refuses a rotation by an unlocked owner when the password was changed during its Argon2, and the vault opens with the new password', async () => {
@@ -175,13 +177,13 @@ describe('a rotation or password change while another process changes the key ro
     const changing = adminCore(v.vaultPath, knownVaultsPath);
     gate.beside = async () => {
       await changing.vault.unlock(CLI, PASSWORD);
-      await changing.vault.changePassword(CLI, PASSWORD, NEW);
+      await changing.vault.changePassword(CLI, PASSWORD, NEW_PASSWORD);
     };
     gate.times = 1;
     await expect(v.core.vault.rotateKey(APP, PASSWORD)).rejects.toMatchObject({ code: 'CONFLICT' });
     v.core.close();
     changing.close();
-    expect(await opensWith(v.vaultPath, knownVaultsPath, NEW, ids[0]!)).toBe('sk-Blog');
+    expect(await opensWith(v.vaultPath, knownVaultsPath, NEW_PASSWORD, ids[0]!)).toBe('sk-Blog');
   });
 
   it('refuses a password change when the key was rotated during its Argon2: the owner locks, and the vault opens with the old password', async () => {
@@ -190,7 +192,7 @@ describe('a rotation or password change while another process changes the key ro
     const rotating = adminCore(v.vaultPath, knownVaultsPath);
     gate.beside = () => rotating.vault.rotateKey(CLI, PASSWORD);
     gate.times = 1;
-    await expect(v.core.vault.changePassword(APP, PASSWORD, NEW)).rejects.toMatchObject({ code: 'VAULT_LOCKED' });
+    await expect(v.core.vault.changePassword(APP, PASSWORD, NEW_PASSWORD)).rejects.toMatchObject({ code: 'VAULT_LOCKED' });
     expect(v.core.vault.status().locked).toBe(true);
     v.core.close();
     rotating.close();
@@ -230,11 +232,53 @@ describe('a rotation or password change while another process changes the key ro
     await changing.vault.unlock(CLI, PASSWORD);
     gate.beside = () => rotating.vault.rotateKey(CLI, PASSWORD);
     gate.times = 1;
-    await expect(changing.vault.changePassword(CLI, PASSWORD, NEW)).rejects.toMatchObject({ code: 'VAULT_LOCKED', message: expect.stringMatching(/changed by another Keyden process.*nothing was changed: run it again/) });
+    await expect(changing.vault.changePassword(CLI, PASSWORD, NEW_PASSWORD)).rejects.toMatchObject({ code: 'VAULT_LOCKED', message: expect.stringMatching(/changed by another Keyden process.*nothing was changed: run it again/) });
     changing.close();
     rotating.close();
     expect(await opensWith(v.vaultPath, knownVaultsPath, PASSWORD, ids[1]!)).toBe('sk-Shop');
   });
+});
+
+describe('two password changes at once', () => {
+  it('refuses the second to finish when the first changed the password during its Argon2: the password is the one its user was told', async () => {
+    const { v, ids, knownVaultsPath } = await seeded();
+    await v.core.vault.unlock(APP, PASSWORD);
+    const other = adminCore(v.vaultPath, knownVaultsPath);
+    const THEIRS = 'the other process set this passphrase';
+    gate.beside = async () => {
+      await other.vault.unlock(CLI, PASSWORD);
+      await other.vault.changePassword(CLI, PASSWORD, THEIRS);
+    };
+    gate.times = 1;
+    await expect(v.core.vault.changePassword(APP, PASSWORD, 'this process wanted this passphrase')).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('run it again') });
+    v.core.close();
+    other.close();
+    const core = openKeydenCore({ vaultPath: v.vaultPath, unsafeTestKdf: TEST_KDF, knownVaultsPath });
+    cleanups.push(() => core.close());
+    await expect(core.vault.unlock(APP, 'this process wanted this passphrase')).rejects.toMatchObject({ code: 'INVALID_PASSWORD' });
+    await core.vault.unlock(APP, THEIRS);
+    expect((await core.entries.reveal(APP, ids[0]!)).value).toBe('sk-Blog');
+  });
+});
+
+describe('an unlock that raises a vault\'s Argon2 parameters', () => {
+  it('never puts back the old password when another process changed it while the new wrapping was made: the unlock starts again', async () => {
+    const { v, ids, knownVaultsPath } = await seeded(); // made with the tests' cheap parameters, below the defaults
+    v.core.close();
+    // Opened as the product opens it: the cheap parameters are raised at unlock (one more Argon2 run, at the defaults).
+    const owner = openKeydenCore({ vaultPath: v.vaultPath, knownVaultsPath });
+    cleanups.push(() => owner.close());
+    const other = adminCore(v.vaultPath, knownVaultsPath);
+    gate.beside = async () => {
+      await other.vault.unlock(CLI, PASSWORD);
+      await other.vault.changePassword(CLI, PASSWORD, NEW_PASSWORD);
+    };
+    gate.times = 1;
+    gate.skip = 1; // the unlock's own Argon2 run; the other process changes the password during the re-wrapping's
+    await expect(owner.vault.unlock(APP, PASSWORD)).rejects.toMatchObject({ code: 'INVALID_PASSWORD' });
+    await owner.vault.unlock(APP, NEW_PASSWORD);
+    expect((await owner.entries.reveal(APP, ids[1]!)).value).toBe('sk-Shop');
+  }, 30_000);
 });
 
 describe('a format 1 vault opened by two processes at once', () => {

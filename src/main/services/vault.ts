@@ -398,7 +398,7 @@ export class Vault implements VaultService, VaultContext {
       }
       this.integrity!.install();
       if (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf) {
-        await this.rewrap(password, vaultKey, meta.vaultId);
+        await this.rewrap(password, vaultKey, meta.vaultId, meta.keyRows);
         // Re-wrapped under a new salt: the KEK of this unlock no longer opens it.
         dropKek(kept);
       }
@@ -518,7 +518,7 @@ export class Vault implements VaultService, VaultContext {
     const { meta, kek } = await this.kekFor(caller, current);
     wipe(kek);
     const keys = this.keys();
-    await this.rewrap(next, keys.vaultKey, meta.vaultId, { actor: caller.actor, kdf: options.kdf });
+    await this.rewrap(next, keys.vaultKey, meta.vaultId, meta.keyRows, { actor: caller.actor, kdf: options.kdf });
   }
 
   /**
@@ -731,14 +731,20 @@ export class Vault implements VaultService, VaultContext {
     return { meta, kek };
   }
 
-  /** Wraps the vault key under a new salt and the default parameters (or higher ones asked for). */
-  private async rewrap(password: string, vaultKey: Uint8Array, vaultId: string, audit?: { actor: string; kdf?: KdfCost }): Promise<void> {
+  /**
+   * Wraps the vault key under a new salt and the default parameters (or higher ones asked for).
+   * `was`: the key rows the password was checked against; if another process has replaced them
+   * since (its own password change), nothing is written: the password stays the one that process's
+   * user was told, not silently replaced (an unlock then starts again; `passwd` is refused).
+   */
+  private async rewrap(password: string, vaultKey: Uint8Array, vaultId: string, was: string, audit?: { actor: string; kdf?: KdfCost }): Promise<void> {
     const params = newKdfParams(this.kdfCost(audit?.kdf));
     const kek = await deriveKek(password, params);
     const wrapped = wrapVaultKey(kek, vaultKey, vaultId);
     wipe(kek);
     const db = this.db();
     this.write(() => {
+      if (this.keyRowsNow() !== was) throw audit ? keyRowsChanged('this change') : new KeyRowsChanged();
       const put = db.prepare('UPDATE meta SET value = ? WHERE key = ?');
       put.run(JSON.stringify(params), 'kdf');
       put.run(Buffer.from(wrapped).toString('base64'), 'wrapped_key');
