@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { APP, CLI, openKeydenCore, type OwnedCore } from '../../src/main/core/index.js';
+import { KnownVaults } from '../../src/main/store/known-vaults.js';
 import { createTestVault, PASSWORD, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
 
 /**
@@ -279,6 +280,33 @@ describe('an unlock that raises a vault\'s Argon2 parameters', () => {
     await owner.vault.unlock(APP, NEW_PASSWORD);
     expect((await owner.entries.reveal(APP, ids[1]!)).value).toBe('sk-Shop');
   }, 30_000);
+});
+
+describe('a commit beside an unlock after its snapshot was read', () => {
+  it('is not taken for a rollback: the unlock starts again and opens the newer file', async () => {
+    const { v, knownVaultsPath } = await seeded();
+    const admin = adminCore(v.vaultPath, knownVaultsPath);
+    await admin.vault.unlock(CLI, PASSWORD);
+    // The moment an unlock asks this machine which generation it has seen, another process has
+    // just committed on top of the snapshot the unlock checked, and recorded that generation.
+    const known = KnownVaults.prototype.known;
+    let beside = true;
+    vi.spyOn(KnownVaults.prototype, 'known').mockImplementation(function (this: KnownVaults, ...args) {
+      if (beside) {
+        beside = false;
+        admin.tokens.create(CLI, { name: 'made beside', scopes: ['entries:read'] });
+        admin.close(); // records the generation it committed
+      }
+      return known.apply(this, args);
+    });
+    try {
+      await v.core.vault.unlock(APP, PASSWORD);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(beside).toBe(false);
+    expect(v.core.tokens.list().map((t) => t.name).sort()).toEqual(['ci', 'made beside']);
+  });
 });
 
 describe('a format 1 vault opened by two processes at once', () => {

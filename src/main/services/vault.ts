@@ -99,8 +99,11 @@ const keyRowsOf = (rows: readonly { key: unknown; value: unknown }[]): string =>
 /** How many times an unlock starts again when the key rows change beside it (a rotation or password change commits meanwhile). */
 const UNLOCK_ATTEMPTS = 3;
 
-/** An unlock derived its key from key rows another process replaced before it read the rows it checks: it starts again. */
-class KeyRowsChanged extends Error {}
+/**
+ * The file moved on under an unlock: another process replaced the key rows it derived from, or
+ * committed (and recorded a higher generation) after its snapshot was read. It starts again.
+ */
+class UnlockAgain extends Error {}
 
 /** `what` (a rotation, a password change) was made from key rows another process has replaced since. */
 const keyRowsChanged = (what: string): KeydenError =>
@@ -310,9 +313,9 @@ export class Vault implements VaultService, VaultContext {
         await this.unlockOnce(caller, password, options, kept);
         break;
       } catch (e) {
-        if (!(e instanceof KeyRowsChanged)) throw e;
+        if (!(e instanceof UnlockAgain)) throw e;
         if (attempt === UNLOCK_ATTEMPTS) {
-          throw new KeydenError('VAULT_LOCKED', "the vault's key kept changing during the unlock (another Keyden process is changing its password or key); try again when it is done");
+          throw new KeydenError('VAULT_LOCKED', 'the vault kept changing during the unlock (another Keyden process is changing its password or key, or writing); try again when it is done');
         }
       }
     }
@@ -354,7 +357,7 @@ export class Vault implements VaultService, VaultContext {
     wipe(kek);
     if (!vaultKey) {
       // The password may be the one another process has just set: try again with its key rows.
-      if (this.keyRowsNow() !== meta.keyRows) throw new KeyRowsChanged();
+      if (this.keyRowsNow() !== meta.keyRows) throw new UnlockAgain();
       // No row can be written without the vault key: the failure is recorded at the next unlock.
       this.audit.defer({ actor: caller.actor, action: 'vault.unlock', targetId: null, ok: false });
       throw new KeydenError('INVALID_PASSWORD', 'wrong master password');
@@ -389,12 +392,19 @@ export class Vault implements VaultService, VaultContext {
       }
       // The rows must be checked under the key they were written with: key rows replaced since
       // they were read before the KDF mean another process changed the password or the key.
-      if (keyRowsOf(snapshot.meta) !== meta.keyRows) throw new KeyRowsChanged();
+      if (keyRowsOf(snapshot.meta) !== meta.keyRows) throw new UnlockAgain();
       // Overviews are opened (and entries' macs checked) first; nothing is used before the checks pass.
       const opened = openEntries(snapshot, keys);
       if (!migrate) {
         const { generation } = checkSnapshot(snapshot, keys.mac, meta.vaultId, opened.badMacs.length);
-        rollback = this.checkRollback(keys, meta.vaultId, generation, options);
+        try {
+          rollback = this.checkRollback(keys, meta.vaultId, generation, options);
+        } catch (e) {
+          // Another process committed after the snapshot was read, and recorded its higher
+          // generation: the snapshot is behind the file, not the file behind this machine.
+          if (isKeydenError(e) && e.code === 'VAULT_ROLLED_BACK' && dataVersion(db) !== snapshot.dataVersion) throw new UnlockAgain();
+          throw e;
+        }
       }
       this.integrity!.install();
       if (isBelowDefault(meta.kdf) && !this.options.unsafeTestKdf) {
@@ -744,7 +754,7 @@ export class Vault implements VaultService, VaultContext {
     wipe(kek);
     const db = this.db();
     this.write(() => {
-      if (this.keyRowsNow() !== was) throw audit ? keyRowsChanged('this change') : new KeyRowsChanged();
+      if (this.keyRowsNow() !== was) throw audit ? keyRowsChanged('this change') : new UnlockAgain();
       const put = db.prepare('UPDATE meta SET value = ? WHERE key = ?');
       put.run(JSON.stringify(params), 'kdf');
       put.run(Buffer.from(wrapped).toString('base64'), 'wrapped_key');
