@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { withLockFile } from '../../src/main/store/lockfile.js';
+import os from 'node:os';
+import { acquireOwnerLock, withLockFile } from '../../src/main/store/lockfile.js';
 import { tempDir } from '../helpers/core.js';
 
 const dirs: string[] = [];
@@ -78,5 +79,29 @@ describe('withLockFile', () => {
     expect(withLockFile(lock, () => fs.readFileSync(lock, 'utf8'))).toBe(String(process.pid));
     expect(link).toHaveBeenCalled();
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('the owner lock', () => {
+  it('sweeps the inode locks left by owners that are gone (a kill -9), and keeps those of live processes', () => {
+    const dir = folder();
+    const vault = path.join(dir, 'vault.db');
+    fs.writeFileSync(vault, '');
+    const inodeLocks = path.join(os.tmpdir(), `keyden-locks-${process.getuid!()}`);
+    fs.mkdirSync(inodeLocks, { recursive: true, mode: 0o700 });
+    // Names no real file has (device 0): one left by a process that is gone, one held by a live one.
+    const stale = path.join(inodeLocks, `0-${process.pid}1.lock`);
+    const live = path.join(inodeLocks, `0-${process.pid}2.lock`);
+    fs.writeFileSync(stale, '999999');
+    fs.writeFileSync(live, String(process.ppid));
+    try {
+      const lock = acquireOwnerLock(vault);
+      lock.release();
+      expect(fs.existsSync(stale)).toBe(false);
+      expect(fs.readFileSync(live, 'utf8')).toBe(String(process.ppid));
+    } finally {
+      fs.rmSync(stale, { force: true });
+      fs.rmSync(live, { force: true });
+    }
   });
 });

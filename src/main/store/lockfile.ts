@@ -75,11 +75,40 @@ export function acquireOwnerLock(vaultPath: string): OwnerLock {
     for (const lock of taken) lock.release();
     throw e;
   }
+  if (dir) sweepStaleLocks(dir);
   return {
     release() {
       for (const lock of taken) lock.release();
     },
   };
+}
+
+/**
+ * Removes the inode locks in `dir` whose process is gone: an owner killed (kill -9, a crash)
+ * leaves its lock there, and its vault file may be gone too, so no later owner of that file
+ * would ever take it over. At most 512 a time; each is removed only if it still holds what was read.
+ */
+function sweepStaleLocks(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names.slice(0, 512)) {
+    if (!/^\d+-\d+\.lock$/.test(name)) continue;
+    const lockPath = path.join(dir, name);
+    let content: string;
+    try {
+      content = fs.readFileSync(lockPath, 'utf8');
+    } catch {
+      continue;
+    }
+    const pid = Number.parseInt(content.trim(), 10);
+    // This process's own pid is never swept: another thread of it (a worker) may hold that lock.
+    if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || isAlive(pid))) continue;
+    removeIfStill(lockPath, content);
+  }
 }
 
 /**
