@@ -65,6 +65,13 @@ function adminCore(vaultPath: string, knownVaultsPath: string): OwnedCore {
   return core;
 }
 
+/** `beside` commits during the next Argon2 run (after `skip` runs), once. */
+function besideNextArgon2(beside: () => Promise<unknown>, skip = 0): void {
+  gate.beside = beside;
+  gate.times = 1;
+  gate.skip = skip;
+}
+
 /** Runs `unlock` with `beside` committing during its Argon2 (`times` of its attempts): the error it ends with, or null. */
 function unlockAround(unlock: () => Promise<void>, beside: () => Promise<unknown>, times = 1): Promise<unknown> {
   gate.beside = beside;
@@ -161,11 +168,10 @@ describe('a rotation or password change while another process changes the key ro
       (e: unknown) => e,
     );
     expect(error).toBeNull(); // the gate is off: a plain rotation works
-    gate.beside = async () => {
+    besideNextArgon2(async () => {
       await changing.vault.unlock(CLI, PASSWORD);
       await changing.vault.changePassword(CLI, PASSWORD, NEW_PASSWORD);
-    };
-    gate.times = 1;
+    });
     await expect(rotating.vault.rotateKey(CLI, PASSWORD)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('password') });
     rotating.close();
     changing.close();
@@ -176,11 +182,10 @@ describe('a rotation or password change while another process changes the key ro
     const { v, ids, knownVaultsPath } = await seeded();
     await v.core.vault.unlock(APP, PASSWORD);
     const changing = adminCore(v.vaultPath, knownVaultsPath);
-    gate.beside = async () => {
+    besideNextArgon2(async () => {
       await changing.vault.unlock(CLI, PASSWORD);
       await changing.vault.changePassword(CLI, PASSWORD, NEW_PASSWORD);
-    };
-    gate.times = 1;
+    });
     await expect(v.core.vault.rotateKey(APP, PASSWORD)).rejects.toMatchObject({ code: 'CONFLICT' });
     v.core.close();
     changing.close();
@@ -191,8 +196,7 @@ describe('a rotation or password change while another process changes the key ro
     const { v, ids, knownVaultsPath } = await seeded();
     await v.core.vault.unlock(APP, PASSWORD);
     const rotating = adminCore(v.vaultPath, knownVaultsPath);
-    gate.beside = () => rotating.vault.rotateKey(CLI, PASSWORD);
-    gate.times = 1;
+    besideNextArgon2(() => rotating.vault.rotateKey(CLI, PASSWORD));
     await expect(v.core.vault.changePassword(APP, PASSWORD, NEW_PASSWORD)).rejects.toMatchObject({ code: 'VAULT_LOCKED' });
     expect(v.core.vault.status().locked).toBe(true);
     v.core.close();
@@ -204,8 +208,7 @@ describe('a rotation or password change while another process changes the key ro
     const { v, ids, knownVaultsPath } = await seeded();
     await v.core.vault.unlock(APP, PASSWORD);
     const rotating = adminCore(v.vaultPath, knownVaultsPath);
-    gate.beside = () => rotating.vault.rotateKey(CLI, PASSWORD);
-    gate.times = 1;
+    besideNextArgon2(() => rotating.vault.rotateKey(CLI, PASSWORD));
     await expect(v.core.vault.rotateKey(APP, PASSWORD)).rejects.toMatchObject({ code: 'VAULT_LOCKED', message: expect.stringContaining('another Keyden process') });
     expect(v.core.vault.status().locked).toBe(true);
     await v.core.vault.unlock(APP, PASSWORD);
@@ -217,8 +220,7 @@ describe('a rotation or password change while another process changes the key ro
     v.core.close();
     const first = adminCore(v.vaultPath, knownVaultsPath);
     const second = adminCore(v.vaultPath, knownVaultsPath);
-    gate.beside = () => second.vault.rotateKey(CLI, PASSWORD);
-    gate.times = 1;
+    besideNextArgon2(() => second.vault.rotateKey(CLI, PASSWORD));
     await expect(first.vault.rotateKey(CLI, PASSWORD)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('run it again') });
     first.close();
     second.close();
@@ -231,8 +233,7 @@ describe('a rotation or password change while another process changes the key ro
     const changing = adminCore(v.vaultPath, knownVaultsPath);
     const rotating = adminCore(v.vaultPath, knownVaultsPath);
     await changing.vault.unlock(CLI, PASSWORD);
-    gate.beside = () => rotating.vault.rotateKey(CLI, PASSWORD);
-    gate.times = 1;
+    besideNextArgon2(() => rotating.vault.rotateKey(CLI, PASSWORD));
     await expect(changing.vault.changePassword(CLI, PASSWORD, NEW_PASSWORD)).rejects.toMatchObject({ code: 'VAULT_LOCKED', message: expect.stringMatching(/changed by another Keyden process.*nothing was changed: run it again/) });
     changing.close();
     rotating.close();
@@ -246,11 +247,10 @@ describe('two password changes at once', () => {
     await v.core.vault.unlock(APP, PASSWORD);
     const other = adminCore(v.vaultPath, knownVaultsPath);
     const THEIRS = 'the other process set this passphrase';
-    gate.beside = async () => {
+    besideNextArgon2(async () => {
       await other.vault.unlock(CLI, PASSWORD);
       await other.vault.changePassword(CLI, PASSWORD, THEIRS);
-    };
-    gate.times = 1;
+    });
     await expect(v.core.vault.changePassword(APP, PASSWORD, 'this process wanted this passphrase')).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('run it again') });
     v.core.close();
     other.close();
@@ -270,12 +270,11 @@ describe('an unlock that raises a vault\'s Argon2 parameters', () => {
     const owner = openKeydenCore({ vaultPath: v.vaultPath, knownVaultsPath });
     cleanups.push(() => owner.close());
     const other = adminCore(v.vaultPath, knownVaultsPath);
-    gate.beside = async () => {
+    // Skipping the unlock's own Argon2 run: the other process changes the password during the re-wrapping's.
+    besideNextArgon2(async () => {
       await other.vault.unlock(CLI, PASSWORD);
       await other.vault.changePassword(CLI, PASSWORD, NEW_PASSWORD);
-    };
-    gate.times = 1;
-    gate.skip = 1; // the unlock's own Argon2 run; the other process changes the password during the re-wrapping's
+    }, 1);
     await expect(owner.vault.unlock(APP, PASSWORD)).rejects.toMatchObject({ code: 'INVALID_PASSWORD' });
     await owner.vault.unlock(APP, NEW_PASSWORD);
     expect((await owner.entries.reveal(APP, ids[1]!)).value).toBe('sk-Shop');

@@ -31,8 +31,13 @@ if (mode === 'shared' && who === '0') {
 }
 `;
 
-function runWriters(file: string, script: string, mode: 'own' | 'shared', writers: number, count: number): Promise<number[]> {
-  return Promise.all(
+/** Runs `writers` processes recording at once into a new known-vaults.json: the folder, the file and their exit codes. */
+async function runWriters(mode: 'own' | 'shared', writers: number, count: number): Promise<{ dir: string; file: string; codes: number[] }> {
+  const dir = tempDir('keyden-known-');
+  const script = path.join(dir, 'writer.mjs');
+  fs.writeFileSync(script, WRITER);
+  const file = path.join(dir, 'known-vaults.json');
+  const codes = await Promise.all(
     Array.from({ length: writers }, (_, who) =>
       new Promise<number>((resolve) => {
         const child = spawn(process.execPath, [script, file, String(who), String(count), mode], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -40,26 +45,21 @@ function runWriters(file: string, script: string, mode: 'own' | 'shared', writer
       }),
     ),
   );
+  return { dir, file, codes };
 }
 
 describe('known-vaults.json written by several processes at once', () => {
   it('keeps every entry that four processes record at the same time', async () => {
-    const dir = tempDir('keyden-known-');
-    const script = path.join(dir, 'writer.mjs');
-    fs.writeFileSync(script, WRITER);
-    const file = path.join(dir, 'known-vaults.json');
-    expect(await runWriters(file, script, 'own', 4, 60)).toEqual([0, 0, 0, 0]);
+    const { dir, file, codes } = await runWriters('own', 4, 60);
+    expect(codes).toEqual([0, 0, 0, 0]);
     expect(Object.keys(JSON.parse(fs.readFileSync(file, 'utf8')) as object)).toHaveLength(240);
     expect(fs.readdirSync(dir).sort()).toEqual(['known-vaults.json', 'writer.mjs']); // no lock or temporary file left
   }, 60_000);
 
   it('never lowers the generation of a vault that several processes record at once', async () => {
-    const dir = tempDir('keyden-known-');
-    const script = path.join(dir, 'writer.mjs');
-    fs.writeFileSync(script, WRITER);
-    const file = path.join(dir, 'known-vaults.json');
     // Three processes record generations 1 to 200; a fourth records 1 000 once, when they are at 20 or so.
-    expect(await runWriters(file, script, 'shared', 4, 200)).toEqual([0, 0, 0, 0]);
+    const { file, codes } = await runWriters('shared', 4, 200);
+    expect(codes).toEqual([0, 0, 0, 0]);
     const all = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { generation: number }>;
     expect(all['shared'.padEnd(32, '0')]!.generation).toBe(1000);
   }, 60_000);
