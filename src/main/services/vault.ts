@@ -677,40 +677,76 @@ export class Vault implements VaultService, VaultContext {
 
   /**
    * `keyden verify`: checks every row of every table, the digest, the integrity record and the
-   * generation this machine knows. Writes nothing (not even an audit row), whatever it finds.
+   * generation this machine knows. Writes nothing (not even an audit row), whatever it finds. It
+   * reads one snapshot of the file, under the key rows it derived from: another process's commit
+   * in the middle of its reads, or a password change or key rotation during its Argon2 run, makes
+   * it start again (at most three times), never report a mix as an edit.
    */
   async verify(password: string): Promise<VerifyReport> {
+    for (let attempt = 1; ; attempt++) {
+      const report = await this.verifyOnce(password);
+      if (report) return report;
+      if (attempt === UNLOCK_ATTEMPTS) {
+        throw new KeydenError('VAULT_LOCKED', 'the vault kept changing during the check (another Keyden process is changing its password or key); try again when it is done');
+      }
+    }
+  }
+
+  /** One check, or null when the key rows it derived from are no longer the file's. */
+  private async verifyOnce(password: string): Promise<VerifyReport | null> {
     const meta = this.readMeta();
     const kek = await deriveKek(password, meta.kdf);
     const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
     wipe(kek);
-    if (!vaultKey) throw new KeydenError('INVALID_PASSWORD', 'wrong master password');
+    if (!vaultKey) {
+      if (this.keyRowsNow() !== meta.keyRows) return null;
+      throw new KeydenError('INVALID_PASSWORD', 'wrong master password');
+    }
     const keys: Keys = { vaultKey, ...deriveSubkeys(vaultKey) };
     const previous = this.pendingKeys;
     this.pendingKeys = this.unlockedKeys ? null : keys; // the SQL mac function needs a key
+    let report: VerifyReport | null;
+    // The data_version of a snapshot found older than this machine has seen: another process may
+    // have committed (and recorded its generation) right after it, which is no rollback.
+    let olderAt: number | null = null;
     try {
-      const known = this.knownVaults.known(keys.mac, meta.vaultId);
-      if (meta.format === 1) {
-        // As at unlock: a format 1 file of a vault this machine has seen in format 2 is an older copy, or a stripped-down one.
-        // Else what its upgrade checks first (store/format-1-check.ts), read here without writing.
-        const unfit = known === null ? format1Problem(this.db(), keys) : null;
-        const problem =
-          known !== null
-            ? `it is a format 1 file of a vault this machine has seen in format 2 (generation ${known}): an older copy, or one made to look like format 1`
-            : unfit === null
-              ? null
-              : `${unfit}; its first unlock will refuse to upgrade it to format 2`;
-        return { format: 1, vaultId: meta.vaultId, generation: null, known, recordOk: false, failing: [], digestOk: false, problem };
-      }
-      const report = inspectIntegrity(this.db(), (this.unlockedKeys ?? keys).mac, meta.vaultId);
-      const rolledBack = report.generation !== null && known !== null && report.generation < known;
-      const problem = describeFailure(report) ?? (rolledBack ? `it is older than the one last opened on this machine (generation ${report.generation}, seen ${known})` : null);
-      return { format: 2, vaultId: meta.vaultId, known, ...report, problem };
+      // One read transaction: every read below sees the same commit of the file.
+      report = this.db()
+        .transaction((): VerifyReport | null => {
+          if (this.keyRowsNow() !== meta.keyRows) return null;
+          const known = this.knownVaults.known(keys.mac, meta.vaultId);
+          if (meta.format === 1) {
+            // As at unlock: a format 1 file of a vault this machine has seen in format 2 is an older copy, or a stripped-down one.
+            // Else what its upgrade checks first (store/format-1-check.ts), read here without writing.
+            const unfit = known === null ? format1Problem(this.db(), keys) : null;
+            const problem =
+              known !== null
+                ? `it is a format 1 file of a vault this machine has seen in format 2 (generation ${known}): an older copy, or one made to look like format 1`
+                : unfit === null
+                  ? null
+                  : `${unfit}; its first unlock will refuse to upgrade it to format 2`;
+            return { format: 1, vaultId: meta.vaultId, generation: null, known, recordOk: false, failing: [], digestOk: false, problem };
+          }
+          const inspected = inspectIntegrity(this.db(), (this.unlockedKeys ?? keys).mac, meta.vaultId);
+          const rolledBack = inspected.generation !== null && known !== null && inspected.generation < known;
+          if (rolledBack) olderAt = dataVersion(this.db());
+          const problem = describeFailure(inspected) ?? (rolledBack ? `it is older than the one last opened on this machine (generation ${inspected.generation}, seen ${known})` : null);
+          return { format: 2, vaultId: meta.vaultId, known, ...inspected, problem };
+        })
+        .deferred();
     } finally {
       this.pendingKeys = previous;
       wipe(keys.vaultKey, keys.overview, keys.secret, keys.mac);
     }
+    if (olderAt !== null && dataVersion(this.db()) !== olderAt) return null;
+    // An owner whose own key was rotated beside it cannot check the file: it locks, and says so.
+    if (report && !report.recordOk && report.format === 2) {
+      const keyChanged = this.keyChangedBeside();
+      if (keyChanged) throw keyChanged;
+    }
+    return report;
   }
+
 
   /**
    * The vault's meta and the KEK the password gives (the caller wipes it), or INVALID_PASSWORD.

@@ -1,10 +1,11 @@
-// Another Keyden process changes the key rows (kdf, wrapped_key) while this one's Argon2 runs:
+// Other Keyden processes write beside this one. Most of all, one changes the key rows (kdf,
+// wrapped_key) while this one's Argon2 runs:
 // `keyden passwd` or `keyden passwd --rotate-key` commits beside an unlock, a rotation or a
 // password change. An unlock starts again on the new key rows: neither a false "integrity
 // record does not match" (an alarm that says "restore a backup") nor a wrong-password failure for
 // the password the file now has. A rotation or password change that would write key rows made
 // from the old ones is refused with nothing changed: written, the vault would open with neither
-// password.
+// password. `keyden verify` reports on one consistent state of the file, never a mix.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -18,6 +19,22 @@ import { createTestVault, PASSWORD, TEST_KDF, tempDir, type TestVault } from '..
  * by `beside` itself pass straight through.
  */
 const gate = vi.hoisted(() => ({ beside: null as (() => Promise<unknown>) | null, times: 0, running: false, skip: 0 }));
+
+/** Runs once, the next time a digest is computed: another process's commit in the middle of `keyden verify`'s reads. */
+const midDigest = vi.hoisted(() => ({ once: null as (() => void) | null }));
+
+vi.mock('../../src/main/store/integrity.js', async (importOriginal) => {
+  const integrity = await importOriginal<typeof import('../../src/main/store/integrity.js')>();
+  return {
+    ...integrity,
+    computeDigest: (...args: Parameters<typeof integrity.computeDigest>) => {
+      const once = midDigest.once;
+      midDigest.once = null;
+      once?.();
+      return integrity.computeDigest(...args);
+    },
+  };
+});
 
 vi.mock('../../src/main/crypto/kdf.js', async (importOriginal) => {
   const kdf = await importOriginal<typeof import('../../src/main/crypto/kdf.js')>();
@@ -44,6 +61,8 @@ const NEW_PASSWORD = 'a brand new passphrase, long enough';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
+  vi.restoreAllMocks();
+  midDigest.once = null;
   gate.beside = null;
   gate.skip = 0;
   while (cleanups.length) cleanups.pop()!();
@@ -281,30 +300,66 @@ describe('an unlock that raises a vault\'s Argon2 parameters', () => {
   }, 30_000);
 });
 
+/**
+ * The next time this machine's known generation is asked for, `admin` (unlocked, another process)
+ * commits on top of what the asker has read and records that generation first. Returns whether it has happened.
+ */
+function commitAndRecordAtNextKnown(admin: OwnedCore): () => boolean {
+  const known = KnownVaults.prototype.known;
+  let pending = true;
+  vi.spyOn(KnownVaults.prototype, 'known').mockImplementation(function (this: KnownVaults, ...args) {
+    if (pending) {
+      pending = false;
+      admin.tokens.create(CLI, { name: 'made beside', scopes: ['entries:read'] });
+      admin.close(); // records the generation it committed
+    }
+    return known.apply(this, args);
+  });
+  return () => !pending;
+}
+
 describe('a commit beside an unlock after its snapshot was read', () => {
   it('is not taken for a rollback: the unlock starts again and opens the newer file', async () => {
     const { v, knownVaultsPath } = await seeded();
     const admin = adminCore(v.vaultPath, knownVaultsPath);
     await admin.vault.unlock(CLI, PASSWORD);
-    // The moment an unlock asks this machine which generation it has seen, another process has
-    // just committed on top of the snapshot the unlock checked, and recorded that generation.
-    const known = KnownVaults.prototype.known;
-    let beside = true;
-    vi.spyOn(KnownVaults.prototype, 'known').mockImplementation(function (this: KnownVaults, ...args) {
-      if (beside) {
-        beside = false;
-        admin.tokens.create(CLI, { name: 'made beside', scopes: ['entries:read'] });
-        admin.close(); // records the generation it committed
-      }
-      return known.apply(this, args);
-    });
-    try {
-      await v.core.vault.unlock(APP, PASSWORD);
-    } finally {
-      vi.restoreAllMocks();
-    }
-    expect(beside).toBe(false);
+    const happened = commitAndRecordAtNextKnown(admin);
+    await v.core.vault.unlock(APP, PASSWORD);
+    expect(happened()).toBe(true);
     expect(v.core.tokens.list().map((t) => t.name).sort()).toEqual(['ci', 'made beside']);
+  });
+});
+
+describe('keyden verify beside other processes', () => {
+  const clean = { recordOk: true, digestOk: true, failing: [], problem: null };
+
+  it('reports a clean vault whose key was rotated while its Argon2 ran (it checks under the new key, not "does not match")', async () => {
+    const { v, knownVaultsPath } = await seeded();
+    v.core.close();
+    const verifying = adminCore(v.vaultPath, knownVaultsPath);
+    const rotating = adminCore(v.vaultPath, knownVaultsPath);
+    besideNextArgon2(() => rotating.vault.rotateKey(CLI, PASSWORD));
+    expect(await verifying.vault.verify(PASSWORD)).toMatchObject(clean);
+  });
+
+  it('reports a clean vault that a running owner wrote to in the middle of its reads (one snapshot, not "a row was deleted")', async () => {
+    const { v, ids, knownVaultsPath } = await seeded();
+    await v.core.vault.unlock(APP, PASSWORD);
+    const verifying = adminCore(v.vaultPath, knownVaultsPath);
+    midDigest.once = () => v.core.entries.update(APP, ids[0]!, { value: 'sk-Blog-2' });
+    expect(await verifying.vault.verify(PASSWORD)).toMatchObject(clean);
+    expect(midDigest.once).toBeNull();
+    expect(await verifying.vault.verify(PASSWORD)).toMatchObject(clean);
+  });
+
+  it('does not call the file older than this machine has seen when another process committed and recorded right after its snapshot', async () => {
+    const { v, knownVaultsPath } = await seeded();
+    const verifying = adminCore(v.vaultPath, knownVaultsPath);
+    const admin = adminCore(v.vaultPath, knownVaultsPath);
+    await admin.vault.unlock(CLI, PASSWORD);
+    const happened = commitAndRecordAtNextKnown(admin);
+    expect(await verifying.vault.verify(PASSWORD)).toMatchObject(clean);
+    expect(happened()).toBe(true);
   });
 });
 
