@@ -52,6 +52,33 @@ describe('keyden verify', () => {
     expect(fs.readFileSync(h.vaultPath).equals(before)).toBe(true);
   });
 
+  it('reports a clean vault, exit 0, while a running keyden serve writes an audit row for every reveal beside it', async () => {
+    const h = await home();
+    const owner = await serve(h.home);
+    servers.push(owner);
+    let stop = false;
+    let reveals = 0;
+    const load = (async () => {
+      while (!stop) {
+        const res = await fetch(`${owner.url}/api/entries/${h.entry}/reveal`, { method: 'POST', headers: { authorization: `Bearer ${h.token}` } });
+        expect(res.status).toBe(200);
+        await res.arrayBuffer();
+        reveals++;
+      }
+    })();
+    try {
+      for (let i = 0; i < 5; i++) {
+        const r = await cli(h.home, ['verify', '--password-stdin'], `${PASSWORD}\n`);
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+      }
+    } finally {
+      stop = true;
+      await load;
+    }
+    expect(reveals).toBeGreaterThan(0);
+  });
+
   it('exits 4 on a wrong password', async () => {
     const h = await home();
     const r = await cli(h.home, ['verify', '--password-stdin'], 'wrong password\n');
