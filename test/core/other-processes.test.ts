@@ -367,12 +367,17 @@ describe('a format 1 vault opened by two processes at once', () => {
   const FIXTURE = path.resolve('test/fixtures/format-1');
   const expected = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8')) as { password: string; entries: { blog: { id: string; value: string } } };
 
-  it('opens in the one whose unlock began first while the other upgraded it to format 2 (no rollback alarm), and both read the same values', async () => {
+  /** A copy of the format 1 fixture in a folder of its own. */
+  function copyFixture(): { vaultPath: string; knownVaultsPath: string } {
     const dir = tempDir();
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     const vaultPath = path.join(dir, 'vault.db');
     fs.copyFileSync(path.join(FIXTURE, 'vault.db'), vaultPath);
-    const knownVaultsPath = path.join(dir, 'known-vaults.json');
+    return { vaultPath, knownVaultsPath: path.join(dir, 'known-vaults.json') };
+  }
+
+  it('opens in the one whose unlock began first while the other upgraded it to format 2 (no rollback alarm), and both read the same values', async () => {
+    const { vaultPath, knownVaultsPath } = copyFixture();
     const owner = openKeydenCore({ vaultPath, unsafeTestKdf: TEST_KDF, knownVaultsPath });
     cleanups.push(() => owner.close());
     const admin = adminCore(vaultPath, knownVaultsPath);
@@ -384,5 +389,13 @@ describe('a format 1 vault opened by two processes at once', () => {
     expect((await owner.entries.reveal(APP, expected.entries.blog.id)).value).toBe(expected.entries.blog.value);
     expect((await admin.entries.reveal(CLI, expected.entries.blog.id)).value).toBe(expected.entries.blog.value);
     expect(await owner.vault.verify(expected.password)).toMatchObject({ format: 2, recordOk: true, digestOk: true, failing: [] });
+  });
+
+  it('is reported by keyden verify as the format 2 file it became when another process upgraded it during its Argon2 run', async () => {
+    const { vaultPath, knownVaultsPath } = copyFixture();
+    const verifying = adminCore(vaultPath, knownVaultsPath);
+    const upgrading = adminCore(vaultPath, knownVaultsPath);
+    besideNextArgon2(() => upgrading.vault.unlock(CLI, expected.password));
+    expect(await verifying.vault.verify(expected.password)).toMatchObject({ format: 2, recordOk: true, digestOk: true, failing: [], problem: null });
   });
 });

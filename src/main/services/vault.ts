@@ -713,7 +713,8 @@ export class Vault implements VaultService, VaultContext {
       // One read transaction: every read below sees the same commit of the file.
       report = this.db()
         .transaction((): VerifyReport | null => {
-          if (this.keyRowsNow() !== meta.keyRows) return null;
+          // Key rows replaced, or a format 1 file upgraded, since the meta was read: check again.
+          if (this.keyRowsNow() !== meta.keyRows || needsKeyedMigration(this.db()) !== (meta.format === 1)) return null;
           const known = this.knownVaults.known(keys.mac, meta.vaultId);
           if (meta.format === 1) {
             // As at unlock: a format 1 file of a vault this machine has seen in format 2 is an older copy, or a stripped-down one.
