@@ -11,7 +11,7 @@ import { hashToken } from '../../src/main/services/tokens.js';
 import { TABLES_OF_SCHEMA } from '../../src/main/store/db.js';
 import { IntegrityWriter } from '../../src/main/store/integrity.js';
 import { SCHEMA_DDL } from '../../src/main/store/schema.js';
-import { createTestVault, PASSWORD, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
+import { createTestVault, PASSWORD, putBackTables, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -431,19 +431,6 @@ async function snapshotOf(v: Seeded): Promise<string> {
   return older;
 }
 
-/** Every table's rows replaced by the older copy's, in one transaction on another connection, as an attacker beside the owner would. */
-function putBack(v: Seeded, older: string): void {
-  edit(v.vaultPath, (db) => {
-    db.pragma('foreign_keys = OFF');
-    db.prepare('ATTACH ? AS old').run(older);
-    const tables = db.prepare("SELECT name FROM old.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
-    db.transaction(() => {
-      for (const t of tables) db.exec(`DELETE FROM main."${t}"; INSERT INTO main."${t}" SELECT * FROM old."${t}";`);
-    }).immediate();
-    db.exec('DETACH old');
-  });
-}
-
 describe('whole-file rollback', () => {
   it('asks before opening a copy from before a key rotation: the rotated-away key keeps the new generation as its mark on this machine', async () => {
     const v = await seeded();
@@ -469,7 +456,7 @@ describe('whole-file rollback', () => {
     const older = await snapshotOf(v);
     v.core.entries.update(APP, v.entryIds[1]!, { value: 'sk-Shop-2' });
     v.core.tokens.revoke(APP, v.live.id);
-    putBack(v, older);
+    putBackTables(v.vaultPath, older);
     v.core.refresh();
     expect(v.core.vault.status().locked).toBe(true);
     expect(v.core.tokens.authenticate(v.live.secret)).toBeNull();
@@ -482,7 +469,7 @@ describe('whole-file rollback', () => {
     const v = await seeded();
     const older = await snapshotOf(v);
     v.core.tokens.revoke(APP, v.live.id);
-    putBack(v, older);
+    putBackTables(v.vaultPath, older);
     const before = sha(v.vaultPath);
     const error = await Promise.resolve()
       .then(() => v.core.entries.update(APP, v.entryIds[2]!, { value: 'sk-Docs-2' }))

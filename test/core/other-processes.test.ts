@@ -8,10 +8,11 @@
 // password. `keyden verify` reports on one consistent state of the file, never a mix.
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { APP, CLI, openKeydenCore, type OwnedCore } from '../../src/main/core/index.js';
 import { KnownVaults } from '../../src/main/store/known-vaults.js';
-import { createTestVault, PASSWORD, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
+import { createTestVault, PASSWORD, putBackTables, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
 
 /**
  * `beside` runs inside the next `times` Argon2 calls (after `skip` more), before each derives: the window in which
@@ -22,6 +23,22 @@ const gate = vi.hoisted(() => ({ beside: null as (() => Promise<unknown>) | null
 
 /** Runs once, the next time a digest is computed: another process's commit in the middle of `keyden verify`'s reads. */
 const midDigest = vi.hoisted(() => ({ once: null as (() => void) | null }));
+
+/** Runs once, the next time token rows are loaded: another process's commit between the owner's two reads of a refresh. */
+const midTokens = vi.hoisted(() => ({ once: null as (() => void) | null }));
+
+vi.mock('../../src/main/services/tokens.js', async (importOriginal) => {
+  const tokens = await importOriginal<typeof import('../../src/main/services/tokens.js')>();
+  return {
+    ...tokens,
+    loadTokens: (...args: Parameters<typeof tokens.loadTokens>) => {
+      const once = midTokens.once;
+      midTokens.once = null;
+      once?.();
+      return tokens.loadTokens(...args);
+    },
+  };
+});
 
 vi.mock('../../src/main/store/integrity.js', async (importOriginal) => {
   const integrity = await importOriginal<typeof import('../../src/main/store/integrity.js')>();
@@ -63,6 +80,7 @@ const cleanups: (() => void)[] = [];
 afterEach(() => {
   vi.restoreAllMocks();
   midDigest.once = null;
+  midTokens.once = null;
   gate.beside = null;
   gate.skip = 0;
   while (cleanups.length) cleanups.pop()!();
@@ -327,6 +345,33 @@ describe('a commit beside an unlock after its snapshot was read', () => {
     await v.core.vault.unlock(APP, PASSWORD);
     expect(happened()).toBe(true);
     expect(v.core.tokens.list().map((t) => t.name).sort()).toEqual(['ci', 'made beside']);
+  });
+});
+
+describe('a running owner looking at the file', () => {
+  it('reads the integrity record and the token rows of one commit: a rotation committed between them does not drop every token (a 401): its next use finds the new key and locks (423)', async () => {
+    const { v, knownVaultsPath } = await seeded();
+    await v.core.vault.unlock(APP, PASSWORD);
+    const { secret } = v.core.tokens.create(APP, { name: 'script', scopes: ['entries:read'] });
+    // The same vault with its key rotated, made aside, to be put in place in one commit.
+    const rotated = path.join(v.dir, 'rotated.db');
+    const source = new Database(v.vaultPath, { readonly: true });
+    await source.backup(rotated);
+    source.close();
+    const aside = openKeydenCore({ vaultPath: rotated, role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath: path.join(v.dir, 'aside-known.json') });
+    await aside.vault.rotateKey(CLI, PASSWORD);
+    aside.close();
+    // Another process commits, so the owner's next look reads the file; the rotation lands in the middle of that look.
+    const other = adminCore(v.vaultPath, knownVaultsPath);
+    await other.vault.unlock(CLI, PASSWORD);
+    other.tokens.create(CLI, { name: 'beside', scopes: ['entries:read'] });
+    midTokens.once = () => putBackTables(v.vaultPath, rotated);
+    v.core.refresh();
+    expect(midTokens.once).toBeNull();
+    // The token is still known (not a 401 that tells a script its token is bad); using it writes
+    // its last use, whose write finds the new key: 423, locked, saying why.
+    expect(() => v.core.tokens.authenticate(secret)).toThrow(expect.objectContaining({ code: 'VAULT_LOCKED', message: expect.stringContaining('another Keyden process') }));
+    expect(v.core.vault.status().locked).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 // Test fixtures: a fresh vault in a temp folder, with cheap Argon2 so tests stay quick.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { openKeydenCore, APP, CLI, type OwnedCore } from '../../src/main/core/index.js';
 import { startApiServer, type ApiServer } from '../../src/main/api/server.js';
@@ -125,4 +126,24 @@ export async function unlockEdited(
   );
   if (error && !options.keepOpen) core.close();
   return { error, unchanged: sha256Of(v.vaultPath) === before, core };
+}
+
+/**
+ * Every table's rows of the vault at `vaultPath` replaced by those of the vault file `from`, in one
+ * transaction on a connection of its own: what another process (or an attacker beside a running
+ * owner) does when it puts back a whole copy through SQLite.
+ */
+export function putBackTables(vaultPath: string, from: string): void {
+  const db = new Database(vaultPath);
+  try {
+    db.pragma('foreign_keys = OFF');
+    db.prepare('ATTACH ? AS old').run(from);
+    const tables = db.prepare("SELECT name FROM old.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+    db.transaction(() => {
+      for (const t of tables) db.exec(`DELETE FROM main."${t}"; INSERT INTO main."${t}" SELECT * FROM old."${t}";`);
+    }).immediate();
+    db.exec('DETACH old');
+  } finally {
+    db.close();
+  }
 }

@@ -931,19 +931,30 @@ export class Vault implements VaultService, VaultContext {
     setImmediate(() => {
       this.checkedThisTurn = false;
     });
-    const v = dataVersion(this.handle);
-    if (v === this.dataVersion) return;
-    this.dataVersion = v;
+    const db = this.handle;
+    if (dataVersion(db) === this.dataVersion) return;
+    // One snapshot: the integrity record and the token rows of the same commit. (Read apart, a
+    // rotation committed between them dropped every token, and this turn's requests got 401.)
+    const keys = this.unlockedKeys;
+    const vaultId = this.vaultId;
+    const read = db
+      .transaction(() => {
+        const record = readIntegrity(db);
+        const checks = record !== null && vaultId !== null && recordChecks(record, keys.mac, vaultId);
+        return { version: dataVersion(db), record, tokens: checks ? loadTokens(db, keys) : null };
+      })
+      .deferred();
+    this.dataVersion = read.version;
     this.overviews.forgetSealedSecrets();
     // A file without its integrity record was edited: nothing more is served until an unlock,
     // which refuses it.
-    const record = readIntegrity(this.handle);
+    const record = read.record;
     if (!record) {
       this.forgetKeys();
       return;
     }
     if (this.keyChangedBeside(record) || this.rolledBackBeside(record.generation)) return;
-    const tokens = loadTokens(this.handle, this.unlockedKeys);
+    const tokens = read.tokens ?? [];
     this.overviews.tokens.clear();
     this.overviews.tokensByHash.clear();
     for (const t of tokens) this.overviews.putToken(t);
