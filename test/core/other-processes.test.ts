@@ -21,36 +21,31 @@ import { createTestVault, PASSWORD, putBackTables, TEST_KDF, tempDir, type TestV
  */
 const gate = vi.hoisted(() => ({ beside: null as (() => Promise<unknown>) | null, times: 0, running: false, skip: 0 }));
 
-/** Runs once, the next time a digest is computed: another process's commit in the middle of `keyden verify`'s reads. */
-const midDigest = vi.hoisted(() => ({ once: null as (() => void) | null }));
-
-/** Runs once, the next time token rows are loaded: another process's commit between the owner's two reads of a refresh. */
-const midTokens = vi.hoisted(() => ({ once: null as (() => void) | null }));
-
-vi.mock('../../src/main/services/tokens.js', async (importOriginal) => {
-  const tokens = await importOriginal<typeof import('../../src/main/services/tokens.js')>();
+/**
+ * Another process's commit in the middle of this one's reads: `midRead.once.digest` runs once, the
+ * next time a digest is computed (`keyden verify`), `midRead.once.tokens` the next time token rows
+ * are loaded (the owner's look at the file).
+ */
+const midRead = vi.hoisted(() => {
+  const once: Record<'digest' | 'tokens', (() => void) | null> = { digest: null, tokens: null };
   return {
-    ...tokens,
-    loadTokens: (...args: Parameters<typeof tokens.loadTokens>) => {
-      const once = midTokens.once;
-      midTokens.once = null;
-      once?.();
-      return tokens.loadTokens(...args);
+    once,
+    run(which: 'digest' | 'tokens'): void {
+      const job = once[which];
+      once[which] = null;
+      job?.();
     },
   };
 });
 
+vi.mock('../../src/main/services/tokens.js', async (importOriginal) => {
+  const tokens = await importOriginal<typeof import('../../src/main/services/tokens.js')>();
+  return { ...tokens, loadTokens: (...args: Parameters<typeof tokens.loadTokens>) => (midRead.run('tokens'), tokens.loadTokens(...args)) };
+});
+
 vi.mock('../../src/main/store/integrity.js', async (importOriginal) => {
   const integrity = await importOriginal<typeof import('../../src/main/store/integrity.js')>();
-  return {
-    ...integrity,
-    computeDigest: (...args: Parameters<typeof integrity.computeDigest>) => {
-      const once = midDigest.once;
-      midDigest.once = null;
-      once?.();
-      return integrity.computeDigest(...args);
-    },
-  };
+  return { ...integrity, computeDigest: (...args: Parameters<typeof integrity.computeDigest>) => (midRead.run('digest'), integrity.computeDigest(...args)) };
 });
 
 vi.mock('../../src/main/crypto/kdf.js', async (importOriginal) => {
@@ -79,8 +74,8 @@ const NEW_PASSWORD = 'a brand new passphrase, long enough';
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   vi.restoreAllMocks();
-  midDigest.once = null;
-  midTokens.once = null;
+  midRead.once.digest = null;
+  midRead.once.tokens = null;
   gate.beside = null;
   gate.skip = 0;
   while (cleanups.length) cleanups.pop()!();
@@ -365,9 +360,9 @@ describe('a running owner looking at the file', () => {
     const other = adminCore(v.vaultPath, knownVaultsPath);
     await other.vault.unlock(CLI, PASSWORD);
     other.tokens.create(CLI, { name: 'beside', scopes: ['entries:read'] });
-    midTokens.once = () => putBackTables(v.vaultPath, rotated);
+    midRead.once.tokens = () => putBackTables(v.vaultPath, rotated);
     v.core.refresh();
-    expect(midTokens.once).toBeNull();
+    expect(midRead.once.tokens).toBeNull();
     // The token is still known (not a 401 that tells a script its token is bad); using it writes
     // its last use, whose write finds the new key: 423, locked, saying why.
     expect(() => v.core.tokens.authenticate(secret)).toThrow(expect.objectContaining({ code: 'VAULT_LOCKED', message: expect.stringContaining('another Keyden process') }));
@@ -391,9 +386,9 @@ describe('keyden verify beside other processes', () => {
     const { v, ids, knownVaultsPath } = await seeded();
     await v.core.vault.unlock(APP, PASSWORD);
     const verifying = adminCore(v.vaultPath, knownVaultsPath);
-    midDigest.once = () => v.core.entries.update(APP, ids[0]!, { value: 'sk-Blog-2' });
+    midRead.once.digest = () => v.core.entries.update(APP, ids[0]!, { value: 'sk-Blog-2' });
     expect(await verifying.vault.verify(PASSWORD)).toMatchObject(clean);
-    expect(midDigest.once).toBeNull();
+    expect(midRead.once.digest).toBeNull();
     expect(await verifying.vault.verify(PASSWORD)).toMatchObject(clean);
   });
 
