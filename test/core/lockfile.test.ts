@@ -1,11 +1,11 @@
 // The lock files of store/lockfile.ts: the owner's `<vault>.lock`, and the short lock that keeps
 // Keyden processes from overwriting one another's known-vaults.json.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import os from 'node:os';
-import { acquireOwnerLock, withLockFile } from '../../src/main/store/lockfile.js';
+import { acquireOwnerLock, inspectLock, removeStaleLock, withLockFile } from '../../src/main/store/lockfile.js';
 import { tempDir } from '../helpers/core.js';
 
 const dirs: string[] = [];
@@ -68,6 +68,57 @@ describe('withLockFile', () => {
     } finally {
       holder.kill('SIGKILL');
     }
+  });
+
+  it('takes over a short lock older than 2 s even when the pid it names is alive (a pid reused after a kill -9)', () => {
+    const dir = folder();
+    const lock = path.join(dir, 'known-vaults.json.lock');
+    fs.writeFileSync(lock, String(process.ppid));
+    const old = new Date(Date.now() - 5_000);
+    fs.utimesSync(lock, old, old);
+    const started = Date.now();
+    expect(withLockFile(lock, () => 'ran', 1_000)).toBe('ran');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('takes over a dangling symlink or a FIFO planted at the lock\'s name without following or opening it, and refuses a folder with a clear message', () => {
+    const dir = folder();
+    const lock = path.join(dir, 'known-vaults.json.lock');
+    const target = path.join(dir, 'target');
+    fs.symlinkSync(target, lock);
+    expect(withLockFile(lock, () => 'ran', 1_000)).toBe('ran');
+    expect(fs.existsSync(target)).toBe(false);
+    expect(spawnSync('mkfifo', [lock]).status).toBe(0);
+    expect(withLockFile(lock, () => 'ran', 1_000)).toBe('ran');
+    expect(fs.readdirSync(dir)).toEqual([]);
+    fs.mkdirSync(lock);
+    expect(() => withLockFile(lock, () => 'ran', 100)).toThrow(/is a folder, not a Keyden lock file/);
+  });
+
+  it('never removes a lock another process placed after the stale one was read (two holders)', () => {
+    const dir = folder();
+    const lock = path.join(dir, 'known-vaults.json.lock');
+    fs.writeFileSync(lock, '999999');
+    const stale = inspectLock(lock);
+    expect(stale.kind).toBe('file');
+    // Meanwhile another process took it over and holds it now.
+    fs.rmSync(lock);
+    fs.writeFileSync(lock, String(process.ppid));
+    removeStaleLock(lock, stale as Exclude<typeof stale, { kind: 'gone' }>);
+    expect(fs.readFileSync(lock, 'utf8')).toBe(String(process.ppid));
+    expect(fs.readdirSync(dir)).toEqual(['known-vaults.json.lock']);
+  });
+
+  it('clears a takeover lock left by a process that died holding it, then takes the lock', () => {
+    const dir = folder();
+    const lock = path.join(dir, 'known-vaults.json.lock');
+    fs.writeFileSync(lock, '999999');
+    fs.writeFileSync(`${lock}.takeover`, '999998');
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(`${lock}.takeover`, old, old);
+    expect(withLockFile(lock, () => 'ran', 1_000)).toBe('ran');
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   it('still locks on a file system without hard links (FAT, some network shares), creating the lock in place', () => {

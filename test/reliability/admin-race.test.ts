@@ -74,7 +74,9 @@ describe('admin commands racing one another on the same vault', () => {
       if (outcome.code !== 4) expect(outcome.stderr, what).toMatch(/run it again|try again/);
     }
     const verified = await keyden(home, ['verify', '--password-stdin'], `${PASSWORDS[current]}\n`);
-    expect(verified).toMatchObject({ code: 0 });
+    // On a failure, the last outcomes say which command left which password.
+    const last = outcomes.slice(-12).map(({ who, outcome }) => `${who}: ${outcome.code} ${outcome.stderr}`).join('\n');
+    expect(verified, last).toMatchObject({ code: 0 });
     const other = await keyden(home, ['verify', '--password-stdin'], `${PASSWORDS[1 - current]}\n`);
     expect(other.code).toBe(4);
     const core = openKeydenCore({ vaultPath: seeded.vaultPath, role: 'admin', unsafeTestKdf: CHEAP_KDF, knownVaultsPath: path.join(home, 'known-vaults.json') });

@@ -86,7 +86,7 @@ export function acquireOwnerLock(vaultPath: string): OwnerLock {
 /**
  * Removes the inode locks in `dir` whose process is gone: an owner killed (kill -9, a crash)
  * leaves its lock there, and its vault file may be gone too, so no later owner of that file
- * would ever take it over. At most 512 a time; each is removed only if it still holds what was read.
+ * would ever take it over. At most 512 a time; each is removed only if it is still the file read.
  */
 function sweepStaleLocks(dir: string): void {
   let names: string[];
@@ -98,16 +98,84 @@ function sweepStaleLocks(dir: string): void {
   for (const name of names.slice(0, 512)) {
     if (!/^\d+-\d+\.lock$/.test(name)) continue;
     const lockPath = path.join(dir, name);
-    let content: string;
-    try {
-      content = fs.readFileSync(lockPath, 'utf8');
-    } catch {
-      continue;
-    }
-    const pid = Number.parseInt(content.trim(), 10);
+    const seen = inspectLock(lockPath);
+    if (seen.kind !== 'file') continue;
+    const pid = lockPid(seen.content);
     // This process's own pid is never swept: another thread of it (a worker) may hold that lock.
-    if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || isAlive(pid))) continue;
-    removeIfStill(lockPath, content);
+    if (pid !== null && (pid === process.pid || isAlive(pid))) continue;
+    removeStaleLock(lockPath, seen);
+  }
+}
+
+/** What is at a lock's path: nothing, a regular file (its first bytes and its stat), or something else. */
+export type SeenLock = { kind: 'gone' } | { kind: 'file'; content: string; stat: fs.Stats } | { kind: 'other'; stat: fs.Stats };
+
+// Never follow a symlink or wait on a FIFO planted at a lock's name (POSIX; 0 where they do not exist).
+const SAFE_READ = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+
+/** Looks at `lockPath` without following a symlink or blocking on a FIFO. */
+export function inspectLock(lockPath: string): SeenLock {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(lockPath);
+  } catch {
+    return { kind: 'gone' };
+  }
+  if (!stat.isFile()) return { kind: 'other', stat };
+  let fd: number;
+  try {
+    fd = fs.openSync(lockPath, SAFE_READ);
+  } catch {
+    return { kind: 'gone' }; // replaced or removed since: look again
+  }
+  try {
+    const opened = fs.fstatSync(fd);
+    if (!opened.isFile()) return { kind: 'other', stat: opened };
+    const buffer = Buffer.alloc(32);
+    const n = fs.readSync(fd, buffer, 0, buffer.length, 0);
+    return { kind: 'file', content: buffer.subarray(0, n).toString('utf8'), stat: opened };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The pid a lock file names, or null (empty, garbage). */
+function lockPid(content: string): number | null {
+  const pid = Number.parseInt(content.trim(), 10);
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+}
+
+const sameFile = (a: fs.Stats, b: fs.Stats): boolean => a.dev === b.dev && a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.size === b.size;
+
+/** A takeover lock older than this was left by a process that died in the microseconds it holds one. */
+const TAKEOVER_STALE_MS = 10_000;
+
+/**
+ * Removes the stale lock `seen` at `lockPath`, if it is still there. Removers take turns under
+ * `<lock>.takeover` (placed whole, like any lock), and under it the lock is removed only if it is
+ * still the very file judged stale (device, inode, mtime, size and content): a lock another
+ * process placed meanwhile is never touched. (Moving the lock aside first, as before, could move
+ * a live one and fail to put it back: two holders.) Returns without removing anything when
+ * another process is taking over: the caller looks again.
+ */
+export function removeStaleLock(lockPath: string, seen: Exclude<SeenLock, { kind: 'gone' }>): void {
+  const takeover = `${lockPath}.takeover`;
+  if (!placeLockFile(takeover)) {
+    const other = inspectLock(takeover);
+    if (other.kind !== 'gone' && Date.now() - other.stat.mtimeMs > TAKEOVER_STALE_MS) {
+      // Left by a crash: removed only if it is still that file.
+      const again = inspectLock(takeover);
+      if (again.kind !== 'gone' && sameFile(again.stat, other.stat)) fs.rmSync(takeover, { force: true });
+    }
+    return;
+  }
+  try {
+    const now = inspectLock(lockPath);
+    const unchanged = now.kind === seen.kind && sameFile(now.stat, seen.stat) && (now.kind !== 'file' || (seen.kind === 'file' && now.content === seen.content));
+    if (unchanged) fs.rmSync(lockPath, { force: true });
+  } finally {
+    const mine = inspectLock(takeover);
+    if (mine.kind === 'file' && lockPid(mine.content) === process.pid) fs.rmSync(takeover, { force: true });
   }
 }
 
@@ -115,8 +183,10 @@ function sweepStaleLocks(dir: string): void {
  * Takes `lockPath`: a file holding this process's pid. It is put in place whole (written to a
  * file of its own, then hard-linked to the lock's name, which fails if the name is taken), so
  * another process never reads it half-written and takes an empty file for a stale lock.
+ * `staleAfterMs`: a lock older than this is stale whoever holds it (for locks held a few
+ * milliseconds: a pid reused after a crash must not keep them forever).
  */
-function acquireLockFile(lockPath: string): OwnerLock {
+function acquireLockFile(lockPath: string, options: { staleAfterMs?: number } = {}): OwnerLock {
   if (held.has(lockPath)) throw new KeydenError('CONFLICT', 'the vault is already open in this Keyden process', { pid: process.pid });
   for (let attempt = 0; attempt < 3; attempt++) {
     if (placeLockFile(lockPath)) {
@@ -127,26 +197,26 @@ function acquireLockFile(lockPath: string): OwnerLock {
           if (released) return;
           released = true;
           held.delete(lockPath);
-          try {
-            if (fs.readFileSync(lockPath, 'utf8').trim() === String(process.pid)) fs.unlinkSync(lockPath);
-          } catch {
-            // Already gone: nothing to release.
-          }
+          const mine = inspectLock(lockPath);
+          if (mine.kind === 'file' && lockPid(mine.content) === process.pid) fs.rmSync(lockPath, { force: true });
         },
       };
     }
-    let content: string;
-    try {
-      content = fs.readFileSync(lockPath, 'utf8');
-    } catch {
-      continue; // released meanwhile: try again
+    const seen = inspectLock(lockPath);
+    if (seen.kind === 'gone') continue; // released meanwhile: try again
+    if (seen.stat.isDirectory()) {
+      throw new KeydenError('CONFLICT', `${lockPath} is a folder, not a Keyden lock file; remove it if no Keyden process is running`);
     }
-    const pid = Number.parseInt(content.trim(), 10);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-      throw new KeydenError('CONFLICT', `the vault is already open in another Keyden process (pid ${pid}); close it first`, { pid });
+    if (seen.kind === 'file') {
+      const pid = lockPid(seen.content);
+      const old = options.staleAfterMs !== undefined && Date.now() - seen.stat.mtimeMs > options.staleAfterMs;
+      if (pid !== null && pid !== process.pid && isAlive(pid) && !old) {
+        throw new KeydenError('CONFLICT', `the vault is already open in another Keyden process (pid ${pid}); close it first`, { pid });
+      }
     }
-    // A stale lock (its process is gone, or it is our own leftover): take it over.
-    removeIfStill(lockPath, content);
+    // A stale lock (its process is gone, our own leftover, too old for its kind) or something that
+    // is no lock file (a symlink, a FIFO): take it over.
+    removeStaleLock(lockPath, seen);
   }
   throw new KeydenError('CONFLICT', 'could not take the vault lock; another Keyden process keeps taking it');
 }
@@ -181,42 +251,26 @@ function placeLockFile(lockPath: string): boolean {
   }
 }
 
-/**
- * Removes the stale lock at `lockPath` if it still holds `content`. It is first moved aside (one
- * process wins the move): a lock another process placed since, after removing the same stale
- * one, is put back instead of removed.
- */
-function removeIfStill(lockPath: string, content: string): void {
-  const aside = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}.stale`;
-  try {
-    fs.renameSync(lockPath, aside);
-  } catch {
-    return; // already moved or removed by another process
-  }
-  try {
-    if (fs.readFileSync(aside, 'utf8') !== content) fs.linkSync(aside, lockPath);
-  } catch {
-    // The name was taken again meanwhile: that lock stands.
-  } finally {
-    fs.rmSync(aside, { force: true });
-  }
-}
-
 /** Blocks this thread for `ms` (a lock held by another process for a few milliseconds). */
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** A short lock (withLockFile) older than this is stale, whatever pid it names. */
+const SHORT_LOCK_STALE_MS = 2_000;
+
 /**
  * Runs `fn` holding the lock file `lockPath`, waiting up to `waitMs` while another process holds
  * it: for the short read-change-write of a file several Keyden processes share (known-vaults.json).
+ * Such a lock is held for milliseconds, so one older than 2 s is taken over even if its pid is alive
+ * (a pid reused after a kill -9 would otherwise keep it, and every record after it, forever).
  */
-export function withLockFile<T>(lockPath: string, fn: () => T, waitMs = 5_000): T {
+export function withLockFile<T>(lockPath: string, fn: () => T, waitMs = 3_000): T {
   const deadline = Date.now() + waitMs;
   let lock: OwnerLock;
   for (;;) {
     try {
-      lock = acquireLockFile(lockPath);
+      lock = acquireLockFile(lockPath, { staleAfterMs: SHORT_LOCK_STALE_MS });
       break;
     } catch (e) {
       if (!(e instanceof KeydenError && e.code === 'CONFLICT') || Date.now() > deadline) throw e;
