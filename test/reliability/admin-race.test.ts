@@ -1,8 +1,9 @@
 // Real `keyden` processes changing the vault's key rows at the same time, as two terminals (or a
 // script and a person) might: `keyden passwd` switching between two passwords, `keyden passwd
-// --rotate-key`, and `keyden token create|revoke`, for a few seconds (until each kind has succeeded, up to 30 s). Whatever interleaving they
-// meet, none may be told the file was edited or rolled back (nobody edited it), a refusal must say
-// what to do, and afterwards the vault must open with the password last set, every row intact.
+// --rotate-key`, and `keyden token create|revoke`, for a few seconds (until each kind has
+// succeeded, up to 30 s). Whatever interleaving they meet, none may be told the file was edited or
+// rolled back (nobody edited it), a refusal must say what to do, and afterwards the vault must open
+// with the password last set, every row intact.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
