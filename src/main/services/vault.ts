@@ -96,14 +96,28 @@ interface Meta {
 const keyRowsOf = (rows: readonly { key: unknown; value: unknown }[]): string =>
   ['kdf', 'wrapped_key'].map((k) => String(rows.find((r) => r.key === k)?.value ?? '')).join('\n');
 
-/** How many times an unlock starts again when the key rows change beside it (a rotation or password change commits meanwhile). */
+/** How many times an unlock or a check (verify) starts again when the file moves on beside it (a rotation, a password change, a commit). */
 const UNLOCK_ATTEMPTS = 3;
 
 /**
- * The file moved on under an unlock: another process replaced the key rows it derived from, or
- * committed (and recorded a higher generation) after its snapshot was read. It starts again.
+ * The file moved on under an unlock or a check: another process replaced the key rows it derived
+ * from, or committed (and recorded a higher generation) after its snapshot was read. It starts again.
  */
 class UnlockAgain extends Error {}
+
+/** Runs `job` again while it ends in UnlockAgain, at most UNLOCK_ATTEMPTS times; `what` names it in the error after that. */
+async function untilSettled<T>(what: string, job: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await job();
+    } catch (e) {
+      if (!(e instanceof UnlockAgain)) throw e;
+      if (attempt === UNLOCK_ATTEMPTS) {
+        throw new KeydenError('VAULT_LOCKED', `the vault kept changing during ${what} (another Keyden process is changing its password or key, or writing); try again when it is done`);
+      }
+    }
+  }
+}
 
 /** `what` (a rotation, a password change) was made from key rows another process has replaced since. */
 const keyRowsChanged = (what: string): KeydenError =>
@@ -308,17 +322,7 @@ export class Vault implements VaultService, VaultContext {
     const started = performance.now();
     // A rotation or password change committed by another process while this unlock's Argon2 ran
     // leaves it holding the old key rows: it starts again on the new ones, a few times at most.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.unlockOnce(caller, password, options, kept);
-        break;
-      } catch (e) {
-        if (!(e instanceof UnlockAgain)) throw e;
-        if (attempt === UNLOCK_ATTEMPTS) {
-          throw new KeydenError('VAULT_LOCKED', 'the vault kept changing during the unlock (another Keyden process is changing its password or key, or writing); try again when it is done');
-        }
-      }
-    }
+    await untilSettled('the unlock', () => this.unlockOnce(caller, password, options, kept));
     this.lastUnlock = Math.round(performance.now() - started);
   }
 
@@ -682,39 +686,33 @@ export class Vault implements VaultService, VaultContext {
    * in the middle of its reads, or a password change or key rotation during its Argon2 run, makes
    * it start again (at most three times), never report a mix as an edit.
    */
-  async verify(password: string): Promise<VerifyReport> {
-    for (let attempt = 1; ; attempt++) {
-      const report = await this.verifyOnce(password);
-      if (report) return report;
-      if (attempt === UNLOCK_ATTEMPTS) {
-        throw new KeydenError('VAULT_LOCKED', 'the vault kept changing during the check (another Keyden process is changing its password or key); try again when it is done');
-      }
-    }
+  verify(password: string): Promise<VerifyReport> {
+    return untilSettled('the check', () => this.verifyOnce(password));
   }
 
-  /** One check, or null when the key rows it derived from are no longer the file's. */
-  private async verifyOnce(password: string): Promise<VerifyReport | null> {
+  /** One check; UnlockAgain when the file moved on under it. */
+  private async verifyOnce(password: string): Promise<VerifyReport> {
     const meta = this.readMeta();
     const kek = await deriveKek(password, meta.kdf);
     const vaultKey = unwrapVaultKey(kek, meta.wrappedKey, meta.vaultId);
     wipe(kek);
     if (!vaultKey) {
-      if (this.keyRowsNow() !== meta.keyRows) return null;
+      if (this.keyRowsNow() !== meta.keyRows) throw new UnlockAgain();
       throw new KeydenError('INVALID_PASSWORD', 'wrong master password');
     }
     const keys: Keys = { vaultKey, ...deriveSubkeys(vaultKey) };
     const previous = this.pendingKeys;
     this.pendingKeys = this.unlockedKeys ? null : keys; // the SQL mac function needs a key
-    let report: VerifyReport | null;
+    let report: VerifyReport;
     // The data_version of a snapshot found older than this machine has seen: another process may
     // have committed (and recorded its generation) right after it, which is no rollback.
     let olderAt: number | null = null;
     try {
       // One read transaction: every read below sees the same commit of the file.
       report = this.db()
-        .transaction((): VerifyReport | null => {
+        .transaction((): VerifyReport => {
           // Key rows replaced, or a format 1 file upgraded, since the meta was read: check again.
-          if (this.keyRowsNow() !== meta.keyRows || needsKeyedMigration(this.db()) !== (meta.format === 1)) return null;
+          if (this.keyRowsNow() !== meta.keyRows || needsKeyedMigration(this.db()) !== (meta.format === 1)) throw new UnlockAgain();
           const known = this.knownVaults.known(keys.mac, meta.vaultId);
           if (meta.format === 1) {
             // As at unlock: a format 1 file of a vault this machine has seen in format 2 is an older copy, or a stripped-down one.
@@ -739,9 +737,9 @@ export class Vault implements VaultService, VaultContext {
       this.pendingKeys = previous;
       wipe(keys.vaultKey, keys.overview, keys.secret, keys.mac);
     }
-    if (olderAt !== null && dataVersion(this.db()) !== olderAt) return null;
+    if (olderAt !== null && dataVersion(this.db()) !== olderAt) throw new UnlockAgain();
     // An owner whose own key was rotated beside it cannot check the file: it locks, and says so.
-    if (report && !report.recordOk && report.format === 2) {
+    if (!report.recordOk && report.format === 2) {
       const keyChanged = this.keyChangedBeside();
       if (keyChanged) throw keyChanged;
     }
