@@ -174,9 +174,14 @@ export function removeStaleLock(lockPath: string, seen: Exclude<SeenLock, { kind
     const unchanged = now.kind === seen.kind && sameFile(now.stat, seen.stat) && (now.kind !== 'file' || (seen.kind === 'file' && now.content === seen.content));
     if (unchanged) fs.rmSync(lockPath, { force: true });
   } finally {
-    const mine = inspectLock(takeover);
-    if (mine.kind === 'file' && lockPid(mine.content) === process.pid) fs.rmSync(takeover, { force: true });
+    removeIfMine(takeover);
   }
+}
+
+/** Removes the lock at `lockPath` if it names this process (another may have taken it over since). */
+function removeIfMine(lockPath: string): void {
+  const mine = inspectLock(lockPath);
+  if (mine.kind === 'file' && lockPid(mine.content) === process.pid) fs.rmSync(lockPath, { force: true });
 }
 
 /**
@@ -197,8 +202,7 @@ function acquireLockFile(lockPath: string, options: { staleAfterMs?: number } = 
           if (released) return;
           released = true;
           held.delete(lockPath);
-          const mine = inspectLock(lockPath);
-          if (mine.kind === 'file' && lockPid(mine.content) === process.pid) fs.rmSync(lockPath, { force: true });
+          removeIfMine(lockPath);
         },
       };
     }
