@@ -11,7 +11,7 @@ import { hashToken } from '../../src/main/services/tokens.js';
 import { TABLES_OF_SCHEMA } from '../../src/main/store/db.js';
 import { IntegrityWriter } from '../../src/main/store/integrity.js';
 import { SCHEMA_DDL } from '../../src/main/store/schema.js';
-import { createTestVault, PASSWORD, putBackTables, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
+import { copyVault, createTestVault, PASSWORD, putBackTables, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -422,15 +422,6 @@ describe('attacks on the file (issue 10, item 1)', () => {
   });
 });
 
-/** A consistent copy of the vault as it is now (SQLite's online backup, no key needed). */
-async function snapshotOf(v: Seeded): Promise<string> {
-  const older = path.join(v.dir, 'snapshot.db');
-  const src = new Database(v.vaultPath, { readonly: true });
-  await src.backup(older);
-  src.close();
-  return older;
-}
-
 describe('whole-file rollback', () => {
   it('asks before opening a copy from before a key rotation: the rotated-away key keeps the new generation as its mark on this machine', async () => {
     const v = await seeded();
@@ -453,7 +444,7 @@ describe('whole-file rollback', () => {
 
   it('locks an owner whose file is put back to an older copy through SQLite while it runs, and the next unlock asks first', async () => {
     const v = await seeded();
-    const older = await snapshotOf(v);
+    const older = await copyVault(v.vaultPath, path.join(v.dir, 'snapshot.db'));
     v.core.entries.update(APP, v.entryIds[1]!, { value: 'sk-Shop-2' });
     v.core.tokens.revoke(APP, v.live.id);
     putBackTables(v.vaultPath, older);
@@ -467,7 +458,7 @@ describe('whole-file rollback', () => {
 
   it('refuses a write on top of an older copy put back beside the owner, without writing', async () => {
     const v = await seeded();
-    const older = await snapshotOf(v);
+    const older = await copyVault(v.vaultPath, path.join(v.dir, 'snapshot.db'));
     v.core.tokens.revoke(APP, v.live.id);
     putBackTables(v.vaultPath, older);
     const before = sha(v.vaultPath);

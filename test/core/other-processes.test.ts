@@ -8,11 +8,10 @@
 // password. `keyden verify` reports on one consistent state of the file, never a mix.
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { APP, CLI, openKeydenCore, type OwnedCore } from '../../src/main/core/index.js';
 import { KnownVaults } from '../../src/main/store/known-vaults.js';
-import { createTestVault, PASSWORD, putBackTables, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
+import { copyVault, createTestVault, PASSWORD, putBackTables, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
 
 /**
  * `beside` runs inside the next `times` Argon2 calls (after `skip` more), before each derives: the window in which
@@ -349,10 +348,7 @@ describe('a running owner looking at the file', () => {
     await v.core.vault.unlock(APP, PASSWORD);
     const { secret } = v.core.tokens.create(APP, { name: 'script', scopes: ['entries:read'] });
     // The same vault with its key rotated, made aside, to be put in place in one commit.
-    const rotated = path.join(v.dir, 'rotated.db');
-    const source = new Database(v.vaultPath, { readonly: true });
-    await source.backup(rotated);
-    source.close();
+    const rotated = await copyVault(v.vaultPath, path.join(v.dir, 'rotated.db'));
     const aside = openKeydenCore({ vaultPath: rotated, role: 'admin', unsafeTestKdf: TEST_KDF, knownVaultsPath: path.join(v.dir, 'aside-known.json') });
     await aside.vault.rotateKey(CLI, PASSWORD);
     aside.close();

@@ -128,6 +128,17 @@ export async function unlockEdited(
   return { error, unchanged: sha256Of(v.vaultPath) === before, core };
 }
 
+/** A consistent copy of the vault at `vaultPath` written to `to` (SQLite's online backup; no key needed, an owner may be running). */
+export async function copyVault(vaultPath: string, to: string): Promise<string> {
+  const source = new Database(vaultPath, { readonly: true });
+  try {
+    await source.backup(to);
+  } finally {
+    source.close();
+  }
+  return to;
+}
+
 /**
  * Every table's rows of the vault at `vaultPath` replaced by those of the vault file `from`, in one
  * transaction on a connection of its own: what another process (or an attacker beside a running
