@@ -11,7 +11,7 @@ import { hashToken } from '../../src/main/services/tokens.js';
 import { TABLES_OF_SCHEMA } from '../../src/main/store/db.js';
 import { IntegrityWriter } from '../../src/main/store/integrity.js';
 import { SCHEMA_DDL } from '../../src/main/store/schema.js';
-import { copyVault, createTestVault, PASSWORD, putBackTables, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
+import { copyFormat1Fixture, copyVault, createTestVault, FORMAT_1_FIXTURE, PASSWORD, putBackTables, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -555,20 +555,17 @@ describe('whole-file rollback', () => {
 });
 
 describe('the format 1 → 2 migration', () => {
-  const FIXTURE = path.resolve('test/fixtures/format-1');
-  const expected = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8')) as {
+  const expected = JSON.parse(fs.readFileSync(path.join(FORMAT_1_FIXTURE, 'expected.json'), 'utf8')) as {
     password: string;
     categories: { openai: string; aws: string };
     entries: { blog: { id: string; value: string; versions: string[] }; shop: { id: string; value: Record<string, string> } };
     tokens: { live: { id: string; secret: string }; revoked: { id: string; secret: string } };
   };
 
+  /** The fixture copied, in the shape this file's owner() and adminCore() take. */
   function copyFixture(): { vaultPath: string; knownVaults: string } {
-    const dir = tempDir();
-    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const vaultPath = path.join(dir, 'vault.db');
-    fs.copyFileSync(path.join(FIXTURE, 'vault.db'), vaultPath);
-    return { vaultPath, knownVaults: path.join(dir, 'known-vaults.json') };
+    const { vaultPath, knownVaultsPath } = copyFormat1Fixture();
+    return { vaultPath, knownVaults: knownVaultsPath };
   }
 
   it('refuses, without upgrading it, a format 1 vault with a trigger planted in it, before the owner opened it or between its opening and the unlock', async () => {

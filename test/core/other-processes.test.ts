@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { APP, CLI, openKeydenCore, type OwnedCore } from '../../src/main/core/index.js';
 import { KnownVaults } from '../../src/main/store/known-vaults.js';
-import { copyVault, createTestVault, PASSWORD, putBackTables, TEST_KDF, tempDir, type TestVault } from '../helpers/core.js';
+import { copyFormat1Fixture, copyVault, createTestVault, FORMAT_1_FIXTURE, PASSWORD, putBackTables, TEST_KDF, type TestVault } from '../helpers/core.js';
 
 /**
  * `beside` runs inside the next `times` Argon2 calls (after `skip` more), before each derives: the window in which
@@ -400,20 +400,10 @@ describe('keyden verify beside other processes', () => {
 });
 
 describe('a format 1 vault opened by two processes at once', () => {
-  const FIXTURE = path.resolve('test/fixtures/format-1');
-  const expected = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8')) as { password: string; entries: { blog: { id: string; value: string } } };
-
-  /** A copy of the format 1 fixture in a folder of its own. */
-  function copyFixture(): { vaultPath: string; knownVaultsPath: string } {
-    const dir = tempDir();
-    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const vaultPath = path.join(dir, 'vault.db');
-    fs.copyFileSync(path.join(FIXTURE, 'vault.db'), vaultPath);
-    return { vaultPath, knownVaultsPath: path.join(dir, 'known-vaults.json') };
-  }
+  const expected = JSON.parse(fs.readFileSync(path.join(FORMAT_1_FIXTURE, 'expected.json'), 'utf8')) as { password: string; entries: { blog: { id: string; value: string } } };
 
   it('opens in the one whose unlock began first while the other upgraded it to format 2 (no rollback alarm), and both read the same values', async () => {
-    const { vaultPath, knownVaultsPath } = copyFixture();
+    const { vaultPath, knownVaultsPath } = copyFormat1Fixture();
     const owner = openKeydenCore({ vaultPath, unsafeTestKdf: TEST_KDF, knownVaultsPath });
     cleanups.push(() => owner.close());
     const admin = adminCore(vaultPath, knownVaultsPath);
@@ -428,7 +418,7 @@ describe('a format 1 vault opened by two processes at once', () => {
   });
 
   it('is reported by keyden verify as the format 2 file it became when another process upgraded it during its Argon2 run', async () => {
-    const { vaultPath, knownVaultsPath } = copyFixture();
+    const { vaultPath, knownVaultsPath } = copyFormat1Fixture();
     const verifying = adminCore(vaultPath, knownVaultsPath);
     const upgrading = adminCore(vaultPath, knownVaultsPath);
     besideNextArgon2(() => upgrading.vault.unlock(CLI, expected.password));

@@ -158,3 +158,14 @@ export function putBackTables(vaultPath: string, from: string): void {
     db.close();
   }
 }
+
+/** The format 1 vault Keyden 0.1 made (test/fixtures/format-1/README.md). */
+export const FORMAT_1_FIXTURE = path.resolve('test/fixtures/format-1');
+
+/** A copy of the format 1 fixture in a temporary folder of its own, with that folder's known-vaults.json path. */
+export function copyFormat1Fixture(): { vaultPath: string; knownVaultsPath: string } {
+  const dir = tempDir();
+  const vaultPath = path.join(dir, 'vault.db');
+  fs.copyFileSync(path.join(FORMAT_1_FIXTURE, 'vault.db'), vaultPath);
+  return { vaultPath, knownVaultsPath: path.join(dir, 'known-vaults.json') };
+}
