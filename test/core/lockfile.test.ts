@@ -134,6 +134,32 @@ describe('withLockFile', () => {
 });
 
 describe('the owner lock', () => {
+  it('removes the half-placed lock files that processes killed while placing a lock left beside it, and keeps a live one\'s and anything else', () => {
+    const dir = folder();
+    const vault = path.join(dir, 'vault.db');
+    fs.writeFileSync(vault, '');
+    const name = (pid: number, hex: string, takeover = false): string => path.join(dir, `vault.db.lock${takeover ? '.takeover' : ''}.${pid}.${hex}.tmp`);
+    const gone = [name(999999, '0123456789ab'), name(999998, 'aaaaaaaaaaaa', true)];
+    // A live process holds its own for microseconds: one a minute old was left by a process whose pid now belongs to another.
+    const old = name(process.ppid, 'bbbbbbbbbbbb');
+    const live = name(process.ppid, 'cccccccccccc');
+    const others = [path.join(dir, 'vault.db.999999.0123456789ab.tmp'), path.join(dir, 'notes.tmp'), path.join(dir, 'vault.db.lock.999999.tmp')];
+    for (const file of [...gone, old, live, ...others]) fs.writeFileSync(file, 'x');
+    const minuteAgo = new Date(Date.now() - 60_000);
+    fs.utimesSync(old, minuteAgo, minuteAgo);
+    const lock = acquireOwnerLock(vault);
+    lock.release();
+    expect(fs.readdirSync(dir).sort()).toEqual(['vault.db', ...[live, ...others].map((f) => path.basename(f))].sort());
+  });
+
+  it('removes one left beside the short lock of known-vaults.json too', () => {
+    const dir = folder();
+    const lock = path.join(dir, 'known-vaults.json.lock');
+    fs.writeFileSync(`${lock}.999999.0123456789ab.tmp`, '999999');
+    expect(withLockFile(lock, () => 'ran')).toBe('ran');
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
   it('sweeps the inode locks left by owners that are gone (a kill -9), and keeps those of live processes', () => {
     const dir = folder();
     const vault = path.join(dir, 'vault.db');

@@ -196,6 +196,7 @@ function acquireLockFile(lockPath: string, options: { staleAfterMs?: number } = 
   for (let attempt = 0; attempt < 3; attempt++) {
     if (placeLockFile(lockPath)) {
       held.add(lockPath);
+      sweepHalfPlaced(lockPath);
       let released = false;
       return {
         release() {
@@ -252,6 +253,37 @@ function placeLockFile(lockPath: string): boolean {
   } catch (e) {
     if ((e as { code?: string }).code !== 'EEXIST') throw e;
     return false;
+  }
+}
+
+/** Where a lock is first written (placeLockFile): `<lock>.<pid>.<12 hex>.tmp`, or the same for its takeover lock. */
+const HALF_PLACED = /^(?:\.takeover)?\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the files that processes killed while placing `lockPath` (or its takeover lock) left
+ * beside it: each lives for microseconds, between its write and its removal, so one whose process
+ * is gone, or older than TAKEOVER_STALE_MS (its pid since reused), is litter. Run by each holder.
+ */
+function sweepHalfPlaced(lockPath: string): void {
+  const dir = path.dirname(lockPath);
+  const base = path.basename(lockPath);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const found = name.startsWith(base) ? HALF_PLACED.exec(name.slice(base.length)) : null;
+    if (!found) continue;
+    const file = path.join(dir, name);
+    try {
+      const pid = Number(found[1]);
+      const old = Date.now() - fs.lstatSync(file).mtimeMs > TAKEOVER_STALE_MS;
+      if (old || (pid !== process.pid && !isAlive(pid))) fs.rmSync(file, { force: true });
+    } catch {
+      // Gone meanwhile, or not ours to remove: the lock is held all the same.
+    }
   }
 }
 
