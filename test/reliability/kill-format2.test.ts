@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, openKeydenCore } from '../../src/main/core/index.js';
 import { CHEAP_BIN, CHEAP_KDF, ensureBuilt, PASSWORD, seedVault, tempDir } from '../cli/helpers.js';
+import { copyFormat1Fixture, FORMAT_1_FIXTURE } from '../helpers/core.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -54,15 +55,12 @@ function readState(vaultPath: string): { userVersion: number; format: string; ha
 
 describe('kill -9 during the format 1 → 2 migration', () => {
   it('leaves format 1 or format 2, never between, and the vault opens with every value', async () => {
-    const FIXTURE = path.resolve('test/fixtures/format-1');
-    const expected = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8')) as { password: string; entries: { blog: { id: string; value: string } } };
+    const expected = JSON.parse(fs.readFileSync(path.join(FORMAT_1_FIXTURE, 'expected.json'), 'utf8')) as { password: string; entries: { blog: { id: string; value: string } } };
     expect(expected.password).toBe(PASSWORD);
     const outcomes: string[] = [];
     for (const delayMs of [0, 3, 10, 30]) {
-      const home = tempDir();
-      dirs.push(home);
-      const vaultPath = path.join(home, 'vault.db');
-      fs.copyFileSync(path.join(FIXTURE, 'vault.db'), vaultPath);
+      const { vaultPath } = copyFormat1Fixture();
+      const home = path.dirname(vaultPath);
       // 40 000 more audit rows (format 1: no detail needed) make the migration long enough to interrupt.
       const db = new Database(vaultPath);
       db.transaction(() => {
