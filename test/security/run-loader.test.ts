@@ -48,6 +48,30 @@ describe('keyden run and variables that decide what code runs', () => {
     expect(fs.existsSync(touched)).toBe(false);
   });
 
+  it("refuses npm's pass-through of NODE_OPTIONS (npm_config_node_options, any case) and the commands git, less and editors run (GIT_SSH, LESSOPEN, EDITOR)", async () => {
+    const { owner, marker, user } = await planted((payload) => [`npm_config_node_options=--require ${payload}`, `NPM_CONFIG_SCRIPT_SHELL=/tmp/evil-shell`, 'GIT_SSH=/tmp/evil-ssh', `LESSOPEN=|touch /tmp/evil %s`, 'EDITOR=/tmp/evil-editor'].join('\n'));
+    // What npm does with it: its child node processes get the option (npm 7+ passes npm_config_node_options on).
+    const r = await keyden(owner.home, ['run', '--project', 'alpha', '--', process.execPath, '-e', `process.env.npm_config_node_options && require('child_process').execFileSync(process.execPath, ['-e', '0'], { env: { ...process.env, NODE_OPTIONS: process.env.npm_config_node_options } })`], {
+      env: { KEYDEN_TOKEN: user },
+    });
+    expect(r.code).toBe(2);
+    for (const name of ['npm_config_node_options', 'NPM_CONFIG_SCRIPT_SHELL', 'GIT_SSH', 'LESSOPEN', 'EDITOR']) expect(r.stderr).toContain(name);
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  it('gives the command a variable named __proto__ like any other, from the project and from an --env-file', async () => {
+    const { owner, dir, user } = await planted(() => '__proto__=from-the-vault');
+    const envFile = path.join(dir, '.env.local');
+    fs.writeFileSync(envFile, '__proto__=from-the-file\n');
+    const show = [process.execPath, '-e', 'process.stdout.write(String(Object.getOwnPropertyDescriptor(process.env, "__proto__")?.value))'];
+    const fromProject = await keyden(owner.home, ['run', '--project', 'alpha', '--', ...show], { env: { KEYDEN_TOKEN: user } });
+    expect(fromProject.code, fromProject.stderr).toBe(0);
+    expect(fromProject.stdout).toBe('from-the-vault');
+    const fromFile = await keyden(owner.home, ['run', '--project', 'alpha', '--env-file', envFile, '--', ...show], { env: { KEYDEN_TOKEN: user } });
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(fromFile.stdout).toBe('from-the-file');
+  });
+
   it("takes such a variable from the user's own --env-file, which the vault cannot write", async () => {
     const { owner, dir, user } = await planted(() => 'PLAIN_SETTING=1');
     const envFile = path.join(dir, '.env.local');

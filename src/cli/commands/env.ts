@@ -174,8 +174,35 @@ const LOADER_VARIABLES = new Set([
   'GCONV_PATH',
   'GIT_SSH_COMMAND',
   'GIT_EXEC_PATH',
+  // Commands that git, ssh, less and other tools run: git's own, and the pager, editor and
+  // browser that many programs start through a shell.
+  'GIT_SSH',
+  'GIT_ASKPASS',
+  'SSH_ASKPASS',
+  'GIT_PROXY_COMMAND',
+  'GIT_EXTERNAL_DIFF',
+  'GIT_PAGER',
+  'GIT_EDITOR',
+  'GIT_SEQUENCE_EDITOR',
+  'GIT_TEMPLATE_DIR',
+  'PAGER',
+  'MANPAGER',
+  'LESSOPEN',
+  'LESSCLOSE',
+  'EDITOR',
+  'VISUAL',
+  'BROWSER',
+  'SHELL',
+  // Other runtimes' and build tools' start-up hooks.
+  'PERL5DB',
+  'PHPRC',
+  'PHP_INI_SCAN_DIR',
+  'DOTNET_STARTUP_HOOKS',
+  'GOFLAGS',
+  'RUSTC_WRAPPER',
 ]);
-const LOADER_PREFIXES = ['LD_', 'DYLD_', 'KEYDEN_', 'BASH_FUNC_', 'GIT_CONFIG_'];
+/** `NPM_CONFIG_*`: npm (and pnpm) read any setting from it, node-options and script-shell among them, in any case. */
+const LOADER_PREFIXES = ['LD_', 'DYLD_', 'KEYDEN_', 'BASH_FUNC_', 'GIT_CONFIG_', 'NPM_CONFIG_'];
 
 export const isLoaderVariable = (name: string): boolean => LOADER_VARIABLES.has(name.toUpperCase()) || LOADER_PREFIXES.some((p) => name.toUpperCase().startsWith(p));
 
@@ -187,7 +214,7 @@ export async function run(command: string[], opts: { project?: string; env: stri
   const envFiles: string[] = [];
   for (const envFile of opts.envFile ?? []) envFiles.push(await readText(envFile));
   const api = ApiClient.fromEnvironment();
-  const variables: Record<string, string> = {};
+  const variables = new Map<string, string>();
   if (opts.project) {
     const body = await fetchEnv(api, opts.project, opts.env, 'json');
     let parsed: Record<string, unknown>;
@@ -196,9 +223,9 @@ export async function run(command: string[], opts: { project?: string; env: stri
     } catch {
       throw new CliError('the API answered with variables that are not JSON', EXIT.ERROR);
     }
-    for (const [name, value] of Object.entries(parsed)) if (typeof value === 'string') variables[name] = value;
+    for (const [name, value] of Object.entries(parsed)) if (typeof value === 'string') variables.set(name, value);
     const allowed = new Set((opts.allowEnv ?? []).flatMap((list) => list.split(',')).map((n) => n.trim().toUpperCase()));
-    const refused = Object.keys(variables).filter((name) => isLoaderVariable(name) && !allowed.has(name.toUpperCase()));
+    const refused = [...variables.keys()].filter((name) => isLoaderVariable(name) && !allowed.has(name.toUpperCase()));
     if (refused.length > 0) {
       throw new CliError(
         `the project's variables include ${refused.join(', ')}, which decide what code the command loads or runs; keyden run sets ${refused.length === 1 ? 'it' : 'them'} from the vault only with --allow-env ${refused.join(',')}; nothing was run`,
@@ -207,18 +234,19 @@ export async function run(command: string[], opts: { project?: string; env: stri
     }
   }
   // An env file's variables come after the project's: its literals and references override them.
-  for (const text of envFiles) Object.assign(variables, await resolveEnvFile(api, text));
-  for (const [name, value] of Object.entries(variables)) {
+  for (const text of envFiles) for (const [name, value] of await resolveEnvFile(api, text)) variables.set(name, value);
+  for (const [name, value] of variables) {
     if (value.includes('\0')) throw new CliError(`the value of ${name} holds a NUL byte, which an environment variable cannot; nothing was run`, EXIT.ERROR);
   }
   const env = withoutToken(process.env);
-  Object.assign(env, variables);
+  // Defined, not assigned: `__proto__` is a variable name like any other (assigned, it would set the object's prototype and be lost).
+  for (const [name, value] of variables) Object.defineProperty(env, name, { value, enumerable: true, writable: true, configurable: true });
 
   // Masking pipes the child's output through keyden, so it is on by default only for a terminal.
   const masking = opts.masking ?? process.stdout.isTTY === true;
   return new Promise((resolvePromise, reject) => {
     const child = spawn(file, args, { stdio: masking ? ['inherit', 'pipe', 'pipe'] : 'inherit', env });
-    const drained = masking ? maskOutput(child, Object.values(variables)) : Promise.resolve();
+    const drained = masking ? maskOutput(child, [...variables.values()]) : Promise.resolve();
     const forward = (signal: NodeJS.Signals): void => {
       child.kill(signal);
     };
@@ -271,13 +299,10 @@ async function readText(file: string): Promise<string> {
 }
 
 /** A .env file (dotenv syntax) whose values may be `keyden://…` references, resolved through the API. */
-async function resolveEnvFile(api: ApiClient, text: string): Promise<Record<string, string>> {
+async function resolveEnvFile(api: ApiClient, text: string): Promise<(readonly [string, string])[]> {
   const parsed = await dotenvVariables(text);
   const resolver = new SecretResolver(api);
-  const entries = await Promise.all(
-    [...parsed].map(async ([name, value]) => [name, value.startsWith(REF_SCHEME) ? await resolver.resolve(parseSecretRef(value)) : value] as const),
-  );
-  return Object.fromEntries(entries);
+  return Promise.all([...parsed].map(async ([name, value]) => [name, value.startsWith(REF_SCHEME) ? await resolver.resolve(parseSecretRef(value)) : value] as const));
 }
 
 /** Fills a template's `{{ keyden://… }}` placeholders; to stdout or to a 0600 file. */
