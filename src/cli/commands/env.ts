@@ -30,6 +30,7 @@ export async function exportEnv(opts: { project: string; env: string; format: Fo
   }
   let body = await fetchEnv(api, opts.project, opts.env, opts.format);
   if (body.length > 0 && body[body.length - 1] !== 0x0a) body = Buffer.concat([body, Buffer.from('\n')]);
+  if (opts.format === 'dotenv') await warnIfShellWouldRun(body.toString('utf8'));
   if (!target) {
     writeOut(body);
     return EXIT.OK;
@@ -42,6 +43,20 @@ export async function exportEnv(opts: { project: string; env: string; format: Fo
     process.stderr.write(`keyden: note: ${opts.output} is in a git repository and not ignored: add it to .gitignore so it is never committed\n`);
   }
   return EXIT.OK;
+}
+
+/**
+ * A .env is written for dotenv (exactly, DESIGN §4), and most values are also text to a shell
+ * that sources it. Those that are not (a value with a CR, or a `'`, beside `$(…)`; one with all
+ * three quote kinds) could be a command planted by a token that may write: named here, never shown.
+ */
+async function warnIfShellWouldRun(text: string): Promise<void> {
+  const { shellReadsAsText } = await import('../../main/services/envfile.js');
+  const names = [...(await dotenvVariables(text))].filter(([, value]) => !shellReadsAsText(value)).map(([name]) => name);
+  if (names.length === 0) return;
+  process.stderr.write(
+    `keyden: warning: a shell that sources this .env (\`. ./.env\`) would run or expand ${names.length === 1 ? 'the value' : 'the values'} of ${names.join(', ')}; load ${names.length === 1 ? 'it' : 'them'} with keyden run, or export --format shell\n`,
+  );
 }
 
 /**

@@ -45,6 +45,23 @@ export function dotenvLine(name: string, value: string): string | null {
   return null;
 }
 
+/**
+ * Whether a shell that sources the .env (`set -a; . ./.env`) reads the line dotenvLine writes for
+ * `value` as text: bare plain values and single-quoted ones, and double-quoted ones (a value with
+ * a `'` or a CR) without `$` or a backtick, which a shell expands there. The backtick form and a
+ * bare value that is not plain are run or split by a shell. (Bash reads a `\r` escape as two
+ * characters: text, but not the value.)
+ */
+export function shellReadsAsText(value: string): boolean {
+  const line = dotenvLine('V', value);
+  if (line === null) return true; // not written at all
+  const form = line.charAt(2);
+  if (form === "'") return true;
+  if (form === '"') return !/[$`]/.test(value);
+  if (form === '`') return false;
+  return value === '' || PLAIN.test(value);
+}
+
 /** One `export KEY='…'` line that bash sets exactly; only NUL (and broken UTF-16) cannot be. */
 export function shellLine(name: string, value: string): string | null {
   if (value.includes('\u0000') || !value.isWellFormed()) return null;
