@@ -282,8 +282,10 @@ describe('history and imports', () => {
     expectError(await call(api, 'POST', `/api/projects/${q(other)}/import?format=json`, { text: '["a"]' }), 400, 'VALIDATION_FAILED');
   });
 
-  it('imports back exactly what export wrote, in every format (quotes, $, backticks, newlines, #, unicode, empty)', async () => {
+  it('imports back exactly what export wrote, in every format (quotes, $, backticks, newlines, CR LF, #, unicode, empty)', async () => {
     const values: Record<string, string> = {
+      CRLF: 'line1\r\nline2',
+      CR_ONLY: 'cr\ronly\r',
       QUOTES: `it's "quoted"`,
       DOLLAR: '$HOME and ${PATH}',
       BACKTICK: 'run `id` now',
@@ -306,6 +308,14 @@ describe('history and imports', () => {
       expect(summary.failed, format).toEqual([]);
       expect((await call(api, 'GET', `/api/projects/${q(target)}/env?format=json`)).json, format).toEqual(expected);
     }
+  });
+
+  it('imports a shell export whose lines end in CR LF (saved on Windows) with the values as written', async () => {
+    const project = unique('Crlf ');
+    const text = ["# keyden export", "export CRLF_A='one'", "export CRLF_B='two words'", ''].join('\r\n');
+    const summary = (await call(api, 'POST', `/api/projects/${q(project)}/import?format=shell`, { text })).json as ImportSummary;
+    expect(summary.failed).toEqual([]);
+    expect((await call(api, 'GET', `/api/projects/${q(project)}/env?format=json`)).json).toEqual({ CRLF_A: 'one', CRLF_B: 'two words' });
   });
 
   it('warns about ignored lines, keys set twice and a # that started a comment', async () => {

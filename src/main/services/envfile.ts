@@ -217,19 +217,22 @@ function firstOf(warnings: string[], kind: string): string[] {
   return warnings.length <= LISTED ? warnings : [...warnings.slice(0, LISTED), `and ${warnings.length - LISTED} more ${kind}`];
 }
 
-/** `export NAME='…'` lines as `--format shell` writes them (`'\''` for a quote), with comments and blank lines. */
-const SHELL_LINE = /(?:[ \t]*(?:#[^\n]*)?\n)|(?:[ \t]*export ([A-Za-z_][A-Za-z0-9_]*)='((?:[^']|'\\'')*)'[ \t]*(?:\n|$))|(?:[ \t]*(?:#[^\n]*)?$)/y;
+/**
+ * `export NAME='…'` lines as `--format shell` writes them (`'\''` for a quote), with comments and
+ * blank lines. A line may end in CR LF (a file saved on Windows); a quoted value keeps every byte,
+ * CR LF included, as bash does.
+ */
+const SHELL_LINE = /(?:[ \t]*(?:#[^\n]*)?\r?\n)|(?:[ \t]*export ([A-Za-z_][A-Za-z0-9_]*)='((?:[^']|'\\'')*)'[ \t]*(?:\r?\n|$))|(?:[ \t]*(?:#[^\n]*)?\r?$)/y;
 
 /** The variables of keyden's own shell export, or null when the text is not in that form. */
 export function parseShellExport(text: string): ParsedVariable[] | null {
-  const normalized = text.replace(/\r\n/g, '\n');
   const out = new Map<string, ParsedVariable>();
   let pos = 0;
   let line = 1;
   SHELL_LINE.lastIndex = 0;
-  while (pos < normalized.length) {
+  while (pos < text.length) {
     SHELL_LINE.lastIndex = pos;
-    const m = SHELL_LINE.exec(normalized);
+    const m = SHELL_LINE.exec(text);
     if (!m || m[0].length === 0) return null;
     if (m[1] !== undefined) {
       out.delete(m[1]);
