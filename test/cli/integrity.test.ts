@@ -182,5 +182,11 @@ describe('keyden backup', () => {
     const again = await cli(h.home, ['backup', '-o', target, '--password-stdin'], `${PASSWORD}\n`);
     expect(again.code).toBe(1);
     expect(again.stderr).toBe(`keyden: ${target} already exists; choose another file with -o\n`);
+    const link = path.join(h.home, 'link.db');
+    fs.symlinkSync(path.join(h.home, 'nowhere.db'), link);
+    const dangling = await cli(h.home, ['backup', '-o', link, '--password-stdin'], `${PASSWORD}\n`);
+    expect(dangling.code).toBe(1);
+    expect(dangling.stderr).toBe(`keyden: ${link} already exists; choose another file with -o\n`);
+    expect(fs.existsSync(path.join(h.home, 'nowhere.db'))).toBe(false);
   });
 });

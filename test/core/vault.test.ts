@@ -313,6 +313,23 @@ describe('backups', () => {
     expect(v.core.audit.list({ action: 'vault.backup' }).items).toHaveLength(1);
   });
 
+  it('never replaces a file, or a dangling symlink, that is at the destination when the copy is placed, unless told to (the app, after its dialog asked)', async () => {
+    const v = await vaultWithEntries();
+    const taken = path.join(v.dir, 'taken.db');
+    fs.writeFileSync(taken, 'mine');
+    await expect(v.core.vault.backup(APP, taken)).rejects.toMatchObject({ code: 'CONFLICT', details: { destination: 'exists' } });
+    expect(fs.readFileSync(taken, 'utf8')).toBe('mine');
+    const link = path.join(v.dir, 'link.db');
+    fs.symlinkSync(path.join(v.dir, 'nowhere'), link);
+    await expect(v.core.vault.backup(APP, link)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.existsSync(path.join(v.dir, 'nowhere'))).toBe(false);
+    // No partial copy is left beside them.
+    expect(fs.readdirSync(v.dir).filter((f) => f.includes('partial'))).toEqual([]);
+    await v.core.vault.backup(APP, taken, { replace: true });
+    expect(fs.readFileSync(taken).subarray(0, 15).toString()).toBe('SQLite format 3');
+  });
+
   it('refuses to write the backup over the vault itself', async () => {
     const v = await vaultWithEntries();
     await expect(v.core.vault.backup(APP, v.vaultPath)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });

@@ -1,6 +1,6 @@
 // Owner and admin commands (DESIGN §5): they open the vault file with the core, so they are
 // imported only when one of them runs (the core loads zod, better-sqlite3 and the crypto).
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openKeydenCore, type OwnedCore } from '../../main/core/index.js';
 import type { ApiServer } from '../../main/api/server.js';
@@ -11,6 +11,7 @@ import { DEFAULT_API_PORT } from '../client.js';
 import type { Token } from '../../shared/model.js';
 import { PRESETS, presetToCategoryInput } from '../../shared/presets.js';
 import { CliError, EXIT } from '../errors.js';
+import { isKeydenError } from '../../shared/errors.js';
 import { formatTable, shortTime, writeErrLines, writeJson, writeLines, writeOut } from '../output.js';
 import { promptHidden, readNewPassword, readPassword, readStdinLines, stdinIsTerminal } from '../stdin.js';
 import { parseScopes } from './session.js';
@@ -265,10 +266,27 @@ export async function passwd(opts: { vault?: string; passwordStdin?: boolean; ro
   return EXIT.OK;
 }
 
+/** Whether anything is at `p`, a dangling symlink included. */
+function pathTaken(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function backup(opts: { output?: string; vault?: string; passwordStdin?: boolean }): Promise<number> {
   const target = resolve(opts.output ?? `keyden-backup-${new Date().toISOString().slice(0, 10)}.db`);
-  if (existsSync(target)) throw new CliError(`${target} already exists; choose another file with -o`, EXIT.ERROR);
-  await withUnlockedVault(opts, (core) => core.vault.backup(CLI, target));
+  const taken = (): CliError => new CliError(`${target} already exists; choose another file with -o`, EXIT.ERROR);
+  // Asked before the password; and again, atomically, when the copy is placed (a file made meanwhile is not replaced either).
+  if (pathTaken(target)) throw taken();
+  try {
+    await withUnlockedVault(opts, (core) => core.vault.backup(CLI, target));
+  } catch (e) {
+    if (isKeydenError(e) && e.code === 'CONFLICT' && (e.details as { destination?: unknown } | undefined)?.destination === 'exists') throw taken();
+    throw e;
+  }
   writeLines(`Backed up the vault to ${target} (encrypted under the same master password)`);
   return EXIT.OK;
 }

@@ -174,7 +174,8 @@ export function createHandlers(deps: AppDeps): Handlers {
     'vault.backup': async () => {
       const path = await dialogs.saveFile({ title: 'Back up the vault', defaultName: `keyden-backup-${new Date().toISOString().slice(0, 10)}.db` });
       if (path === null) return null;
-      await core.vault.backup(APP, path);
+      // The save dialog has asked before a file is replaced.
+      await core.vault.backup(APP, path, { replace: true });
       return { path };
     },
 

@@ -88,7 +88,7 @@ export interface VaultService {
    * Writes a consistent copy of the vault file (SQLite's online backup) to `destination`, mode
    * 0600: still encrypted under the same master password. Audited as `vault.backup`.
    */
-  backup(caller: Caller, destination: string): Promise<void>;
+  backup(caller: Caller, destination: string, options?: { replace?: boolean }): Promise<void>;
 }
 
 export interface CategoryService {

@@ -871,7 +871,12 @@ export class Vault implements VaultService, VaultContext {
     return { m: kdf.m, t: kdf.t, p: kdf.p };
   }
 
-  async backup(caller: Caller, destination: string): Promise<void> {
+  /**
+   * A consistent copy of the file at `destination` (0600). Without `replace` nothing there is
+   * replaced, not even a file made while the copy was written, or a dangling symlink: the copy is
+   * placed by a hard link (or an exclusive copy where there are none), which fails if the name is taken.
+   */
+  async backup(caller: Caller, destination: string, options: { replace?: boolean } = {}): Promise<void> {
     this.keys();
     const target = path.resolve(destination);
     if (target === path.resolve(this.options.path) || target.startsWith(`${path.resolve(this.options.path)}-`)) {
@@ -883,10 +888,10 @@ export class Vault implements VaultService, VaultContext {
       fs.closeSync(fs.openSync(tmp, 'wx', 0o600));
       await this.db().backup(tmp);
       fs.chmodSync(tmp, 0o600);
-      fs.renameSync(tmp, target);
-    } catch (e) {
+      if (options.replace) fs.renameSync(tmp, target);
+      else placeNew(tmp, target);
+    } finally {
       fs.rmSync(tmp, { force: true });
-      throw e;
     }
     this.write(() => this.audit.write({ actor: caller.actor, action: 'vault.backup', targetId: null, ok: true }));
   }
@@ -1057,6 +1062,26 @@ export class Vault implements VaultService, VaultContext {
 /** Opens (and checks) every entry. */
 function openEntries(s: UnlockSnapshot, keys: Keys): Opened {
   return openAll(s.entryOverviews.aads, s.entryOverviews.blobs, s.entryMacs, keys.overview, keys.mac);
+}
+
+/** Puts the file `from` at `to` only if nothing is there (a dangling symlink counts): CONFLICT otherwise. */
+function placeNew(from: string, to: string): void {
+  const taken = (): KeydenError => new KeydenError('CONFLICT', `${to} already exists; nothing was replaced`, { destination: 'exists' });
+  try {
+    fs.linkSync(from, to);
+    return;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'EEXIST') throw taken();
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw e;
+  }
+  // No hard links here (FAT, some network shares): an exclusive copy (O_CREAT | O_EXCL).
+  try {
+    fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'EEXIST') throw taken();
+    throw e;
+  }
 }
 
 /** Whether `n` is an integer in [min, max]. */
