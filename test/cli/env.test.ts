@@ -123,6 +123,20 @@ describe('keyden export', () => {
     fs.rmSync(outside, { recursive: true });
   });
 
+  it("asks git whether the file is ignored without running a command that the folder's .git/config names (core.fsmonitor, say from an unpacked archive)", async () => {
+    const dir = tempDir();
+    const marker = path.join(dir, 'ran');
+    execFileSync('git', ['init', '-q', dir]);
+    fs.writeFileSync(path.join(dir, 'f'), 'a');
+    execFileSync('git', ['-C', dir, 'add', 'f']);
+    execFileSync('git', ['-C', dir, 'config', 'core.fsmonitor', `touch ${marker}; false`]);
+    const r = await run(['export', '--project', 'Blog Project', '-o', path.join(dir, '.env')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('is in a git repository and not ignored');
+    expect(fs.existsSync(marker)).toBe(false);
+    fs.rmSync(dir, { recursive: true });
+  });
+
   it('exits 1 when the format cannot hold a value exactly, naming the variable but not the value', async () => {
     const r = await run(['export', '--project', 'Unwritable']);
     expect(r.code).toBe(1);

@@ -93,7 +93,9 @@ async function describeChanges(before: Map<string, string>, body: Buffer): Promi
 
 /** True when the file sits in a git work tree and git would not ignore it (git itself decides). */
 function isTrackableByGit(file: string): boolean {
-  const r = spawnSync('git', ['check-ignore', '-q', '--', basename(file)], { cwd: dirname(file), env: withoutToken(process.env), stdio: 'ignore', timeout: 5000 });
+  // core.fsmonitor names a command git runs when it looks at the work tree: a folder's own
+  // .git/config (an unpacked archive, a cloned repository's hooks aside) must not run it here.
+  const r = spawnSync('git', ['-c', 'core.fsmonitor=false', 'check-ignore', '-q', '--', basename(file)], { cwd: dirname(file), env: withoutToken(process.env), stdio: 'ignore', timeout: 5000 });
   // 0: ignored; 1: not ignored; 128 or a spawn error: not a repository, or no git.
   return r.status === 1;
 }
