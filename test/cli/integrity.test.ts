@@ -130,6 +130,24 @@ describe('keyden passwd --rotate-key and --kdf-*', () => {
     expect(got.stdout).toBe('sk-blog\n');
   });
 
+  it('a running owner beside the rotation tells the next request that the key was changed, once, then answers locked as usual', async () => {
+    const h = await home();
+    const s = await serve(h.home);
+    servers.push(s);
+    const env = { KEYDEN_TOKEN: h.token, KEYDEN_URL: s.url };
+    expect((await keyden(h.home, ['get', h.entry], { env })).stdout).toBe('sk-blog\n');
+    const rotated = await cli(h.home, ['passwd', '--rotate-key', '--password-stdin'], `${PASSWORD}\n`);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const first = await keyden(h.home, ['get', h.entry], { env });
+    expect(first.code).toBe(5);
+    expect(first.stderr).toContain('its key was changed by another Keyden process');
+    const second = await keyden(h.home, ['get', h.entry], { env });
+    expect(second.code).toBe(5);
+    expect(second.stderr).not.toContain('changed by another');
+    expect((await keyden(h.home, ['unlock', '--password-stdin'], { env, input: `${PASSWORD}\n` })).code).toBe(0);
+    expect((await keyden(h.home, ['get', h.entry], { env })).stdout).toBe('sk-blog\n');
+  });
+
   it('raises the KDF cost and reports the new parameters', async () => {
     const h = await home();
     const r = await cli(h.home, ['passwd', '--kdf-memory', '1', '--kdf-passes', '2', '--password-stdin'], `${PASSWORD}\n`);

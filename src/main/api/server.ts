@@ -222,7 +222,7 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
     req.keydenToken = { id: live.id, expiresAt: live.expiresAt };
     if (!token) {
       // Matched by its hash alone (the scopes are sealed): only unlock and "who am I".
-      if (!route.whileLocked) return sendError(reply, 'VAULT_LOCKED', 'the vault is locked; unlock it in Keyden or with "keyden unlock"');
+      if (!route.whileLocked) return sendError(reply, 'VAULT_LOCKED', core.vault.takeLockNotice() ?? 'the vault is locked; unlock it in Keyden or with "keyden unlock"');
       // Known from an unlocked moment, else from the vault's list of tokens that may unlock: either
       // way before any password is tried, so a token without the scope learns nothing (DESIGN §4).
       if (route.scope === 'vault:lock' && (holdsVaultLock.get(live.id) ?? core.tokens.holdsVaultLockWhileLocked(live.id)) === false) {

@@ -139,6 +139,8 @@ export class Vault implements VaultService, VaultContext {
   /** data_version when the unlock checked every row; another connection's commit moves it. */
   private checkedAtDataVersion: number | null = null;
   private unlocking: Promise<void> | null = null;
+  /** takeLockNotice's message: set when the turn's look at the file locked the vault, cleared once told or at the next unlock. */
+  private lockNotice: string | null = null;
   private dataVersion = 0;
   /** data_version when the overviews in memory were loaded from the file (see catchUp). */
   private overviewsAt: number | null = null;
@@ -419,6 +421,7 @@ export class Vault implements VaultService, VaultContext {
       this.loadOverviews(keys, snapshot, opened.values);
       this.overviewsAt = snapshot.dataVersion;
       this.unlockedKeys = keys;
+      this.lockNotice = null;
       // The snapshot was checked (or, after a migration, mac'd) as of this data_version.
       this.checkedAtDataVersion = snapshot.dataVersion === dataVersion(db) ? snapshot.dataVersion : null;
     } catch (e) {
@@ -829,6 +832,13 @@ export class Vault implements VaultService, VaultContext {
     );
   }
 
+  /** Why the vault was locked between requests (the key changed, an older copy put back), once; then null. */
+  takeLockNotice(): string | null {
+    const notice = this.lockNotice;
+    this.lockNotice = null;
+    return notice;
+  }
+
   /**
    * Locks when the file's generation (its record already checked under this owner's key) is below
    * one this owner has seen: its own last commit, another process's commit it saw, or what this
@@ -956,7 +966,12 @@ export class Vault implements VaultService, VaultContext {
       this.forgetKeys();
       return;
     }
-    if (this.keyChangedBeside(record) || this.rolledBackBeside(record.generation)) return;
+    // Found between requests: the next request that finds the vault locked is told why (takeLockNotice).
+    const locked = this.keyChangedBeside(record) ?? this.rolledBackBeside(record.generation);
+    if (locked) {
+      this.lockNotice = locked.message;
+      return;
+    }
     const tokens = read.tokens ?? [];
     this.overviews.tokens.clear();
     this.overviews.tokensByHash.clear();
