@@ -334,6 +334,24 @@ describe('malformed requests', () => {
     expect((origin.json as { code: string }).code).toBe('ORIGIN_FORBIDDEN');
   });
 
+  it('that Node cannot parse (two Content-Lengths, Content-Length beside chunked, a folded header, headers over the limit) get the error shape and a code, and the connection closes', async () => {
+    const host = `127.0.0.1:${port}`;
+    const cases: [string, number, string][] = [
+      [`POST /api/categories HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}`, 400, 'VALIDATION_FAILED'],
+      [`POST /api/categories HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 400, 'VALIDATION_FAILED'],
+      [`GET /healthz HTTP/1.1\r\nHost: ${host}\r\nX-A: a\r\n folded\r\n\r\n`, 400, 'VALIDATION_FAILED'],
+      [`GET /healthz HTTP/1.1\r\nHost: ${host}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 413, 'PAYLOAD_TOO_LARGE'],
+    ];
+    for (const [bytes, status, code] of cases) {
+      const res = await rawSocket(port, bytes);
+      expect(res.status, res.head).toBe(status);
+      const body = JSON.parse(res.body) as Record<string, unknown>;
+      expect(Object.keys(body).sort()).toEqual(['code', 'details', 'error']);
+      expect(body.code).toBe(code);
+      expect(res.head.toLowerCase()).toContain('connection: close');
+    }
+  });
+
   it('take a small chunked JSON body', async () => {
     const res = await rawRequest({
       port,

@@ -25,6 +25,19 @@ describe('prototype names are ordinary field names', () => {
     }
   });
 
+  it('names an unknown "__proto__" property by its own key, at the top of a body and inside it', async () => {
+    const owner = await startOwner({ tokens: [{ key: 'full', scopes: ALL }] });
+    const token = owner.tokens.full!;
+    for (const text of ['{"__proto__": 1, "name": "Proto", "keyType": "simple", "envVarName": "PROTO_KEY"}', '{"name": "Proto", "keyType": "group", "fields": ["A"], "icon": null, "extra": {"__proto__": 1}}']) {
+      const refused = await owner.request('POST', '/api/categories', { token, raw: text });
+      expect({ status: refused.status, code: codeOf(refused) }, refused.text).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+      expect(refused.text).not.toContain('\\u0000');
+      expect(refused.text).not.toContain('keyden:');
+    }
+    const top = await owner.request('POST', '/api/categories', { token, raw: '{"__proto__": 1, "name": "Proto", "keyType": "simple", "envVarName": "PROTO_KEY"}' });
+    expect((top.json as { error: string }).error).toContain('__proto__ is not a known field');
+  });
+
   it('stores and exports every prototype-named field exactly, in every format', async () => {
     const owner = await startOwner({ tokens: [{ key: 'full', scopes: ALL }] });
     const token = owner.tokens.full!;

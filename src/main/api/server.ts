@@ -3,6 +3,7 @@
 // locked (423), scope (403). Routes know nothing of HTTP; this file knows nothing of keys.
 import fs from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { ERROR_STATUS, isKeydenError, KeydenError, type ErrorBody, type ErrorCode } from '../../shared/errors.js';
 import type { Caller } from '../core/types.js';
@@ -65,6 +66,27 @@ function send(reply: FastifyReply, status: number, body: ErrorBody | unknown, he
 
 function sendError(reply: FastifyReply, code: ErrorCode, message: string, details: Record<string, unknown> = {}, headers: Record<string, string> = {}): FastifyReply {
   return send(reply, ERROR_STATUS[code], { error: message, code, details } satisfies ErrorBody, headers);
+}
+
+/**
+ * Node's HTTP parser refused the request before any route saw it (two Content-Lengths, one beside
+ * chunked, a folded or over-long header, a request that never finished): answered in Keyden's
+ * error shape, status and code together, and the connection is closed.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [code, message]: [ErrorCode, string] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? ['PAYLOAD_TOO_LARGE', "the request's headers are larger than the 16 KiB the server takes"]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['VALIDATION_FAILED', 'the request did not arrive in time']
+        : ['VALIDATION_FAILED', 'the request is not valid HTTP/1.1'];
+  const status = ERROR_STATUS[code];
+  const body = JSON.stringify({ error: message, code, details: {} } satisfies ErrorBody);
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }
 
 function bodyKindOf(contentType: string | undefined): BodyKind | null {
@@ -148,6 +170,7 @@ export async function startApiServer(core: OwnedCore, options: ApiServerOptions 
     // Fastify's routing errors (a malformed URL, an over-long parameter) run no hooks: guard and
     // answer them here in Keyden's shape, without echoing the URL (a wait secret may be in it).
     frameworkErrors: (_error, req, reply) => refuseForeign(req, reply) ?? sendError(reply, 'VALIDATION_FAILED', 'the request URL is malformed', {}),
+    clientErrorHandler: answerClientError,
   });
 
   app.removeAllContentTypeParsers();
@@ -385,6 +408,7 @@ async function listenOnSocket(socketPath: string, handler: http.RequestListener,
     }
     handler(req, res);
   });
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, () => {

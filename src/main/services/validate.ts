@@ -51,7 +51,14 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   const shielded = hasProtoKey(input);
   const result = schema.safeParse(shielded ? renameKeys(input, PROTO, STAND_IN) : input);
   if (result.success) return (shielded ? renameKeys(result.data, STAND_IN, PROTO) : result.data) as z.output<S>;
-  const issues = result.error.issues.map((i) => ({ ...i, path: i.path.map((p) => (p === STAND_IN ? PROTO : p)), message: i.message.replaceAll(STAND_IN, PROTO) }));
+  const named = (k: PropertyKey): PropertyKey => (k === STAND_IN ? PROTO : k);
+  const issues = result.error.issues.map((i) => ({
+    ...i,
+    path: i.path.map(named),
+    message: i.message.replaceAll(STAND_IN, PROTO),
+    // An unknown key is named from `keys` (issuesToDetails).
+    ...('keys' in i && Array.isArray(i.keys) ? { keys: (i.keys as string[]).map((k) => String(named(k))) } : {}),
+  }));
   const details = issuesToDetails(issues) as Record<string, string>;
   throw new KeydenError('VALIDATION_FAILED', sentenceOf(details), details);
 }
