@@ -128,10 +128,31 @@ describe('the admin commands beside a running owner', () => {
 describe('keyden serve', () => {
   let home: string;
   let token: string;
+  let reader: string;
   beforeAll(async () => {
     home = newHome();
-    const seeded = await seedVault(home, { categories: [{ name: 'OpenAI', envVarName: 'OPENAI_API_KEY' }], entries: [{ key: 'e', category: 'OpenAI', name: 'Blog', value: 'sk-1' }], tokens: [{ key: 't', scopes: ALL_SCOPES }] });
+    const seeded = await seedVault(home, {
+      categories: [{ name: 'OpenAI', envVarName: 'OPENAI_API_KEY' }],
+      entries: [{ key: 'e', category: 'OpenAI', name: 'Blog', value: 'sk-1' }],
+      tokens: [
+        { key: 't', scopes: ALL_SCOPES },
+        { key: 'reader', scopes: ['entries:read'] },
+      ],
+    });
     token = seeded.tokens.t ?? '';
+    reader = seeded.tokens.reader ?? '';
+  });
+
+  it('tells a token without vault:lock so before asking for the master password', async () => {
+    const owner = await serve(home, [], { password: null });
+    try {
+      // No password on stdin: asked for one first, this would exit 2 ("no password"), not name the scope.
+      const r = await keyden(home, ['unlock', '--password-stdin'], { env: { KEYDEN_TOKEN: reader }, input: '' });
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain('vault:lock');
+    } finally {
+      expect((await owner.stop('SIGINT')).code).toBe(0);
+    }
   });
 
   it('starts locked without a terminal or --password-stdin; lock and unlock --password-stdin round-trip', async () => {

@@ -19,6 +19,14 @@ export async function lock(): Promise<number> {
 export async function unlock(opts: { passwordStdin?: boolean; acceptRollback?: boolean }): Promise<number> {
   const api = ApiClient.fromEnvironment();
   api.requireToken(); // before asking for the password
+  // Asked first without a password: a token the owner refuses (unknown, or without vault:lock) is
+  // told so before anyone types one. The owner checks the token before the body, which it then
+  // refuses as incomplete (400) without counting an attempt.
+  try {
+    await api.request('POST', '/api/unlock', { json: {} });
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === 'VALIDATION_FAILED')) throw e;
+  }
   const password = await readPassword(opts.passwordStdin);
   try {
     await api.request('POST', '/api/unlock', { json: { password, ...(opts.acceptRollback ? { acceptRollback: true } : {}) }, timeoutMs: 120_000 });
