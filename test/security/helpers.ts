@@ -1,7 +1,7 @@
 // The attack suite's harness: a real `keyden serve` process (test/cli/helpers.ts, cheap test KDF)
 // on 127.0.0.1, and raw HTTP requests to it, as a local attacker would send them.
 import http from 'node:http';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { ensureBuilt, PASSWORD, seedVault, serve, tempDir, type Seed, type SeedResult, type Serving } from '../cli/helpers.js';
 import { readReply, type RawResponse } from '../api/raw-http.js';
 
@@ -56,3 +56,22 @@ export async function startOwner(seed: Seed, options: { locked?: boolean } = {})
 }
 
 export const codeOf = (r: Reply): string | undefined => (r.json as { code?: string } | null)?.code;
+
+/**
+ * An owner whose project `alpha` holds what a token that may only write it (a CI token, no
+ * entries:reveal) imported into its development environment: `content` in `format`. `user` may
+ * read and reveal, as the victim of a planted value.
+ */
+export async function ownerWithPlanted(content: string, format: 'dotenv' | 'json' = 'dotenv'): Promise<{ owner: Owner; user: string }> {
+  const owner = await startOwner({
+    categories: [{ name: 'OpenAI', envVarName: 'OPENAI_API_KEY' }],
+    entries: [{ key: 'a', category: 'OpenAI', name: 'alpha', value: 'sk-a' }],
+    tokens: [
+      { key: 'user', scopes: ['entries:read', 'entries:reveal'] },
+      { key: 'ciWriter', scopes: ['entries:write'], projects: ['alpha'] },
+    ],
+  });
+  const imported = await owner.request('POST', `/api/projects/alpha/import?environment=development&format=${format}`, { token: owner.tokens.ciWriter, body: { content } });
+  expect(imported.status, imported.text).toBe(200);
+  return { owner, user: owner.tokens.user! };
+}

@@ -4,24 +4,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keyden, tempDir } from '../cli/helpers.js';
-import { startOwner } from './helpers.js';
+import { ownerWithPlanted } from './helpers.js';
 
 async function planted(variable: (payload: string) => string) {
-  const owner = await startOwner({
-    categories: [{ name: 'OpenAI', envVarName: 'OPENAI_API_KEY' }],
-    entries: [{ key: 'a', category: 'OpenAI', name: 'alpha', value: 'sk-a' }],
-    tokens: [
-      { key: 'user', scopes: ['entries:read', 'entries:reveal'] },
-      { key: 'ciWriter', scopes: ['entries:write'], projects: ['alpha'] },
-    ],
-  });
   const dir = tempDir('keyden-run-loader-');
   const marker = path.join(dir, 'ran');
   const payload = path.join(dir, 'payload.cjs');
   fs.writeFileSync(payload, `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\n`);
-  const imported = await owner.request('POST', '/api/projects/alpha/import?environment=development', { token: owner.tokens.ciWriter, text: `${variable(payload)}\n` });
-  expect(imported.status).toBe(200);
-  return { owner, dir, marker, user: owner.tokens.user! };
+  const { owner, user } = await ownerWithPlanted(`${variable(payload)}\n`);
+  return { owner, dir, marker, user };
 }
 
 describe('keyden run and variables that decide what code runs', () => {

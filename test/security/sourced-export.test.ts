@@ -8,31 +8,17 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import { describe, expect, it } from 'vitest';
 import { keyden, tempDir } from '../cli/helpers.js';
-import { startOwner } from './helpers.js';
+import { ownerWithPlanted } from './helpers.js';
 import { dotenvLine, shellReadsAsText } from '../../src/main/services/envfile.js';
-
-async function ownerWith(text: string) {
-  const owner = await startOwner({
-    categories: [{ name: 'OpenAI', envVarName: 'OPENAI_API_KEY' }],
-    entries: [{ key: 'a', category: 'OpenAI', name: 'alpha', value: 'sk-a' }],
-    tokens: [
-      { key: 'user', scopes: ['entries:read', 'entries:reveal'] },
-      { key: 'ciWriter', scopes: ['entries:write'], projects: ['alpha'] },
-    ],
-  });
-  const imported = await owner.request('POST', '/api/projects/alpha/import?environment=development&format=json', { token: owner.tokens.ciWriter, body: { content: text } });
-  expect(imported.status, JSON.stringify(imported.json)).toBe(200);
-  return owner;
-}
 
 describe('keyden export of a value a shell would run', () => {
   it('warns, naming the variable and never its value, when a shell sourcing the .env would run or expand a value (a CR beside $(…)), and the file stays exact for dotenv', async () => {
     const dir = tempDir('keyden-sourced-');
     const marker = path.join(dir, 'ran');
     const planted = `harmless\r$(touch ${marker})`;
-    const owner = await ownerWith(JSON.stringify({ DB_PASSWORD: planted, PLAIN_KEY: 'sk-1', SPACED: 'a b $(touch x)' }));
+    const { owner, user } = await ownerWithPlanted(JSON.stringify({ DB_PASSWORD: planted, PLAIN_KEY: 'sk-1', SPACED: 'a b $(touch x)' }), 'json');
     const file = path.join(dir, '.env');
-    const r = await keyden(owner.home, ['export', '--project', 'alpha', '--env', 'development', '-o', file], { env: { KEYDEN_TOKEN: owner.tokens.user! } });
+    const r = await keyden(owner.home, ['export', '--project', 'alpha', '--env', 'development', '-o', file], { env: { KEYDEN_TOKEN: user } });
     expect(r.code, r.stderr).toBe(0);
     const text = fs.readFileSync(file, 'utf8');
     expect(dotenv.parse(text)).toMatchObject({ DB_PASSWORD: planted, PLAIN_KEY: 'sk-1', SPACED: 'a b $(touch x)' });
@@ -50,8 +36,8 @@ describe('keyden export of a value a shell would run', () => {
   });
 
   it('says nothing when every value of the .env is read as text by a shell', async () => {
-    const owner = await ownerWith(JSON.stringify({ A: "it's fine", B: '$(not run)', C: 'cr\ronly' }));
-    const r = await keyden(owner.home, ['export', '--project', 'alpha', '--env', 'development'], { env: { KEYDEN_TOKEN: owner.tokens.user! } });
+    const { owner, user } = await ownerWithPlanted(JSON.stringify({ A: "it's fine", B: '$(not run)', C: 'cr\ronly' }), 'json');
+    const r = await keyden(owner.home, ['export', '--project', 'alpha', '--env', 'development'], { env: { KEYDEN_TOKEN: user } });
     expect(r.code, r.stderr).toBe(0);
     expect(dotenv.parse(r.stdout)).toMatchObject({ A: "it's fine", B: '$(not run)', C: 'cr\ronly' });
     expect(r.stderr).not.toContain('warning');

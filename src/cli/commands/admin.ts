@@ -1,6 +1,5 @@
 // Owner and admin commands (DESIGN §5): they open the vault file with the core, so they are
 // imported only when one of them runs (the core loads zod, better-sqlite3 and the crypto).
-import { lstatSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openKeydenCore, type OwnedCore } from '../../main/core/index.js';
 import type { ApiServer } from '../../main/api/server.js';
@@ -11,6 +10,7 @@ import { DEFAULT_API_PORT } from '../client.js';
 import type { Token } from '../../shared/model.js';
 import { PRESETS, presetToCategoryInput } from '../../shared/presets.js';
 import { CliError, EXIT } from '../errors.js';
+import { pathTaken } from '../files.js';
 import { isKeydenError } from '../../shared/errors.js';
 import { formatTable, shortTime, writeErrLines, writeJson, writeLines, writeOut } from '../output.js';
 import { promptHidden, readNewPassword, readPassword, readStdinLines, stdinIsTerminal } from '../stdin.js';
@@ -264,16 +264,6 @@ export async function passwd(opts: { vault?: string; passwordStdin?: boolean; ro
   }
   writeOut(message);
   return EXIT.OK;
-}
-
-/** Whether anything is at `p`, a dangling symlink included. */
-function pathTaken(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export async function backup(opts: { output?: string; vault?: string; passwordStdin?: boolean }): Promise<number> {

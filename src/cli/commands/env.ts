@@ -1,12 +1,13 @@
 // A project's variables: export (stdout or a 0600 file) and run (a child's environment, no file).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { MaskingStream } from '../mask.js';
-import { closeSync, lstatSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { ApiClient } from '../client.js';
 import { writePrivateFile } from '../../main/home.js';
 import { CliError, EXIT } from '../errors.js';
+import { pathTaken } from '../files.js';
 import { writeOut } from '../output.js';
 import { REF_SCHEME, SecretResolver, parseSecretRef } from '../secret-refs.js';
 import { decodeUtf8, readAllStdin, readInputFile } from '../stdin.js';
@@ -25,7 +26,7 @@ export async function exportEnv(opts: { project: string; env: string; format: Fo
   const api = ApiClient.fromEnvironment();
   const target = opts.output === undefined || opts.output === '-' ? null : resolve(opts.output);
   // Refuse before asking: an export is audited, a refused one should not be.
-  if (target && !opts.force && exists(target)) {
+  if (target && !opts.force && pathTaken(target)) {
     throw new CliError(`${opts.output} already exists: use --force to overwrite it`, EXIT.ERROR);
   }
   let body = await fetchEnv(api, opts.project, opts.env, opts.format);
@@ -35,7 +36,7 @@ export async function exportEnv(opts: { project: string; env: string; format: Fo
     writeOut(body);
     return EXIT.OK;
   }
-  const before = opts.format === 'dotenv' && exists(target) ? await readDotenvFile(target) : null;
+  const before = opts.format === 'dotenv' && pathTaken(target) ? await readDotenvFile(target) : null;
   writeSecretFile(target, body, opts.force === true);
   process.stderr.write(`Wrote ${opts.output} (mode 0600)\n`);
   if (before) process.stderr.write(`keyden: note: ${opts.output}: ${await describeChanges(before, body)}\n`);
@@ -105,15 +106,6 @@ function withoutToken(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const copy = { ...env };
   delete copy.KEYDEN_TOKEN;
   return copy;
-}
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Mode 0600 from the first byte; replaced atomically with --force, never overwritten without it. */
@@ -325,7 +317,7 @@ async function resolveEnvFile(api: ApiClient, text: string): Promise<(readonly [
 /** Fills a template's `{{ keyden://… }}` placeholders; to stdout or to a 0600 file. */
 export async function inject(opts: { in: string; output?: string; force?: boolean }): Promise<number> {
   const target = opts.output === undefined || opts.output === '-' ? null : resolve(opts.output);
-  if (target && !opts.force && exists(target)) throw new CliError(`${opts.output} already exists: use --force to overwrite it`, EXIT.ERROR);
+  if (target && !opts.force && pathTaken(target)) throw new CliError(`${opts.output} already exists: use --force to overwrite it`, EXIT.ERROR);
   const template = await readText(opts.in);
   const filled = await new SecretResolver(ApiClient.fromEnvironment()).fill(template);
   if (!target) {
