@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { APP, CLI, openKeydenCore } from '../../src/main/core/index.js';
 import { SCHEMA_VERSION } from '../../src/main/store/migrations.js';
 
@@ -328,6 +328,26 @@ describe('backups', () => {
     expect(fs.readdirSync(v.dir).filter((f) => f.includes('partial'))).toEqual([]);
     await v.core.vault.backup(APP, taken, { replace: true });
     expect(fs.readFileSync(taken).subarray(0, 15).toString()).toBe('SQLite format 3');
+  });
+
+  it('places the copy without replacing anything on a file system without hard links too (an exclusive copy)', async () => {
+    const v = await vaultWithEntries();
+    const link = vi.spyOn(fs, 'linkSync').mockImplementation(() => {
+      throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
+    });
+    try {
+      const taken = path.join(v.dir, 'taken.db');
+      fs.writeFileSync(taken, 'mine');
+      await expect(v.core.vault.backup(APP, taken)).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(fs.readFileSync(taken, 'utf8')).toBe('mine');
+      const fresh = path.join(v.dir, 'fresh.db');
+      await v.core.vault.backup(APP, fresh);
+      expect(link).toHaveBeenCalled();
+      expect(fs.statSync(fresh).mode & 0o777).toBe(0o600);
+      await reopen(fresh).vault.unlock(APP, PASSWORD);
+    } finally {
+      link.mockRestore();
+    }
   });
 
   it('refuses to write the backup over the vault itself', async () => {

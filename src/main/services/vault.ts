@@ -11,6 +11,7 @@ import { format1Problem } from '../store/format-1-check.js';
 import { createVaultDb, dataVersion, migrateWithKey, needsKeyedMigration, openVaultDb, restrictModes, type Db, type OpenOptions } from '../store/db.js';
 import { computeDigest, forgetDigestKey, IntegrityWriter, readIntegrity, recordChecks, tampered } from '../store/integrity.js';
 import { KnownVaults } from '../store/known-vaults.js';
+import { noHardLinks } from '../store/lockfile.js';
 import { keydenHome } from '../home.js';
 import { describeFailure, inspectIntegrity, type VerifyReport } from './verify.js';
 import { CHECKED_AT_UNLOCK, checkSnapshot, readSnapshot, type UnlockSnapshot } from './unlock-snapshot.js';
@@ -1088,9 +1089,9 @@ function placeNew(from: string, to: string): void {
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'EEXIST') throw taken();
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw e;
+    if (!noHardLinks(code)) throw e;
   }
-  // No hard links here (FAT, some network shares): an exclusive copy (O_CREAT | O_EXCL).
+  // No hard links here: an exclusive copy (O_CREAT | O_EXCL).
   try {
     fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
   } catch (e) {

@@ -226,6 +226,9 @@ function acquireLockFile(lockPath: string, options: { staleAfterMs?: number } = 
   throw new KeydenError('CONFLICT', 'could not take the vault lock; another Keyden process keeps taking it');
 }
 
+/** Whether link(2) failed with this code because the file system has no hard links (FAT, some network shares). */
+export const noHardLinks = (code: string | undefined): boolean => code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EOPNOTSUPP';
+
 /** Puts a lock file holding this pid at `lockPath`; false when the name is taken. */
 function placeLockFile(lockPath: string): boolean {
   const own = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
@@ -237,7 +240,7 @@ function placeLockFile(lockPath: string): boolean {
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'EEXIST') linked = false;
-    else if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EOPNOTSUPP') linked = null;
+    else if (noHardLinks(code)) linked = null;
     else throw e;
   } finally {
     fs.rmSync(own, { force: true });
