@@ -99,6 +99,14 @@ export interface SettingsView {
 export interface CopyResult {
   clearsInSeconds: number;
 }
+/** A project's .env copied or exported: `shellActive` names the variables a shell sourcing it would run or expand (never their values). */
+export interface EnvCopyResult extends CopyResult {
+  shellActive: string[];
+}
+export interface EnvExportResult {
+  path: string;
+  shellActive: string[];
+}
 export interface ProjectVariablesView {
   variables: { name: string; entryId: string; categoryName: string; field: string | null; shared: boolean }[];
   conflicts: { name: string; entries: { entryId: string; categoryName: string }[] }[];
@@ -145,9 +153,9 @@ export const ipcContract = {
 
   'projects.list': spec<Project[]>()(NoInput),
   'projects.variables': spec<ProjectVariablesView>()(ProjectLevel),
-  'projects.copyEnv': spec<CopyResult>()(ProjectEnv),
+  'projects.copyEnv': spec<EnvCopyResult>()(ProjectEnv),
   /** Asks for a file in a save dialog (main), writes it 0600; null when cancelled. */
-  'projects.exportEnv': spec<{ path: string } | null>()(ProjectEnv.extend({ format: ExportFormat.optional() }).strict()),
+  'projects.exportEnv': spec<EnvExportResult | null>()(ProjectEnv.extend({ format: ExportFormat.optional() }).strict()),
   /** Asks for a file in an open dialog (main) and imports it; null when cancelled. */
   'projects.importEnv': spec<ImportSummary | null>()(ProjectLevel.extend({ mode: ImportMode }).strict()),
   'projects.patch': spec<Project>()(z.object({ project: StoredName, patch: ProjectPatch }).strict()),

@@ -53,3 +53,32 @@ test('a project exports its .env to the chosen file, copies it, and imports a .e
   await expect(page.getByRole('button', { name: 'Export .env…' })).toBeDisabled();
   await shot(page, 'project');
 });
+
+test('after an export or a copy, the project names the variables a shell sourcing the .env would run, never their values', async ({ page, app }) => {
+  const c = await seedVault(app);
+  // What a token that may only write the project could plant: a CR beside $(…) goes in double quotes, where a shell expands it.
+  seedEntry(app, { categoryId: c.openai!.id, name: 'Shop', value: 'harmless\r$(touch /tmp/keyden-e2e-planted)' });
+  seedEntry(app, { categoryId: c.stripe!.id, name: 'Shop', value: "sk_test_'quoted'" });
+  await page.goto(app.url);
+  await page.getByRole('navigation', { name: 'Vault' }).getByRole('button', { name: /Shop/ }).click();
+  const warning = page.getByRole('alert', { name: 'Values a shell would run' });
+  await expect(page.getByRole('table', { name: 'Variables' })).toBeVisible();
+  await expect(warning).toHaveCount(0);
+
+  const target = join(app.home, 'shop.env');
+  app.dialogs.nextSavePath = target;
+  await page.getByRole('button', { name: 'Export .env…' }).click();
+  await expect(warning).toContainText('OPENAI_API_KEY');
+  await expect(warning).not.toContainText('STRIPE_SECRET_KEY');
+  await expect(warning).not.toContainText('harmless');
+  await expect(warning).toContainText('keyden run');
+  expect(parse(readFileSync(target, 'utf8')).OPENAI_API_KEY).toBe('harmless\r$(touch /tmp/keyden-e2e-planted)');
+  await shot(page, 'project-shell-warning');
+
+  // Another environment starts without it; a copy of this one shows it again.
+  await page.getByRole('tab', { name: /All environments/ }).click();
+  await expect(warning).toHaveCount(0);
+  await page.getByRole('tab', { name: /development/ }).click();
+  await page.getByRole('button', { name: 'Copy as .env' }).click();
+  await expect(warning).toContainText('OPENAI_API_KEY');
+});

@@ -52,8 +52,8 @@ export async function exportEnv(opts: { project: string; env: string; format: Fo
  * three quote kinds) could be a command planted by a token that may write: named here, never shown.
  */
 async function warnIfShellWouldRun(text: string): Promise<void> {
-  const { shellReadsAsText } = await import('../../main/services/envfile.js');
-  const names = [...(await dotenvVariables(text))].filter(([, value]) => !shellReadsAsText(value)).map(([name]) => name);
+  const { shellActiveNames } = await import('../../main/services/envfile.js');
+  const names = shellActiveNames(text);
   if (names.length === 0) return;
   process.stderr.write(
     `keyden: warning: a shell that sources this .env (\`. ./.env\`) would run or expand ${names.length === 1 ? 'the value' : 'the values'} of ${names.join(', ')}; load ${names.length === 1 ? 'it' : 'them'} with keyden run, or export --format shell\n`,

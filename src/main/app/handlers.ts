@@ -3,6 +3,7 @@
 // dialogs, files, the API toggle and the auto-lock countdown.
 import { APP, type KeydenCore } from '../core/types.js';
 import { KeydenError } from '../../shared/errors.js';
+import { shellActiveNames } from '../services/envfile.js';
 import type { AppInfo, SettingsView } from '../../shared/ipc.js';
 import type { ExportFormat } from '../../shared/model.js';
 import type { ApiControl } from './api-control.js';
@@ -247,7 +248,7 @@ export function createHandlers(deps: AppDeps): Handlers {
       const text = await core.projects.exportEnv(APP, project, environment, 'dotenv');
       const seconds = clipboardSeconds();
       await clipboard.copy(text, seconds);
-      return { clearsInSeconds: seconds };
+      return { clearsInSeconds: seconds, shellActive: shellActiveNames(text) };
     },
     'projects.exportEnv': async ({ project, environment, format }) => {
       const fmt = format ?? 'dotenv';
@@ -255,7 +256,7 @@ export function createHandlers(deps: AppDeps): Handlers {
       if (path === null) return null;
       const text = await core.projects.exportEnv(APP, project, environment, fmt);
       await files.writePrivate(path, text);
-      return { path };
+      return { path, shellActive: fmt === 'dotenv' ? shellActiveNames(text) : [] };
     },
     'projects.importEnv': async ({ project, environment, mode }) => {
       const path = await dialogs.openFile({ title: `Import a .env into ${project} (${environment})` });

@@ -62,6 +62,9 @@ export function shellReadsAsText(value: string): boolean {
   return value === '' || PLAIN.test(value);
 }
 
+/** The variables of a dotenv export (as dotenvLine wrote it) whose values a shell sourcing it would run or expand. */
+export const shellActiveNames = (text: string): string[] => parseDotenv(text).filter((v) => !shellReadsAsText(v.value)).map((v) => v.name);
+
 /** One `export KEY='…'` line that bash sets exactly; only NUL (and broken UTF-16) cannot be. */
 export function shellLine(name: string, value: string): string | null {
   if (value.includes('\u0000') || !value.isWellFormed()) return null;

@@ -20,6 +20,9 @@ export function ProjectView({ name }: { name: string }) {
   const [summary, setSummary] = useState<ImportSummary | null>(null);
   const [skipExisting, setSkipExisting] = useState(false);
   const [version, setVersion] = useState(0);
+  /** The variables of the .env just copied or exported that a shell sourcing it would run or expand. */
+  const [shellActive, setShellActive] = useState<string[]>([]);
+  useEffect(() => setShellActive([]), [name, environment]);
 
   const environmentKey = environments.join(',');
   useEffect(() => {
@@ -44,6 +47,7 @@ export function ProjectView({ name }: { name: string }) {
     try {
       if (environment === '*') return;
       const r = await call('projects.copyEnv', { project: name, environment });
+      setShellActive(r.shellActive);
       toast(`Copied the .env — the clipboard clears in ${r.clearsInSeconds} s`);
     } catch (e) {
       toast(errorMessage(e), 'error');
@@ -53,7 +57,9 @@ export function ProjectView({ name }: { name: string }) {
     try {
       if (environment === '*') return;
       const r = await call('projects.exportEnv', { project: name, environment });
-      if (r) toast(`Exported to ${r.path}`);
+      if (!r) return;
+      setShellActive(r.shellActive);
+      toast(`Exported to ${r.path}`);
     } catch (e) {
       toast(errorMessage(e), 'error');
     }
@@ -91,6 +97,19 @@ export function ProjectView({ name }: { name: string }) {
           <input type="checkbox" checked={skipExisting} onChange={(e) => setSkipExisting(e.target.checked)} /> Keep existing values on import
         </label>
       </div>
+
+      {shellActive.length > 0 ? (
+        <div className="banner banner-warn" role="alert" aria-label="Values a shell would run">
+          <AlertIcon />
+          <div>
+            <strong>A shell that sources this .env (<code>. ./.env</code>) would run or expand {shellActive.length === 1 ? 'a value' : 'values'}:</strong>{' '}
+            <code>
+              <Names list={shellActive} />
+            </code>
+            . The file is exact for dotenv; to load these keys into a shell, use <code>keyden run</code> or the shell export format.
+          </div>
+        </div>
+      ) : null}
 
       {vars && vars.conflicts.length > 0 ? (
         <div className="banner banner-warn" role="alert">
