@@ -1,6 +1,6 @@
 // Entry detail: masked value, Reveal (hides again after revealSeconds), Copy (done in main),
 // Edit, History with restore, Delete with confirm, expiry badge.
-import { useEffect, useRef, useState, type ClipboardEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { EntryWithCategory } from '../../../shared/model.js';
 import { call, errorMessage } from '../api.js';
 import { CopyIcon, EditIcon, EyeIcon, EyeOffIcon, HistoryIcon, TrashIcon, ServiceIcon } from '../components/icons.js';
@@ -10,6 +10,7 @@ import { Button, Confirm, EmptyState, formatDate, formatTime, MOD } from '../com
 import { useCopyStatus } from '../store/copy-status.js';
 import { useSession } from '../store/session.js';
 import { useTimedSecret } from '../store/timed-secret.js';
+import { GuardedSecret } from '../components/guarded-copy.js';
 import { HistoryDialog } from './History.js';
 
 const DAY = 86_400_000;
@@ -70,12 +71,6 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
     } catch (e) {
       toast(errorMessage(e), 'error');
     }
-  }
-  /** Ctrl+C on a revealed value: main copies it instead, so the guard clears it later and it is audited. */
-  function guardCopy(e: ClipboardEvent, field?: string): void {
-    if (secret === null) return;
-    e.preventDefault();
-    void copy(field);
   }
   async function remove(): Promise<void> {
     if (!entry) return;
@@ -139,7 +134,8 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
               <div key={f} className="field-row">
                 <dt><code><Name>{f}</Name></code></dt>
                 <dd>
-                  <code className={`secret${secret === null ? ' masked' : ''}`} data-testid={`value-${f}`} onCopy={(e) => guardCopy(e, f)}>{valueOf(f)}</code>
+                  {/* ⌘/Ctrl+C on a revealed value: main copies it instead, so it is cleared later and audited. */}
+                  <GuardedSecret className={`secret${secret === null ? ' masked' : ''}`} data-testid={`value-${f}`} copy={secret === null ? null : () => void copy(f)}>{valueOf(f)}</GuardedSecret>
                   <Button variant="ghost" onClick={() => void copy(f)} aria-label={`Copy ${shown(f)}`}>
                     <CopyIcon />
                   </Button>
@@ -151,7 +147,7 @@ export function EntryDetail({ entry, onEdit }: { entry: EntryWithCategory | null
           <dl className="fields">
           <div className="field-row">
             <dt><code><Name>{envVar ?? ''}</Name></code></dt>
-            <dd><code className={`secret${secret === null ? ' masked' : ''}`} data-testid="value" onCopy={(e) => guardCopy(e)}>{valueOf(null)}</code></dd>
+            <dd><GuardedSecret className={`secret${secret === null ? ' masked' : ''}`} data-testid="value" copy={secret === null ? null : () => void copy()}>{valueOf(null)}</GuardedSecret></dd>
           </div>
           </dl>
         )}

@@ -7,6 +7,7 @@ import { toast } from '../components/toast.js';
 import { Button, Confirm, EmptyState, formatTime, Modal } from '../components/ui.js';
 import { useSession } from '../store/session.js';
 import { useTimedSecret } from '../store/timed-secret.js';
+import { GuardedSecret } from '../components/guarded-copy.js';
 
 export function HistoryDialog({ entry, fields, onClose }: { entry: EntryWithCategory; fields: string[]; onClose: () => void }) {
   const revealSeconds = useSession((s) => s.info?.revealSeconds ?? 30);
@@ -60,17 +61,10 @@ export function HistoryDialog({ entry, fields, onClose }: { entry: EntryWithCate
                 <strong>Version {v.version}</strong>
                 <span className="muted small"> replaced {formatTime(v.replacedAt)}</span>
                 {shown === v.version && secret !== null ? (
-                  <pre
-                    className="secret version-value"
-                    data-testid={`version-value-${v.version}`}
-                    onCopy={(e) => {
-                      // ⌘/Ctrl+C on a shown value goes through the guard too, never straight to the clipboard.
-                      e.preventDefault();
-                      void copy(v.version);
-                    }}
-                  >
+                  // ⌘/Ctrl+C on a shown value goes through the guard too, never straight to the clipboard.
+                  <GuardedSecret as="pre" className="secret version-value" data-testid={`version-value-${v.version}`} copy={() => void copy(v.version)}>
                     {render(secret)}
-                  </pre>
+                  </GuardedSecret>
                 ) : null}
               </div>
               <div className="row-gap">

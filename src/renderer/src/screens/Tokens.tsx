@@ -6,6 +6,7 @@ import { toast } from '../components/toast.js';
 import { Name, Names, shown as shownName } from '../components/Name.js';
 import { Button, Confirm, EmptyState, Field, formatTime, Modal } from '../components/ui.js';
 import { useSession } from '../store/session.js';
+import { useGuardedCopy } from '../components/guarded-copy.js';
 
 const EXPIRY_CHOICES = [
   { label: 'Never', days: null },
@@ -76,6 +77,14 @@ function CreateTokenDialog({ projects, onClose }: { projects: string[]; onClose:
     return () => void call('tokens.secretClosed').catch(() => undefined);
   }, [shown]);
 
+  const copySecret = (value: string): void =>
+    void call('tokens.copySecret', { secret: value }).then(
+      (r) => toast(`Copied — the clipboard clears in ${r.clearsInSeconds} s`),
+      (e: unknown) => toast(errorMessage(e), 'error'),
+    );
+  // ⌘/Ctrl+C in the token's field (selected as the dialog opens) copies through main too.
+  const guardToken = useGuardedCopy(secret === null ? null : () => copySecret(secret));
+
   async function submit(e: FormEvent): Promise<void> {
     e.preventDefault();
     setBusy(true);
@@ -97,18 +106,9 @@ function CreateTokenDialog({ projects, onClose }: { projects: string[]; onClose:
   if (secret !== null) {
     return (
       <Modal open onOpenChange={(o) => { if (!o) { setSecret(null); onClose(); } }} title="Token created" description="Copy it now: it is shown only this once. Keyden keeps only its hash.">
-        <input className="token-secret" readOnly value={secret} aria-label="New token" onFocus={(e) => e.currentTarget.select()} autoFocus />
+        <input ref={guardToken} className="token-secret" readOnly value={secret} aria-label="New token" onFocus={(e) => e.currentTarget.select()} autoFocus />
         <div className="modal-actions">
-          <Button
-            onClick={() =>
-              void call('tokens.copySecret', { secret }).then(
-                (r) => toast(`Copied — the clipboard clears in ${r.clearsInSeconds} s`),
-                (e: unknown) => toast(errorMessage(e), 'error'),
-              )
-            }
-          >
-            Copy
-          </Button>
+          <Button onClick={() => copySecret(secret)}>Copy</Button>
           <Button variant="primary" onClick={() => { setSecret(null); onClose(); }}>Done</Button>
         </div>
       </Modal>
