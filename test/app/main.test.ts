@@ -53,6 +53,7 @@ vi.mock('electron', () => {
       on: (event: string, listener: Listener) => electron.appEvents.set(event, listener),
       quit: () => electron.quit(),
       isPackaged: false,
+      commandLine: { hasSwitch: () => false },
       getAppPath: () => '/app',
       getVersion: () => '0.1.0',
     },

@@ -37,7 +37,7 @@ vi.mock('electron', () => {
   return { BrowserWindow, nativeTheme: { shouldUseDarkColors: false } };
 });
 
-const { createMainWindow, mainWindowOptions, APP_ORIGIN } = await import('../../src/main/app/window.js');
+const { createMainWindow, mainWindowOptions, refusedDebugSwitch, APP_ORIGIN } = await import('../../src/main/app/window.js');
 
 function navigate(contents: FakeContents, event: string, url: string): boolean {
   let prevented = false;
@@ -106,5 +106,18 @@ describe('the main window', () => {
     // What <a download href="blob:…"> or a data: link in the page would start.
     contents.sessionHandlers.get('will-download')?.({ preventDefault: () => (cancelled = true) }, { getURL: () => 'blob:app://keyden/1' }, contents);
     expect(cancelled).toBe(true);
+  });
+});
+
+describe('Chromium debugging switches', () => {
+  const has = (...switches: string[]) => (name: string) => switches.includes(name);
+  it('a packaged build refuses to start with --remote-debugging-port or --remote-debugging-pipe (another program would drive the page)', () => {
+    expect(refusedDebugSwitch(true, has('remote-debugging-port'))).toBe('remote-debugging-port');
+    expect(refusedDebugSwitch(true, has('remote-debugging-pipe'))).toBe('remote-debugging-pipe');
+    expect(refusedDebugSwitch(true, has('lang'))).toBeNull();
+  });
+
+  it('a development build keeps them, as it keeps DevTools', () => {
+    expect(refusedDebugSwitch(false, has('remote-debugging-port'))).toBeNull();
   });
 });

@@ -16,7 +16,7 @@ import { registerAppScheme, serveRenderer } from './protocol.js';
 import { createAppRuntime } from './runtime.js';
 import type { UpdaterPort } from './updates.js';
 import { realTimers } from './timers.js';
-import { APP_ORIGIN, createMainWindow, lockDownContents } from './window.js';
+import { APP_ORIGIN, createMainWindow, lockDownContents, refusedDebugSwitch } from './window.js';
 // CommonJS: its default export holds autoUpdater, which is made (per platform) when first read.
 import electronUpdater from 'electron-updater';
 
@@ -34,7 +34,11 @@ function pageOrigin(): string {
   return `${u.protocol}//${u.host}`;
 }
 
-if (!app.requestSingleInstanceLock()) {
+const debugSwitch = refusedDebugSwitch(app.isPackaged, (name) => app.commandLine.hasSwitch(name));
+if (debugSwitch) {
+  console.error(`keyden: not started: --${debugSwitch} would let other programs drive the window and read the vault`);
+  app.exit(1);
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   // Before the vault is opened or a password arrives (docs/desktop.md "Memory"); the app starts either way.

@@ -34,6 +34,17 @@ export function mainWindowOptions(preloadPath: string, options: { packaged: bool
   };
 }
 
+/**
+ * The Chromium switch a packaged build refuses to start with, or null. `--remote-debugging-port`
+ * (or `-pipe`) opens the page to any local program, which could call the bridge once the vault is
+ * unlocked (DESIGN §4 "The shell": DevTools only in unpackaged builds); Electron's fuses stop
+ * Node's `--inspect` switches, not these.
+ */
+export function refusedDebugSwitch(packaged: boolean, hasSwitch: (name: string) => boolean): string | null {
+  if (!packaged) return null;
+  return ['remote-debugging-port', 'remote-debugging-pipe'].find(hasSwitch) ?? null;
+}
+
 /** Sessions whose downloads are already refused (every webContents of the app shares one). */
 const downloadsRefused = new WeakSet<object>();
 
