@@ -2,8 +2,23 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AutoLock } from '../../src/main/app/auto-lock.js';
 import { ManualTimers } from '../e2e/support/fakes.js';
+import { APP } from '../../src/main/core/types.js';
+import { createTestVault, PASSWORD } from '../helpers/core.js';
+import { testRuntime } from './runtime-fixture.js';
 
 vi.mock('electron', () => ({}));
+// Holds the next unlocks' key derivation until released, so a lock can arrive while one runs.
+const kdf = vi.hoisted(() => ({ held: null as Promise<void> | null }));
+vi.mock('../../src/main/crypto/kdf.js', async (original) => {
+  const actual = await original<typeof import('../../src/main/crypto/kdf.js')>();
+  return {
+    ...actual,
+    deriveKek: async (...args: Parameters<typeof actual.deriveKek>) => {
+      if (kdf.held) await kdf.held;
+      return actual.deriveKek(...args);
+    },
+  };
+});
 
 function setup(minutes = 10) {
   const timers = new ManualTimers();
@@ -50,4 +65,28 @@ describe('auto-lock', () => {
     autoLock.lockNow('shortcut');
     expect(state.reasons).toEqual(['sleep']); // already locked: nothing more
   });
+});
+
+describe('a lock asked for while an unlock runs', () => {
+  for (const reason of ['sleep', 'screen-lock', 'shortcut'] as const) {
+    it(`${reason} during the unlock's key derivation leaves the vault locked, and the unlock says so`, async () => {
+      const v = await createTestVault();
+      try {
+        const rt = testRuntime(v);
+        v.core.vault.lock(APP);
+        let release = (): void => {};
+        kdf.held = new Promise((resolve) => (release = resolve));
+        const unlocking = rt.dispatch('vault.unlock', { password: PASSWORD }); // Enter pressed…
+        await vi.waitFor(() => expect(v.core.vault.unlockPending()).toBe(true));
+        rt.autoLock.lockNow(reason); // …then, while the key is derived, the lid closed, the screen locked, or Ctrl+L
+        kdf.held = null;
+        release();
+        expect(await unlocking).toMatchObject({ ok: false, error: { code: 'VAULT_LOCKED' } });
+        expect(v.core.vault.status().locked).toBe(true);
+        await rt.shutdown();
+      } finally {
+        v.close();
+      }
+    });
+  }
 });

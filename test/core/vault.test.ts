@@ -301,6 +301,21 @@ describe('the vault file', () => {
   });
 });
 
+describe('a lock asked for during an unlock', () => {
+  it('wins: the unlock ends with VAULT_LOCKED, the vault stays locked, and the next unlock opens it', async () => {
+    const v = await vaultWithEntries();
+    v.core.vault.lock(APP);
+    const unlocking = v.core.vault.unlock(APP, PASSWORD);
+    expect(v.core.vault.unlockPending()).toBe(true);
+    v.core.vault.lock(APP);
+    await expect(unlocking).rejects.toMatchObject({ code: 'VAULT_LOCKED', message: expect.stringContaining('locked while it was being unlocked') });
+    expect(v.core.vault.status().locked).toBe(true);
+    expect(v.core.vault.unlockPending()).toBe(false);
+    await v.core.vault.unlock(APP, PASSWORD);
+    expect(v.core.entries.list(APP).total).toBe(3);
+  });
+});
+
 describe('backups', () => {
   it('writes a private copy that opens with the same password and holds every entry', async () => {
     const v = await vaultWithEntries();

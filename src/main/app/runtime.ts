@@ -60,7 +60,8 @@ export function createAppRuntime(options: RuntimeOptions): AppRuntime {
   const autoLock = new AutoLock({
     timers: options.timers,
     minutes: () => core.vault.settings().autoLockMinutes,
-    isLocked: () => core.vault.status().locked,
+    // An unlock under way counts as open: a lock asked for now stops it.
+    isLocked: () => core.vault.status().locked && !core.vault.unlockPending(),
     lock: () => core.vault.lock(APP),
   });
   // One budget of password checks for the page and the API (DESIGN §4 "Hardening"): a page that

@@ -80,6 +80,8 @@ export interface VaultService {
   kdfParams(): { m: number; t: number; p: number };
   /** How long the last successful unlock of this process took (KDF included), or null. */
   lastUnlockMs(): number | null;
+  /** Whether an unlock has been asked for and has not ended (a lock asked for meanwhile stops it). */
+  unlockPending(): boolean;
   /** Why the vault was locked between requests (its key changed beside this owner, an older copy put back), once; then null. */
   takeLockNotice(): string | null;
   settings(): Settings;

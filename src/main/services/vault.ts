@@ -140,6 +140,9 @@ export class Vault implements VaultService, VaultContext {
   /** data_version when the unlock checked every row; another connection's commit moves it. */
   private checkedAtDataVersion: number | null = null;
   private unlocking: Promise<void> | null = null;
+  /** Locks asked for so far, and the unlocks not yet ended: an unlock during which a lock was asked for ends locked. */
+  private lockRequests = 0;
+  private unlocksPending = 0;
   /** takeLockNotice's message: set when the turn's look at the file locked the vault, cleared once told or at the next unlock. */
   private lockNotice: string | null = null;
   private dataVersion = 0;
@@ -305,10 +308,29 @@ export class Vault implements VaultService, VaultContext {
     return this.queueUnlock(caller, password, options);
   }
 
+  /** Whether an unlock has been asked for and has not ended: a lock asked for now stops it (lock). */
+  unlockPending(): boolean {
+    return this.unlocksPending > 0;
+  }
+
   /** `kept`: receives a copy of the KEK when the unlock opened the vault with it (for passwd: one Argon2 run). */
-  private queueUnlock(caller: Caller, password: string, options: UnlockOptions, kept?: KeptKek): Promise<void> {
-    // Two unlocks at once share nothing but the file: let the second wait for the first.
-    return this.inUnlockQueue(() => this.doUnlock(caller, password, options, kept));
+  private async queueUnlock(caller: Caller, password: string, options: UnlockOptions, kept?: KeptKek): Promise<void> {
+    const locksBefore = this.lockRequests;
+    this.unlocksPending++;
+    try {
+      // Two unlocks at once share nothing but the file: let the second wait for the first.
+      await this.inUnlockQueue(() => this.doUnlock(caller, password, options, kept));
+    } finally {
+      this.unlocksPending--;
+    }
+    // A lock asked for while this unlock waited or derived its key (sleep, screen lock, the
+    // shortcut, POST /api/lock) wins: the vault does not stay open behind it. Nothing is served
+    // between the two (no turn of the event loop passes).
+    if (this.lockRequests !== locksBefore) {
+      this.lock(caller);
+      dropKek(kept);
+      throw new KeydenError('VAULT_LOCKED', 'the vault was locked while it was being unlocked (sleep, the screen locking or a lock request); unlock it again');
+    }
   }
 
   /** Runs `job` once the unlocks (and closed-vault rotations) asked for before it have ended. */
@@ -504,6 +526,7 @@ export class Vault implements VaultService, VaultContext {
   }
 
   lock(caller: Caller): void {
+    this.lockRequests++;
     if (!this.unlockedKeys) return;
     try {
       this.audit.flush();
