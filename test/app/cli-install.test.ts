@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { launcherPlan, NEEDS_NODE } from '../../src/main/app/cli-install.js';
+import { installLauncher, launcherPlan, NEEDS_NODE } from '../../src/main/app/cli-install.js';
 
 const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { bin: { keyden: string } };
 
@@ -47,6 +47,30 @@ describe('launcherPlan', () => {
       expect(withoutNode.stderr).toBe(`${NEEDS_NODE}\n`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('installLauncher', () => {
+  it('replaces a symlink at the launcher path (npm link puts one there) instead of writing through it into its target', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'keyden-home-'));
+    try {
+      const target = path.join(home, 'checkout', 'bin', 'keyden.cjs');
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, '#!/usr/bin/env node\n// the real CLI\n', { mode: 0o644 });
+      const launcher = path.join(home, '.local', 'bin', 'keyden');
+      fs.mkdirSync(path.dirname(launcher), { recursive: true });
+      fs.symlinkSync(target, launcher);
+      const plan = { ...launcherPlan({ platform: 'linux', resourcesPath: '/opt/Keyden/resources', env: {} }), path: launcher };
+      await installLauncher(plan);
+      expect(fs.readFileSync(target, 'utf8')).toBe('#!/usr/bin/env node\n// the real CLI\n');
+      expect(fs.statSync(target).mode & 0o777).toBe(0o644);
+      expect(fs.lstatSync(launcher).isSymbolicLink()).toBe(false);
+      expect(fs.readFileSync(launcher, 'utf8')).toBe(plan.content);
+      expect(fs.statSync(launcher).mode & 0o777).toBe(0o755);
+      expect(fs.readdirSync(path.dirname(launcher))).toEqual(['keyden']);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
     }
   });
 });

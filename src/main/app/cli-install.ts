@@ -2,7 +2,7 @@
 // from app.asar) with the system's Node.js. The app's own runtime cannot run it: its RunAsNode
 // fuse is off (DESIGN §4 "The shell"; docs/desktop.md), so nobody can use the signed app binary
 // as a general-purpose Node interpreter.
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,7 +35,16 @@ export function launcherPlan(options: { platform: NodeJS.Platform; resourcesPath
 
 export async function installLauncher(plan: LauncherPlan): Promise<{ path: string }> {
   await mkdir(join(plan.path, '..'), { recursive: true });
-  await writeFile(plan.path, plan.content, { mode: plan.mode });
-  await chmod(plan.path, plan.mode);
+  // Written beside it and renamed over it: a symlink there (`npm link` makes one when npm's prefix
+  // is ~/.local) is replaced, never written through into the file it points to.
+  const fresh = `${plan.path}.${process.pid}.tmp`;
+  try {
+    await writeFile(fresh, plan.content, { mode: plan.mode, flag: 'wx' });
+    await chmod(fresh, plan.mode);
+    await rename(fresh, plan.path);
+  } catch (e) {
+    await rm(fresh, { force: true });
+    throw e;
+  }
   return { path: plan.path };
 }
