@@ -110,6 +110,10 @@ describe('the Electron main process', () => {
     expect([...electron.ipc.keys()].sort()).toEqual(allChannels().map((c) => `${IPC_PREFIX}${c}`).sort());
   });
 
+  it('can be minimized before the first vault exists (no settings to read yet)', () => {
+    expect(() => win.events.get('minimize')!()).not.toThrow();
+  });
+
   it('serves the page through the real core and locks on sleep, telling the page to wipe', async () => {
     await expect(invoke('vault.status')).resolves.toMatchObject({ ok: true, value: { exists: false, path: join(home, 'vault.db') } });
     await expect(invoke('vault.create', { password: 'correct horse battery staple' })).resolves.toEqual({ ok: true });

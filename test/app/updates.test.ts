@@ -81,6 +81,24 @@ describe('the updater', () => {
     expect((await make('darwin', fakeUpdater(null).updater).updates.check()).state).toBe('none');
   });
 
+  it('says "up to date" when the feed holds an older version (no downgrade is offered)', async () => {
+    const { updates } = make('win32', fakeUpdater('0.1.0', { older: true }).updater);
+    expect(await updates.check()).toMatchObject({ state: 'none', version: null });
+  });
+
+  it('downloads and installs only while the setting is still on', async () => {
+    const fake = fakeUpdater('0.3.0');
+    const { updates, state } = make('darwin', fake.updater);
+    expect((await updates.check()).state).toBe('available');
+    state.enabled = false;
+    expect((await updates.download()).state).toBe('available');
+    state.enabled = true;
+    expect((await updates.download()).state).toBe('ready');
+    state.enabled = false;
+    updates.install();
+    expect(fake.calls).toEqual(['check', 'download']);
+  });
+
   it('reports a failed check or download without the feed’s message (it may hold URLs and paths)', async () => {
     const failing = make('darwin', fakeUpdater(null, { failCheck: new Error('net::ERR https://example.invalid/latest-mac.yml /Users/ada') }).updater);
     const checked = await failing.updates.check();

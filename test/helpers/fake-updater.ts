@@ -2,7 +2,8 @@
 // unrestrained as electron-updater starts, so that a test sees Updates restrain it.
 import type { UpdaterPort } from '../../src/main/app/updates.js';
 
-export function fakeUpdater(found: string | null, options: { failCheck?: Error; failDownload?: Error } = {}): { updater: UpdaterPort; calls: string[] } {
+/** `older`: the feed's version is below the running one (electron-updater then answers isUpdateAvailable: false). */
+export function fakeUpdater(found: string | null, options: { failCheck?: Error; failDownload?: Error; older?: boolean } = {}): { updater: UpdaterPort; calls: string[] } {
   const calls: string[] = [];
   const updater: UpdaterPort = {
     autoDownload: true,
@@ -12,7 +13,7 @@ export function fakeUpdater(found: string | null, options: { failCheck?: Error; 
     async checkForUpdates() {
       calls.push('check');
       if (options.failCheck) throw options.failCheck;
-      return found ? { updateInfo: { version: found } } : null;
+      return found ? { isUpdateAvailable: !options.older, updateInfo: { version: found } } : null;
     },
     async downloadUpdate() {
       calls.push('download');

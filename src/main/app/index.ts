@@ -118,7 +118,8 @@ function start(): void {
   });
   void runtime.startApiIfEnabled();
   win.on('minimize', () => {
-    if (core.vault.settings().lockOnMinimize) runtime.autoLock.lockNow('minimize');
+    // No vault yet (first start): nothing to lock, and no settings to read.
+    if (core.vault.status().exists && core.vault.settings().lockOnMinimize) runtime.autoLock.lockNow('minimize');
   });
   // Back from a terminal where `keyden passwd --rotate-key` ran: the app locks as the window
   // comes up, not at the next click (every IPC call also looks first).

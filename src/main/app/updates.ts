@@ -13,7 +13,8 @@ export interface UpdaterPort {
   autoInstallOnAppQuit: boolean;
   allowDowngrade: boolean;
   allowPrerelease: boolean;
-  checkForUpdates(): Promise<{ updateInfo: { version: string } } | null>;
+  /** electron-updater's answer: `isUpdateAvailable` false for the running version or an older one (allowDowngrade off). */
+  checkForUpdates(): Promise<{ isUpdateAvailable?: boolean; updateInfo: { version: string } } | null>;
   downloadUpdate(): Promise<unknown>;
   quitAndInstall(isSilent?: boolean, isForceRunAfter?: boolean): void;
 }
@@ -81,7 +82,8 @@ export class Updates {
       const result = await updater.checkForUpdates();
       const version = result?.updateInfo.version ?? null;
       const checkedAt = (this.options.now ?? (() => new Date().toISOString()))();
-      if (!version || version === this.options.currentVersion) return this.set({ state: 'none', version: null, checkedAt });
+      // electron-updater's own verdict (semver, downgrades off) first: an older feed is no update.
+      if (!version || result?.isUpdateAvailable === false || version === this.options.currentVersion) return this.set({ state: 'none', version: null, checkedAt });
       return this.set({ state: 'available', version, checkedAt });
     } catch (e) {
       return this.set({ state: 'error', message: failure(e) });
@@ -91,7 +93,7 @@ export class Updates {
   /** Downloads the version found, on the user's click, where the OS verifies what it installs. */
   async download(): Promise<UpdateStatus> {
     const updater = this.options.updater;
-    if (!updater || this.status.state !== 'available') return this.get();
+    if (!updater || this.status.state !== 'available' || !this.options.enabled()) return this.get();
     if (!this.installs()) return this.set({ message: `Download Keyden ${this.status.version ?? ''} from ${RELEASES_URL}; this platform's packages are not installed from inside the app.` });
     this.set({ state: 'downloading', message: null });
     try {
@@ -104,7 +106,7 @@ export class Updates {
 
   /** Restarts into the downloaded version, on the user's click (the OS checks its signature first). */
   install(): UpdateStatus {
-    if (!this.options.updater || this.status.state !== 'ready') return this.get();
+    if (!this.options.updater || this.status.state !== 'ready' || !this.options.enabled()) return this.get();
     this.options.updater.quitAndInstall(false, true);
     return this.get();
   }
