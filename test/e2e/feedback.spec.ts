@@ -2,14 +2,21 @@
 // main's clipboard guard, toasts are capped and gone on the lock screen, focus never falls to <body>.
 import type { Page } from '@playwright/test';
 import { expect, seedEntry, seedVault, test } from './support/fixtures.js';
+import type { Transport } from './support/transport.js';
 
-test('Ctrl+C on a revealed value is copied by main, which clears it later', async ({ page, app }) => {
+/** A vault with one OpenAI entry holding `value`, opened on it with the value revealed: the entry's detail pane. */
+async function revealed(page: Page, app: Transport, value: string) {
   const c = await seedVault(app);
-  seedEntry(app, { categoryId: c.openai!.id, name: 'Blog', value: 'sk-manual-copy' });
+  seedEntry(app, { categoryId: c.openai!.id, name: 'Blog', value });
   await page.goto(app.url);
   const detail = page.getByRole('region', { name: 'Entry detail' });
   await detail.getByRole('button', { name: 'Reveal' }).click();
-  await expect(detail.getByTestId('value')).toHaveText('sk-manual-copy');
+  await expect(detail.getByTestId('value')).toHaveText(value);
+  return detail;
+}
+
+test('Ctrl+C on a revealed value is copied by main, which clears it later', async ({ page, app }) => {
+  const detail = await revealed(page, app, 'sk-manual-copy');
   await detail.getByTestId('value').selectText();
   await page.keyboard.press('Control+C');
   await expect.poll(() => app.clipboard.text).toBe('sk-manual-copy');
@@ -33,12 +40,7 @@ async function recordNativeCopies(page: Page): Promise<() => Promise<string[]>> 
 }
 
 test('Ctrl+C on a selection that runs from the variable name into a revealed value, or on Ctrl+A, is copied by main, never by the page', async ({ page, app }) => {
-  const c = await seedVault(app);
-  seedEntry(app, { categoryId: c.openai!.id, name: 'Blog', value: 'sk-selected-from-label' });
-  await page.goto(app.url);
-  const detail = page.getByRole('region', { name: 'Entry detail' });
-  await detail.getByRole('button', { name: 'Reveal' }).click();
-  await expect(detail.getByTestId('value')).toHaveText('sk-selected-from-label');
+  const detail = await revealed(page, app, 'sk-selected-from-label');
   const nativeCopies = await recordNativeCopies(page);
   await page.evaluate(() => {
     const value = document.querySelector('[data-testid="value"]')!;
