@@ -58,6 +58,19 @@ test('Ctrl+C on a selection that runs from the variable name into a revealed val
   expect((await nativeCopies()).join('\n')).not.toContain('sk-selected-from-label');
 });
 
+test('Ctrl+C on text the user selected in a field stays the page\'s own copy while a value is revealed', async ({ page, app }) => {
+  const detail = await revealed(page, app, 'sk-not-this-one');
+  const nativeCopies = await recordNativeCopies(page);
+  const search = page.getByLabel('Search entries');
+  await search.fill('blog');
+  await search.selectText();
+  await expect(detail.getByTestId('value')).toHaveText('sk-not-this-one');
+  const writes = app.clipboard.writes.length;
+  await page.keyboard.press('Control+C');
+  await expect.poll(nativeCopies).toEqual(['blog']);
+  expect(app.clipboard.writes.length).toBe(writes);
+});
+
 test('Ctrl+A and Ctrl+C over a group entry with several revealed values copies none of them and says how to copy one', async ({ page, app }) => {
   const c = await seedVault(app);
   seedEntry(app, { categoryId: c.aws!.id, name: 'Infra', value: { AWS_ACCESS_KEY_ID: 'AKIA-one', AWS_SECRET_ACCESS_KEY: 'secret-two', AWS_REGION: 'eu-west-1' } });
