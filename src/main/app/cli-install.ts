@@ -39,6 +39,7 @@ export async function installLauncher(plan: LauncherPlan): Promise<{ path: strin
   // is ~/.local) is replaced, never written through into the file it points to.
   const fresh = `${plan.path}.${process.pid}.tmp`;
   try {
+    await rm(fresh, { force: true }); // left by a crash of a process that had this pid
     await writeFile(fresh, plan.content, { mode: plan.mode, flag: 'wx' });
     await chmod(fresh, plan.mode);
     await rename(fresh, plan.path);
