@@ -773,7 +773,6 @@ export class Vault implements VaultService, VaultContext {
     return report;
   }
 
-
   /**
    * The vault's meta and the KEK the password gives (the caller wipes it), or INVALID_PASSWORD.
    * A locked vault is unlocked with the password (which checks it, and every row), and that

@@ -81,7 +81,8 @@ function migrate(db: Db, key: MigrationKey | null, fresh = false, before?: () =>
     while (to < SCHEMA_VERSION && (key || fresh || !MIGRATIONS[to]!.keyed)) to++;
     return to;
   };
-  if (target(schemaVersion(db)) === schemaVersion(db)) return false;
+  const seen = schemaVersion(db);
+  if (target(seen) === seen) return false;
   return db.transaction(() => {
     // Read again under the write lock: another process may have upgraded the file since.
     const from = schemaVersion(db);
